@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * flow.c - Flow hash index: keyed lookup from addresses and ports to flows
+ *
+ * Open addressing with linear probing in a fixed table; removal shifts
+ * later entries back so lookups never need tombstones. The hash is
+ * SipHash-2-4 with a random secret, so a guest or a remote peer can't
+ * choose keys that collide.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <endian.h>
+#include <string.h>
+
+#include "flow.h"
+#include "util.h"
+
+/**
+ * struct flow_slot - One slot of the index
+ * @key:	Key stored
+ * @value:	Value plus one, zero if the slot is free: the table starts
+ *		empty without being written, so it costs no memory until used
+ */
+struct flow_slot {
+	struct flow_key key;
+	uint32_t value;
+};
+
+#define SLOT_FREE	0
+
+static struct flow_slot flow_tab[FLOW_HASH_SIZE];
+static unsigned int flow_count;
+static uint8_t flow_key_secret[16];
+
+#define ROTL64(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+#define SIP_ROUND(v0, v1, v2, v3)					\
+	do {								\
+		v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0;		\
+		v0 = ROTL64(v0, 32);					\
+		v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;		\
+		v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;		\
+		v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2;		\
+		v2 = ROTL64(v2, 32);					\
+	} while (0)
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
+}
+
+/**
+ * siphash_2_4() - SipHash-2-4 of a buffer with the flow secret
+ * @data:	Data
+ * @len:	Length of @data
+ *
+ * Return: 64-bit hash
+ */
+uint64_t siphash_2_4(const void *data, size_t len)
+{
+	uint64_t k0 = le64(flow_key_secret), k1 = le64(flow_key_secret + 8);
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
+	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
+	uint64_t v3 = k1 ^ 0x7465646279746573ULL;
+	const uint8_t *p = data, *end = p + (len & ~(size_t)7);
+	uint64_t m, last = (uint64_t)len << 56;
+	size_t tail = len & 7, i;
+
+	for (; p < end; p += 8) {
+		m = le64(p);
+		v3 ^= m;
+		SIP_ROUND(v0, v1, v2, v3);
+		SIP_ROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+
+	for (i = 0; i < tail; i++)
+		last |= (uint64_t)p[i] << (8 * i);
+
+	v3 ^= last;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= last;
+
+	v2 ^= 0xff;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/**
+ * flow_secret() - Random secret, for other keyed uses (ISNs)
+ *
+ * Return: pointer to 16 random bytes
+ */
+const uint8_t *flow_secret(void)
+{
+	return flow_key_secret;
+}
+
+/**
+ * flow_hash_init() - Pick the random secret for hashing
+ */
+void flow_hash_init(void)
+{
+	random_bytes(flow_key_secret, sizeof(flow_key_secret));
+}
+
+static unsigned int flow_slot_of(const struct flow_key *k)
+{
+	return siphash_2_4(k, sizeof(*k)) & (FLOW_HASH_SIZE - 1);
+}
+
+static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/**
+ * flow_hash_lookup() - Find the value stored for a key
+ * @k:		Key
+ *
+ * Return: value, or FLOW_IDX_NONE if absent
+ */
+uint32_t flow_hash_lookup(const struct flow_key *k)
+{
+	unsigned int i = flow_slot_of(k);
+
+	while (flow_tab[i].value != SLOT_FREE) {
+		if (flow_key_eq(&flow_tab[i].key, k))
+			return flow_tab[i].value - 1;
+		i = (i + 1) & (FLOW_HASH_SIZE - 1);
+	}
+	return FLOW_IDX_NONE;
+}
+
+/**
+ * flow_hash_insert() - Add a key to the index
+ * @k:		Key
+ * @value:	Opaque value (e.g. protocol table index), not FLOW_IDX_NONE
+ *
+ * Return: 0 on success, -1 if the index is full
+ */
+int flow_hash_insert(const struct flow_key *k, uint32_t value)
+{
+	unsigned int i;
+
+	/* Keep the load factor below 3/4 so probe chains stay short */
+	if (flow_count >= FLOW_HASH_SIZE / 4 * 3 || value == FLOW_IDX_NONE)
+		return -1;
+
+	i = flow_slot_of(k);
+	while (flow_tab[i].value != SLOT_FREE) {
+		if (flow_key_eq(&flow_tab[i].key, k)) {
+			flow_tab[i].value = value + 1;
+			return 0;
+		}
+		i = (i + 1) & (FLOW_HASH_SIZE - 1);
+	}
+
+	flow_tab[i].key = *k;
+	flow_tab[i].value = value + 1;
+	flow_count++;
+	return 0;
+}
+
+/**
+ * flow_hash_remove() - Remove a key from the index
+ * @k:		Key
+ */
+void flow_hash_remove(const struct flow_key *k)
+{
+	unsigned int mask = FLOW_HASH_SIZE - 1, i = flow_slot_of(k), j;
+
+	while (flow_tab[i].value != SLOT_FREE) {
+		if (flow_key_eq(&flow_tab[i].key, k))
+			break;
+		i = (i + 1) & mask;
+	}
+	if (flow_tab[i].value == SLOT_FREE)
+		return;
+
+	flow_tab[i].value = SLOT_FREE;
+	flow_count--;
+
+	/* Shift back later entries of the cluster whose home slot allows */
+	for (j = (i + 1) & mask; flow_tab[j].value != SLOT_FREE;
+	     j = (j + 1) & mask) {
+		unsigned int home = flow_slot_of(&flow_tab[j].key);
+
+		/* Can entry j move to i? Only if home is not in (i, j] */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			flow_tab[i] = flow_tab[j];
+			flow_tab[j].value = SLOT_FREE;
+			i = j;
+		}
+	}
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * flow.h - Flow hash index: keyed lookup from addresses and ports to flows
+ */
+
+#ifndef FLOW_H
+#define FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inany.h"
+
+/* Slots in the hash index (power of two), and the value for "empty" */
+#define FLOW_HASH_SIZE		(1U << 17)
+#define FLOW_IDX_NONE		UINT32_MAX
+
+/**
+ * struct flow_key - What identifies a flow on one side
+ * @faddr:	Far end (peer) address
+ * @laddr:	Local end address
+ * @fport:	Far end port
+ * @lport:	Local end port
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP(V6)
+ * @side:	Which side the key describes (0: guest side, 1: host side)
+ */
+struct flow_key {
+	union inany_addr faddr;
+	union inany_addr laddr;
+	uint16_t fport;
+	uint16_t lport;
+	uint8_t proto;
+	uint8_t side;
+	uint8_t pad[2];
+};
+
+/**
+ * flow_hash_init() - Pick the random secret for hashing
+ */
+void flow_hash_init(void);
+
+/**
+ * flow_hash_insert() - Add a key to the index
+ * @k:		Key
+ * @value:	Opaque value (e.g. protocol table index), not FLOW_IDX_NONE
+ *
+ * Return: 0 on success, -1 if the index is full
+ */
+int flow_hash_insert(const struct flow_key *k, uint32_t value);
+
+/**
+ * flow_hash_lookup() - Find the value stored for a key
+ * @k:		Key
+ *
+ * Return: value, or FLOW_IDX_NONE if absent
+ */
+uint32_t flow_hash_lookup(const struct flow_key *k);
+
+/**
+ * flow_hash_remove() - Remove a key from the index
+ * @k:		Key
+ */
+void flow_hash_remove(const struct flow_key *k);
+
+/**
+ * siphash_2_4() - SipHash-2-4 of a buffer with the flow secret
+ * @data:	Data
+ * @len:	Length of @data
+ *
+ * Return: 64-bit hash
+ */
+uint64_t siphash_2_4(const void *data, size_t len);
+
+/**
+ * flow_secret() - Random secret, for other keyed uses (ISNs)
+ *
+ * Return: pointer to 16 random bytes
+ */
+const uint8_t *flow_secret(void);
+
+#endif /* FLOW_H */

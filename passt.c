@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * passt.c - Entry point: mode selection, start-up sequence, epoll loop
+ *
+ * One binary, two modes: passt (a VM attached to a UNIX socket) and pasta
+ * (a network namespace through a tap device), picked by the name we are run
+ * as. Everything happens in one single-threaded epoll loop: each file
+ * descriptor carries a 64-bit reference whose type selects the handler.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+
+#include "passt.h"
+#include "util.h"
+#include "log.h"
+#include "conf.h"
+#include "tap.h"
+#include "pcap.h"
+#include "flow.h"
+#include "netlink.h"
+#include "pasta.h"
+#include "icmp.h"
+#include "udp.h"
+#include "tcp.h"
+#include "ndp.h"
+#include "dhcpv6.h"
+
+#define EPOLL_EVENTS		8
+#define TIMER_INTERVAL_MS	1000
+
+static struct ctx c;
+static volatile sig_atomic_t child_exited;
+
+static void exit_handler(int sig)
+{
+	(void)sig;
+	_exit(EXIT_SUCCESS);
+}
+
+static void chld_handler(int sig)
+{
+	(void)sig;
+	child_exited = 1;
+}
+
+/* Mode from the name we were called with: pasta, passt4netns or passt */
+static enum passt_mode mode_from_name(const char *argv0)
+{
+	char buf[PATH_MAX];
+	const char *name;
+
+	snprintf(buf, sizeof(buf), "%s", argv0);
+	name = basename(buf);
+
+	if (strstr(name, "pasta") || strstr(name, "passt4netns"))
+		return MODE_PASTA;
+	if (strstr(name, "passt"))
+		return MODE_PASST;
+
+	fprintf(stderr, "Invalid name %s: call me passt or pasta\n", name);
+	exit(EXIT_FAILURE);
+}
+
+/* Raise the soft limit of open files to the hard one: -t all needs many */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = exit_handler };
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	sa.sa_handler = chld_handler;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+static void timer_init(void)
+{
+	struct itimerspec it = {
+		.it_interval = { .tv_nsec = TIMER_INTERVAL_MS * 1000000L },
+		.it_value = { .tv_nsec = TIMER_INTERVAL_MS * 1000000L },
+	};
+	union epoll_ref ref = { .type = EPOLL_TYPE_TIMER };
+	int fd;
+
+	if (TIMER_INTERVAL_MS >= 1000) {
+		it.it_interval.tv_sec = it.it_value.tv_sec =
+			TIMER_INTERVAL_MS / 1000;
+		it.it_interval.tv_nsec = it.it_value.tv_nsec =
+			(TIMER_INTERVAL_MS % 1000) * 1000000L;
+	}
+
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (fd < 0 || timerfd_settime(fd, 0, &it, NULL))
+		die("Can't set up timer: %s", strerror(errno));
+	ref.fd = fd;
+	if (passt_epoll_add(&c, EPOLLIN, ref))
+		die("Can't add timer to epoll set");
+}
+
+/* Periodic work of every protocol */
+static void timer_handler(int fd, const struct timespec *now)
+{
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) < 0)
+		return;
+
+	if (!c.no_icmp)
+		icmp_timer(&c, now);
+	if (!c.no_udp)
+		udp_timer(&c, now);
+	if (!c.no_tcp)
+		tcp_timer(&c, now);
+	if (c.ifi6 && !c.no_ndp)
+		ndp_timer(&c, now);
+	if (c.mode == MODE_PASTA)
+		pasta_child_exited(&c);
+}
+
+/* Open the pid file now: later we may no longer be allowed to */
+static void pidfile_open(void)
+{
+	c.pidfile_fd = -1;
+	if (!*c.pidfile)
+		return;
+
+	c.pidfile_fd = open(c.pidfile, O_WRONLY | O_CREAT | O_TRUNC |
+				       O_CLOEXEC, 0644);
+	if (c.pidfile_fd < 0)
+		die("Couldn't open PID file %s: %s", c.pidfile,
+		    strerror(errno));
+}
+
+static void pidfile_write(pid_t pid)
+{
+	char buf[32];
+	int n;
+
+	if (c.pidfile_fd < 0)
+		return;
+
+	n = snprintf(buf, sizeof(buf), "%d\n", pid);
+	if (write_all(c.pidfile_fd, buf, n))
+		die("Couldn't write PID file %s: %s", c.pidfile,
+		    strerror(errno));
+	close(c.pidfile_fd);
+	c.pidfile_fd = -1;
+}
+
+/*
+ * Go to background once everything is set up, so that whoever started us
+ * can start the guest as soon as we return: the parent writes the PID file
+ * and exits 0.
+ */
+static void daemonise(void)
+{
+	pid_t pid;
+	int fd;
+
+	pid = fork();
+	if (pid < 0)
+		die("Couldn't fork: %s", strerror(errno));
+	if (pid) {
+		pidfile_write(pid);
+		_exit(EXIT_SUCCESS);
+	}
+
+	if (c.pidfile_fd >= 0)
+		close(c.pidfile_fd);
+	c.pidfile_fd = -1;
+
+	setsid();
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_to_syslog();
+}
+
+static void dispatch(union epoll_ref ref, uint32_t events,
+		     const struct timespec *now)
+{
+	switch (ref.type) {
+	case EPOLL_TYPE_TAP_LISTEN:
+	case EPOLL_TYPE_TAP_PASST:
+	case EPOLL_TYPE_TAP_PASTA:
+		tap_handler(&c, ref, events, now);
+		break;
+	case EPOLL_TYPE_TIMER:
+		timer_handler(ref.fd, now);
+		break;
+	case EPOLL_TYPE_NSQUIT_INOTIFY:
+	case EPOLL_TYPE_NSQUIT_TIMER:
+		pasta_netns_quit_handler(&c, ref);
+		break;
+	case EPOLL_TYPE_ICMP:
+		icmp_sock_handler(&c, ref, events, now);
+		break;
+	case EPOLL_TYPE_UDP_LISTEN:
+	case EPOLL_TYPE_UDP_REPLY:
+		udp_sock_handler(&c, ref, events, now);
+		break;
+	case EPOLL_TYPE_TCP_LISTEN:
+	case EPOLL_TYPE_TCP:
+	case EPOLL_TYPE_TCP_TIMER:
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_sock_handler(&c, ref, events, now);
+		break;
+	default:
+		debug("Unexpected epoll reference type %u", ref.type);
+	}
+}
+
+/**
+ * main() - Set up according to options and the host, then serve events
+ * @argc:	Argument count
+ * @argv:	Options and, for pasta, the target or command
+ *
+ * Return: 0 when terminated by a signal or when the guest goes away for
+ *	   good, 1 on configuration or set-up errors
+ */
+int main(int argc, char **argv)
+{
+	struct epoll_event events[EPOLL_EVENTS];
+	sigset_t mask, wait_mask;
+
+	c.mode = mode_from_name(argv[0]);
+	c.fd_tap = c.fd_tap_listen = c.fd_passed = -1;
+	c.pasta_netns_fd = c.pasta_userns_fd = c.pidfile_fd = -1;
+	log_init(c.mode == MODE_PASTA ? "pasta" : "passt", LOG_INFO, false);
+
+	signals_init();
+	raise_nofile();
+
+	c.epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c.epollfd < 0)
+		die("Couldn't create epoll set: %s", strerror(errno));
+
+	conf(&c, argc, argv);
+
+	if (c.mode == MODE_PASTA) {
+		if (c.pasta_pid || *c.netns_path) {
+			pasta_open_ns(&c);
+		} else {
+			int n = 0;
+
+			while (c.pasta_cmd && c.pasta_cmd[n])
+				n++;
+			pasta_start_ns(&c, n, c.pasta_cmd);
+		}
+		nl_sock_init(&c, true);
+	}
+
+	/* From here on, SIGCHLD is seen only while waiting for events */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &wait_mask);
+	sigdelset(&wait_mask, SIGCHLD);
+
+	tap_sock_init(&c);
+	if (c.mode == MODE_PASTA)
+		pasta_ns_conf(&c);
+
+	pcap_init(c.pcap);
+	flow_hash_init();
+	if (c.ifi6)
+		dhcpv6_init(&c);
+	if (!c.no_tcp && tcp_init(&c))
+		die("Failed to set up TCP port forwarding");
+	if (!c.no_udp && udp_init(&c))
+		die("Failed to set up UDP port forwarding");
+	timer_init();
+
+	conf_print(&c);
+	pidfile_open();
+
+	if (!c.foreground)
+		daemonise();
+	else
+		pidfile_write(getpid());
+
+	if (c.mode == MODE_PASTA) {
+		pasta_netns_quit_init(&c);
+		pasta_ns_ready(&c);
+	}
+
+	for (;;) {
+		struct timespec now;
+		int i, n;
+
+		n = epoll_pwait(c.epollfd, events, EPOLL_EVENTS, -1,
+				&wait_mask);
+		if (n < 0 && errno != EINTR)
+			die("epoll_wait: %s", strerror(errno));
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+
+		if (child_exited) {
+			child_exited = 0;
+			if (c.mode == MODE_PASTA)
+				pasta_child_exited(&c);
+		}
+
+		for (i = 0; i < n; i++) {
+			union epoll_ref ref = { .u64 = events[i].data.u64 };
+
+			dispatch(ref, events[i].events, &now);
+		}
+
+		if (!c.no_tcp)
+			tcp_defer_handler(&c, &now);
+	}
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * util.c - Small helpers used across modules, epoll set management
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "util.h"
+#include "passt.h"
+#include "log.h"
+
+/**
+ * write_all() - Write a whole buffer to a (possibly blocking) descriptor
+ * @fd:		File descriptor
+ * @buf:	Data
+ * @len:	Length of @buf
+ *
+ * Return: 0 on success, -1 with errno set on failure
+ */
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * read_file() - Read a small file into a buffer, NUL-terminated
+ * @path:	File path
+ * @buf:	Buffer
+ * @size:	Size of @buf
+ *
+ * Return: bytes read (excluding the terminator), or -1 on failure
+ */
+ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	size_t total = 0;
+	int fd;
+
+	if (!size)
+		return -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+
+	while (total < size - 1) {
+		ssize_t n = read(fd, buf + total, size - 1 - total);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		if (!n)
+			break;
+		total += n;
+	}
+	close(fd);
+	buf[total] = '\0';
+	return total;
+}
+
+/**
+ * write_file() - Write a string to a file, e.g. a /proc or /sys knob
+ * @path:	File path
+ * @s:		String
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = write_all(fd, s, strlen(s));
+	close(fd);
+	return rc;
+}
+
+/**
+ * random_bytes() - Fill a buffer with random bytes from getrandom()
+ * @buf:	Buffer
+ * @len:	Length of @buf
+ */
+void random_bytes(void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("getrandom: %s", strerror(errno));
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+/**
+ * sock_set_bufsize() - Raise socket buffers to the maximum we can get
+ * @fd:		Socket
+ */
+void sock_set_bufsize(int fd)
+{
+	int v = INT_MAX / 2;
+
+	/* Privileged variants ignore rmem_max/wmem_max, when we may */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+}
+
+/**
+ * fd_set_nonblock() - Set O_NONBLOCK on a file descriptor
+ * @fd:		File descriptor
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int fd_set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0)
+		return -1;
+	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/**
+ * ns_init_fd() - Remember the initial network namespace for ns_call()
+ *
+ * Nothing to remember any more: ns_call() runs its function in a child
+ * task, so our own namespace never changes. Kept for callers.
+ *
+ * Return: 0
+ */
+int ns_init_fd(void)
+{
+	return 0;
+}
+
+/**
+ * struct ns_call_arg - What the child task of ns_call() needs
+ * @c:		Execution context
+ * @fn:		Function to run in the namespace
+ * @arg:	Its argument
+ * @rc:		Its return value
+ * @err:	errno after it, or after a failed setns()
+ */
+struct ns_call_arg {
+	const struct ctx *c;
+	int (*fn)(void *arg);
+	void *arg;
+	int rc;
+	int err;
+};
+
+static int ns_call_child(void *p)
+{
+	struct ns_call_arg *a = p;
+
+	if (setns(a->c->pasta_netns_fd, CLONE_NEWNET)) {
+		a->rc = -1;
+		a->err = errno;
+		return 0;
+	}
+	a->rc = a->fn(a->arg);
+	a->err = errno;
+	return 0;
+}
+
+/**
+ * ns_call() - Run a function inside pasta's target network namespace
+ * @c:		Execution context (pasta_netns_fd must be open)
+ * @fn:		Function to run; sockets it creates belong to the namespace
+ * @arg:	Argument for @fn
+ *
+ * The function runs in a child task sharing our memory and file table
+ * (CLONE_VM | CLONE_FILES), which enters the namespace: our own namespace
+ * never changes, and we need no capability to come back to it. CLONE_VFORK
+ * suspends us until the child is done.
+ *
+ * Return: return value of @fn, or -1 if the namespace can't be entered
+ */
+int ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
+{
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+	struct ns_call_arg a = { .c = c, .fn = fn, .arg = arg, .rc = -1 };
+	pid_t pid;
+
+	if (c->pasta_netns_fd < 0)
+		return -1;
+
+	pid = clone(ns_call_child, stack + sizeof(stack),
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES, &a);
+	if (pid < 0)
+		return -1;
+	waitpid(pid, NULL, __WCLONE);
+
+	errno = a.err;
+	return a.rc;
+}
+
+/**
+ * passt_epoll_add() - Add a file descriptor to the epoll set
+ * @c:		Execution context
+ * @events:	EPOLLIN, EPOLLOUT, ...
+ * @ref:	Reference returned with events (its fd is the one added)
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+int passt_epoll_add(const struct ctx *c, uint32_t events, union epoll_ref ref)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = ref.u64 };
+
+	if (epoll_ctl(c->epollfd, EPOLL_CTL_ADD, ref.fd, &ev))
+		return -errno;
+	return 0;
+}
+
+/**
+ * passt_epoll_mod() - Change events or reference of a file descriptor
+ * @c:		Execution context
+ * @events:	New events
+ * @ref:	New reference (its fd is the one changed)
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+int passt_epoll_mod(const struct ctx *c, uint32_t events, union epoll_ref ref)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = ref.u64 };
+
+	if (epoll_ctl(c->epollfd, EPOLL_CTL_MOD, ref.fd, &ev))
+		return -errno;
+	return 0;
+}
+
+/**
+ * passt_epoll_del() - Remove a file descriptor from the epoll set
+ * @c:		Execution context
+ * @fd:		File descriptor
+ */
+void passt_epoll_del(const struct ctx *c, int fd)
+{
+	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, fd, NULL);
+}
