@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * icmp.c - ICMP and ICMPv6 echo through unprivileged ping sockets
+ *
+ * Each (family, guest echo identifier, destination) gets a "ping" socket
+ * (SOCK_DGRAM, IPPROTO_ICMP or IPPROTO_ICMPV6), which needs no privileges
+ * as long as our group is in net.ipv4.ping_group_range. The kernel sets the
+ * identifier of outgoing requests to the port the socket is bound to: we
+ * bind to the guest's identifier where we can, and anyway restore it on the
+ * replies, so the guest sees its own identifier and sequence numbers.
+ *
+ * Only echo requests are forwarded, replies come back with the address the
+ * guest pinged as source. Flows expire after ICMP_TIMEOUT_S seconds without
+ * requests; an unreachable target simply never answers.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "passt.h"
+#include "icmp.h"
+#include "tap.h"
+#include "fwd.h"
+#include "flow.h"
+#include "inany.h"
+#include "util.h"
+#include "log.h"
+
+#define ICMP_FLOWS_MAX		1024
+#define ICMP_TIMEOUT_S		60
+
+#define ICMP_ECHO_REQUEST	8
+#define ICMP_ECHO_REPLY		0
+#define ICMPV6_ECHO_REQUEST	128
+#define ICMPV6_ECHO_REPLY	129
+
+/* Echo header: type, code, checksum, identifier, sequence */
+#define ICMP_HLEN		8
+
+/* Largest echo message that still fits an IP packet to the guest */
+#define ICMP_MSG_MAX		(65535 - 20)
+#define ICMPV6_MSG_MAX		65535
+
+/* Replies read per event, at most */
+#define ICMP_READS_MAX		32
+
+/**
+ * struct icmp_flow - One echo flow
+ * @in_use:	Entry is taken
+ * @af:		AF_INET or AF_INET6
+ * @id:		Echo identifier used by the guest, host order
+ * @sock:	Ping socket
+ * @gaddr:	Guest's source address (last seen)
+ * @daddr:	Destination as the guest sent it (source of replies)
+ * @haddr:	Destination on the host side, after translation
+ * @last:	Time of the last request, seconds
+ * @seq:	Last sequence number sent, host order (for logging)
+ */
+struct icmp_flow {
+	bool in_use;
+	int af;
+	uint16_t id;
+	int sock;
+	union inany_addr gaddr;
+	union inany_addr daddr;
+	union inany_addr haddr;
+	time_t last;
+	uint16_t seq;
+};
+
+static struct icmp_flow icmp_flows[ICMP_FLOWS_MAX];
+static unsigned int icmp_count;
+
+/* Receive buffer for replies: one message at a time */
+static uint8_t icmp_buf[ICMPV6_MSG_MAX + 1] __attribute__((aligned(8)));
+
+/**
+ * icmp_key() - Build the hash key of a flow
+ * @k:		Key to fill
+ * @af:		Address family
+ * @id:		Guest echo identifier
+ * @daddr:	Destination as sent by the guest
+ */
+static void icmp_key(struct flow_key *k, int af, uint16_t id,
+		     const union inany_addr *daddr)
+{
+	memset(k, 0, sizeof(*k));
+	k->faddr = *daddr;
+	k->lport = id;
+	k->proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	k->side = 0;
+}
+
+/**
+ * icmp_flow_close() - Close a flow and free its entry
+ * @c:		Execution context
+ * @idx:	Index in the flow table
+ */
+static void icmp_flow_close(const struct ctx *c, unsigned int idx)
+{
+	struct icmp_flow *f = &icmp_flows[idx];
+	struct flow_key k;
+
+	if (!f->in_use)
+		return;
+
+	icmp_key(&k, f->af, f->id, &f->daddr);
+	flow_hash_remove(&k);
+	passt_epoll_del(c, f->sock);
+	close(f->sock);
+	f->in_use = false;
+	f->sock = -1;
+	icmp_count--;
+}
+
+/**
+ * icmp_sockaddr() - Fill a socket address from an inany address
+ * @c:		Execution context
+ * @af:		Address family
+ * @a:		Address
+ * @port:	Port, host order
+ * @sa:		Socket address storage to fill
+ *
+ * Return: length of the socket address
+ */
+static socklen_t icmp_sockaddr(const struct ctx *c, int af,
+			       const union inany_addr *a, uint16_t port,
+			       struct sockaddr_storage *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+
+	if (af == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+		const struct in_addr *v4 = inany_v4(a);
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		if (v4)
+			s4->sin_addr = *v4;
+		return sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		s6->sin6_addr = a->a6;
+		if (IN6_IS_ADDR_LINKLOCAL(&a->a6))
+			s6->sin6_scope_id = c->ifi6;
+		return sizeof(*s6);
+	}
+}
+
+/**
+ * icmp_sock_open() - Open and bind a ping socket for a new flow
+ * @c:		Execution context
+ * @af:		Address family
+ * @id:		Guest echo identifier, the port we'd like to bind to
+ *
+ * Return: socket, or -1 on failure
+ */
+static int icmp_sock_open(const struct ctx *c, int af, uint16_t id)
+{
+	const char *ifname = af == AF_INET ? c->ip4.ifname_out :
+					     c->ip6.ifname_out;
+	struct sockaddr_storage sa;
+	union inany_addr bind_addr;
+	socklen_t sl;
+	int s;
+
+	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+	if (s < 0) {
+		warn_once("Can't open ping socket (%s): check "
+			  "net.ipv4.ping_group_range", strerror(errno));
+		return -1;
+	}
+
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -1;
+	}
+
+	if (*ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       (socklen_t)strlen(ifname)))
+		debug("icmp: can't bind ping socket to %s: %s", ifname,
+		      strerror(errno));
+
+	if (af == AF_INET)
+		inany_from_v4(&bind_addr, c->ip4.addr_out);
+	else
+		bind_addr.a6 = c->ip6.addr_out;
+
+	/* The bound port is the identifier the kernel puts in requests */
+	sl = icmp_sockaddr(c, af, &bind_addr, id, &sa);
+	if (bind(s, (struct sockaddr *)&sa, sl)) {
+		/* Taken by another flow or process: any id will do, we
+		 * restore the guest's one on replies
+		 */
+		sl = icmp_sockaddr(c, af, &bind_addr, 0, &sa);
+		if (bind(s, (struct sockaddr *)&sa, sl)) {
+			debug("icmp: can't bind ping socket: %s",
+			      strerror(errno));
+			close(s);
+			return -1;
+		}
+	}
+
+	return s;
+}
+
+/**
+ * icmp_flow_new() - Set up a new echo flow
+ * @c:		Execution context
+ * @af:		Address family
+ * @id:		Guest echo identifier
+ * @daddr:	Destination as sent by the guest
+ * @haddr:	Translated destination
+ * @now:	Current time
+ *
+ * Return: flow table index, or -1 on failure
+ */
+static int icmp_flow_new(const struct ctx *c, int af, uint16_t id,
+			 const union inany_addr *daddr,
+			 const union inany_addr *haddr,
+			 const struct timespec *now)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_ICMP };
+	struct icmp_flow *f;
+	struct flow_key k;
+	unsigned int idx;
+	int s;
+
+	if (icmp_count >= ICMP_FLOWS_MAX) {
+		debug("icmp: flow table full, request dropped");
+		return -1;
+	}
+
+	for (idx = 0; idx < ICMP_FLOWS_MAX; idx++) {
+		if (!icmp_flows[idx].in_use)
+			break;
+	}
+	if (idx >= ICMP_FLOWS_MAX)
+		return -1;
+
+	s = icmp_sock_open(c, af, id);
+	if (s < 0)
+		return -1;
+
+	icmp_key(&k, af, id, daddr);
+	if (flow_hash_insert(&k, idx)) {
+		debug("icmp: flow index full, request dropped");
+		close(s);
+		return -1;
+	}
+
+	ref.fd = s;
+	ref.data = idx;
+	if (passt_epoll_add(c, EPOLLIN, ref)) {
+		flow_hash_remove(&k);
+		close(s);
+		return -1;
+	}
+
+	f = &icmp_flows[idx];
+	memset(f, 0, sizeof(*f));
+	f->in_use = true;
+	f->af = af;
+	f->id = id;
+	f->sock = s;
+	f->daddr = *daddr;
+	f->haddr = *haddr;
+	f->last = now->tv_sec;
+	icmp_count++;
+
+	return (int)idx;
+}
+
+/**
+ * icmp_tap_handler() - Handle an ICMP/ICMPv6 message from the guest
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ * @saddr:	Source address (struct in_addr or struct in6_addr)
+ * @daddr:	Destination address
+ * @msg:	ICMP header and body
+ * @len:	Length of @msg
+ * @now:	Current time
+ */
+void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
+		      const void *daddr, const void *msg, size_t len,
+		      const struct timespec *now)
+{
+	uint8_t proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	union inany_addr dst, hdst, src;
+	struct sockaddr_storage sa;
+	const uint8_t *p = msg;
+	struct flow_key k;
+	struct icmp_flow *f;
+	uint16_t id, hport;
+	uint32_t idx;
+	socklen_t sl;
+	int i;
+
+	if (c->no_icmp || (af != AF_INET && af != AF_INET6))
+		return;
+
+	if (len < ICMP_HLEN ||
+	    len > (af == AF_INET ? ICMP_MSG_MAX : ICMPV6_MSG_MAX))
+		return;
+
+	/* Echo requests only, other types aren't forwarded */
+	if (p[0] != (af == AF_INET ? ICMP_ECHO_REQUEST : ICMPV6_ECHO_REQUEST) ||
+	    p[1] != 0) {
+		trace("icmp: type %u from guest ignored", p[0]);
+		return;
+	}
+
+	id = (uint16_t)((p[4] << 8) | p[5]);
+	inany_from_af(&dst, af, daddr);
+	inany_from_af(&src, af, saddr);
+
+	icmp_key(&k, af, id, &dst);
+	idx = flow_hash_lookup(&k);
+	if (idx != FLOW_IDX_NONE && idx < ICMP_FLOWS_MAX &&
+	    icmp_flows[idx].in_use) {
+		f = &icmp_flows[idx];
+	} else {
+		if (!fwd_nat_from_tap(c, proto, &dst, 0, &hdst, &hport)) {
+			trace("icmp: no translation for destination, dropped");
+			return;
+		}
+
+		i = icmp_flow_new(c, af, id, &dst, &hdst, now);
+		if (i < 0)
+			return;
+		f = &icmp_flows[i];
+	}
+
+	f->gaddr = src;
+	f->last = now->tv_sec;
+	f->seq = (uint16_t)((p[6] << 8) | p[7]);
+
+	sl = icmp_sockaddr(c, af, &f->haddr, 0, &sa);
+	if (sendto(f->sock, msg, len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   sl) < 0) {
+		debug("icmp: failed to send echo request: %s",
+		      strerror(errno));
+		return;
+	}
+
+	trace("icmp: echo request id %u seq %u sent", id, f->seq);
+}
+
+/**
+ * icmp_sock_handler() - Handle replies on a ping socket
+ * @c:		Execution context
+ * @ref:	epoll reference
+ * @events:	epoll events
+ * @now:	Current time
+ */
+void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		       const struct timespec *now)
+{
+	struct icmp_flow *f;
+	int i;
+
+	(void)events;
+	(void)now;
+
+	if (ref.data >= ICMP_FLOWS_MAX)
+		return;
+
+	f = &icmp_flows[ref.data];
+	if (!f->in_use || f->sock != ref.fd)
+		return;
+
+	for (i = 0; i < ICMP_READS_MAX; i++) {
+		uint8_t reply = f->af == AF_INET ? ICMP_ECHO_REPLY :
+						   ICMPV6_ECHO_REPLY;
+		size_t max = f->af == AF_INET ? ICMP_MSG_MAX : ICMPV6_MSG_MAX;
+		struct iovec iov = { .iov_base = icmp_buf,
+				     .iov_len = sizeof(icmp_buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
+
+		n = recvmsg(f->sock, &mh, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* EAGAIN: done. Errors (unreachable...) are queued
+			 * on the socket and returned here: ignore them, the
+			 * guest's ping times out quietly
+			 */
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			continue;
+		}
+
+		if (mh.msg_flags & MSG_TRUNC || (size_t)n > max ||
+		    n < ICMP_HLEN || icmp_buf[0] != reply) {
+			trace("icmp: bad or oversized reply, dropped");
+			continue;
+		}
+
+		/* The kernel's identifier is the socket's: restore ours */
+		icmp_buf[4] = (uint8_t)(f->id >> 8);
+		icmp_buf[5] = (uint8_t)f->id;
+
+		trace("icmp: echo reply id %u seq %u to guest", f->id,
+		      (icmp_buf[6] << 8) | icmp_buf[7]);
+
+		if (f->af == AF_INET) {
+			const struct in_addr *s4 = inany_v4(&f->daddr);
+			const struct in_addr *g4 = inany_v4(&f->gaddr);
+			struct in_addr dst;
+
+			if (!s4)
+				continue;
+			dst = g4 && g4->s_addr ? *g4 : tap_ip4_daddr(c);
+			tap_icmp4_send(c, *s4, dst, icmp_buf, (size_t)n);
+		} else {
+			const struct in6_addr *dst = &f->gaddr.a6;
+
+			if (IN6_IS_ADDR_UNSPECIFIED(dst))
+				dst = tap_ip6_daddr(c, &f->daddr.a6);
+			tap_icmp6_send(c, &f->daddr.a6, dst, icmp_buf,
+				       (size_t)n);
+		}
+	}
+}
+
+/**
+ * icmp_timer() - Expire idle echo flows
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void icmp_timer(struct ctx *c, const struct timespec *now)
+{
+	unsigned int i;
+
+	if (!icmp_count)
+		return;
+
+	for (i = 0; i < ICMP_FLOWS_MAX; i++) {
+		struct icmp_flow *f = &icmp_flows[i];
+
+		if (f->in_use && now->tv_sec - f->last > ICMP_TIMEOUT_S) {
+			trace("icmp: flow id %u expired", f->id);
+			icmp_flow_close(c, i);
+		}
+	}
+}

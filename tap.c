@@ -1,0 +1,1572 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * tap.c - Guest-facing side: frames from and to qemu's socket or the tap
+ *
+ * Two transports:
+ * - passt: a UNIX stream socket (listening, or passed with --fd) carrying
+ *   Ethernet frames, each preceded by a 32-bit big-endian length. Many frames
+ *   arrive per read(), the last one possibly cut: its start is kept for the
+ *   next read. Frames to the guest are written in batches with one
+ *   sendmsg(), and a frame is never left half-written in the stream.
+ * - pasta: a tap device (IFF_TAP | IFF_NO_PI) created in the target network
+ *   namespace, one frame per read() or write().
+ *
+ * Received frames are parsed here, bounds-checked at every step, and handed
+ * to the protocol handlers: ARP, ICMP/ICMPv6 (NDP first), DHCP, DHCPv6, UDP,
+ * TCP. Consecutive UDP or TCP packets of one read batch with the same
+ * addresses and ports go to their handler in one call, in order.
+ *
+ * Limitations, as upstream: no IP fragmentation (fragments are dropped), no
+ * jumbograms, no VLAN tags.
+ *
+ * Pointers handed to handlers point into the receive buffer: addresses are
+ * copied to aligned storage, but L4 headers (struct tap_l4_pkt) may sit at
+ * any alignment in passt mode, as frames follow each other in the stream.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <net/if_arp.h>
+#include <linux/if_tun.h>
+
+#include "passt.h"
+#include "tap.h"
+#include "util.h"
+#include "log.h"
+#include "checksum.h"
+#include "pcap.h"
+#include "arp.h"
+#include "ndp.h"
+#include "icmp.h"
+#include "dhcp.h"
+#include "dhcpv6.h"
+#include "udp.h"
+#include "tcp.h"
+
+#define ETHTYPE_IP	0x0800
+#define ETHTYPE_ARP	0x0806
+#define ETHTYPE_IPV6	0x86dd
+
+#define IP4_HLEN	20
+#define IP6_HLEN	40
+#define UDP_HLEN	8
+#define TCP_HLEN_MIN	20
+
+/* Smallest and largest frame length accepted in the passt stream */
+#define TAP_FRAME_MIN	ETH_HLEN_
+#define TAP_FRAME_LEN_MAX	65535
+
+/* Receive buffer: many frames per read() */
+#define TAP_BUF_BYTES	(1 << 20)
+
+/* Bounds on work per epoll event, to stay fair to other sockets */
+#define TAP_READS_MAX	16
+
+/* Highest number of IPv6 extension headers we walk through */
+#define IP6_EXT_MAX	16
+
+/* passt: how long we wait, at most, to complete a frame cut by the kernel */
+#define TAP_FINISH_MS	500
+
+#define TAP_SOCK_PATH_FMT	"/tmp/passt_%i.socket"
+#define TAP_SOCK_PATH_MAX_N	99
+
+static uint8_t tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
+
+/* passt: unconsumed bytes in tap_buf (start of a cut frame) */
+static size_t tap_start, tap_end;
+
+/**
+ * struct tap_group - Pending batch of L4 packets with one tuple
+ * @af:		AF_INET or AF_INET6
+ * @proto:	IPPROTO_UDP or IPPROTO_TCP
+ * @sport:	Source port, host order
+ * @dport:	Destination port, host order
+ * @saddr:	Source address (struct in_addr at the start for IPv4)
+ * @daddr:	Destination address (same)
+ * @n:		Number of packets in @pkts
+ * @pkts:	Packets, pointing into the receive buffer
+ */
+static struct tap_group {
+	int af;
+	uint8_t proto;
+	uint16_t sport;
+	uint16_t dport;
+	struct in6_addr saddr;
+	struct in6_addr daddr;
+	size_t n;
+	struct tap_l4_pkt pkts[TAP_BATCH_MAX];
+} tap_grp;
+
+/* Send side: static scatter-gather array and length headers */
+static struct iovec tap_iov[IOV_MAX];
+static uint32_t tap_len_hdr[IOV_MAX / 2];
+static size_t tap_frame_bytes[IOV_MAX / 2];
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* Receive path */
+
+/**
+ * tap_flush() - Hand the pending batch of L4 packets to its handler
+ * @c:		Execution context
+ * @now:	Current time
+ */
+static void tap_flush(struct ctx *c, const struct timespec *now)
+{
+	struct tap_group *g = &tap_grp;
+	size_t n = g->n;
+
+	if (!n)
+		return;
+
+	/* Reset first: handlers never re-enter the parser, but stay safe */
+	g->n = 0;
+
+	if (g->proto == IPPROTO_UDP) {
+		if (!c->no_udp)
+			udp_tap_handler(c, g->af, &g->saddr, &g->daddr,
+					g->pkts, n, now);
+	} else {
+		if (!c->no_tcp)
+			tcp_tap_handler(c, g->af, &g->saddr, &g->daddr,
+					g->pkts, n, now);
+	}
+}
+
+/**
+ * tap_group_add() - Queue an L4 packet, flushing the batch if its tuple
+ *		     differs from the pending one, or if it's full
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ * @proto:	IPPROTO_UDP or IPPROTO_TCP
+ * @saddr:	Source address, aligned
+ * @daddr:	Destination address, aligned
+ * @sport:	Source port, host order
+ * @dport:	Destination port, host order
+ * @l4:		L4 header and payload
+ * @len:	Length of @l4
+ * @now:	Current time
+ */
+static void tap_group_add(struct ctx *c, int af, uint8_t proto,
+			  const void *saddr, const void *daddr,
+			  uint16_t sport, uint16_t dport,
+			  const uint8_t *l4, size_t len,
+			  const struct timespec *now)
+{
+	struct tap_group *g = &tap_grp;
+	size_t alen = af == AF_INET ? 4 : 16;
+
+	if (g->n && (g->af != af || g->proto != proto || g->sport != sport ||
+		     g->dport != dport || memcmp(&g->saddr, saddr, alen) ||
+		     memcmp(&g->daddr, daddr, alen)))
+		tap_flush(c, now);
+
+	if (!g->n) {
+		g->af = af;
+		g->proto = proto;
+		g->sport = sport;
+		g->dport = dport;
+		memset(&g->saddr, 0, sizeof(g->saddr));
+		memset(&g->daddr, 0, sizeof(g->daddr));
+		memcpy(&g->saddr, saddr, alen);
+		memcpy(&g->daddr, daddr, alen);
+	}
+
+	g->pkts[g->n].l4 = l4;
+	g->pkts[g->n].len = len;
+	if (++g->n >= TAP_BATCH_MAX)
+		tap_flush(c, now);
+}
+
+/**
+ * tap_udp_check() - Validate a UDP header against the IP payload
+ * @l4:		UDP header and payload
+ * @l4len:	Length of the IP payload
+ *
+ * Return: UDP length if valid, 0 otherwise
+ */
+static size_t tap_udp_check(const uint8_t *l4, size_t l4len)
+{
+	size_t ulen;
+
+	if (l4len < UDP_HLEN)
+		return 0;
+
+	ulen = rd16(l4 + 4);
+	if (ulen < UDP_HLEN || ulen > l4len)
+		return 0;
+
+	return ulen;
+}
+
+/**
+ * tap_l4() - Dispatch the L4 part of an IPv4 or IPv6 packet
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ * @proto:	L4 protocol
+ * @saddr:	Source address, aligned copy
+ * @daddr:	Destination address, aligned copy
+ * @l4:		L4 header and payload
+ * @l4len:	Length of @l4, within the frame
+ * @now:	Current time
+ */
+static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
+		   const void *daddr, const uint8_t *l4, size_t l4len,
+		   const struct timespec *now)
+{
+	uint16_t sport, dport;
+	size_t ulen;
+
+	switch (proto) {
+	case IPPROTO_ICMP:
+		if (af != AF_INET)
+			break;
+		tap_flush(c, now);
+		icmp_tap_handler(c, af, saddr, daddr, l4, l4len, now);
+		return;
+	case IPPROTO_ICMPV6:
+		if (af != AF_INET6)
+			break;
+		tap_flush(c, now);
+		if (ndp(c, saddr, daddr, l4, l4len))
+			return;
+		icmp_tap_handler(c, af, saddr, daddr, l4, l4len, now);
+		return;
+	case IPPROTO_UDP:
+		if (!(ulen = tap_udp_check(l4, l4len))) {
+			trace("tap: bad UDP length, dropped");
+			return;
+		}
+		sport = rd16(l4);
+		dport = rd16(l4 + 2);
+
+		if (af == AF_INET && dport == 67) {
+			tap_flush(c, now);
+			if (dhcp(c, l4 + UDP_HLEN, ulen - UDP_HLEN))
+				return;
+		} else if (af == AF_INET6 && dport == 547) {
+			tap_flush(c, now);
+			if (dhcpv6(c, saddr, daddr, l4 + UDP_HLEN,
+				   ulen - UDP_HLEN))
+				return;
+		}
+
+		tap_group_add(c, af, proto, saddr, daddr, sport, dport,
+			      l4, ulen, now);
+		return;
+	case IPPROTO_TCP:
+		if (l4len < TCP_HLEN_MIN) {
+			trace("tap: truncated TCP header, dropped");
+			return;
+		}
+		tap_group_add(c, af, proto, saddr, daddr, rd16(l4),
+			      rd16(l4 + 2), l4, l4len, now);
+		return;
+	default:
+		break;
+	}
+
+	trace("tap: unsupported protocol %u, dropped", proto);
+}
+
+/**
+ * tap_ip4() - Validate an IPv4 packet from the guest and dispatch it
+ * @c:		Execution context
+ * @ip:		IPv4 header and rest of the frame
+ * @len:	Bytes of the frame from @ip on
+ * @now:	Current time
+ */
+static void tap_ip4(struct ctx *c, const uint8_t *ip, size_t len,
+		    const struct timespec *now)
+{
+	struct in_addr saddr, daddr;
+	size_t ihl, tot;
+
+	if (len < IP4_HLEN || (ip[0] >> 4) != 4) {
+		trace("tap: truncated or invalid IPv4 header, dropped");
+		return;
+	}
+
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	tot = rd16(ip + 2);
+	if (ihl < IP4_HLEN || tot < ihl || tot > len) {
+		trace("tap: bad IPv4 header or total length, dropped");
+		return;
+	}
+
+	/* No IP fragmentation: MF set or non-zero offset means a fragment */
+	if (rd16(ip + 6) & 0x3fff) {
+		trace("tap: IPv4 fragment, dropped");
+		return;
+	}
+
+	memcpy(&saddr, ip + 12, sizeof(saddr));
+	memcpy(&daddr, ip + 16, sizeof(daddr));
+
+	if (saddr.s_addr != htonl(INADDR_ANY) &&
+	    !IN_MULTICAST(ntohl(saddr.s_addr)) &&
+	    saddr.s_addr != htonl(INADDR_BROADCAST))
+		c->ip4.addr_seen = saddr;
+
+	tap_l4(c, AF_INET, ip[9], &saddr, &daddr, ip + ihl, tot - ihl, now);
+}
+
+/**
+ * tap_ip6() - Validate an IPv6 packet from the guest and dispatch it
+ * @c:		Execution context
+ * @ip:		IPv6 header and rest of the frame
+ * @len:	Bytes of the frame from @ip on
+ * @now:	Current time
+ */
+static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
+		    const struct timespec *now)
+{
+	struct in6_addr saddr, daddr;
+	size_t end, off = IP6_HLEN;
+	uint8_t nh;
+	int i;
+
+	if (len < IP6_HLEN || (ip[0] >> 4) != 6) {
+		trace("tap: truncated or invalid IPv6 header, dropped");
+		return;
+	}
+
+	end = IP6_HLEN + (size_t)rd16(ip + 4);
+	if (end > len) {
+		trace("tap: IPv6 payload length past end of frame, dropped");
+		return;
+	}
+
+	/* Walk extension headers: hop-by-hop, routing, destination options */
+	nh = ip[6];
+	for (i = 0; ; i++) {
+		size_t hlen;
+
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_DSTOPTS)
+			break;
+
+		if (i >= IP6_EXT_MAX || end - off < 8) {
+			trace("tap: bad IPv6 extension header chain, dropped");
+			return;
+		}
+
+		hlen = ((size_t)ip[off + 1] + 1) * 8;
+		if (hlen > end - off) {
+			trace("tap: IPv6 extension header too long, dropped");
+			return;
+		}
+
+		nh = ip[off];
+		off += hlen;
+	}
+
+	if (nh == IPPROTO_FRAGMENT) {
+		trace("tap: IPv6 fragment, dropped");
+		return;
+	}
+
+	memcpy(&saddr, ip + 8, sizeof(saddr));
+	memcpy(&daddr, ip + 24, sizeof(daddr));
+
+	if (IN6_IS_ADDR_LINKLOCAL(&saddr))
+		c->ip6.addr_ll_seen = saddr;
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&saddr) &&
+		 !IN6_IS_ADDR_MULTICAST(&saddr))
+		c->ip6.addr_seen = saddr;
+
+	tap_l4(c, AF_INET6, nh, &saddr, &daddr, ip + off, end - off, now);
+}
+
+/**
+ * tap_frame() - Parse one frame from the guest and dispatch it
+ * @c:		Execution context
+ * @f:		Frame, from the Ethernet header
+ * @len:	Length of @f
+ * @now:	Current time
+ *
+ * L4 packets may be left pending in the batch: tap_flush() must run before
+ * the frame buffer is reused.
+ */
+static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
+		      const struct timespec *now)
+{
+	uint16_t type;
+
+	pcap_frame(f, len);
+
+	if (len < ETH_HLEN_) {
+		trace("tap: truncated Ethernet frame, dropped");
+		return;
+	}
+
+	/* Learn the guest's MAC address, unicast sources only */
+	if (!(f[6] & 1) && (f[6] | f[7] | f[8] | f[9] | f[10] | f[11]))
+		memcpy(c->guest_mac, f + ETH_ALEN_, ETH_ALEN_);
+
+	type = rd16(f + 12);
+	switch (type) {
+	case ETHTYPE_ARP:
+		tap_flush(c, now);
+		if (!arp(c, f + ETH_HLEN_, len - ETH_HLEN_))
+			trace("tap: malformed ARP packet, dropped");
+		break;
+	case ETHTYPE_IP:
+		tap_ip4(c, f + ETH_HLEN_, len - ETH_HLEN_, now);
+		break;
+	case ETHTYPE_IPV6:
+		tap_ip6(c, f + ETH_HLEN_, len - ETH_HLEN_, now);
+		break;
+	default:
+		trace("tap: unsupported Ethernet type 0x%04x, dropped", type);
+		break;
+	}
+}
+
+/**
+ * tap_passt_frames() - Parse frames in the passt stream buffer
+ * @c:		Execution context
+ * @buf:	Stream data
+ * @len:	Bytes in @buf
+ * @now:	Current time
+ *
+ * Complete frames are dispatched, and the pending batch flushed.
+ *
+ * Return: bytes consumed (a cut frame at the end is left), or -1 if a
+ *	   length header is invalid and the connection must be reset
+ */
+static ssize_t tap_passt_frames(struct ctx *c, const uint8_t *buf, size_t len,
+				const struct timespec *now)
+{
+	size_t off = 0;
+	ssize_t ret;
+
+	while (len - off >= 4) {
+		size_t flen = rd32(buf + off);
+
+		if (flen < TAP_FRAME_MIN || flen > TAP_FRAME_LEN_MAX) {
+			debug("tap: invalid frame length %zu from guest", flen);
+			off = SIZE_MAX;
+			break;
+		}
+
+		if (len - off - 4 < flen)
+			break;
+
+		tap_frame(c, buf + off + 4, flen, now);
+		off += 4 + flen;
+	}
+
+	tap_flush(c, now);
+
+	ret = off == SIZE_MAX ? -1 : (ssize_t)off;
+	return ret;
+}
+
+/**
+ * tap_sock_reset() - The guest went away, or must be disconnected: close the
+ *		      connection, reset TCP flows, exit or wait for a new one
+ * @c:		Execution context
+ */
+static void tap_sock_reset(struct ctx *c)
+{
+	if (c->fd_tap >= 0) {
+		passt_epoll_del(c, c->fd_tap);
+		close(c->fd_tap);
+		c->fd_tap = -1;
+	}
+	tap_start = tap_end = 0;
+	tap_grp.n = 0;
+
+	tcp_tap_reset(c);
+
+	if (c->one_off || c->fd_passed >= 0 || c->fd_tap_listen < 0) {
+		info("Client connection closed, exiting");
+		exit(EXIT_SUCCESS);
+	}
+
+	info("Client connection closed, waiting for a new one");
+}
+
+/**
+ * tap_passt_input() - Read and handle frames from the qemu socket
+ * @c:		Execution context
+ * @now:	Current time
+ */
+static void tap_passt_input(struct ctx *c, const struct timespec *now)
+{
+	int i;
+
+	for (i = 0; i < TAP_READS_MAX; i++) {
+		size_t space;
+		ssize_t n, done;
+
+		/* Make room: keep a cut frame, move it to the front if
+		 * the space after it can't hold a whole frame any more
+		 */
+		if (tap_start == tap_end) {
+			tap_start = tap_end = 0;
+		} else if (TAP_BUF_BYTES - tap_end < 4 + TAP_FRAME_LEN_MAX) {
+			memmove(tap_buf, tap_buf + tap_start,
+				tap_end - tap_start);
+			tap_end -= tap_start;
+			tap_start = 0;
+		}
+
+		space = TAP_BUF_BYTES - tap_end;
+		n = read(c->fd_tap, tap_buf + tap_end, space);
+		if (n == 0) {
+			tap_sock_reset(c);
+			return;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			debug("tap: read error on guest socket: %s",
+			      strerror(errno));
+			tap_sock_reset(c);
+			return;
+		}
+
+		tap_end += (size_t)n;
+		done = tap_passt_frames(c, tap_buf + tap_start,
+					tap_end - tap_start, now);
+		if (done < 0) {
+			tap_sock_reset(c);
+			return;
+		}
+		tap_start += (size_t)done;
+
+		/* A short read means we drained the socket */
+		if ((size_t)n < space)
+			return;
+	}
+}
+
+/**
+ * tap_pasta_input() - Read and handle frames from the tap device
+ * @c:		Execution context
+ * @now:	Current time
+ */
+static void tap_pasta_input(struct ctx *c, const struct timespec *now)
+{
+	int i;
+
+	for (i = 0; i < TAP_READS_MAX; i++) {
+		/* Frames start at 2 modulo 8: IP headers are then aligned */
+		size_t off = 2;
+		bool drained = false;
+
+		while (TAP_BUF_BYTES - off >= FRAME_MAX) {
+			ssize_t n = read(c->fd_tap, tap_buf + off, FRAME_MAX);
+
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN || errno == EWOULDBLOCK) {
+					drained = true;
+					break;
+				}
+				die("Read error on tap device: %s",
+				    strerror(errno));
+			}
+			if (n == 0)
+				die("Tap device went away");
+
+			tap_frame(c, tap_buf + off, (size_t)n, now);
+			off = ROUND_UP(off + (size_t)n - 2, 8) + 2;
+		}
+
+		tap_flush(c, now);
+		if (drained)
+			return;
+	}
+}
+
+/**
+ * tap_passt_connected() - A guest connected: set the socket up
+ * @c:		Execution context
+ * @fd:		Connected socket
+ * @now:	Current time
+ */
+static void tap_passt_connected(struct ctx *c, int fd,
+				const struct timespec *now)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = fd };
+
+	sock_set_bufsize(fd);
+	fd_set_nonblock(fd);
+
+	c->fd_tap = fd;
+	tap_start = tap_end = 0;
+	tap_grp.n = 0;
+
+	if (passt_epoll_add(c, EPOLLIN | EPOLLRDHUP, ref))
+		die("Failed to add guest socket to epoll set");
+
+	ndp_guest_connected(c, now);
+}
+
+/**
+ * tap_passt_accept() - Accept a connection on the listening socket
+ * @c:		Execution context
+ * @now:	Current time
+ */
+static void tap_passt_accept(struct ctx *c, const struct timespec *now)
+{
+	int fd = accept4(c->fd_tap_listen, NULL, NULL,
+			 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			debug("tap: accept() failed: %s", strerror(errno));
+		return;
+	}
+
+	/* One guest at a time */
+	if (c->fd_tap >= 0 || fd > FD_REF_MAX) {
+		struct ucred cred;
+		socklen_t sl = sizeof(cred);
+
+		if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl))
+			info("Rejected connection from PID %i: a guest is "
+			     "already connected", cred.pid);
+		else
+			info("Rejected connection: a guest is already "
+			     "connected");
+		close(fd);
+		return;
+	}
+
+	info("Client connected");
+	tap_passt_connected(c, fd, now);
+}
+
+/**
+ * tap_handler() - Handle events on the tap-side file descriptors
+ * @c:		Execution context
+ * @ref:	epoll reference (TAP_LISTEN, TAP_PASST, TAP_PASTA)
+ * @events:	epoll events
+ * @now:	Current time
+ */
+void tap_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		 const struct timespec *now)
+{
+	switch (ref.type) {
+	case EPOLL_TYPE_TAP_LISTEN:
+		if (events & EPOLLIN)
+			tap_passt_accept(c, now);
+		break;
+	case EPOLL_TYPE_TAP_PASST:
+		if (ref.fd != c->fd_tap)
+			break;
+		if (events & (EPOLLIN | EPOLLRDHUP))
+			tap_passt_input(c, now);
+		if (c->fd_tap == ref.fd && (events & (EPOLLHUP | EPOLLERR)))
+			tap_sock_reset(c);
+		break;
+	case EPOLL_TYPE_TAP_PASTA:
+		if (events & EPOLLIN)
+			tap_pasta_input(c, now);
+		if (events & (EPOLLHUP | EPOLLERR))
+			die("Hangup on tap device");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Set-up */
+
+/**
+ * tap_sock_probe() - Check for a live listener at a UNIX socket path
+ * @path:	Socket path
+ *
+ * Stale socket files (no listener) are removed.
+ *
+ * Return: true if something listens there (or the path can't be used)
+ */
+static bool tap_sock_probe(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
+	bool live = false;
+	int fd;
+
+	if (lstat(path, &st))
+		return errno != ENOENT;
+
+	if (!S_ISSOCK(st.st_mode))
+		return true;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("Failed to create UNIX socket: %s", strerror(errno));
+
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	if (!connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		live = true;
+	} else if (errno == ECONNREFUSED) {
+		/* Stale: whoever created it is gone */
+		if (unlink(path) && errno != ENOENT)
+			live = true;
+	} else {
+		/* EAGAIN: backlog full, someone is there; anything else: we
+		 * can't use it either
+		 */
+		live = errno != ENOENT;
+	}
+
+	close(fd);
+	return live;
+}
+
+/**
+ * tap_sock_bind() - Create a listening UNIX socket at a path
+ * @path:	Socket path
+ *
+ * Return: socket, or -1 with errno set on failure
+ */
+static int tap_sock_bind(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, e;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("Failed to create UNIX socket: %s", strerror(errno));
+
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(fd, 1)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+
+	return fd;
+}
+
+/**
+ * tap_sock_unix_init() - Bind the listening socket for qemu, log a hint
+ * @c:		Execution context
+ */
+static void tap_sock_unix_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_LISTEN };
+	struct sockaddr_un a;
+	int fd = -1, i;
+
+	if (*c->sock_path) {
+		if (strlen(c->sock_path) >= sizeof(a.sun_path))
+			die("UNIX socket path too long: %s", c->sock_path);
+
+		if (tap_sock_probe(c->sock_path))
+			die("Socket path %s already in use", c->sock_path);
+
+		fd = tap_sock_bind(c->sock_path);
+		if (fd < 0)
+			die("Failed to bind UNIX socket at %s: %s",
+			    c->sock_path, strerror(errno));
+	} else {
+		for (i = 1; i <= TAP_SOCK_PATH_MAX_N; i++) {
+			char path[sizeof(a.sun_path)];
+
+			snprintf(path, sizeof(path), TAP_SOCK_PATH_FMT, i);
+			if (tap_sock_probe(path))
+				continue;
+
+			fd = tap_sock_bind(path);
+			if (fd >= 0) {
+				snprintf(c->sock_path, sizeof(c->sock_path),
+					 "%s", path);
+				break;
+			}
+		}
+		if (fd < 0)
+			die("No free UNIX socket path (/tmp/passt_1.socket to "
+			    "/tmp/passt_%i.socket)", TAP_SOCK_PATH_MAX_N);
+	}
+
+	if (fd > FD_REF_MAX)
+		die("File descriptor number too high: %i", fd);
+
+	c->fd_tap_listen = fd;
+	ref.fd = fd;
+	if (passt_epoll_add(c, EPOLLIN, ref))
+		die("Failed to add listening socket to epoll set");
+
+	info("UNIX domain socket bound at %s", c->sock_path);
+	info("You can now start qemu (>= 7.2) with:");
+	info("    kvm ... -device virtio-net-pci,netdev=s "
+	     "-netdev stream,id=s,server=off,addr.type=unix,addr.path=%s",
+	     c->sock_path);
+	info("or qrap, for earlier qemu versions:");
+	info("    ./qrap 5 kvm ... -net socket,fd=5 -net nic,model=virtio");
+}
+
+/**
+ * struct tap_ns_arg - Result of the tap set-up inside the namespace
+ * @c:		Execution context
+ * @ifname:	Interface name (requested; set by the kernel if empty)
+ * @ifi:	Interface index in the namespace
+ * @mac:	MAC address of the interface (the guest's)
+ * @err:	errno of the failed step, 0 on success
+ * @step:	Description of the failed step
+ */
+struct tap_ns_arg {
+	const struct ctx *c;
+	char ifname[IFNAMSIZ];
+	unsigned int ifi;
+	unsigned char mac[ETH_ALEN_];
+	int err;
+	const char *step;
+};
+
+/**
+ * tap_ns_tun() - Create the tap device, called inside the target namespace
+ * @arg:	struct tap_ns_arg
+ *
+ * Return: tap file descriptor, -1 on failure (see @arg)
+ */
+static int tap_ns_tun(void *arg)
+{
+	struct tap_ns_arg *a = arg;
+	static const unsigned char zero[ETH_ALEN_];
+	struct ifreq ifr;
+	int fd;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		a->err = errno;
+		a->step = "open /dev/net/tun";
+		return -1;
+	}
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	memcpy(ifr.ifr_name, a->ifname, sizeof(ifr.ifr_name));
+	ifr.ifr_name[IFNAMSIZ - 1] = 0;
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		a->err = errno;
+		a->step = "create tap device (TUNSETIFF)";
+		close(fd);
+		return -1;
+	}
+	memcpy(a->ifname, ifr.ifr_name, sizeof(a->ifname));
+
+	/* --ns-mac-addr: set it now, before anybody sees the device */
+	if (memcmp(a->c->ns_mac, zero, ETH_ALEN_)) {
+		struct ifreq m = { 0 };
+
+		m.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+		memcpy(m.ifr_hwaddr.sa_data, a->c->ns_mac, ETH_ALEN_);
+		if (ioctl(fd, SIOCSIFHWADDR, &m))
+			a->err = errno;
+	}
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (!ioctl(fd, SIOCGIFHWADDR, &ifr))
+		memcpy(a->mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN_);
+
+	a->ifi = if_nametoindex(a->ifname);
+	return fd;
+}
+
+/**
+ * tap_sock_tun_init() - pasta: create the tap device in the namespace
+ * @c:		Execution context
+ */
+static void tap_sock_tun_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASTA };
+	struct tap_ns_arg a = { .c = c };
+	int fd;
+
+	memcpy(a.ifname, c->pasta_ifname, sizeof(a.ifname));
+	a.ifname[IFNAMSIZ - 1] = 0;
+
+	fd = ns_call(c, tap_ns_tun, &a);
+	if (fd < 0)
+		die("Failed to %s in the namespace: %s",
+		    a.step ? a.step : "enter namespace", strerror(a.err));
+	if (a.err)
+		warn("Failed to set MAC address of %s: %s", a.ifname,
+		     strerror(a.err));
+
+	if (fd > FD_REF_MAX)
+		die("File descriptor number too high: %i", fd);
+
+	memcpy(c->pasta_ifname, a.ifname, sizeof(c->pasta_ifname));
+	c->pasta_ifi = a.ifi;
+	if (!c->pasta_ifi)
+		die("Can't find index of tap device %s", c->pasta_ifname);
+
+	/* The guest's MAC is the one of the tap in the namespace */
+	if (!(a.mac[0] & 1) && memcmp(a.mac, (unsigned char [ETH_ALEN_]){ 0 },
+				      ETH_ALEN_))
+		memcpy(c->guest_mac, a.mac, ETH_ALEN_);
+
+	c->fd_tap = fd;
+	ref.fd = fd;
+	if (passt_epoll_add(c, EPOLLIN | EPOLLRDHUP, ref))
+		die("Failed to add tap device to epoll set");
+
+	debug("tap device %s (index %u) created in namespace",
+	      c->pasta_ifname, c->pasta_ifi);
+}
+
+/**
+ * tap_sock_init() - Set up the guest side: listening socket, passed fd, or
+ *		     (pasta) the tap device in the namespace
+ * @c:		Execution context
+ *
+ * Exits on failure.
+ */
+void tap_sock_init(struct ctx *c)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+
+	c->fd_tap = -1;
+	c->fd_tap_listen = -1;
+	tap_start = tap_end = 0;
+	tap_grp.n = 0;
+
+	if (c->mode == MODE_PASTA) {
+		tap_sock_tun_init(c);
+		ndp_guest_connected(c, &now);
+		return;
+	}
+
+	if (c->fd_passed >= 0) {
+		if (c->fd_passed > FD_REF_MAX)
+			die("File descriptor number too high: %i",
+			    c->fd_passed);
+		info("Using connected socket on file descriptor %i",
+		     c->fd_passed);
+		tap_passt_connected(c, c->fd_passed, &now);
+		return;
+	}
+
+	tap_sock_unix_init(c);
+}
+
+/**
+ * tap_is_ready() - Is there a guest attached to send frames to?
+ * @c:		Execution context
+ *
+ * Return: true if frames can be sent
+ */
+bool tap_is_ready(const struct ctx *c)
+{
+	return c->fd_tap >= 0;
+}
+
+/* Send path */
+
+/**
+ * tap_passt_finish() - Complete a frame cut by a short write
+ * @c:		Execution context
+ * @iov:	Buffers of the frame, with its length header
+ * @cnt:	Number of buffers
+ * @skip:	Bytes of the frame already written
+ *
+ * Return: true if the frame is now complete in the stream
+ */
+static bool tap_passt_finish(const struct ctx *c, const struct iovec *iov,
+			     size_t cnt, size_t skip)
+{
+	static struct iovec rem[IOV_MAX];
+	struct timespec start, t;
+	size_t i, n = 0;
+
+	for (i = 0; i < cnt; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		rem[n].iov_base = (uint8_t *)iov[i].iov_base + skip;
+		rem[n++].iov_len = iov[i].iov_len - skip;
+		skip = 0;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	i = 0;
+	while (i < n) {
+		struct msghdr mh = { .msg_iov = rem + i,
+				     .msg_iovlen = n - i };
+		struct pollfd pfd = { .fd = c->fd_tap, .events = POLLOUT };
+		long long left;
+		ssize_t w;
+
+		w = sendmsg(c->fd_tap, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				return false;
+			w = 0;
+		}
+
+		while (i < n && (size_t)w >= rem[i].iov_len)
+			w -= (ssize_t)rem[i++].iov_len;
+		if (i < n) {
+			rem[i].iov_base = (uint8_t *)rem[i].iov_base + w;
+			rem[i].iov_len -= (size_t)w;
+		} else {
+			break;
+		}
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = TAP_FINISH_MS - timespec_diff_ms(&t, &start);
+		if (left <= 0)
+			return false;
+		poll(&pfd, 1, (int)left);
+	}
+
+	return true;
+}
+
+/**
+ * tap_send_frames_passt() - Send frames on the qemu socket
+ * @c:		Execution context
+ * @iov:	Frames, @bpf buffers each
+ * @bpf:	Buffers per frame
+ * @nframes:	Number of frames
+ *
+ * Return: number of frames sent entirely
+ */
+static size_t tap_send_frames_passt(const struct ctx *c,
+				    const struct iovec *iov, size_t bpf,
+				    size_t nframes)
+{
+	size_t sent = 0;
+
+	if (bpf + 1 > IOV_MAX)
+		return 0;
+
+	while (sent < nframes) {
+		size_t cnt = 0, nf = 0, done = 0, acc = 0, i, j;
+		struct msghdr mh = { .msg_iov = tap_iov };
+		ssize_t w;
+
+		for (i = sent; i < nframes && cnt + 1 + bpf <= IOV_MAX; i++) {
+			const struct iovec *f = iov + i * bpf;
+			size_t len = 0;
+
+			for (j = 0; j < bpf; j++) {
+				len += f[j].iov_len;
+				tap_iov[cnt + 1 + j] = f[j];
+			}
+
+			tap_len_hdr[nf] = htonl((uint32_t)len);
+			tap_iov[cnt].iov_base = &tap_len_hdr[nf];
+			tap_iov[cnt].iov_len = 4;
+			tap_frame_bytes[nf++] = len + 4;
+			cnt += 1 + bpf;
+		}
+
+		mh.msg_iovlen = cnt;
+		do
+			w = sendmsg(c->fd_tap, &mh,
+				    MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (w < 0 && errno == EINTR);
+
+		if (w < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				debug("tap: write to guest failed: %s",
+				      strerror(errno));
+			break;
+		}
+
+		while (done < nf && acc + tap_frame_bytes[done] <= (size_t)w)
+			acc += tap_frame_bytes[done++];
+
+		if (acc < (size_t)w) {
+			/* Cut in the middle of frame @done: finish it, or
+			 * the stream is broken and the guest must reconnect
+			 */
+			if (!tap_passt_finish(c, tap_iov + done * (bpf + 1),
+					      bpf + 1, (size_t)w - acc)) {
+				warn("tap: can't complete frame to guest, "
+				     "resetting connection");
+				shutdown(c->fd_tap, SHUT_RDWR);
+				sent += done;
+				break;
+			}
+			done++;
+		}
+
+		sent += done;
+		if (done < nf)
+			break;
+	}
+
+	return sent;
+}
+
+/**
+ * tap_send_frames_pasta() - Write frames to the tap device
+ * @c:		Execution context
+ * @iov:	Frames, @bpf buffers each
+ * @bpf:	Buffers per frame
+ * @nframes:	Number of frames
+ *
+ * Return: number of frames sent
+ */
+static size_t tap_send_frames_pasta(const struct ctx *c,
+				    const struct iovec *iov, size_t bpf,
+				    size_t nframes)
+{
+	size_t i;
+
+	for (i = 0; i < nframes; i++) {
+		ssize_t w;
+
+		do
+			w = writev(c->fd_tap, iov + i * bpf, (int)bpf);
+		while (w < 0 && errno == EINTR);
+
+		if (w < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				debug("tap: write to tap device failed: %s",
+				      strerror(errno));
+			break;
+		}
+	}
+
+	return i;
+}
+
+/**
+ * tap_send_frames() - Send frames to the guest, in a batch
+ * @c:		Execution context
+ * @iov:	Frames, @bufs_per_frame buffers each, starting at the
+ *		Ethernet header (no length header: tap_send_frames() adds it)
+ * @bufs_per_frame: Number of buffers per frame
+ * @nframes:	Number of frames
+ *
+ * Return: number of frames sent entirely; the rest were dropped because
+ *	   the guest side is full or gone
+ */
+size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes)
+{
+	size_t sent;
+
+	if (!nframes || !bufs_per_frame || c->fd_tap < 0)
+		return 0;
+
+	if (c->mode == MODE_PASTA)
+		sent = tap_send_frames_pasta(c, iov, bufs_per_frame, nframes);
+	else
+		sent = tap_send_frames_passt(c, iov, bufs_per_frame, nframes);
+
+	pcap_frames_iov(iov, bufs_per_frame, sent);
+	return sent;
+}
+
+/**
+ * tap_send_single() - Send one frame to the guest
+ * @c:		Execution context
+ * @frame:	Frame, starting at the Ethernet header
+ * @len:	Length of @frame
+ */
+void tap_send_single(const struct ctx *c, const void *frame, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
+
+	tap_send_frames(c, &iov, 1, 1);
+}
+
+/**
+ * tap_l2_hdr() - Fill an Ethernet header towards the guest
+ * @c:		Execution context
+ * @buf:	Buffer, at least ETH_HLEN_ bytes
+ * @proto:	Ethertype, host order (ETH_P_IP, ETH_P_IPV6, ETH_P_ARP)
+ *
+ * Return: pointer to the byte after the header
+ */
+void *tap_l2_hdr(const struct ctx *c, void *buf, uint16_t proto)
+{
+	static const unsigned char zero[ETH_ALEN_];
+	uint8_t *p = buf;
+
+	if (memcmp(c->guest_mac, zero, ETH_ALEN_))
+		memcpy(p, c->guest_mac, ETH_ALEN_);
+	else
+		memset(p, 0xff, ETH_ALEN_);
+
+	memcpy(p + ETH_ALEN_, c->our_tap_mac, ETH_ALEN_);
+	p[12] = (uint8_t)(proto >> 8);
+	p[13] = (uint8_t)proto;
+
+	return p + ETH_HLEN_;
+}
+
+/**
+ * tap_ip4_hdr() - Fill an IPv4 header (with checksum) for a packet to the
+ *		   guest
+ * @buf:	Buffer for the header, 20 bytes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	L4 protocol number
+ * @l4len:	Length of L4 header and payload
+ *
+ * Return: pointer to the byte after the header
+ */
+void *tap_ip4_hdr(void *buf, struct in_addr src, struct in_addr dst,
+		  uint8_t proto, size_t l4len)
+{
+	uint8_t *p = buf;
+	size_t tot = IP4_HLEN + l4len;
+	uint16_t sum;
+
+	p[0] = 0x45;			/* version 4, 20-byte header */
+	p[1] = 0;			/* DSCP, ECN */
+	p[2] = (uint8_t)(tot >> 8);
+	p[3] = (uint8_t)tot;
+	p[4] = p[5] = 0;		/* id: unused with DF */
+	p[6] = 0x40;			/* DF */
+	p[7] = 0;
+	p[8] = 64;			/* TTL */
+	p[9] = proto;
+	p[10] = p[11] = 0;
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &dst, 4);
+
+	sum = csum_ip4_header(p, IP4_HLEN);
+	memcpy(p + 10, &sum, 2);
+
+	return p + IP4_HLEN;
+}
+
+/**
+ * tap_ip6_hdr() - Fill an IPv6 header for a packet to the guest
+ * @buf:	Buffer for the header, 40 bytes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	L4 protocol number
+ * @l4len:	Length of L4 header and payload
+ * @flow:	Flow label (20 bits, non-zero for flows)
+ *
+ * Return: pointer to the byte after the header
+ */
+void *tap_ip6_hdr(void *buf, const struct in6_addr *src,
+		  const struct in6_addr *dst, uint8_t proto, size_t l4len,
+		  uint32_t flow)
+{
+	uint32_t vtf = htonl((6U << 28) | (flow & 0xfffff));
+	uint8_t *p = buf;
+
+	memcpy(p, &vtf, 4);
+	p[4] = (uint8_t)(l4len >> 8);
+	p[5] = (uint8_t)l4len;
+	p[6] = proto;
+	p[7] = 255;			/* hop limit: NDP needs 255 */
+	memcpy(p + 8, src, 16);
+	memcpy(p + 24, dst, 16);
+
+	return p + IP6_HLEN;
+}
+
+/**
+ * tap_ip4_send() - Send an IPv4 packet with a complete L4 part to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	L4 protocol number
+ * @l4:		L4 header and payload, checksum already set
+ * @l4len:	Length of @l4
+ */
+void tap_ip4_send(const struct ctx *c, struct in_addr src, struct in_addr dst,
+		  uint8_t proto, const void *l4, size_t l4len)
+{
+	static uint8_t hdr[ETH_HLEN_ + IP4_HLEN] __attribute__((aligned(8)));
+	struct iovec iov[2];
+
+	if (l4len > 65535 - IP4_HLEN)
+		return;
+
+	tap_ip4_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IP), src, dst, proto, l4len);
+
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)l4;
+	iov[1].iov_len = l4len;
+	tap_send_frames(c, iov, 2, 1);
+}
+
+/**
+ * tap_ip6_send() - Send an IPv6 packet with a complete L4 part to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	L4 protocol number
+ * @l4:		L4 header and payload, checksum already set
+ * @l4len:	Length of @l4
+ * @flow:	Flow label
+ */
+void tap_ip6_send(const struct ctx *c, const struct in6_addr *src,
+		  const struct in6_addr *dst, uint8_t proto, const void *l4,
+		  size_t l4len, uint32_t flow)
+{
+	static uint8_t hdr[ETH_HLEN_ + IP6_HLEN] __attribute__((aligned(8)));
+	struct iovec iov[2];
+
+	if (l4len > 65535)
+		return;
+
+	tap_ip6_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IPV6), src, dst, proto, l4len,
+		    flow);
+
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)l4;
+	iov[1].iov_len = l4len;
+	tap_send_frames(c, iov, 2, 1);
+}
+
+/**
+ * tap_udp_hdr() - Fill a UDP header
+ * @p:		Buffer, 8 bytes
+ * @sport:	Source port, host order
+ * @dport:	Destination port, host order
+ * @ulen:	UDP length
+ */
+static void tap_udp_hdr(uint8_t *p, uint16_t sport, uint16_t dport,
+			size_t ulen)
+{
+	p[0] = (uint8_t)(sport >> 8);
+	p[1] = (uint8_t)sport;
+	p[2] = (uint8_t)(dport >> 8);
+	p[3] = (uint8_t)dport;
+	p[4] = (uint8_t)(ulen >> 8);
+	p[5] = (uint8_t)ulen;
+	p[6] = p[7] = 0;
+}
+
+/**
+ * tap_udp4_send() - Send a UDP datagram over IPv4 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @payload:	UDP payload (the header is built here)
+ * @len:	Length of @payload
+ */
+void tap_udp4_send(const struct ctx *c, struct in_addr src, uint16_t sport,
+		   struct in_addr dst, uint16_t dport, const void *payload,
+		   size_t len)
+{
+	static uint8_t hdr[ETH_HLEN_ + IP4_HLEN + UDP_HLEN]
+		__attribute__((aligned(8)));
+	size_t ulen = len + UDP_HLEN;
+	struct iovec iov[2];
+	uint8_t *uh;
+	uint16_t sum;
+
+	if (ulen > 65535 - IP4_HLEN)
+		return;
+
+	uh = tap_ip4_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IP), src, dst,
+			 IPPROTO_UDP, ulen);
+	tap_udp_hdr(uh, sport, dport, ulen);
+
+	sum = csum(payload, len,
+		   csum_unfolded(uh, UDP_HLEN,
+				 csum_pseudo4((uint16_t)ulen, IPPROTO_UDP,
+					      src, dst)));
+	if (!sum)
+		sum = 0xffff;
+	memcpy(uh + 6, &sum, 2);
+
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)payload;
+	iov[1].iov_len = len;
+	tap_send_frames(c, iov, 2, 1);
+}
+
+/**
+ * tap_udp6_send() - Send a UDP datagram over IPv6 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @flow:	Flow label
+ * @payload:	UDP payload (the header is built here)
+ * @len:	Length of @payload
+ */
+void tap_udp6_send(const struct ctx *c, const struct in6_addr *src,
+		   uint16_t sport, const struct in6_addr *dst, uint16_t dport,
+		   uint32_t flow, const void *payload, size_t len)
+{
+	static uint8_t hdr[ETH_HLEN_ + IP6_HLEN + UDP_HLEN]
+		__attribute__((aligned(8)));
+	size_t ulen = len + UDP_HLEN;
+	struct iovec iov[2];
+	uint8_t *uh;
+	uint16_t sum;
+
+	if (ulen > 65535)
+		return;
+
+	uh = tap_ip6_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IPV6), src, dst,
+			 IPPROTO_UDP, ulen, flow);
+	tap_udp_hdr(uh, sport, dport, ulen);
+
+	sum = csum(payload, len,
+		   csum_unfolded(uh, UDP_HLEN,
+				 csum_pseudo6((uint32_t)ulen, IPPROTO_UDP,
+					      src, dst)));
+	if (!sum)
+		sum = 0xffff;
+	memcpy(uh + 6, &sum, 2);
+
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)payload;
+	iov[1].iov_len = len;
+	tap_send_frames(c, iov, 2, 1);
+}
+
+/**
+ * tap_icmp4_send() - Send an ICMP message over IPv4 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @icmp:	ICMP header and body: the checksum is computed here
+ * @len:	Length of @icmp
+ */
+void tap_icmp4_send(const struct ctx *c, struct in_addr src,
+		    struct in_addr dst, void *icmp, size_t len)
+{
+	uint8_t *p = icmp;
+	uint16_t sum;
+
+	if (len < 4)
+		return;
+
+	p[2] = p[3] = 0;
+	sum = csum(p, len, 0);
+	memcpy(p + 2, &sum, 2);
+
+	tap_ip4_send(c, src, dst, IPPROTO_ICMP, icmp, len);
+}
+
+/**
+ * tap_icmp6_send() - Send an ICMPv6 message to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @icmp6:	ICMPv6 header and body: the checksum is computed here
+ * @len:	Length of @icmp6
+ */
+void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, void *icmp6, size_t len)
+{
+	uint8_t *p = icmp6;
+	uint16_t sum;
+
+	if (len < 4)
+		return;
+
+	p[2] = p[3] = 0;
+	sum = csum(p, len, csum_pseudo6((uint32_t)len, IPPROTO_ICMPV6,
+					src, dst));
+	memcpy(p + 2, &sum, 2);
+
+	tap_ip6_send(c, src, dst, IPPROTO_ICMPV6, icmp6, len,
+		     tap_flow_label());
+}
+
+/**
+ * tap_ip4_daddr() - Address of the guest for IPv4 packets we send
+ * @c:		Execution context
+ *
+ * Return: the address the guest last used, or the assigned one
+ */
+struct in_addr tap_ip4_daddr(const struct ctx *c)
+{
+	if (c->ip4.addr_seen.s_addr != htonl(INADDR_ANY))
+		return c->ip4.addr_seen;
+	return c->ip4.addr;
+}
+
+/**
+ * tap_ip6_daddr() - Address of the guest for IPv6 packets we send
+ * @c:		Execution context
+ * @src:	Source address we use: link-local sources get the guest's
+ *		link-local address
+ *
+ * Return: pointer to the guest's address
+ */
+const struct in6_addr *tap_ip6_daddr(const struct ctx *c,
+				     const struct in6_addr *src)
+{
+	if (src && IN6_IS_ADDR_LINKLOCAL(src) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_ll_seen))
+		return &c->ip6.addr_ll_seen;
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_seen))
+		return &c->ip6.addr_seen;
+
+	return &c->ip6.addr;
+}
+
+/**
+ * tap_flow_label() - New random, non-zero IPv6 flow label
+ *
+ * Return: 20-bit flow label
+ */
+uint32_t tap_flow_label(void)
+{
+	/* Random bits fetched in bulk: no syscall per flow */
+	static uint32_t pool[256];
+	static size_t left;
+	uint32_t label;
+
+	do {
+		if (!left) {
+			random_bytes(pool, sizeof(pool));
+			left = ARRAY_SIZE(pool);
+		}
+		label = pool[--left] & 0xfffff;
+	} while (!label);
+
+	return label;
+}
