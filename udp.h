@@ -6,12 +6,22 @@
 #ifndef UDP_H
 #define UDP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "passt.h"
 #include "tap.h"
+
+/* Idle time after which a UDP flow is forgotten, seconds */
+#define UDP_FLOW_TIMEOUT	180
+
+/* Environment variable shortening UDP_FLOW_TIMEOUT, for tests (seconds) */
+#define UDP_TIMEOUT_ENV		"PASST_UDP_FLOW_TIMEOUT"
+
+/* Size of the UDP flow table: new flows are refused when it's full */
+#define UDP_FLOWS_MAX		4096
 
 /**
  * udp_init() - Bind forwarded ports, set up the UDP flow table
@@ -51,5 +61,29 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
  * @now:	Current time
  */
 void udp_timer(struct ctx *c, const struct timespec *now);
+
+/**
+ * udp_port_bind() - Start forwarding one port (for automatic forwarding)
+ * @c:		Execution context
+ * @outbound:	false: -u, socket on the host side delivering to the guest;
+ *		true: pasta -U, socket on the namespace's loopback delivering
+ *		to the host's loopback
+ * @port:	Port to listen on
+ * @to:		Target port on the other side
+ *
+ * Binds dual-stack (-u) or on 127.0.0.1 and ::1 (-U); nothing happens if
+ * the port is already forwarded in that direction.
+ *
+ * Return: 0 on success, -1 if no socket could be bound
+ */
+int udp_port_bind(struct ctx *c, bool outbound, uint16_t port, uint16_t to);
+
+/**
+ * udp_port_unbind() - Stop forwarding one port, closing its flows
+ * @c:		Execution context
+ * @outbound:	As for udp_port_bind()
+ * @port:	Port the sockets listen on
+ */
+void udp_port_unbind(struct ctx *c, bool outbound, uint16_t port);
 
 #endif /* UDP_H */
