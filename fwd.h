@@ -26,7 +26,11 @@ struct ctx;
  * @FWD_NONE:	nothing forwarded
  * @FWD_SPEC:	explicit ports and ranges in @rules
  * @FWD_ALL:	passt "all", or a spec of exclusions only: every
- *		non-ephemeral port but the excluded ones, failures not fatal
+ *		non-ephemeral port but the excluded ones, failures not fatal.
+ *		fwd_parse_spec() also stores this as one FWD_WEAK rule
+ *		(1 to first ephemeral port - 1, with the ADDR/ or %IF/
+ *		binding of an exclusion-only spec, if any): walking the rules
+ *		and skipping excluded ports is enough to implement it
  * @FWD_AUTO:	pasta "auto": follow the ports bound on the other side
  */
 enum fwd_mode {
@@ -95,6 +99,10 @@ static inline bool fwd_port_excluded(const struct fwd_ports *fwd,
  * @pasta:	true in pasta mode (auto allowed, all rejected)
  * @inbound:	true for -t/-u (address binding allowed)
  * @err:	On failure, set to a static message describing the problem
+ *
+ * Repeated options accumulate rules; 'none' and 'auto' conflict with any
+ * other specification (exclusion-only specs may add to 'auto' and 'all').
+ * On failure, @fwd is left unchanged.
  *
  * Return: 0 on success, -1 on invalid or conflicting specification
  */

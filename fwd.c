@@ -1,0 +1,737 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * fwd.c - Port forwarding specifications (-t, -u, -T, -U) and address
+ *	   translation between guest and host for new flows
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "passt.h"
+#include "fwd.h"
+#include "inany.h"
+
+#define EPHEMERAL_FIRST_DEFAULT	49152
+#define EPHEMERAL_LAST_DEFAULT	65535
+#define PORT_RANGE_FILE		"/proc/sys/net/ipv4/ip_local_port_range"
+
+/**
+ * struct spec_range - One parsed element of a port list
+ * @first:	First port
+ * @last:	Last port, inclusive
+ * @to:		Target of @first
+ */
+struct spec_range {
+	uint16_t first;
+	uint16_t last;
+	uint16_t to;
+};
+
+/**
+ * fwd_ephemeral_range() - Read the host's ephemeral port range
+ * @first:	Set to the first ephemeral port
+ * @last:	Set to the last ephemeral port
+ */
+void fwd_ephemeral_range(uint16_t *first, uint16_t *last)
+{
+	unsigned long a, b;
+	char buf[64], *end;
+	ssize_t n;
+	int fd;
+
+	*first = EPHEMERAL_FIRST_DEFAULT;
+	*last = EPHEMERAL_LAST_DEFAULT;
+
+	fd = open(PORT_RANGE_FILE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+
+	errno = 0;
+	a = strtoul(buf, &end, 10);
+	if (errno || end == buf)
+		return;
+	b = strtoul(end, &end, 10);
+	if (errno || !a || a > b || b > 65535)
+		return;
+
+	*first = a;
+	*last = b;
+}
+
+/**
+ * parse_port() - Parse a decimal port number, advancing the cursor
+ * @p:		Cursor, moved past the digits
+ * @port:	Set to the port
+ * @err:	Set to a message on failure
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int parse_port(const char **p, uint16_t *port, const char **err)
+{
+	const char *s = *p;
+	unsigned long v = 0;
+
+	if (*s < '0' || *s > '9') {
+		*err = *s ? "Invalid character in port specification"
+			  : "Missing port number in port specification";
+		return -1;
+	}
+
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (*s - '0');
+		if (v > 65535) {
+			*err = "Port number out of range (1-65535)";
+			return -1;
+		}
+	}
+
+	if (!v) {
+		*err = "Port 0 can't be forwarded";
+		return -1;
+	}
+
+	*port = v;
+	*p = s;
+	return 0;
+}
+
+/**
+ * parse_range() - Parse PORT or PORT-PORT, advancing the cursor
+ * @p:		Cursor
+ * @first:	Set to the first port
+ * @last:	Set to the last port
+ * @err:	Set to a message on failure
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int parse_range(const char **p, uint16_t *first, uint16_t *last,
+		       const char **err)
+{
+	if (parse_port(p, first, err))
+		return -1;
+
+	if (**p != '-') {
+		*last = *first;
+		return 0;
+	}
+
+	(*p)++;
+	if (parse_port(p, last, err))
+		return -1;
+
+	if (*last < *first) {
+		*err = "Reversed port range in port specification";
+		return -1;
+	}
+
+	return 0;
+}
+
+/**
+ * parse_bind() - Parse the ADDR, ADDR%IF, [ADDR], [ADDR]%IF or %IF prefix
+ * @s:		Prefix, up to (excluding) the '/'
+ * @len:	Length of @s
+ * @rule:	Address, family and interface name are set here
+ * @err:	Set to a message on failure
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int parse_bind(const char *s, size_t len, struct fwd_rule *rule,
+		      const char **err)
+{
+	char buf[INET6_ADDRSTRLEN + IFNAMSIZ + 4];
+	const char *ifname = NULL;
+	char *addr = buf, *pct;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!len) {
+		*err = "Empty address before '/' in port specification";
+		return -1;
+	}
+	if (len >= sizeof(buf)) {
+		*err = "Address too long in port specification";
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = 0;
+
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (!close) {
+			*err = "Missing ']' in port specification address";
+			return -1;
+		}
+		*close = 0;
+		addr = buf + 1;
+		if (close[1] == '%') {
+			ifname = close + 2;
+		} else if (close[1]) {
+			*err = "Garbage after ']' in port specification";
+			return -1;
+		}
+		/* [fe80::1%eth0] */
+		pct = strchr(addr, '%');
+		if (pct) {
+			if (ifname) {
+				*err = "Two interfaces in port specification";
+				return -1;
+			}
+			*pct = 0;
+			ifname = pct + 1;
+		}
+		if (!*addr) {
+			*err = "Empty address in brackets";
+			return -1;
+		}
+	} else {
+		pct = strchr(buf, '%');
+		if (pct) {
+			*pct = 0;
+			ifname = pct + 1;
+		}
+	}
+
+	if (ifname) {
+		if (!*ifname) {
+			*err = "Empty interface name after '%'";
+			return -1;
+		}
+		if (strlen(ifname) >= IFNAMSIZ) {
+			*err = "Interface name too long in port specification";
+			return -1;
+		}
+		if (strchr(ifname, '%') || strchr(ifname, '[') ||
+		    strchr(ifname, ']')) {
+			*err = "Invalid interface name in port specification";
+			return -1;
+		}
+		strcpy(rule->ifname, ifname);
+	}
+
+	if (!*addr) {
+		rule->af = AF_UNSPEC;
+		memset(&rule->addr, 0, sizeof(rule->addr));
+		return 0;
+	}
+
+	if (addr == buf && inet_pton(AF_INET, addr, &a4) == 1) {
+		inany_from_v4(&rule->addr, a4);
+		rule->af = AF_INET;
+		return 0;
+	}
+
+	if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+			*err = "IPv4-mapped address in port specification";
+			return -1;
+		}
+		rule->addr.a6 = a6;
+		rule->af = AF_INET6;
+		return 0;
+	}
+
+	if (addr != buf && inet_pton(AF_INET, addr, &a4) == 1)
+		*err = "Brackets are for IPv6 addresses only";
+	else
+		*err = "Invalid address in port specification";
+	return -1;
+}
+
+/**
+ * rules_overlap() - Do two rules listen on a common port and address?
+ * @a:		First rule
+ * @b:		Second rule
+ *
+ * Return: true if they overlap
+ */
+static bool rules_overlap(const struct fwd_rule *a, const struct fwd_rule *b)
+{
+	if (a->last < b->first || b->last < a->first)
+		return false;
+
+	/* Different devices are different listeners only with an address */
+	if (a->af == AF_UNSPEC || b->af == AF_UNSPEC)
+		return true;
+
+	return inany_equals(&a->addr, &b->addr);
+}
+
+/**
+ * fwd_parse_spec() - Parse one -t/-u/-T/-U argument into @fwd
+ * @fwd:	Forwarding configuration to extend
+ * @spec:	Option argument: none, auto, all, [ADDR[%IF]/]PORTS
+ * @pasta:	true in pasta mode (auto allowed, all rejected)
+ * @inbound:	true for -t/-u (address binding allowed)
+ * @err:	On failure, set to a static message describing the problem
+ *
+ * On failure, @fwd is left unchanged.
+ *
+ * Return: 0 on success, -1 on invalid or conflicting specification
+ */
+int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
+		   bool inbound, const char **err)
+{
+	static struct spec_range fw[FWD_RULES_MAX], ex[FWD_RULES_MAX];
+	unsigned int nfw = 0, nex = 0, i, j;
+	struct fwd_rule tmpl = { .af = AF_UNSPEC };
+	bool has_bind = false;
+	const char *p, *slash;
+	uint16_t efirst, elast;
+
+	if (!spec || !*spec) {
+		*err = "Empty port specification";
+		return -1;
+	}
+
+	if (!strcmp(spec, "none")) {
+		if (fwd->mode != FWD_UNSET && fwd->mode != FWD_NONE) {
+			*err = "'none' conflicts with other port specifications";
+			return -1;
+		}
+		fwd->mode = FWD_NONE;
+		return 0;
+	}
+
+	if (!strcmp(spec, "auto")) {
+		if (!pasta) {
+			*err = "'auto' port forwarding is only available in pasta mode";
+			return -1;
+		}
+		if (fwd->mode != FWD_UNSET && fwd->mode != FWD_AUTO) {
+			*err = "'auto' conflicts with other port specifications";
+			return -1;
+		}
+		fwd->mode = FWD_AUTO;
+		return 0;
+	}
+
+	fwd_ephemeral_range(&efirst, &elast);
+	(void)elast;
+
+	if (!strcmp(spec, "all")) {
+		if (pasta) {
+			*err = "'all' port forwarding is only available in passt mode";
+			return -1;
+		}
+		if (fwd->mode != FWD_UNSET) {
+			*err = "'all' conflicts with other port specifications";
+			return -1;
+		}
+		fwd->mode = FWD_ALL;
+		memset(&fwd->rules[0], 0, sizeof(fwd->rules[0]));
+		fwd->rules[0].af = AF_UNSPEC;
+		fwd->rules[0].first = 1;
+		fwd->rules[0].to = 1;
+		fwd->rules[0].last = efirst > 1 ? efirst - 1 : 1;
+		fwd->rules[0].flags = FWD_WEAK;
+		fwd->count = efirst > 1 ? 1 : 0;
+		return 0;
+	}
+
+	p = spec;
+	slash = strchr(spec, '/');
+	if (slash) {
+		if (!inbound) {
+			*err = "Address or interface binding is only allowed for -t and -u";
+			return -1;
+		}
+		if (parse_bind(spec, slash - spec, &tmpl, err))
+			return -1;
+		has_bind = true;
+		p = slash + 1;
+		if (!*p) {
+			*err = "Missing ports after '/' in port specification";
+			return -1;
+		}
+		if (!strcmp(p, "all") || !strcmp(p, "auto") ||
+		    !strcmp(p, "none")) {
+			*err = "'all', 'auto' and 'none' can't be combined with an address";
+			return -1;
+		}
+	}
+
+	/* Comma-separated [~]RANGE[:RANGE] elements */
+	for (;;) {
+		struct spec_range r;
+		bool excl = false;
+
+		if (*p == ',' || !*p) {
+			*err = "Empty element in port specification";
+			return -1;
+		}
+
+		if (*p == '~') {
+			excl = true;
+			p++;
+		}
+
+		if (parse_range(&p, &r.first, &r.last, err))
+			return -1;
+		r.to = r.first;
+
+		if (*p == ':') {
+			uint16_t tfirst, tlast;
+
+			if (excl) {
+				*err = "Excluded ports can't be mapped";
+				return -1;
+			}
+			p++;
+			if (parse_range(&p, &tfirst, &tlast, err))
+				return -1;
+			if (tlast - tfirst != r.last - r.first) {
+				*err = "Mapped port ranges differ in length";
+				return -1;
+			}
+			r.to = tfirst;
+		}
+
+		if (*p && *p != ',') {
+			*err = "Invalid character in port specification";
+			return -1;
+		}
+
+		if (excl) {
+			if (nex >= FWD_RULES_MAX) {
+				*err = "Too many excluded ranges";
+				return -1;
+			}
+			ex[nex++] = r;
+		} else {
+			if (nfw >= FWD_RULES_MAX) {
+				*err = "Too many forwarded ranges";
+				return -1;
+			}
+			fw[nfw++] = r;
+		}
+
+		if (!*p)
+			break;
+		p++;	/* ',' */
+		if (!*p) {
+			*err = "Empty element in port specification";
+			return -1;
+		}
+	}
+
+	/* Exclusions: no overlap with each other or with earlier ones */
+	for (i = 0; i < nex; i++) {
+		unsigned int port;
+
+		for (j = 0; j < i; j++) {
+			if (!(ex[i].last < ex[j].first ||
+			      ex[j].last < ex[i].first)) {
+				*err = "Overlapping excluded ports";
+				return -1;
+			}
+		}
+		for (port = ex[i].first; port <= ex[i].last; port++) {
+			if (fwd_port_excluded(fwd, port)) {
+				*err = "Overlapping excluded ports";
+				return -1;
+			}
+		}
+	}
+
+	if (!nfw) {
+		/* Only exclusions: everything else, failures not fatal */
+		if (fwd->mode == FWD_UNSET) {
+			if (efirst > 1) {
+				struct fwd_rule *r = &fwd->rules[0];
+
+				*r = tmpl;
+				r->first = r->to = 1;
+				r->last = efirst - 1;
+				r->flags = FWD_WEAK;
+				fwd->count = 1;
+			} else {
+				fwd->count = 0;
+			}
+			fwd->mode = FWD_ALL;
+		} else if (fwd->mode == FWD_ALL || fwd->mode == FWD_AUTO) {
+			if (has_bind) {
+				*err = "Address binding conflicts with earlier port specification";
+				return -1;
+			}
+		} else {
+			*err = "Exclusion-only specification conflicts with other port specifications";
+			return -1;
+		}
+	} else {
+		if (fwd->mode != FWD_UNSET && fwd->mode != FWD_SPEC) {
+			*err = "Specific ports conflict with 'none', 'auto', 'all' or exclusion-only specifications";
+			return -1;
+		}
+		if (fwd->count + nfw > FWD_RULES_MAX) {
+			*err = "Too many forwarding rules";
+			return -1;
+		}
+
+		for (i = 0; i < nfw; i++) {
+			struct fwd_rule a = tmpl;
+
+			a.first = fw[i].first;
+			a.last = fw[i].last;
+			for (j = 0; j < i; j++) {
+				struct fwd_rule b = tmpl;
+
+				b.first = fw[j].first;
+				b.last = fw[j].last;
+				if (rules_overlap(&a, &b)) {
+					*err = "Overlapping port specifications";
+					return -1;
+				}
+			}
+			for (j = 0; j < fwd->count; j++) {
+				if (rules_overlap(&a, &fwd->rules[j])) {
+					*err = "Overlapping port specifications";
+					return -1;
+				}
+			}
+		}
+
+		for (i = 0; i < nfw; i++) {
+			struct fwd_rule *r = &fwd->rules[fwd->count++];
+
+			*r = tmpl;
+			r->first = fw[i].first;
+			r->last = fw[i].last;
+			r->to = fw[i].to;
+			r->flags = 0;
+		}
+		fwd->mode = FWD_SPEC;
+	}
+
+	for (i = 0; i < nex; i++) {
+		unsigned int port;
+
+		for (port = ex[i].first; port <= ex[i].last; port++)
+			fwd->excl[port / 8] |= 1 << (port % 8);
+	}
+
+	return 0;
+}
+
+/**
+ * is_dns_port() - Is this a DNS port (plain or over TLS)?
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP (others never match)
+ * @port:	Port number
+ *
+ * Return: true for ports 53 and 853 over TCP or UDP
+ */
+static inline bool is_dns_port(uint8_t proto, uint16_t port)
+{
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return false;
+	return port == 53 || port == 853;
+}
+
+/**
+ * v4_is() - Does an inany address hold a given, specified IPv4 address?
+ * @a:		inany address (v4-mapped for IPv4)
+ * @v4:		IPv4 address, 0.0.0.0 never matches
+ *
+ * Return: true if equal
+ */
+static inline bool v4_is(const union inany_addr *a, struct in_addr v4)
+{
+	return v4.s_addr && a->u32[0] == 0 && a->u32[1] == 0 &&
+	       a->u32[2] == htonl(0xffff) && a->u32[3] == v4.s_addr;
+}
+
+/**
+ * v6_is() - Does an inany address hold a given, specified IPv6 address?
+ * @a:		inany address
+ * @v6:		IPv6 address, :: never matches
+ *
+ * Return: true if equal
+ */
+static inline bool v6_is(const union inany_addr *a, const struct in6_addr *v6)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(v6) && IN6_ARE_ADDR_EQUAL(&a->a6, v6);
+}
+
+/**
+ * fwd_nat_from_tap() - Translate the destination of a guest-originated flow
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP or IPPROTO_ICMPV6
+ * @dst:	Destination address as the guest sent it
+ * @dport:	Destination port as the guest sent it (0 for ICMP)
+ * @host_dst:	Set to the address the host socket must reach
+ * @host_dport:	Set to the port the host socket must reach
+ *
+ * Return: true if the flow may be set up, false if it must be dropped
+ */
+bool fwd_nat_from_tap(const struct ctx *c, uint8_t proto,
+		      const union inany_addr *dst, uint16_t dport,
+		      union inany_addr *host_dst, uint16_t *host_dport)
+{
+	*host_dport = dport;
+
+	if (inany_v4(dst)) {
+		if (is_dns_port(proto, dport) && v4_is(dst, c->ip4.dns_match) &&
+		    c->ip4.dns_host.s_addr) {
+			inany_from_v4(host_dst, c->ip4.dns_host);
+			return true;
+		}
+		if (v4_is(dst, c->ip4.map_host_loopback)) {
+			struct in_addr lo = { htonl(INADDR_LOOPBACK) };
+
+			inany_from_v4(host_dst, lo);
+			return true;
+		}
+		if (v4_is(dst, c->ip4.map_guest_addr)) {
+			if (!c->ip4.addr.s_addr)
+				return false;
+			inany_from_v4(host_dst, c->ip4.addr);
+			return true;
+		}
+	} else {
+		if (is_dns_port(proto, dport) &&
+		    v6_is(dst, &c->ip6.dns_match) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host)) {
+			host_dst->a6 = c->ip6.dns_host;
+			return true;
+		}
+		if (v6_is(dst, &c->ip6.map_host_loopback)) {
+			host_dst->a6 = in6addr_loopback;
+			return true;
+		}
+		if (v6_is(dst, &c->ip6.map_guest_addr)) {
+			if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+				return false;
+			host_dst->a6 = c->ip6.addr;
+			return true;
+		}
+		/* No scope on the host side: unmapped link-local is useless */
+		if (IN6_IS_ADDR_LINKLOCAL(&dst->a6))
+			return false;
+	}
+
+	/* The guest can't reach host loopback except through the mapping */
+	if (inany_is_unspecified(dst) || inany_is_loopback(dst))
+		return false;
+
+	*host_dst = *dst;
+	return true;
+}
+
+/**
+ * fwd_nat_to_tap() - Translate a host-side address to what the guest sees
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, ...
+ * @host_src:	Source of host-side traffic (remote peer or loopback)
+ * @host_sport:	Source port of host-side traffic
+ * @tap_src:	Set to the source address to use towards the guest
+ * @tap_sport:	Set to the source port to use towards the guest
+ *
+ * Return: true if the guest can be reached with these addresses, false if
+ * there is no usable mapping (e.g. loopback source with --no-map-gw)
+ */
+bool fwd_nat_to_tap(const struct ctx *c, uint8_t proto,
+		    const union inany_addr *host_src, uint16_t host_sport,
+		    union inany_addr *tap_src, uint16_t *tap_sport)
+{
+	*tap_sport = host_sport;
+
+	if (inany_v4(host_src)) {
+		/* Before loopback: the resolver may well be 127.0.0.53 */
+		if (is_dns_port(proto, host_sport) && c->ip4.dns_match.s_addr &&
+		    v4_is(host_src, c->ip4.dns_host)) {
+			inany_from_v4(tap_src, c->ip4.dns_match);
+			return true;
+		}
+		if (inany_is_loopback(host_src)) {
+			if (!c->ip4.map_host_loopback.s_addr)
+				return false;
+			inany_from_v4(tap_src, c->ip4.map_host_loopback);
+			return true;
+		}
+		if (v4_is(host_src, c->ip4.addr)) {
+			/* The guest would see its own address as source */
+			if (c->ip4.map_guest_addr.s_addr)
+				inany_from_v4(tap_src, c->ip4.map_guest_addr);
+			else if (c->ip4.map_host_loopback.s_addr)
+				inany_from_v4(tap_src,
+					      c->ip4.map_host_loopback);
+			else
+				return false;
+			return true;
+		}
+	} else {
+		if (is_dns_port(proto, host_sport) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+		    v6_is(host_src, &c->ip6.dns_host)) {
+			tap_src->a6 = c->ip6.dns_match;
+			return true;
+		}
+		if (IN6_IS_ADDR_LOOPBACK(&host_src->a6)) {
+			if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
+				return false;
+			tap_src->a6 = c->ip6.map_host_loopback;
+			return true;
+		}
+		if (v6_is(host_src, &c->ip6.addr)) {
+			if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr))
+				tap_src->a6 = c->ip6.map_guest_addr;
+			else if (!IN6_IS_ADDR_UNSPECIFIED(
+					&c->ip6.map_host_loopback))
+				tap_src->a6 = c->ip6.map_host_loopback;
+			else
+				return false;
+			return true;
+		}
+	}
+
+	if (inany_is_unspecified(host_src))
+		return false;
+
+	*tap_src = *host_src;
+	return true;
+}
+
+/**
+ * fwd_guest_addr() - Destination address of the guest for a given source
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ * @tap_src:	Source address as the guest will see it
+ * @dst:	Set to the guest's address (IPv6: link-local for link-local
+ *		sources)
+ */
+void fwd_guest_addr(const struct ctx *c, int af,
+		    const union inany_addr *tap_src, union inany_addr *dst)
+{
+	if (af == AF_INET) {
+		if (c->ip4.addr_seen.s_addr)
+			inany_from_v4(dst, c->ip4.addr_seen);
+		else
+			inany_from_v4(dst, c->ip4.addr);
+		return;
+	}
+
+	if (IN6_IS_ADDR_LINKLOCAL(&tap_src->a6) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_ll_seen)) {
+		dst->a6 = c->ip6.addr_ll_seen;
+		return;
+	}
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_seen))
+		dst->a6 = c->ip6.addr_seen;
+	else
+		dst->a6 = c->ip6.addr;
+}
