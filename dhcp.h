@@ -6,9 +6,12 @@
 #ifndef DHCP_H
 #define DHCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ctx;
+struct dns_search;
 
 /**
  * dhcp() - Handle a DHCP/BOOTP message from the guest (UDP to port 67)
@@ -20,5 +23,20 @@ struct ctx;
  *	   disabled and the datagram should go to the UDP handler
  */
 int dhcp(struct ctx *c, const void *msg, size_t len);
+
+/**
+ * dns_names_encode() - Encode search domains as DNS names (RFC 1035 3.1)
+ * @list:	Search domains, terminated by an empty name
+ * @buf:	Output buffer
+ * @size:	Size of @buf
+ * @compress:	Use compression pointers (RFC 1035 4.1.4, as RFC 3397
+ *		allows for DHCP option 119) relative to the start of @buf
+ *
+ * Also used for NDP DNSSL and the DHCPv6 domain list (uncompressed).
+ *
+ * Return: number of bytes written
+ */
+size_t dns_names_encode(const struct dns_search *list, uint8_t *buf,
+			size_t size, bool compress);
 
 #endif /* DHCP_H */
