@@ -76,6 +76,7 @@ static void log_file_rotate(void)
 	lseek(log_fd, 0, SEEK_END);
 }
 
+/* #syscalls write pread64 pwrite64 ftruncate lseek */
 static void log_to_file(const char *line, size_t len)
 {
 	if (log_size && log_written + len > log_size)
@@ -84,6 +85,7 @@ static void log_to_file(const char *line, size_t len)
 		log_written += len;
 }
 
+/* #syscalls socket connect sendto getpid close */
 static void log_to_syslog_sock(int pri, const char *msg, size_t len)
 {
 	static const struct sockaddr_un addr = {

@@ -42,6 +42,7 @@
 static struct ctx c;
 static volatile sig_atomic_t child_exited;
 
+/* #syscalls exit_group exit rt_sigreturn */
 static void exit_handler(int sig)
 {
 	(void)sig;
@@ -122,7 +123,9 @@ static void timer_init(void)
 		die("Can't add timer to epoll set");
 }
 
-/* Periodic work of every protocol */
+/* Periodic work of every protocol
+ * #syscalls read
+ */
 static void timer_handler(int fd, const struct timespec *now)
 {
 	uint64_t expirations;
@@ -247,6 +250,8 @@ static void dispatch(union epoll_ref ref, uint32_t events,
  *
  * Return: 0 when terminated by a signal or when the guest goes away for
  *	   good, 1 on configuration or set-up errors
+ *
+ * #syscalls epoll_pwait epoll_wait clock_gettime
  */
 int main(int argc, char **argv)
 {

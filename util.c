@@ -25,6 +25,8 @@
  * @len:	Length of @buf
  *
  * Return: 0 on success, -1 with errno set on failure
+ *
+ * #syscalls write
  */
 int write_all(int fd, const void *buf, size_t len)
 {
@@ -105,6 +107,8 @@ int write_file(const char *path, const char *s)
  * random_bytes() - Fill a buffer with random bytes from getrandom()
  * @buf:	Buffer
  * @len:	Length of @buf
+ *
+ * #syscalls getrandom
  */
 void random_bytes(void *buf, size_t len)
 {
@@ -126,6 +130,8 @@ void random_bytes(void *buf, size_t len)
 /**
  * sock_set_bufsize() - Raise socket buffers to the maximum we can get
  * @fd:		Socket
+ *
+ * #syscalls setsockopt
  */
 void sock_set_bufsize(int fd)
 {
@@ -143,6 +149,8 @@ void sock_set_bufsize(int fd)
  * @fd:		File descriptor
  *
  * Return: 0 on success, -1 on failure
+ *
+ * #syscalls fcntl
  */
 int fd_set_nonblock(int fd)
 {
@@ -208,6 +216,8 @@ static int ns_call_child(void *p)
  * suspends us until the child is done.
  *
  * Return: return value of @fn, or -1 if the namespace can't be entered
+ *
+ * #syscalls:pasta clone wait4 setns
  */
 int ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
 {
@@ -235,6 +245,8 @@ int ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
  * @ref:	Reference returned with events (its fd is the one added)
  *
  * Return: 0 on success, negative error code on failure
+ *
+ * #syscalls epoll_ctl
  */
 int passt_epoll_add(const struct ctx *c, uint32_t events, union epoll_ref ref)
 {
