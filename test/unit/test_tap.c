@@ -1,0 +1,1126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * unit-include: tap.c
+ *
+ * test_tap.c - Unit tests for tap.c: frame parsing (malformed and good
+ *		frames, batching by tuple), the passt stream (framing, cut
+ *		frames, invalid lengths), the send path and its framing
+ *
+ * The protocol handlers tap.c dispatches to are replaced by stubs that
+ * record their calls (renamed with macros before including tap.c, so the
+ * real modules can stay linked). ARP and pcap are the real ones.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#define ndp			stub_ndp
+#define dhcp			stub_dhcp
+#define dhcpv6			stub_dhcpv6
+#define icmp_tap_handler	stub_icmp_tap_handler
+#define udp_tap_handler		stub_udp_tap_handler
+#define tcp_tap_handler		stub_tcp_tap_handler
+#define tcp_tap_reset		stub_tcp_tap_reset
+#define ndp_guest_connected	stub_ndp_guest_connected
+
+#include "../../tap.c"
+
+#include "unit.h"
+
+/* Recorded handler calls */
+
+enum call_kind { C_UDP, C_TCP, C_ICMP, C_DHCP, C_DHCPV6, C_NDP };
+
+#define CALLS_MAX	1024
+
+static struct call {
+	enum call_kind kind;
+	int af;
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	uint16_t sport, dport;
+	size_t n;
+	size_t len0;		/* length of the first packet */
+	uint8_t first_byte;	/* first payload byte of the last packet */
+} calls[CALLS_MAX];
+static size_t ncalls;
+static int tcp_resets, guest_connects;
+static int dhcp_ret = 1, dhcpv6_ret = 1;
+
+static void record(enum call_kind k, int af, const void *s, const void *d,
+		   uint16_t sport, uint16_t dport, size_t n, size_t len0,
+		   uint8_t fb)
+{
+	struct call *c;
+
+	if (ncalls >= CALLS_MAX)
+		return;
+	c = &calls[ncalls++];
+	memset(c, 0, sizeof(*c));
+	c->kind = k;
+	c->af = af;
+	memcpy(c->saddr, s, af == AF_INET ? 4 : 16);
+	memcpy(c->daddr, d, af == AF_INET ? 4 : 16);
+	c->sport = sport;
+	c->dport = dport;
+	c->n = n;
+	c->len0 = len0;
+	c->first_byte = fb;
+}
+
+int stub_ndp(struct ctx *c, const struct in6_addr *saddr,
+	     const struct in6_addr *daddr, const void *icmp6, size_t len)
+{
+	const uint8_t *p = icmp6;
+
+	(void)c;
+	if (len < 1 || p[0] < 133 || p[0] > 137)
+		return 0;
+	record(C_NDP, AF_INET6, saddr, daddr, 0, 0, 1, len, p[0]);
+	return 1;
+}
+
+int stub_dhcp(struct ctx *c, const void *msg, size_t len)
+{
+	static const uint8_t z[4];
+
+	(void)c;
+	(void)msg;
+	if (dhcp_ret)
+		record(C_DHCP, AF_INET, z, z, 0, 67, 1, len, 0);
+	return dhcp_ret;
+}
+
+int stub_dhcpv6(struct ctx *c, const struct in6_addr *saddr,
+		const struct in6_addr *daddr, const void *msg, size_t len)
+{
+	(void)c;
+	(void)msg;
+	if (dhcpv6_ret)
+		record(C_DHCPV6, AF_INET6, saddr, daddr, 0, 547, 1, len, 0);
+	return dhcpv6_ret;
+}
+
+void stub_icmp_tap_handler(struct ctx *c, int af, const void *saddr,
+			   const void *daddr, const void *msg, size_t len,
+			   const struct timespec *now)
+{
+	(void)c;
+	(void)now;
+	record(C_ICMP, af, saddr, daddr, 0, 0, 1, len,
+	       len ? *(const uint8_t *)msg : 0);
+}
+
+static void l4_record(enum call_kind k, int af, const void *saddr,
+		      const void *daddr, const struct tap_l4_pkt *pkts,
+		      size_t n)
+{
+	const uint8_t *l4 = pkts[0].l4;
+	size_t hl = k == C_UDP ? 8 : 20;
+	const struct tap_l4_pkt *last = &pkts[n - 1];
+
+	record(k, af, saddr, daddr, (uint16_t)(l4[0] << 8 | l4[1]),
+	       (uint16_t)(l4[2] << 8 | l4[3]), n, pkts[0].len,
+	       last->len > hl ? last->l4[hl] : 0);
+}
+
+void stub_udp_tap_handler(struct ctx *c, int af, const void *saddr,
+			  const void *daddr, const struct tap_l4_pkt *pkts,
+			  size_t n, const struct timespec *now)
+{
+	(void)c;
+	(void)now;
+	l4_record(C_UDP, af, saddr, daddr, pkts, n);
+}
+
+void stub_tcp_tap_handler(struct ctx *c, int af, const void *saddr,
+			  const void *daddr, const struct tap_l4_pkt *pkts,
+			  size_t n, const struct timespec *now)
+{
+	(void)c;
+	(void)now;
+	l4_record(C_TCP, af, saddr, daddr, pkts, n);
+}
+
+void stub_tcp_tap_reset(struct ctx *c)
+{
+	(void)c;
+	tcp_resets++;
+}
+
+void stub_ndp_guest_connected(struct ctx *c, const struct timespec *now)
+{
+	(void)c;
+	(void)now;
+	guest_connects++;
+}
+
+/* Frame builders */
+
+static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const uint8_t our_mac[6] = { 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 };
+
+#define G4	"198.18.0.10"
+#define R4	"198.19.0.1"
+#define G6	"2001:db8:1::10"
+#define R6	"2001:db8:2::1"
+
+static size_t eth(uint8_t *f, uint16_t type)
+{
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = (uint8_t)(type >> 8);
+	f[13] = (uint8_t)type;
+	return 14;
+}
+
+static void put16(uint8_t *p, unsigned int v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* L4: UDP or TCP header with ports, then @plen bytes of @fill */
+static size_t l4(uint8_t *p, uint8_t proto, uint16_t sport, uint16_t dport,
+		 size_t plen, uint8_t fill)
+{
+	size_t hl = proto == IPPROTO_UDP ? 8 : 20;
+
+	memset(p, 0, hl);
+	put16(p, sport);
+	put16(p + 2, dport);
+	if (proto == IPPROTO_UDP)
+		put16(p + 4, (unsigned int)(hl + plen));
+	else
+		p[12] = 5 << 4;
+	memset(p + hl, fill, plen);
+	return hl + plen;
+}
+
+/* Ethernet + IPv4 + L4 frame, returns frame length */
+static size_t frame4(uint8_t *f, uint8_t proto, const char *s, const char *d,
+		     uint16_t sport, uint16_t dport, size_t plen, uint8_t fill)
+{
+	size_t n = eth(f, ETHTYPE_IP), l;
+	uint8_t *ip = f + n;
+	struct in_addr a;
+
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[6] = 0x40;
+	ip[8] = 64;
+	ip[9] = proto;
+	inet_pton(AF_INET, s, &a);
+	memcpy(ip + 12, &a, 4);
+	inet_pton(AF_INET, d, &a);
+	memcpy(ip + 16, &a, 4);
+
+	if (proto == IPPROTO_ICMP) {
+		memset(ip + 20, 0, 8);
+		ip[20] = 8;
+		memset(ip + 28, fill, plen);
+		l = 8 + plen;
+	} else {
+		l = l4(ip + 20, proto, sport, dport, plen, fill);
+	}
+	put16(ip + 2, (unsigned int)(20 + l));
+	return n + 20 + l;
+}
+
+/* Ethernet + IPv6 (+ @ext bytes of hop-by-hop options) + L4 frame */
+static size_t frame6(uint8_t *f, uint8_t proto, const char *s, const char *d,
+		     uint16_t sport, uint16_t dport, size_t plen, uint8_t fill,
+		     size_t ext)
+{
+	size_t n = eth(f, ETHTYPE_IPV6), l;
+	uint8_t *ip = f + n, *p = ip + 40;
+	struct in6_addr a;
+
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	ip[7] = 64;
+	inet_pton(AF_INET6, s, &a);
+	memcpy(ip + 8, &a, 16);
+	inet_pton(AF_INET6, d, &a);
+	memcpy(ip + 24, &a, 16);
+
+	if (ext) {
+		ip[6] = IPPROTO_HOPOPTS;
+		memset(p, 0, ext);
+		p[0] = proto;
+		p[1] = (uint8_t)(ext / 8 - 1);
+		p[2] = 1;	/* PadN covering the rest */
+		p[3] = (uint8_t)(ext - 4);
+		p += ext;
+	} else {
+		ip[6] = proto;
+	}
+
+	if (proto == IPPROTO_ICMPV6) {
+		memset(p, 0, 8);
+		p[0] = fill;	/* type */
+		l = 8 + plen;
+	} else {
+		l = l4(p, proto, sport, dport, plen, fill);
+	}
+	put16(ip + 4, (unsigned int)(ext + l));
+	return n + 40 + ext + l;
+}
+
+static struct ctx ctx;
+static struct timespec now;
+
+static void reset_calls(void)
+{
+	ncalls = 0;
+	memset(calls, 0, sizeof(calls));
+}
+
+/* Parse frames as one batch. Each frame is copied to a buffer of exactly
+ * its size, so that AddressSanitizer or valgrind see any read past its end
+ */
+static void batch(uint8_t (*f)[256], const size_t *len, size_t n)
+{
+	uint8_t *copy[16];
+	size_t i;
+
+	for (i = 0; i < n && i < 16; i++) {
+		copy[i] = malloc(len[i] ? len[i] : 1);
+		memcpy(copy[i], f[i], len[i]);
+		tap_frame(&ctx, copy[i], len[i], &now);
+	}
+	tap_flush(&ctx, &now);
+
+	while (i--)
+		free(copy[i]);
+}
+
+static void one(uint8_t *f, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+
+	memcpy(copy, f, len);
+	tap_frame(&ctx, copy, len, &now);
+	tap_flush(&ctx, &now);
+	free(copy);
+}
+
+static bool addr4_is(const uint8_t *a, const char *s)
+{
+	struct in_addr x;
+
+	inet_pton(AF_INET, s, &x);
+	return !memcmp(a, &x, 4);
+}
+
+static bool addr6_is(const uint8_t *a, const char *s)
+{
+	struct in6_addr x;
+
+	inet_pton(AF_INET6, s, &x);
+	return !memcmp(a, &x, 16);
+}
+
+static void test_malformed(void)
+{
+	static uint8_t f[256];
+	size_t n;
+
+	reset_calls();
+
+	/* Ethernet */
+	one(f, 0);
+	memset(f, 0, sizeof(f));
+	one(f, 13);
+	CHECK_EQ_INT(ncalls, 0, "zero-length and 13-byte frames dropped");
+
+	n = frame4(f, IPPROTO_UDP, G4, R4, 1000, 53, 10, 0xaa);
+	one(f, 14 + 19);
+	CHECK_EQ_INT(ncalls, 0, "IPv4: header cut by the frame end dropped");
+
+	f[14] = 0x55;
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv4: version 5 dropped");
+
+	f[14] = 0x44;
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv4: IHL 4 dropped");
+
+	f[14] = 0x4f;		/* 60 bytes of header, total length 38 */
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv4: IHL past total length dropped");
+
+	f[14] = 0x45;
+	put16(f + 16, (unsigned int)(n - 14 + 1));
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv4: total length past frame end dropped");
+
+	put16(f + 16, 19);
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv4: total length below header dropped");
+
+	put16(f + 16, (unsigned int)(n - 14));
+	f[20] = 0x20;		/* MF */
+	one(f, n);
+	f[20] = 0x40;
+	f[21] = 0x01;		/* offset 8 */
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv4: fragments dropped (MF, offset)");
+	f[21] = 0;
+
+	/* UDP length */
+	put16(f + 34 + 4, 7);
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "UDP: length 7 dropped");
+	put16(f + 34 + 4, (unsigned int)(n - 34 + 1));
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "UDP: length past IP payload dropped");
+	put16(f + 16, 20 + 7);	/* IP payload shorter than a UDP header */
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "UDP: IP payload below 8 bytes dropped");
+
+	/* TCP: IP payload below 20 bytes */
+	n = frame4(f, IPPROTO_TCP, G4, R4, 1000, 80, 0, 0);
+	put16(f + 16, 20 + 19);
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "TCP: truncated header dropped");
+
+	/* Unknown protocol and Ethernet type */
+	n = frame4(f, IPPROTO_UDP, G4, R4, 1000, 53, 10, 0);
+	f[14 + 9] = 132;	/* SCTP */
+	one(f, n);
+	n = frame4(f, IPPROTO_UDP, G4, R4, 1000, 53, 10, 0);
+	f[12] = 0x81;		/* VLAN */
+	f[13] = 0x00;
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "unknown L4 protocol and Ethernet type "
+		     "dropped");
+
+	/* IPv6 */
+	n = frame6(f, IPPROTO_UDP, G6, R6, 1000, 53, 10, 0, 0);
+	one(f, 14 + 39);
+	CHECK_EQ_INT(ncalls, 0, "IPv6: header cut by the frame end dropped");
+
+	f[14] = 0x40;
+	one(f, n);
+	f[14] = 0x60;
+	CHECK_EQ_INT(ncalls, 0, "IPv6: version 4 dropped");
+
+	put16(f + 18, (unsigned int)(n - 54 + 1));
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv6: payload length past frame end dropped");
+
+	put16(f + 18, 0);	/* jumbogram marker, or just nothing */
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv6: zero payload length dropped");
+
+	n = frame6(f, IPPROTO_UDP, G6, R6, 1000, 53, 10, 0, 16);
+	f[54 + 1] = 2;		/* hop-by-hop claims 24 bytes: ends in UDP */
+	put16(f + 18, 16 + 3);	/* ...and the payload is 19 bytes */
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv6: extension header past payload dropped");
+
+	n = frame6(f, IPPROTO_UDP, G6, R6, 1000, 53, 10, 0, 16);
+	put16(f + 18, 4);	/* payload shorter than 8 bytes of header */
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv6: truncated extension header dropped");
+
+	/* A chain of 20 destination options headers (8 bytes each) */
+	n = eth(f, ETHTYPE_IPV6);
+	{
+		struct in6_addr a;
+		uint8_t *ip = f + n;
+		int i;
+
+		memset(ip, 0, 40 + 160 + 8);
+		ip[0] = 0x60;
+		ip[6] = IPPROTO_DSTOPTS;
+		inet_pton(AF_INET6, G6, &a);
+		memcpy(ip + 8, &a, 16);
+		inet_pton(AF_INET6, R6, &a);
+		memcpy(ip + 24, &a, 16);
+		for (i = 0; i < 20; i++)
+			ip[40 + i * 8] = i < 19 ? IPPROTO_DSTOPTS :
+						  IPPROTO_UDP;
+		l4(ip + 200, IPPROTO_UDP, 1, 2, 0, 0);
+		put16(ip + 4, 160 + 8);
+		n += 40 + 160 + 8;
+	}
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv6: overlong extension header chain "
+		     "dropped");
+
+	n = frame6(f, IPPROTO_UDP, G6, R6, 1000, 53, 10, 0, 8);
+	f[54] = IPPROTO_FRAGMENT;
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv6: fragment header dropped");
+
+	n = frame6(f, IPPROTO_UDP, G6, R6, 1000, 53, 10, 0, 0);
+	put16(f + 54 + 4, 4);
+	one(f, n);
+	n = frame6(f, IPPROTO_TCP, G6, R6, 1000, 80, 0, 0, 0);
+	put16(f + 18, 12);
+	one(f, n);
+	CHECK_EQ_INT(ncalls, 0, "IPv6: short UDP length, truncated TCP "
+		     "dropped");
+
+	/* Garbage of every length: no crash, no read past the frame (run
+	 * under valgrind or ASan to see the latter)
+	 */
+	{
+		static uint8_t g[256];
+		size_t len;
+		unsigned int seed = 1;
+
+		for (len = 0; len < sizeof(g); len++) {
+			size_t i;
+
+			for (i = 0; i < len; i++)
+				g[i] = (uint8_t)(rand_r(&seed) >> 3);
+			if (len > 14) {
+				g[12] = len & 1 ? 0x86 : 0x08;
+				g[13] = len & 1 ? 0xdd : 0x00;
+				g[14] = len & 1 ? 0x60 : 0x45;
+			}
+			one(g, len);
+		}
+		CHECK(1, "random garbage frames of lengths 0..255 survived");
+	}
+
+	/* Valid frames with a few bytes changed and random truncation */
+	{
+		static uint8_t base[4][256], m[256];
+		size_t blen[4], i;
+		unsigned int seed = 7;
+
+		blen[0] = frame4(base[0], IPPROTO_UDP, G4, R4, 1, 67, 40, 0);
+		blen[1] = frame4(base[1], IPPROTO_TCP, G4, R4, 1, 80, 40, 0);
+		blen[2] = frame6(base[2], IPPROTO_UDP, G6, R6, 1, 547, 40, 0,
+				 16);
+		blen[3] = frame6(base[3], IPPROTO_ICMPV6, G6, R6, 0, 0, 40,
+				 135, 8);
+		for (i = 0; i < 40000; i++) {
+			size_t b = i % 4, l = blen[b], k;
+
+			memcpy(m, base[b], l);
+			for (k = 0; k < 1 + i % 3; k++)
+				m[14 + rand_r(&seed) % 70] =
+					(uint8_t)rand_r(&seed);
+			if (!(i % 5))
+				l = (size_t)rand_r(&seed) % (l + 1);
+			one(m, l);
+		}
+		CHECK(1, "40000 mutated and truncated valid frames survived");
+	}
+}
+
+static void test_good(void)
+{
+	static uint8_t f[16][256];
+	size_t len[16], n = 0;
+	struct in_addr seen;
+
+	reset_calls();
+	memset(ctx.guest_mac, 0, 6);
+	ctx.ip4.addr_seen.s_addr = 0;
+
+	/* UDP A, UDP A, TCP B, UDP A, ICMP, UDP A, UDP A' (other port) */
+	len[n] = frame4(f[n], IPPROTO_UDP, G4, R4, 1000, 53, 10, 1); n++;
+	len[n] = frame4(f[n], IPPROTO_UDP, G4, R4, 1000, 53, 11, 2); n++;
+	len[n] = frame4(f[n], IPPROTO_TCP, G4, R4, 2000, 80, 5, 3); n++;
+	len[n] = frame4(f[n], IPPROTO_UDP, G4, R4, 1000, 53, 10, 4); n++;
+	len[n] = frame4(f[n], IPPROTO_ICMP, G4, R4, 0, 0, 56, 5); n++;
+	len[n] = frame4(f[n], IPPROTO_UDP, G4, R4, 1000, 53, 10, 6); n++;
+	len[n] = frame4(f[n], IPPROTO_UDP, G4, R4, 1001, 53, 10, 7); n++;
+	/* Ethernet padding after the IP packet: ignored */
+	len[n - 1] += 6;
+	batch(f, len, n);
+
+	CHECK_EQ_INT(ncalls, 6, "IPv4 batch: 6 handler calls");
+	CHECK(calls[0].kind == C_UDP && calls[0].n == 2 &&
+	      calls[0].sport == 1000 && calls[0].dport == 53 &&
+	      calls[0].af == AF_INET && addr4_is(calls[0].saddr, G4) &&
+	      addr4_is(calls[0].daddr, R4) && calls[0].len0 == 18 &&
+	      calls[0].first_byte == 2,
+	      "consecutive UDP packets of one tuple grouped, right tuple");
+	CHECK(calls[1].kind == C_TCP && calls[1].n == 1 &&
+	      calls[1].sport == 2000 && calls[1].dport == 80 &&
+	      calls[1].len0 == 25, "TCP packet dispatched in order");
+	CHECK(calls[2].kind == C_UDP && calls[2].n == 1 &&
+	      calls[2].first_byte == 4, "UDP after TCP: new group");
+	CHECK(calls[3].kind == C_ICMP && calls[3].len0 == 64 &&
+	      calls[3].first_byte == 8, "ICMP echo request dispatched");
+	CHECK(calls[4].kind == C_UDP && calls[4].n == 1 &&
+	      calls[4].first_byte == 6, "UDP after ICMP: new group");
+	CHECK(calls[5].kind == C_UDP && calls[5].sport == 1001 &&
+	      calls[5].len0 == 18, "different port: separate group, length "
+	      "from UDP header (padding ignored)");
+
+	CHECK_EQ_MEM(ctx.guest_mac, guest_mac, 6, "guest MAC learnt");
+	inet_pton(AF_INET, G4, &seen);
+	CHECK(ctx.ip4.addr_seen.s_addr == seen.s_addr,
+	      "IPv4 source address learnt");
+
+	/* Full batches */
+	{
+		static uint8_t big[300][64];
+		size_t i, l = 0;
+
+		reset_calls();
+		for (i = 0; i < 300; i++) {
+			l = frame4(big[i], IPPROTO_TCP, G4, R4, 3000, 443, 1,
+				   (uint8_t)i);
+			tap_frame(&ctx, big[i], l, &now);
+		}
+		tap_flush(&ctx, &now);
+		CHECK(ncalls == 2 && calls[0].n == TAP_BATCH_MAX &&
+		      calls[1].n == 300 - TAP_BATCH_MAX,
+		      "300 packets of one tuple: batches of %i and %i",
+		      TAP_BATCH_MAX, 300 - TAP_BATCH_MAX);
+	}
+
+	/* DHCP: handled, or passed on to UDP when disabled */
+	reset_calls();
+	n = 0;
+	len[n] = frame4(f[n], IPPROTO_UDP, "0.0.0.0", "255.255.255.255",
+			68, 67, 200, 0); n++;
+	len[n] = frame4(f[n], IPPROTO_UDP, G4, R4, 1000, 53, 10, 1); n++;
+	ctx.ip4.addr_seen = seen;
+	batch(f, len, n);
+	CHECK(ncalls == 2 && calls[0].kind == C_DHCP &&
+	      calls[0].len0 == 200 && calls[1].kind == C_UDP,
+	      "UDP to port 67 goes to dhcp(), payload length right");
+	CHECK(ctx.ip4.addr_seen.s_addr == seen.s_addr,
+	      "0.0.0.0 source doesn't change the seen address");
+
+	reset_calls();
+	dhcp_ret = 0;
+	batch(f, len, 1);
+	dhcp_ret = 1;
+	CHECK(ncalls == 1 && calls[0].kind == C_UDP && calls[0].dport == 67,
+	      "dhcp() returning 0: datagram goes to the UDP handler");
+
+	/* IPv6 with a hop-by-hop header, DHCPv6, NDP, ICMPv6 echo */
+	reset_calls();
+	memset(&ctx.ip6.addr_seen, 0, 16);
+	memset(&ctx.ip6.addr_ll_seen, 0, 16);
+	n = 0;
+	len[n] = frame6(f[n], IPPROTO_TCP, G6, R6, 4000, 22, 30, 1, 16); n++;
+	len[n] = frame6(f[n], IPPROTO_TCP, G6, R6, 4000, 22, 30, 2, 0); n++;
+	len[n] = frame6(f[n], IPPROTO_UDP, "fe80::10", "ff02::1:2",
+			546, 547, 40, 0, 0); n++;
+	len[n] = frame6(f[n], IPPROTO_ICMPV6, "fe80::10", "ff02::2",
+			0, 0, 8, 133, 0); n++;
+	len[n] = frame6(f[n], IPPROTO_ICMPV6, G6, R6, 0, 0, 56, 128, 8); n++;
+	len[n] = frame6(f[n], IPPROTO_UDP, G6, R6, 5000, 53, 3, 9, 0); n++;
+	batch(f, len, n);
+
+	CHECK_EQ_INT(ncalls, 5, "IPv6 batch: 5 handler calls");
+	CHECK(calls[0].kind == C_TCP && calls[0].n == 2 &&
+	      calls[0].af == AF_INET6 && addr6_is(calls[0].saddr, G6) &&
+	      addr6_is(calls[0].daddr, R6) && calls[0].sport == 4000 &&
+	      calls[0].len0 == 50 && calls[0].first_byte == 2,
+	      "IPv6 TCP grouped across extension header difference");
+	CHECK(calls[1].kind == C_DHCPV6 && calls[1].len0 == 40 &&
+	      addr6_is(calls[1].daddr, "ff02::1:2"),
+	      "UDP to port 547 goes to dhcpv6()");
+	CHECK(calls[2].kind == C_NDP && calls[2].first_byte == 133,
+	      "Router Solicitation goes to ndp()");
+	CHECK(calls[3].kind == C_ICMP && calls[3].af == AF_INET6 &&
+	      calls[3].len0 == 64 && calls[3].first_byte == 128,
+	      "ICMPv6 echo request (after options header) goes to icmp");
+	CHECK(calls[4].kind == C_UDP && calls[4].af == AF_INET6 &&
+	      calls[4].len0 == 11 && calls[4].first_byte == 9,
+	      "IPv6 UDP dispatched");
+	CHECK(addr6_is((uint8_t *)&ctx.ip6.addr_seen, G6) &&
+	      addr6_is((uint8_t *)&ctx.ip6.addr_ll_seen, "fe80::10"),
+	      "IPv6 global and link-local sources learnt");
+
+	/* --no-udp, --no-tcp: nothing reaches the handlers */
+	reset_calls();
+	ctx.no_udp = ctx.no_tcp = 1;
+	batch(f, len, 2);
+	batch(f + 5, len + 5, 1);
+	ctx.no_udp = ctx.no_tcp = 0;
+	CHECK_EQ_INT(ncalls, 0, "--no-tcp/--no-udp: packets dropped");
+}
+
+/* passt stream over a socketpair */
+
+static int peer = -1;
+
+static void passt_connect(void)
+{
+	int sv[2];
+
+	socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+	if (peer >= 0)
+		close(peer);
+	peer = sv[1];
+	tap_passt_connected(&ctx, sv[0], &now);
+}
+
+static void deliver(const void *buf, size_t len)
+{
+	if (write(peer, buf, len) != (ssize_t)len)
+		return;
+	tap_handler(&ctx, (union epoll_ref){ .type = EPOLL_TYPE_TAP_PASST,
+					      .fd = ctx.fd_tap },
+		    EPOLLIN, &now);
+}
+
+static size_t stream_add(uint8_t *s, const uint8_t *f, size_t len)
+{
+	s[0] = (uint8_t)(len >> 24);
+	s[1] = (uint8_t)(len >> 16);
+	s[2] = (uint8_t)(len >> 8);
+	s[3] = (uint8_t)len;
+	memcpy(s + 4, f, len);
+	return 4 + len;
+}
+
+static void test_stream(void)
+{
+	static uint8_t s[8192], f[256];
+	size_t n = 0, l;
+	uint32_t bad[] = { 0, 13, 65536, 0xffffffff };
+	unsigned int i;
+
+	reset_calls();
+	ctx.mode = MODE_PASST;
+	ctx.one_off = 0;
+	ctx.fd_passed = -1;
+	ctx.fd_tap_listen = 1000;	/* pretend: wait for the next guest */
+	passt_connect();
+	CHECK(ctx.fd_tap >= 0 && guest_connects == 1,
+	      "guest connection set up, NDP told");
+
+	/* Three frames, the second cut across two writes (and its length
+	 * header split too)
+	 */
+	l = frame4(f, IPPROTO_UDP, G4, R4, 1000, 53, 20, 1);
+	n += stream_add(s + n, f, l);
+	l = frame4(f, IPPROTO_TCP, G4, R4, 1000, 80, 20, 2);
+	n += stream_add(s + n, f, l);
+	l = frame4(f, IPPROTO_UDP, G4, R4, 1000, 53, 20, 3);
+	n += stream_add(s + n, f, l);
+
+	deliver(s, 2);
+	CHECK_EQ_INT(ncalls, 0, "half a length header: nothing yet");
+	deliver(s + 2, (size_t)(4 + 62 + 4 + 10 - 2));
+	CHECK(ncalls == 1 && calls[0].kind == C_UDP,
+	      "first frame dispatched, cut frame kept");
+	deliver(s + 4 + 62 + 4 + 10, n - (4 + 62 + 4 + 10) - 30);
+	CHECK(ncalls == 2 && calls[1].kind == C_TCP &&
+	      calls[1].first_byte == 2 && calls[1].len0 == 40,
+	      "cut frame completed and dispatched intact");
+	deliver(s + n - 30, 30);
+	CHECK(ncalls == 3 && calls[2].kind == C_UDP &&
+	      calls[2].first_byte == 3, "third frame dispatched");
+	CHECK_EQ_INT(tcp_resets, 0, "no reset so far");
+
+	/* Many frames in one read: 100 back to back */
+	reset_calls();
+	{
+		static uint8_t big[100 * 80];
+		size_t m = 0, k;
+
+		for (k = 0; k < 100; k++) {
+			l = frame4(f, IPPROTO_UDP, G4, R4, 1000, 53, 10,
+				   (uint8_t)k);
+			m += stream_add(big + m, f, l);
+		}
+		deliver(big, m);
+		CHECK(ncalls == 1 && calls[0].n == 100,
+		      "100 frames in one read, one UDP batch");
+	}
+
+	/* Invalid length headers reset the connection, after the frames
+	 * before them
+	 */
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		int before = tcp_resets;
+
+		reset_calls();
+		n = 0;
+		l = frame4(f, IPPROTO_UDP, G4, R4, 1000, 53, 20, 1);
+		n += stream_add(s + n, f, l);
+		s[n] = (uint8_t)(bad[i] >> 24);
+		s[n + 1] = (uint8_t)(bad[i] >> 16);
+		s[n + 2] = (uint8_t)(bad[i] >> 8);
+		s[n + 3] = (uint8_t)bad[i];
+		memset(s + n + 4, 0, 100);
+		n += 104;
+
+		deliver(s, n);
+		CHECK(ncalls == 1 && ctx.fd_tap < 0 &&
+		      tcp_resets == before + 1,
+		      "length header %u: frames before it handled, "
+		      "connection reset", bad[i]);
+		passt_connect();
+	}
+
+	/* Guest disconnects */
+	{
+		int before = tcp_resets;
+		union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST,
+					.fd = ctx.fd_tap };
+
+		close(peer);
+		peer = -1;
+		tap_handler(&ctx, ref, EPOLLIN | EPOLLRDHUP, &now);
+		CHECK(ctx.fd_tap < 0 && tcp_resets == before + 1,
+		      "guest disconnect: connection closed, TCP reset");
+		passt_connect();
+	}
+}
+
+/* Read whole frames from the peer: returns count, checks framing */
+static size_t peer_read_frames(uint8_t *out, size_t outlen, size_t *bytes)
+{
+	static uint8_t buf[1 << 20];
+	size_t have = 0, off = 0, nf = 0;
+	ssize_t r;
+
+	while ((r = recv(peer, buf + have, sizeof(buf) - have,
+			 MSG_DONTWAIT)) > 0)
+		have += (size_t)r;
+
+	while (have - off >= 4) {
+		size_t fl = rd32(buf + off);
+
+		if (have - off - 4 < fl)
+			break;
+		if (nf == 0 && out)
+			memcpy(out, buf + off + 4, MIN(fl, outlen));
+		off += 4 + fl;
+		nf++;
+	}
+	*bytes = have - off;	/* left over: a cut frame */
+	return nf;
+}
+
+static void test_send(void)
+{
+	static uint8_t fr[256];
+	uint8_t a[8] = "abcdefgh", b[3] = "xyz";
+	struct iovec iov[6] = {
+		{ a, 8 }, { b, 3 }, { b, 3 }, { a, 8 }, { a, 1 }, { b, 0 },
+	};
+	struct in_addr s4, d4;
+	struct in6_addr s6, d6;
+	size_t left, nf;
+
+	CHECK_EQ_INT(tap_send_frames(&ctx, iov, 2, 3), 3,
+		     "three frames of two buffers sent");
+	nf = peer_read_frames(fr, sizeof(fr), &left);
+	CHECK(nf == 3 && !left && !memcmp(fr, "abcdefghxyz", 11),
+	      "stream carries three length-prefixed frames");
+
+	/* tap_udp4_send(): header, checksum, broadcast before MAC known */
+	memset(ctx.guest_mac, 0, 6);
+	memcpy(ctx.our_tap_mac, our_mac, 6);
+	inet_pton(AF_INET, R4, &s4);
+	inet_pton(AF_INET, G4, &d4);
+	tap_udp4_send(&ctx, s4, 53, d4, 1000, "hello", 5);
+	nf = peer_read_frames(fr, sizeof(fr), &left);
+	CHECK(nf == 1 && fr[0] == 0xff && fr[5] == 0xff &&
+	      !memcmp(fr + 6, our_mac, 6) && fr[12] == 0x08,
+	      "UDP/IPv4 frame: broadcast destination, our source MAC");
+	CHECK(csum(fr + 14, 20, 0) == 0 && fr[14 + 8] == 64 &&
+	      rd16(fr + 16) == 33 && (fr[20] & 0x40),
+	      "IPv4 header: checksum, TTL 64, length, DF");
+	CHECK(csum(fr + 34, 13, csum_pseudo4(13, IPPROTO_UDP, s4, d4)) == 0 &&
+	      rd16(fr + 34) == 53 && rd16(fr + 36) == 1000 &&
+	      rd16(fr + 38) == 13 && !memcmp(fr + 42, "hello", 5),
+	      "UDP header and checksum valid");
+
+	/* tap_icmp6_send(): checksum, hop limit, flow label */
+	memcpy(ctx.guest_mac, guest_mac, 6);
+	inet_pton(AF_INET6, R6, &s6);
+	inet_pton(AF_INET6, G6, &d6);
+	{
+		uint8_t m[13] = { 129, 0, 0xaa, 0xbb, 0x12, 0x34, 0, 1,
+				  'p', 'i', 'n', 'g', '!' };
+
+		tap_icmp6_send(&ctx, &s6, &d6, m, sizeof(m));
+	}
+	nf = peer_read_frames(fr, sizeof(fr), &left);
+	CHECK(nf == 1 && !memcmp(fr, guest_mac, 6) && rd16(fr + 12) ==
+	      0x86dd && fr[14 + 7] == 255 && fr[14 + 6] == IPPROTO_ICMPV6 &&
+	      rd16(fr + 18) == 13 && (rd32(fr + 14) & 0xfffff) &&
+	      (fr[14] >> 4) == 6,
+	      "ICMPv6 frame: guest MAC, hop limit 255, flow label set");
+	CHECK(csum(fr + 54, 13, csum_pseudo6(13, IPPROTO_ICMPV6, &s6,
+					     &d6)) == 0,
+	      "ICMPv6 checksum valid, odd length");
+
+	/* Flow labels: non-zero, 20 bits, not all the same */
+	{
+		uint32_t first = tap_flow_label(), x;
+		bool ok = true, differ = false;
+		int i;
+
+		for (i = 0; i < 1000; i++) {
+			x = tap_flow_label();
+			if (!x || x > 0xfffff)
+				ok = false;
+			if (x != first)
+				differ = true;
+		}
+		CHECK(ok && differ, "flow labels non-zero, 20 bits, random");
+	}
+
+	/* Destination address helpers */
+	ctx.ip4.addr = d4;
+	ctx.ip4.addr_seen.s_addr = 0;
+	CHECK(tap_ip4_daddr(&ctx).s_addr == d4.s_addr,
+	      "IPv4 guest address: assigned one until a source is seen");
+	inet_pton(AF_INET6, "fe80::10", &ctx.ip6.addr_ll_seen);
+	ctx.ip6.addr_seen = d6;
+	inet_pton(AF_INET6, "fe80::1", &s6);
+	CHECK(tap_ip6_daddr(&ctx, &s6) == &ctx.ip6.addr_ll_seen &&
+	      tap_ip6_daddr(&ctx, &d6) == &ctx.ip6.addr_seen,
+	      "IPv6 guest address: link-local for link-local sources");
+}
+
+/* Writes cut by a full socket: no frame is ever cut in the stream */
+static void test_send_partial(void)
+{
+	static uint8_t payload[3000];
+	struct iovec iov[200 * 2];
+	size_t total = 0, i, want = 200;
+	int sz = 4096, status, pfd[2];
+	uint8_t hdr[14] = { 0 };
+	pid_t pid;
+
+	setsockopt(ctx.fd_tap, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)i;
+	for (i = 0; i < want; i++) {
+		iov[i * 2].iov_base = hdr;
+		iov[i * 2].iov_len = sizeof(hdr);
+		iov[i * 2 + 1].iov_base = payload;
+		iov[i * 2 + 1].iov_len = 500 + (i * 37) % 2500;
+	}
+
+	/* A slow reader checks the framing and counts frames */
+	if (pipe(pfd))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		static uint8_t buf[1 << 20];
+		size_t have = 0, off = 0, nf = 0;
+		ssize_t r;
+		int bad = 0;
+
+		close(pfd[0]);
+		close(ctx.fd_tap);
+		for (;;) {
+			usleep(2000);
+			r = read(peer, buf + have, 1500);
+			if (r <= 0)
+				break;
+			have += (size_t)r;
+		}
+		while (have - off >= 4) {
+			size_t fl = rd32(buf + off);
+
+			if (have - off - 4 < fl)
+				break;
+			if (fl != 14 + 500 + (nf * 37) % 2500 ||
+			    memcmp(buf + off + 4 + 14, payload, fl - 14))
+				bad = 1;
+			off += 4 + fl;
+			nf++;
+		}
+		if (off != have)
+			bad = 1;
+		nf |= (size_t)bad << 20;
+		if (write(pfd[1], &nf, sizeof(nf)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+
+	/* Send with short waits between partial batches, as a caller
+	 * retrying on its next event would
+	 */
+	for (i = 0; i < 2000 && total < want; i++) {
+		struct pollfd p = { .fd = ctx.fd_tap, .events = POLLOUT };
+
+		total += tap_send_frames(&ctx, iov + total * 2, 2,
+					 want - total);
+		if (total < want)
+			poll(&p, 1, 100);
+	}
+	CHECK_EQ_INT(total, want, "all frames sent through a slow reader");
+
+	shutdown(ctx.fd_tap, SHUT_WR);
+	{
+		size_t got = 0;
+
+		if (read(pfd[0], &got, sizeof(got)) != sizeof(got))
+			got = (size_t)-1;
+		waitpid(pid, &status, 0);
+		CHECK(got == want,
+		      "reader got every frame whole, in order, nothing cut "
+		      "(got %zu%s)", got & 0xfffff,
+		      got >> 20 ? ", bad framing" : "");
+	}
+	close(pfd[0]);
+}
+
+/* A reader that stops: a cut frame can't be finished, connection goes */
+static void test_send_stuck(void)
+{
+	static uint8_t payload[60000];
+	struct iovec iov[64];
+	uint8_t hdr[14] = { 0 };
+	size_t sent, nf, left, i;
+	int sz = 4096;
+
+	passt_connect();
+	setsockopt(ctx.fd_tap, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+
+	for (i = 0; i < 32; i++) {
+		iov[i * 2].iov_base = hdr;
+		iov[i * 2].iov_len = sizeof(hdr);
+		iov[i * 2 + 1].iov_base = payload;
+		iov[i * 2 + 1].iov_len = sizeof(payload);
+	}
+
+	sent = tap_send_frames(&ctx, iov, 2, 32);
+	CHECK(sent < 32, "stuck reader: fewer frames reported sent (%zu)",
+	      sent);
+
+	nf = peer_read_frames(NULL, 0, &left);
+	{
+		struct pollfd p = { .fd = ctx.fd_tap, .events = POLLIN };
+		bool hup = poll(&p, 1, 0) == 1 &&
+			   (p.revents & (POLLHUP | POLLRDHUP | POLLIN));
+
+		CHECK(nf == sent && (!left || hup),
+		      "complete frames match the count, a cut frame only "
+		      "with the connection shut down (%zu frames, %zu bytes "
+		      "left)", nf, left);
+	}
+}
+
+static void test_pcap(void)
+{
+	char path[] = "/tmp/passt-unit-tap-pcap-XXXXXX";
+	static uint8_t f[256], buf[4096];
+	int fd = mkstemp(path);
+	size_t l;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	close(fd);
+
+	passt_connect();
+	pcap_init(path);
+	l = frame4(f, IPPROTO_UDP, G4, R4, 1000, 53, 10, 1);
+	one(f, l);
+	tap_send_single(&ctx, f, l);
+
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	unlink(path);
+
+	CHECK(n == (ssize_t)(24 + 2 * (16 + l)) &&
+	      *(uint32_t *)buf == 0xa1b2c3d4 && buf[4] == 2 && buf[6] == 4 &&
+	      *(uint32_t *)(buf + 20) == 1 &&
+	      *(uint32_t *)(buf + 24 + 8) == l &&
+	      !memcmp(buf + 24 + 16, f, l),
+	      "pcap: header, then received and sent frames recorded");
+}
+
+static void test_arp(void)
+{
+	uint8_t f[64], r[256];
+	struct in_addr g, t;
+	size_t nf, left;
+
+	memcpy(ctx.our_tap_mac, our_mac, 6);
+	inet_pton(AF_INET, G4, &g);
+	ctx.ip4.addr = g;
+	ctx.ip4.addr_seen.s_addr = 0;
+	peer_read_frames(NULL, 0, &left);
+
+	eth(f, ETHTYPE_ARP);
+	memset(f, 0xff, 6);
+	put16(f + 14, 1);
+	put16(f + 16, 0x0800);
+	f[18] = 6;
+	f[19] = 4;
+	put16(f + 20, 1);
+	memcpy(f + 22, guest_mac, 6);
+	memcpy(f + 28, &g, 4);
+	memset(f + 32, 0, 6);
+	inet_pton(AF_INET, R4, &t);
+	memcpy(f + 38, &t, 4);
+
+	one(f, 42);
+	nf = peer_read_frames(r, sizeof(r), &left);
+	CHECK(nf == 1 && !memcmp(r, guest_mac, 6) &&
+	      !memcmp(r + 6, our_mac, 6) && rd16(r + 12) == 0x0806 &&
+	      rd16(r + 20) == 2 && !memcmp(r + 22, our_mac, 6) &&
+	      !memcmp(r + 28, &t, 4) && !memcmp(r + 32, guest_mac, 6) &&
+	      !memcmp(r + 38, &g, 4), "ARP request answered with our MAC");
+
+	memcpy(f + 38, &g, 4);
+	memset(f + 28, 0, 4);
+	one(f, 42);
+	memcpy(f + 28, &g, 4);
+	one(f, 42);
+	nf = peer_read_frames(r, sizeof(r), &left);
+	CHECK_EQ_INT(nf, 0, "no answer for the guest's own address (probe, "
+		     "announcement)");
+
+	memset(f + 28, 0, 4);
+	memcpy(f + 38, &t, 4);
+	one(f, 42);
+	nf = peer_read_frames(r, sizeof(r), &left);
+	CHECK(nf == 1 && !memcmp(r, guest_mac, 6),
+	      "0.0.0.0 probe for another address answered");
+
+	one(f, 41);
+	put16(f + 20, 2);
+	one(f, 42);
+	nf = peer_read_frames(r, sizeof(r), &left);
+	CHECK_EQ_INT(nf, 0, "truncated request and replies ignored");
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+
+	ctx.epollfd = epoll_create1(EPOLL_CLOEXEC);
+	ctx.fd_tap = -1;
+	ctx.fd_tap_listen = -1;
+	ctx.fd_passed = -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+
+	test_malformed();
+	test_good();
+	test_stream();
+	test_send();
+	test_arp();
+	test_send_partial();
+	test_send_stuck();
+	test_pcap();
+
+	return unit_done();
+}
