@@ -33,6 +33,13 @@ $(BUILD)/%.o: %.c $(PASST_HDRS)
 	@mkdir -p $(BUILD)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# seccomp allow-lists from the #syscalls annotations (see seccomp.sh)
+$(BUILD)/seccomp.h: seccomp.sh seccomp.extra $(PASST_SRCS)
+	@mkdir -p $(BUILD)
+	CC="$(CC)" CFLAGS="$(CFLAGS)" sh seccomp.sh $@ seccomp.extra $(PASST_SRCS)
+$(BUILD)/isolation.o: $(BUILD)/seccomp.h
+$(BUILD)/isolation.o: BASE_CFLAGS += -I$(BUILD)
+
 $(O)/passt: $(PASST_OBJS)
 	@mkdir -p $(O)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^
