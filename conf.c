@@ -1380,9 +1380,6 @@ static void conf_ip4(struct ctx *c, const struct conf_opts *o)
 	int host_prefix = 0;
 	unsigned int ifi;
 
-	if (*ip4->ifname_out && !nl_link_index(false, ip4->ifname_out))
-		die("Invalid --outbound-if4 interface: %s", ip4->ifname_out);
-
 	if (o->v6_only)
 		goto disable;
 
@@ -1449,9 +1446,6 @@ static void conf_ip6(struct ctx *c, const struct conf_opts *o)
 	struct ip6_ctx *ip6 = &c->ip6;
 	int host_prefix = 0;
 	unsigned int ifi;
-
-	if (*ip6->ifname_out && !nl_link_index(false, ip6->ifname_out))
-		die("Invalid --outbound-if6 interface: %s", ip6->ifname_out);
 
 	if (o->v4_only)
 		goto disable;
@@ -1702,6 +1696,16 @@ void conf(struct ctx *c, int argc, char **argv)
 		    strerror(errno));
 
 	nl_sock_init(c, false);
+
+	/* Interface names given as options: fail before anything else */
+	if (*o.ifname && !nl_link_index(false, o.ifname))
+		die("Invalid interface name %s: not found", o.ifname);
+	if (*c->ip4.ifname_out && !nl_link_index(false, c->ip4.ifname_out))
+		die("Invalid --outbound-if4 interface %s: not found",
+		    c->ip4.ifname_out);
+	if (*c->ip6.ifname_out && !nl_link_index(false, c->ip6.ifname_out))
+		die("Invalid --outbound-if6 interface %s: not found",
+		    c->ip6.ifname_out);
 
 	conf_ip4(c, &o);
 	conf_ip6(c, &o);

@@ -1,0 +1,902 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * test_conf.c - Unit tests for conf.c: options, errors, defaults, DNS
+ *
+ * unit-include: conf.c
+ *
+ * Option parsing runs in a child process (fork) whenever it may exit: the
+ * parent checks the exit status and that an error is exactly one line on
+ * stderr. Accepted command lines are then parsed again in-process to check
+ * the resulting context.
+ */
+
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+
+#include "../../conf.c"
+#include "unit.h"
+
+#define MAXARGS		64
+#define OUT_MAX		16384
+
+/**
+ * struct run - Outcome of parsing a command line in a child
+ * @status:	Exit status (0 if conf_parse() returned), -1 if killed
+ * @out:	What the child wrote on stdout
+ * @err:	What the child wrote on stderr
+ */
+struct run {
+	int status;
+	char out[OUT_MAX];
+	char err[OUT_MAX];
+};
+
+static struct ctx c;
+static struct conf_opts o;
+static struct run r;
+
+/**
+ * drain() - Read a pipe into a buffer until EOF
+ * @fd:		Read end
+ * @buf:	Buffer, NUL-terminated on return
+ */
+static void drain(int fd, char *buf)
+{
+	size_t n = 0;
+	ssize_t rc;
+
+	while (n < OUT_MAX - 1 &&
+	       (rc = read(fd, buf + n, OUT_MAX - 1 - n)) > 0)
+		n += rc;
+	buf[n] = 0;
+	close(fd);
+}
+
+/**
+ * run_conf() - Parse a command line in a child process
+ * @mode:	MODE_PASST or MODE_PASTA
+ * @full:	Run conf() (netlink, resolv.conf) rather than conf_parse()
+ * @args:	Arguments after argv[0], NULL-terminated
+ */
+static void run_conf(enum passt_mode mode, bool full,
+		     const char *const *args)
+{
+	int po[2], pe[2], status, n = 0;
+	char *argv[MAXARGS + 2];
+	pid_t pid;
+
+	argv[n++] = mode == MODE_PASTA ? "pasta" : "passt";
+	while (*args && n < MAXARGS)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+
+	if (pipe(po) || pipe(pe)) {
+		r.status = -1;
+		return;
+	}
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		dup2(po[1], STDOUT_FILENO);
+		dup2(pe[1], STDERR_FILENO);
+		close(po[0]);
+		close(pe[0]);
+		alarm(10);
+
+		memset(&c, 0, sizeof(c));
+		c.mode = mode;
+		log_init(mode == MODE_PASTA ? "pasta" : "passt", LOG_INFO,
+			 false);
+		if (full)
+			conf(&c, n, argv);
+		else
+			conf_parse(&c, &o, n, argv);
+		fflush(stdout);
+		_exit(0);
+	}
+
+	close(po[1]);
+	close(pe[1]);
+	/* Small outputs: read stderr after stdout is closed */
+	drain(po[0], r.out);
+	drain(pe[0], r.err);
+	waitpid(pid, &status, 0);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/**
+ * one_line() - Is the text exactly one non-empty line?
+ * @s:		Text
+ *
+ * Return: true if so
+ */
+static bool one_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl && nl > s && !nl[1];
+}
+
+/**
+ * args_str() - Format arguments for descriptions
+ * @args:	NULL-terminated arguments
+ *
+ * Return: static string
+ */
+static const char *args_str(const char *const *args)
+{
+	static char buf[512];
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (; *args && n < sizeof(buf) - 1; args++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "",
+			      *args);
+	return buf;
+}
+
+/**
+ * parse_ok() - Check a command line is accepted, then parse it here
+ * @mode:	MODE_PASST or MODE_PASTA
+ * @args:	Arguments, NULL-terminated
+ *
+ * Return: true if accepted (and @c, @o filled)
+ */
+static bool parse_ok(enum passt_mode mode, const char *const *args)
+{
+	char *argv[MAXARGS + 2];
+	int n = 0;
+
+	/* Warnings (e.g. for --stderr) may appear on stderr */
+	run_conf(mode, false, args);
+	if (!CHECK(r.status == 0, "%s %s: accepted%s%.*s",
+		   mode == MODE_PASTA ? "pasta" : "passt", args_str(args),
+		   *r.err ? ": " : "", (int)strcspn(r.err, "\n"), r.err))
+		return false;
+
+	argv[n++] = mode == MODE_PASTA ? "pasta" : "passt";
+	while (*args && n < MAXARGS)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+
+	memset(&c, 0, sizeof(c));
+	c.mode = mode;
+	conf_parse(&c, &o, n, argv);
+	return true;
+}
+
+#define ARGS(...)	((const char *[]){ __VA_ARGS__, NULL })
+#define PASST_OK(...)	parse_ok(MODE_PASST, ARGS(__VA_ARGS__))
+#define PASTA_OK(...)	parse_ok(MODE_PASTA, ARGS(__VA_ARGS__))
+
+/* One rejected command line */
+struct bad {
+	enum passt_mode mode;
+	const char *args[8];
+	const char *msg;	/* substring expected in the message */
+};
+
+static char long_path[300];
+
+static const struct bad bad_cmds[] = {
+	{ MODE_PASST, { "--bogus" }, "--bogus" },
+	{ MODE_PASST, { "-x" }, "-x" },
+	{ MODE_PASST, { "-fx" }, "-x" },
+	{ MODE_PASST, { "-t" }, "requires an argument" },
+	{ MODE_PASST, { "--mtu" }, "requires an argument" },
+	{ MODE_PASST, { "--quiet=1" }, "--quiet=1" },
+	{ MODE_PASST, { "--tcp" }, NULL },	/* ambiguous */
+	{ MODE_PASST, { "-m", "67" }, "MTU" },
+	{ MODE_PASST, { "-m", "65536" }, "MTU" },
+	{ MODE_PASST, { "-m", "abc" }, "MTU" },
+	{ MODE_PASST, { "-m", "-1" }, "MTU" },
+	{ MODE_PASST, { "-m", "" }, "MTU" },
+	{ MODE_PASST, { "--mtu=1500x" }, "MTU" },
+	{ MODE_PASTA, { "--mtu= 1500" }, "MTU" },
+	{ MODE_PASST, { "-a", "0.0.0.0" }, "unspecified" },
+	{ MODE_PASST, { "-a", "127.0.0.1" }, "loopback" },
+	{ MODE_PASST, { "-a", "224.0.0.1" }, "multicast" },
+	{ MODE_PASST, { "-a", "255.255.255.255" }, "broadcast" },
+	{ MODE_PASST, { "-a", "::" }, "unspecified" },
+	{ MODE_PASST, { "-a", "::1" }, "loopback" },
+	{ MODE_PASST, { "-a", "ff02::1" }, "multicast" },
+	{ MODE_PASST, { "-a", "::ffff:192.0.2.1" }, "mapped" },
+	{ MODE_PASST, { "-a", "::192.0.2.1" }, "compatible" },
+	{ MODE_PASST, { "-a", "1.2.3" }, "address" },
+	{ MODE_PASST, { "--address=example.com" }, "address" },
+	{ MODE_PASST, { "-a", "10.0.0.1", "-a", "10.0.0.2" }, "IPv4" },
+	{ MODE_PASTA, { "-a", "2001:db8::1", "-a", "2001:db8::2" }, "IPv6" },
+	{ MODE_PASST, { "-n", "0" }, "netmask" },
+	{ MODE_PASST, { "-n", "33" }, "netmask" },
+	{ MODE_PASST, { "-n", "255.0.255.0" }, "netmask" },
+	{ MODE_PASST, { "-n", "0.0.0.0" }, "netmask" },
+	{ MODE_PASST, { "-n", "x" }, "netmask" },
+	{ MODE_PASST, { "-g", "garbage" }, "gateway" },
+	{ MODE_PASST, { "-g", "0.0.0.0" }, "gateway" },
+	{ MODE_PASST, { "-g", "10.0.0.1", "-g", "10.0.0.2" }, "gateway" },
+	{ MODE_PASST, { "-M", "00:11:22:33:44" }, "MAC" },
+	{ MODE_PASST, { "-M", "00:11:22:33:44:55:66" }, "MAC" },
+	{ MODE_PASST, { "-M", "zz:11:22:33:44:55" }, "MAC" },
+	{ MODE_PASST, { "-M", "001:11:22:33:44:55" }, "MAC" },
+	{ MODE_PASTA, { "--ns-mac-addr", "1:2:3" }, "MAC" },
+	{ MODE_PASST, { "-T", "22" }, "pasta" },
+	{ MODE_PASST, { "-U", "22" }, "pasta" },
+	{ MODE_PASST, { "--tcp-ns=22" }, "pasta" },
+	{ MODE_PASST, { "-t", "auto" }, "auto" },
+	{ MODE_PASST, { "-t", "none", "-t", "22" }, "-t" },
+	{ MODE_PASST, { "-t", "22-" }, "-t '22-'" },
+	{ MODE_PASST, { "--udp-ports=0" }, "-u" },
+	{ MODE_PASST, { "-t", "22", "-t", "22" }, "Overlapping" },
+	{ MODE_PASST, { "-t", "22", "-t", "~3000" }, "-t" },
+	{ MODE_PASST, { "--netns", "x" }, "pasta" },
+	{ MODE_PASST, { "--userns", "/x" }, "pasta" },
+	{ MODE_PASST, { "--config-net" }, "pasta" },
+	{ MODE_PASST, { "-I", "tap0" }, "pasta" },
+	{ MODE_PASST, { "--dhcp-dns" }, "pasta" },
+	{ MODE_PASST, { "--dhcp-search" }, "pasta" },
+	{ MODE_PASST, { "--ns-mac-addr", "02:00:00:00:00:01" }, "pasta" },
+	{ MODE_PASST, { "--no-splice" }, "pasta" },
+	{ MODE_PASST, { "--netns-only" }, "pasta" },
+	{ MODE_PASST, { "--no-netns-quit" }, "pasta" },
+	{ MODE_PASST, { "--no-copy-routes" }, "pasta" },
+	{ MODE_PASST, { "--host-lo-to-ns-lo" }, "pasta" },
+	{ MODE_PASST, { "--fd", "2" }, "--fd" },
+	{ MODE_PASST, { "--fd", "x" }, "--fd" },
+	{ MODE_PASST, { "-F", "987" }, "not open" },
+	{ MODE_PASST, { "--vhost-user" }, "vhost-user is not supported yet" },
+	{ MODE_PASST, { "extra" }, "extra" },
+	{ MODE_PASST, { "--no-tcp", "-t", "22" }, "TCP" },
+	{ MODE_PASST, { "-u", "22", "--no-udp" }, "UDP" },
+	{ MODE_PASTA, { "--no-tcp", "-T", "22" }, "TCP" },
+	{ MODE_PASST, { "--log-size", "10" }, "--log-size" },
+	{ MODE_PASST, { "--log-size", "x" }, "--log-size" },
+	{ MODE_PASST, { "--runas", "nosuchuser-xyz" }, "user" },
+	{ MODE_PASST, { "--runas", "0:nosuchgroup-xyz" }, "group" },
+	{ MODE_PASST, { "--runas", ":0" }, "--runas" },
+	{ MODE_PASST, { "--runas", "0:" }, "--runas" },
+	{ MODE_PASST, { "-s", long_path }, "too long" },
+	{ MODE_PASST, { "-s", "" }, "Empty" },
+	{ MODE_PASST, { "-P", "", "-s", "/tmp/x" }, "--pid" },
+	{ MODE_PASST, { "--pcap=" }, "--pcap" },
+	{ MODE_PASST, { "-s", "/tmp/a", "--fd", "1" }, "--fd" },
+	{ MODE_PASST, { "-D", "none", "-D", "192.0.2.1" }, "none" },
+	{ MODE_PASST, { "-D", "192.0.2.1", "-D", "none" }, "none" },
+	{ MODE_PASST, { "-D", "bad" }, "nameserver" },
+	{ MODE_PASST, { "-D", "0.0.0.0" }, "nameserver" },
+	{ MODE_PASST, { "-S", "bad!domain" }, "search" },
+	{ MODE_PASST, { "-S", "none", "-S", "example.com" }, "none" },
+	{ MODE_PASST, { "--dns-forward", "x" }, "--dns-forward" },
+	{ MODE_PASST, { "--dns-forward", "10.0.2.3", "--dns-forward",
+			"10.0.2.4" }, "--dns-forward" },
+	{ MODE_PASST, { "--dns-host", "::" }, "--dns-host" },
+	{ MODE_PASST, { "--map-host-loopback", "127.0.0.1" }, "loopback" },
+	{ MODE_PASST, { "--map-host-loopback", "x" }, "map-host-loopback" },
+	{ MODE_PASST, { "--map-guest-addr", "x" }, "map-guest-addr" },
+	{ MODE_PASST, { "--map-guest-addr", "none", "--map-guest-addr",
+			"192.0.2.2" }, "map-guest-addr" },
+	{ MODE_PASST, { "-o", "bad" }, "outbound" },
+	{ MODE_PASST, { "--outbound-if4", "waytoolonginterface0" }, "long" },
+	{ MODE_PASST, { "-i", "" }, "interface" },
+	{ MODE_PASST, { "-i", "a/b" }, "interface" },
+	{ MODE_PASST, { "-l", "" }, "log-file" },
+	{ MODE_PASTA, { "-t", "all" }, "all" },
+	{ MODE_PASTA, { "--socket", "/tmp/x" }, "passt" },
+	{ MODE_PASTA, { "-s", "/tmp/x" }, "passt" },
+	{ MODE_PASTA, { "-1" }, "passt" },
+	{ MODE_PASTA, { "--one-off" }, "passt" },
+	{ MODE_PASTA, { "--fd", "3" }, "passt" },
+	{ MODE_PASTA, { "--no-dhcp-dns" }, "passt" },
+	{ MODE_PASTA, { "--no-dhcp-search" }, "passt" },
+	{ MODE_PASTA, { "--print-capabilities" }, "passt" },
+	{ MODE_PASTA, { "--vhost-user" }, "passt" },
+	{ MODE_PASTA, { "--netns", "x", "1234" }, "--netns" },
+	{ MODE_PASTA, { "--netns", "x", "--", "true" }, "--netns" },
+	{ MODE_PASTA, { "--netns", "/x", "--netns", "/y" }, "--netns" },
+	{ MODE_PASTA, { "--netns", "" }, "--netns" },
+	{ MODE_PASTA, { "--no-copy-addrs" }, "--config-net" },
+	{ MODE_PASTA, { "--no-copy-routes", "1" }, "--config-net" },
+	{ MODE_PASTA, { "-T", "127.0.0.1/22" }, "-T" },
+	{ MODE_PASTA, { "-U", "%lo/22" }, "-U" },
+	{ MODE_PASTA, { "--userns", "/proc/1/ns/user" }, "--userns" },
+	{ MODE_PASTA, { "-t", "none", "-t", "auto" }, "-t" },
+	{ MODE_PASTA, { "-I", "" }, "interface" },
+	{ MODE_PASTA, { "-I", "abcdefghijklmnopq" }, "too long" },
+};
+
+/**
+ * test_errors() - Every rejected command line: status 1, one line
+ */
+static void test_errors(void)
+{
+	unsigned int i;
+
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+
+	for (i = 0; i < ARRAY_SIZE(bad_cmds); i++) {
+		const struct bad *b = &bad_cmds[i];
+		const char *mode = b->mode == MODE_PASTA ? "pasta" : "passt";
+		const char *a = args_str(b->args);
+
+		run_conf(b->mode, false, b->args);
+		CHECK(r.status == 1 && one_line(r.err) && !*r.out,
+		      "%s %s: exit 1, one line on stderr (status %d, \"%.*s\")",
+		      mode, a, r.status, (int)strcspn(r.err, "\n"), r.err);
+		if (b->msg)
+			CHECK(strstr(r.err, b->msg),
+			      "%s %s: message mentions '%s'", mode, a, b->msg);
+	}
+
+	/* With host derivation: unknown template interface */
+	run_conf(MODE_PASST, true, ARGS("-i", "nosuchif0"));
+	CHECK(r.status == 1 && one_line(r.err) && strstr(r.err, "nosuchif0"),
+	      "passt -i nosuchif0: exit 1 naming the interface");
+	run_conf(MODE_PASST, true, ARGS("--outbound-if6", "nosuchif0"));
+	CHECK(r.status == 1 && one_line(r.err) && strstr(r.err, "nosuchif0"),
+	      "passt --outbound-if6 nosuchif0: exit 1 naming the interface");
+	run_conf(MODE_PASST, true, ARGS("-l", "/nonexistent-dir/x/log"));
+	CHECK(r.status == 1 && one_line(r.err) && strstr(r.err, "log"),
+	      "passt -l unwritable: exit 1");
+}
+
+/**
+ * test_info() - --help, --version, --print-capabilities
+ */
+static void test_info(void)
+{
+	run_conf(MODE_PASST, false, ARGS("--help"));
+	CHECK(r.status == 0 && !*r.err, "passt --help: exit 0, no stderr");
+	CHECK(strstr(r.out, "Usage: passt") && strstr(r.out, "--socket") &&
+	      strstr(r.out, "--one-off") && strstr(r.out, "--tcp-ports") &&
+	      strstr(r.out, "--no-dhcp-dns"),
+	      "passt --help lists passt options");
+	CHECK(!strstr(r.out, "--netns") && !strstr(r.out, "--tcp-ns") &&
+	      !strstr(r.out, "--config-net"),
+	      "passt --help doesn't list pasta options");
+
+	run_conf(MODE_PASTA, false, ARGS("-h"));
+	CHECK(r.status == 0 && strstr(r.out, "Usage: pasta") &&
+	      strstr(r.out, "--netns") && strstr(r.out, "--config-net") &&
+	      strstr(r.out, "--tcp-ns") && strstr(r.out, "--dhcp-dns") &&
+	      !strstr(r.out, "--socket") && !strstr(r.out, "--one-off"),
+	      "pasta -h: exit 0, pasta options only");
+
+	run_conf(MODE_PASST, false, ARGS("--version"));
+	CHECK(r.status == 0 && !strcmp(r.out, "passt " VERSION "\n"),
+	      "passt --version prints 'passt VERSION'");
+	run_conf(MODE_PASTA, false, ARGS("--version"));
+	CHECK(r.status == 0 && !strcmp(r.out, "pasta " VERSION "\n"),
+	      "pasta --version prints 'pasta VERSION'");
+
+	run_conf(MODE_PASST, false, ARGS("--print-capabilities"));
+	CHECK(r.status == 0 && strstr(r.out, "\"type\": \"net\""),
+	      "passt --print-capabilities prints {\"type\": \"net\"}");
+
+	run_conf(MODE_PASST, false, ARGS("-e"));
+	CHECK(r.status == 0 && one_line(r.err) && strstr(r.err, "stderr"),
+	      "passt -e: accepted with a warning");
+	run_conf(MODE_PASTA, false, ARGS("--stderr", "--quiet"));
+	CHECK(r.status == 0, "pasta --stderr --quiet accepted");
+}
+
+/**
+ * test_passt() - Accepted passt command lines and their effect
+ */
+static void test_passt(void)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	int fd;
+
+	if (PASST_OK("-f")) {
+		CHECK(c.foreground && c.tcp_in.mode == FWD_NONE &&
+		      c.udp_in.mode == FWD_NONE && c.tcp_out.mode == FWD_NONE &&
+		      c.udp_out.mode == FWD_NONE,
+		      "passt: forwarding defaults to none");
+		CHECK(c.mtu == 65520, "passt: MTU defaults to 65520");
+		CHECK(!memcmp(c.our_tap_mac, mac_default, 6),
+		      "passt: MAC defaults to 9a:55:9a:55:9a:55");
+		CHECK(!c.no_dhcp_dns && !c.no_dhcp_dns_search,
+		      "passt: DNS advertised by default");
+		CHECK(c.fd_passed == -1 && !c.one_off && !*c.sock_path,
+		      "passt: no --fd, no one-off, default socket");
+	}
+	if (PASST_OK("-fq"))
+		CHECK(c.foreground && o.quiet, "passt -fq: clustered");
+	if (PASST_OK("-q1f"))
+		CHECK(c.foreground && o.quiet && c.one_off,
+		      "passt -q1f: clustered");
+	if (PASST_OK("-46"))
+		CHECK(o.v6_only && !o.v4_only, "passt -46: last wins (IPv6)");
+	if (PASST_OK("-64"))
+		CHECK(o.v4_only && !o.v6_only, "passt -64: last wins (IPv4)");
+	if (PASST_OK("--ipv4-only", "--ipv6-only"))
+		CHECK(o.v6_only && !o.v4_only, "passt -4 -6: last wins");
+	if (PASST_OK("-d", "--trace"))
+		CHECK(o.debug && o.trace, "passt -d --trace");
+	if (PASST_OK("--mtu=1500"))
+		CHECK(c.mtu == 1500, "passt --mtu=1500");
+	if (PASST_OK("-m", "0"))
+		CHECK(c.mtu == 0, "passt -m 0: no MTU advertised");
+	if (PASST_OK("--mtu", "68"))
+		CHECK(c.mtu == 68, "passt --mtu 68 (minimum)");
+	if (PASST_OK("-m65535"))
+		CHECK(c.mtu == 65535, "passt -m65535 (maximum, attached)");
+
+	if (PASST_OK("-a", "10.0.2.100", "-n", "24", "-g", "10.0.2.2")) {
+		inet_pton(AF_INET, "10.0.2.100", &a4);
+		CHECK(c.ip4.addr.s_addr == a4.s_addr && o.addr4_set &&
+		      o.prefix4_set && o.prefix4 == 24 && o.gw4_set,
+		      "passt -a -n -g: IPv4 address, prefix, gateway");
+	}
+	if (PASST_OK("--address=169.254.2.15", "--netmask=16"))
+		CHECK(o.prefix4 == 16, "passt --netmask=16 (libvirt)");
+	if (PASST_OK("--netmask", "255.255.240.0"))
+		CHECK(o.prefix4 == 20, "passt --netmask 255.255.240.0");
+	if (PASST_OK("-a", "2001:db8::5", "-a", "192.0.2.5",
+		     "-g", "fe80::1")) {
+		inet_pton(AF_INET6, "2001:db8::5", &a6);
+		CHECK(IN6_ARE_ADDR_EQUAL(&c.ip6.addr, &a6) && o.addr6_set &&
+		      o.addr4_set && o.gw6_set,
+		      "passt: one -a per family, IPv6 gateway");
+	}
+	if (PASST_OK("-M", "02:00:5E:00:00:01")) {
+		static const unsigned char m[6] = { 2, 0, 0x5e, 0, 0, 1 };
+
+		CHECK(!memcmp(c.our_tap_mac, m, 6), "passt -M");
+	}
+
+	if (PASST_OK("--tcp-ports=22,80:8080")) {
+		CHECK(c.tcp_in.mode == FWD_SPEC && c.tcp_in.count == 2 &&
+		      c.tcp_in.rules[1].to == 8080,
+		      "passt --tcp-ports=22,80:8080");
+		CHECK(c.udp_in.mode == FWD_SPEC && c.udp_in.count == 2 &&
+		      c.udp_in.rules[1].first == 80 &&
+		      c.udp_in.rules[1].to == 80 &&
+		      (c.udp_in.rules[1].flags & FWD_WEAK),
+		      "passt: UDP follows TCP port numbers, no translation");
+	}
+	if (PASST_OK("-t", "22", "-u", "53"))
+		CHECK(c.udp_in.count == 1 && c.udp_in.rules[0].first == 53,
+		      "passt: explicit -u isn't replaced by -t ports");
+	if (PASST_OK("-t", "22", "-u", "none"))
+		CHECK(c.udp_in.mode == FWD_NONE, "passt -t 22 -u none");
+	if (PASST_OK("-t", "22", "--no-udp"))
+		CHECK(c.udp_in.mode == FWD_NONE,
+		      "passt -t 22 --no-udp: no implicit UDP");
+	if (PASST_OK("-t", "all"))
+		CHECK(c.tcp_in.mode == FWD_ALL && c.udp_in.mode == FWD_ALL,
+		      "passt -t all (UDP follows)");
+	if (PASST_OK("--tcp-ports", "127.0.0.1%lo/8080:80",
+		     "--tcp-ports", "[::1]/443"))
+		CHECK(c.tcp_in.count == 2 && c.tcp_in.rules[0].af == AF_INET &&
+		      !strcmp(c.tcp_in.rules[0].ifname, "lo") &&
+		      c.tcp_in.rules[1].af == AF_INET6,
+		      "passt: repeated -t with addresses accumulate");
+	if (PASST_OK("-t", "none", "-u", "none", "--no-tcp", "--no-udp"))
+		CHECK(c.no_tcp && c.no_udp, "passt: none with --no-tcp ok");
+
+	if (PASST_OK("--socket-path=/tmp/x.sock", "-1"))
+		CHECK(!strcmp(c.sock_path, "/tmp/x.sock") && c.one_off,
+		      "passt --socket-path= and -1");
+	if (PASST_OK("-s", "/tmp/y.sock", "--one-off"))
+		CHECK(!strcmp(c.sock_path, "/tmp/y.sock"), "passt -s PATH");
+	if (PASST_OK("--socket", "/tmp/z.sock"))
+		CHECK(!strcmp(c.sock_path, "/tmp/z.sock"),
+		      "passt --socket PATH");
+
+	fd = open("/dev/null", O_RDONLY);
+	if (fd > 2) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "%d", fd);
+		if (PASST_OK("--fd", s, "-f"))
+			CHECK(c.fd_passed == fd && c.one_off,
+			      "passt --fd N: passed fd, implies one-off");
+		if (PASST_OK("-F", s))
+			CHECK(c.fd_passed == fd, "passt -F N");
+		close(fd);
+	}
+
+	if (PASST_OK("-P", "/tmp/p.pid", "-p", "/tmp/c.pcap", "-l",
+		     "/tmp/l.log", "--log-size", "65536"))
+		CHECK(!strcmp(c.pidfile, "/tmp/p.pid") &&
+		      !strcmp(c.pcap, "/tmp/c.pcap") &&
+		      !strcmp(o.log_file, "/tmp/l.log") &&
+		      o.log_size == 65536,
+		      "passt -P -p -l --log-size");
+	if (PASST_OK("--pid=/tmp/q.pid", "--pcap=/tmp/d.pcap"))
+		CHECK(!strcmp(c.pidfile, "/tmp/q.pid") &&
+		      !strcmp(c.pcap, "/tmp/d.pcap"), "passt --pid= --pcap=");
+
+	if (PASST_OK("--runas", "0:0"))
+		CHECK(c.uid == 0 && c.gid == 0, "passt --runas 0:0");
+	if (PASST_OK("--runas=12345:678"))
+		CHECK(c.uid == 12345 && c.gid == 678, "passt --runas=UID:GID");
+	if (PASST_OK("--runas", "root"))
+		CHECK(c.uid == 0, "passt --runas root (login name)");
+	if (PASST_OK("-f")) {
+		if (geteuid() == 0 && in_init_userns())
+			CHECK(c.uid != 0, "passt as root in init userns: not root");
+		else
+			CHECK(c.uid == geteuid(), "passt: runs as current user");
+	}
+
+	if (PASST_OK("--dns-forward", "169.254.1.1", "--map-guest-addr",
+		     "169.254.1.2", "--no-map-gw")) {
+		inet_pton(AF_INET, "169.254.1.1", &a4);
+		CHECK(c.ip4.dns_match.s_addr == a4.s_addr && c.no_map_gw &&
+		      c.ip4.map_guest_addr.s_addr,
+		      "passt --dns-forward --map-guest-addr --no-map-gw");
+	}
+	if (PASST_OK("--map-host-loopback", "none"))
+		CHECK(c.no_map_gw && !c.ip4.map_host_loopback.s_addr,
+		      "--map-host-loopback none implies --no-map-gw");
+	if (PASST_OK("--map-host-loopback", "192.0.2.1", "--map-host-loopback",
+		     "2001:db8:9a55::1")) {
+		inet_pton(AF_INET, "192.0.2.1", &a4);
+		CHECK(c.ip4.map_host_loopback.s_addr == a4.s_addr &&
+		      o.mhl4_set && o.mhl6_set && !c.no_map_gw,
+		      "--map-host-loopback once per family");
+	}
+	if (PASST_OK("--map-guest-addr", "none"))
+		CHECK(!c.ip4.map_guest_addr.s_addr, "--map-guest-addr none");
+	if (PASST_OK("--dns-host", "192.0.2.53"))
+		CHECK(o.dns_host4_set, "--dns-host");
+
+	if (PASST_OK("-D", "192.0.2.53", "-D", "2001:db8::53", "--dns",
+		     "192.0.2.54", "-S", "example.com,example.org.",
+		     "--search", "example.net")) {
+		inet_pton(AF_INET, "192.0.2.54", &a4);
+		CHECK(o.dns_set && o.dns4_n == 2 && o.dns6_n == 1 &&
+		      c.ip4.dns[1].s_addr == a4.s_addr,
+		      "-D repeated, both families");
+		CHECK(!strcmp(c.dns_search[0].n, "example.com") &&
+		      !strcmp(c.dns_search[1].n, "example.org") &&
+		      !strcmp(c.dns_search[2].n, "example.net") &&
+		      !*c.dns_search[3].n,
+		      "-S lists accumulate, trailing dot dropped");
+	}
+	if (PASST_OK("-D", "none", "-S", "none"))
+		CHECK(c.no_dns && c.no_dns_search, "-D none -S none");
+	if (PASST_OK("--no-dhcp-dns", "--no-dhcp-search"))
+		CHECK(c.no_dhcp_dns && c.no_dhcp_dns_search,
+		      "passt --no-dhcp-dns --no-dhcp-search");
+
+	if (PASST_OK("--no-dhcp", "--no-ndp", "--no-dhcpv6", "--no-ra",
+		     "--no-icmp", "--freebind"))
+		CHECK(c.no_dhcp && c.no_ndp && c.no_dhcpv6 && c.no_ra &&
+		      c.no_icmp && c.freebind, "passt --no-* services");
+	if (PASST_OK("-i", "eth0", "-o", "192.0.2.9", "-o", "2001:db8::9",
+		     "--outbound-if4", "eth1", "--outbound-if6=eth2"))
+		CHECK(!strcmp(o.ifname, "eth0") && o.out4_set && o.out6_set &&
+		      !strcmp(c.ip4.ifname_out, "eth1") &&
+		      !strcmp(c.ip6.ifname_out, "eth2"),
+		      "passt -i -o --outbound-if4/6");
+
+	/* libvirt, QEMU, libkrun, avocado, kata */
+	PASST_OK("--one-off", "--socket", "/run/x.socket", "--pid",
+		 "/run/x.pid", "--address", "169.254.2.15", "--netmask", "16",
+		 "--mtu", "1500", "--interface", "eth0", "--log-file",
+		 "/tmp/x.log", "--tcp-ports", "192.0.2.1%eth0/2222:22",
+		 "--udp-ports", "~5000-5010");
+	PASST_OK("--one-off", "--socket", "/tmp/x", "--mac-addr",
+		 "52:54:00:12:34:56");
+	PASST_OK("--quiet", "--pid", "/tmp/qemu.pid", "-f");
+	PASST_OK("-t", "all", "-f", "-q");
+	PASST_OK("-P", "/tmp/kata-passt-1.pid", "-s",
+		 "/tmp/kata-passt-1.socket");
+}
+
+/**
+ * test_pasta() - Accepted pasta command lines and their effect
+ */
+static void test_pasta(void)
+{
+	if (PASTA_OK("--config-net")) {
+		CHECK(c.tcp_in.mode == FWD_AUTO && c.udp_in.mode == FWD_AUTO &&
+		      c.tcp_out.mode == FWD_AUTO && c.udp_out.mode == FWD_AUTO,
+		      "pasta: forwarding defaults to auto");
+		CHECK(c.no_dhcp_dns && c.no_dhcp_dns_search,
+		      "pasta: DNS not advertised by default");
+		CHECK(c.pasta_conf_ns && c.no_ra, "pasta --config-net: no RA");
+		CHECK(!c.pasta_cmd && !c.pasta_pid && !*c.netns_path &&
+		      c.foreground, "pasta: spawns a shell, in foreground");
+	}
+	if (PASTA_OK("1234"))
+		CHECK(c.pasta_pid == 1234 &&
+		      !strcmp(c.netns_path, "/proc/1234/ns/net") &&
+		      !strcmp(c.userns_path, "/proc/1234/ns/user") &&
+		      !c.pasta_cmd && !c.netns_only,
+		      "pasta PID: joins its namespaces");
+	if (PASTA_OK("--netns-only", "1234"))
+		CHECK(c.pasta_pid == 1234 && !*c.userns_path && c.netns_only,
+		      "pasta --netns-only PID");
+	if (PASTA_OK("--", "1234"))
+		CHECK(!c.pasta_pid && c.pasta_cmd &&
+		      !strcmp(c.pasta_cmd[0], "1234") && !c.pasta_cmd[1],
+		      "pasta -- 1234: a command, not a PID");
+	if (PASTA_OK("sh", "-c", "true"))
+		CHECK(c.pasta_cmd && !strcmp(c.pasta_cmd[0], "sh") &&
+		      !strcmp(c.pasta_cmd[1], "-c") && !c.pasta_cmd[3] &&
+		      c.foreground,
+		      "pasta CMD ARGS: options after the command are its own");
+	if (PASTA_OK("-q", "--", "ls", "-l"))
+		CHECK(o.quiet && c.pasta_cmd && !strcmp(c.pasta_cmd[1], "-l"),
+		      "pasta -q -- ls -l");
+	if (PASTA_OK("1234", "5678"))
+		CHECK(!c.pasta_pid && c.pasta_cmd,
+		      "pasta with two numbers: a command");
+	if (PASTA_OK("--netns", "foo"))
+		CHECK(!strcmp(c.netns_path, "/run/netns/foo") && c.netns_only,
+		      "pasta --netns NAME: /run/netns/NAME, implies netns-only");
+	if (PASTA_OK("--netns=/run/user/1000/netns/x",
+		     "--userns=/proc/1/ns/user"))
+		CHECK(!strcmp(c.netns_path, "/run/user/1000/netns/x") &&
+		      !strcmp(c.userns_path, "/proc/1/ns/user") &&
+		      !c.netns_only, "pasta --netns PATH --userns PATH");
+	if (PASTA_OK("--userns", "/proc/1/ns/user", "1"))
+		CHECK(c.pasta_pid == 1 &&
+		      !strcmp(c.userns_path, "/proc/1/ns/user"),
+		      "pasta --userns PATH PID");
+
+	if (PASTA_OK("-T", "22", "-t", "8080:80")) {
+		CHECK(c.tcp_out.mode == FWD_SPEC && c.udp_out.mode == FWD_SPEC &&
+		      c.udp_out.rules[0].first == 22,
+		      "pasta -T 22: UDP out follows");
+		CHECK(c.tcp_in.rules[0].to == 80 && c.udp_in.mode == FWD_SPEC &&
+		      c.udp_in.rules[0].first == 8080 &&
+		      c.udp_in.rules[0].to == 8080,
+		      "pasta -t 8080:80: UDP in follows, untranslated");
+	}
+	if (PASTA_OK("-t", "none", "-u", "none", "-T", "none", "-U", "none"))
+		CHECK(c.tcp_in.mode == FWD_NONE && c.udp_in.mode == FWD_NONE &&
+		      c.tcp_out.mode == FWD_NONE && c.udp_out.mode == FWD_NONE,
+		      "pasta: all none");
+	if (PASTA_OK("-t", "auto", "-t", "~22"))
+		CHECK(c.tcp_in.mode == FWD_AUTO &&
+		      fwd_port_excluded(&c.tcp_in, 22), "pasta -t auto -t ~22");
+	if (PASTA_OK("--no-tcp"))
+		CHECK(c.tcp_in.mode == FWD_NONE && c.tcp_out.mode == FWD_NONE &&
+		      c.udp_in.mode == FWD_AUTO, "pasta --no-tcp: no TCP auto");
+	if (PASTA_OK("--dhcp-dns", "--dhcp-search"))
+		CHECK(!c.no_dhcp_dns && !c.no_dhcp_dns_search,
+		      "pasta --dhcp-dns --dhcp-search");
+	if (PASTA_OK("-I", "tap0", "--ns-mac-addr", "02:00:00:00:00:01")) {
+		static const unsigned char m[6] = { 2, 0, 0, 0, 0, 1 };
+
+		CHECK(!strcmp(c.pasta_ifname, "tap0") &&
+		      !memcmp(c.ns_mac, m, 6), "pasta -I --ns-mac-addr");
+	}
+	if (PASTA_OK("--config-net", "--no-copy-routes", "--no-copy-addrs"))
+		CHECK(c.ip4.no_copy_routes && c.ip6.no_copy_routes &&
+		      c.ip4.no_copy_addrs && c.ip6.no_copy_addrs,
+		      "pasta --no-copy-routes --no-copy-addrs");
+	if (PASTA_OK("-a", "10.0.2.100", "-g", "10.0.2.2"))
+		CHECK(c.ip4.no_copy_addrs && c.ip4.no_copy_routes &&
+		      !c.ip6.no_copy_addrs,
+		      "pasta -a/-g: configure only these (IPv4)");
+	if (PASTA_OK("--no-splice", "--no-netns-quit", "--host-lo-to-ns-lo",
+		     "--freebind"))
+		CHECK(c.no_splice && c.no_netns_quit && c.freebind,
+		      "pasta --no-splice --no-netns-quit");
+
+	/* rootlesskit */
+	if (PASTA_OK("--stderr", "--ns-ifname=tap0", "--mtu=65520",
+		     "--config-net", "--address=10.0.2.100", "--netmask=24",
+		     "--gateway=10.0.2.2", "--dns-forward=10.0.2.3",
+		     "--no-map-gw", "--ipv4-only", "--tcp-ports=auto",
+		     "--udp-ports=auto", "--userns=/proc/42/ns/user",
+		     "--netns=/run/user/1000/netns/d"))
+		CHECK(o.v4_only && c.tcp_in.mode == FWD_AUTO &&
+		      !strcmp(c.pasta_ifname, "tap0") && c.mtu == 65520,
+		      "rootlesskit command line");
+	PASTA_OK("--stderr", "--ns-ifname=tap0", "--mtu=65520",
+		 "--config-net", "--tcp-ports=none", "--udp-ports=none", "42");
+
+	/* podman */
+	if (PASTA_OK("--config-net", "-t", "8000-8000:8000-8000",
+		     "--dns-forward", "169.254.1.1", "-u", "none", "-T", "none",
+		     "-U", "none", "--no-map-gw", "--quiet", "--netns",
+		     "/run/user/1000/netns/netns-x", "--map-guest-addr",
+		     "169.254.1.2"))
+		CHECK(c.tcp_in.mode == FWD_SPEC && c.udp_in.mode == FWD_NONE &&
+		      c.netns_only && o.quiet, "podman 5.3 command line");
+	PASTA_OK("--config-net", "-t", "none", "-u", "none", "-T", "none",
+		 "-U", "none", "--no-map-gw", "--dns", "none", "--quiet",
+		 "--netns", "/run/user/1000/netns/netns-y", "--pid",
+		 "/tmp/rootless-netns-conn.pid");
+	PASTA_OK("--config-net", "-I", "myname", "-a", "192.0.2.10", "-n",
+		 "24", "-g", "192.0.2.1", "-m", "1500", "-4", "-6", "-d",
+		 "--interface", "eth0", "--outbound-if4", "eth0",
+		 "--map-host-loopback", "none", "--map-guest-addr", "none",
+		 "--tcp-ports", "192.0.2.10%eth0/8080:80", "--no-ndp",
+		 "--no-dhcpv6", "--no-dhcp", "--netns", "/tmp/ns");
+}
+
+/**
+ * write_file_tmp() - Write a temporary file
+ * @path:	Path template, modified
+ * @s:		Content
+ */
+static void write_file_tmp(char *path, const char *s)
+{
+	int fd = mkstemp(path);
+
+	if (fd >= 0) {
+		if (write(fd, s, strlen(s)) < 0)
+			path[0] = 0;
+		close(fd);
+	}
+}
+
+/**
+ * dns_ctx() - Context with both families enabled, for conf_dns()
+ */
+static void dns_ctx(void)
+{
+	memset(&c, 0, sizeof(c));
+	memset(&o, 0, sizeof(o));
+	c.mode = MODE_PASST;
+	c.ifi4 = c.ifi6 = 1;
+	inet_pton(AF_INET, "198.18.0.2", &c.ip4.map_host_loopback);
+	inet_pton(AF_INET6, "fe80::1", &c.ip6.map_host_loopback);
+}
+
+/**
+ * v4eq() - Compare an IPv4 address to text
+ * @a:		Address
+ * @s:		Text
+ *
+ * Return: true if equal
+ */
+static bool v4eq(struct in_addr a, const char *s)
+{
+	struct in_addr b;
+
+	return inet_pton(AF_INET, s, &b) == 1 && a.s_addr == b.s_addr;
+}
+
+/**
+ * v6eq() - Compare an IPv6 address to text
+ * @a:		Address
+ * @s:		Text
+ *
+ * Return: true if equal
+ */
+static bool v6eq(const struct in6_addr *a, const char *s)
+{
+	struct in6_addr b;
+
+	return inet_pton(AF_INET6, s, &b) == 1 && IN6_ARE_ADDR_EQUAL(a, &b);
+}
+
+/**
+ * test_dns() - Nameservers and search list from resolv.conf
+ */
+static void test_dns(void)
+{
+	char path[] = "/tmp/passt-unit-resolv-XXXXXX";
+	char path2[] = "/tmp/passt-unit-resolv-XXXXXX";
+
+	write_file_tmp(path,
+		       "# generated\n"
+		       "domain old.example\n"
+		       "nameserver 127.0.0.53\n"
+		       "nameserver 192.0.2.53 # comment\n"
+		       "  nameserver\tfe80::1%eth0\n"
+		       "nameserver ::1\n"
+		       "nameserver 2001:db8::53\n"
+		       "nameserver 192.0.2.54\n"
+		       "nameserver 192.0.2.55\n"
+		       "options edns0\n"
+		       "search a.example b.example.\n");
+	write_file_tmp(path2, "nameserver 127.0.0.1\n");
+
+	dns_ctx();
+	conf_dns(&c, &o, path);
+	CHECK(v4eq(c.ip4.dns[0], "198.18.0.2") &&
+	      v4eq(c.ip4.dns[1], "192.0.2.53") &&
+	      v4eq(c.ip4.dns[2], "192.0.2.54") && !c.ip4.dns[3].s_addr,
+	      "resolv.conf: loopback resolver replaced by host mapping, max 3");
+	CHECK(v4eq(c.ip4.dns_host, "127.0.0.53"),
+	      "resolv.conf: --dns-host default is the real first resolver");
+	CHECK(v6eq(&c.ip6.dns[0], "fe80::1") &&
+	      v6eq(&c.ip6.dns[1], "2001:db8::53") &&
+	      IN6_IS_ADDR_UNSPECIFIED(&c.ip6.dns[2]),
+	      "resolv.conf: IPv6 zone stripped, ::1 mapped (no duplicate)");
+	CHECK(v6eq(&c.ip6.dns_host, "fe80::1"),
+	      "resolv.conf: IPv6 --dns-host default");
+	CHECK(!strcmp(c.dns_search[0].n, "a.example") &&
+	      !strcmp(c.dns_search[1].n, "b.example") &&
+	      !*c.dns_search[2].n, "resolv.conf: last search line wins");
+
+	dns_ctx();
+	memset(&c.ip4.map_host_loopback, 0, sizeof(c.ip4.map_host_loopback));
+	conf_dns(&c, &o, path);
+	CHECK(v4eq(c.ip4.dns[0], "192.0.2.53") &&
+	      v4eq(c.ip4.dns[1], "192.0.2.54") && !c.ip4.dns[2].s_addr,
+	      "resolv.conf: loopback resolver dropped without mapping");
+
+	dns_ctx();
+	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
+	conf_dns(&c, &o, path);
+	CHECK(v4eq(c.ip4.dns[0], "169.254.1.1") && !c.ip4.dns[1].s_addr &&
+	      v4eq(c.ip4.dns_host, "127.0.0.53"),
+	      "--dns-forward: advertised resolver, host resolver as target");
+
+	dns_ctx();
+	o.dns_set = true;
+	inet_pton(AF_INET, "192.0.2.99", &c.ip4.dns[0]);
+	o.search_set = true;
+	strcpy(c.dns_search[0].n, "given.example");
+	conf_dns(&c, &o, path);
+	CHECK(v4eq(c.ip4.dns[0], "192.0.2.99") && !c.ip4.dns[1].s_addr &&
+	      IN6_IS_ADDR_UNSPECIFIED(&c.ip6.dns[0]) &&
+	      !strcmp(c.dns_search[0].n, "given.example"),
+	      "-D and -S override resolv.conf");
+
+	dns_ctx();
+	c.no_dns = c.no_dns_search = 1;
+	conf_dns(&c, &o, path);
+	CHECK(!c.ip4.dns[0].s_addr && IN6_IS_ADDR_UNSPECIFIED(&c.ip6.dns[0]) &&
+	      !*c.dns_search[0].n, "-D none -S none: nothing advertised");
+
+	dns_ctx();
+	c.ifi6 = 0;
+	conf_dns(&c, &o, path);
+	CHECK(c.ip4.dns[0].s_addr && IN6_IS_ADDR_UNSPECIFIED(&c.ip6.dns[0]),
+	      "disabled family gets no nameservers");
+
+	dns_ctx();
+	conf_dns(&c, &o, "/nonexistent/resolv.conf");
+	CHECK(!c.ip4.dns[0].s_addr && !*c.dns_search[0].n,
+	      "missing resolv.conf: no nameservers, no failure");
+
+	unlink(path);
+	unlink(path2);
+}
+
+/**
+ * test_helpers() - Small parsers
+ */
+static void test_helpers(void)
+{
+	unsigned char mac[6];
+	unsigned long v;
+	struct in_addr a;
+
+	CHECK(!parse_mac("9a:55:9a:55:9a:55", mac) && mac[0] == 0x9a &&
+	      mac[5] == 0x55, "MAC parse");
+	CHECK(!parse_mac("2:0:0:0:0:1", mac) && mac[0] == 2 && mac[5] == 1,
+	      "MAC parse, single digits");
+	CHECK(parse_mac("9a:55:9a:55:9a:55:", mac) &&
+	      parse_mac("9a-55-9a-55-9a-55", mac) && parse_mac("", mac),
+	      "MAC parse rejects garbage");
+	CHECK(!parse_uint("42", 0, 100, &v) && v == 42 &&
+	      parse_uint("101", 0, 100, &v) && parse_uint("4 2", 0, 100, &v) &&
+	      parse_uint("", 0, 100, &v) && parse_uint("-1", 0, 100, &v),
+	      "strict numbers");
+	inet_pton(AF_INET, "10.1.2.3", &a);
+	CHECK(classful_prefix(a) == 8, "class A prefix");
+	inet_pton(AF_INET, "172.16.2.3", &a);
+	CHECK(classful_prefix(a) == 16, "class B prefix");
+	inet_pton(AF_INET, "192.0.2.3", &a);
+	CHECK(classful_prefix(a) == 24, "class C prefix");
+}
+
+int main(void)
+{
+	log_init("passt", LOG_ERR, false);
+
+	test_helpers();
+	test_errors();
+	test_info();
+	test_passt();
+	test_pasta();
+	test_dns();
+
+	return unit_done();
+}
