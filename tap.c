@@ -82,8 +82,10 @@
 /* Highest number of IPv6 extension headers we walk through */
 #define IP6_EXT_MAX	16
 
-/* passt: how long we wait, at most, to complete a frame cut by the kernel */
-#define TAP_FINISH_MS	500
+/* passt: how long we wait, at most, to complete a frame cut by the kernel,
+ * before keeping the rest of it for later (EPOLLOUT)
+ */
+#define TAP_FINISH_MS	10
 
 #define TAP_SOCK_PATH_FMT	"/tmp/passt_%i.socket"
 #define TAP_SOCK_PATH_MAX_N	99
@@ -119,6 +121,12 @@ static struct tap_group {
 static struct iovec tap_iov[IOV_MAX];
 static uint32_t tap_len_hdr[IOV_MAX / 2];
 static size_t tap_frame_bytes[IOV_MAX / 2];
+
+/* passt: rest of a frame the socket didn't take, sent before anything else
+ * once the socket is writable again: frames are never cut in the stream
+ */
+static uint8_t tap_pend[4 + TAP_FRAME_LEN_MAX];
+static size_t tap_pend_off, tap_pend_len;
 
 static inline uint16_t rd16(const uint8_t *p)
 {
@@ -504,6 +512,7 @@ static void tap_sock_reset(struct ctx *c)
 	}
 	tap_start = tap_end = 0;
 	tap_grp.n = 0;
+	tap_pend_off = tap_pend_len = 0;
 
 	tcp_tap_reset(c);
 
@@ -629,6 +638,7 @@ static void tap_passt_connected(struct ctx *c, int fd,
 	c->fd_tap = fd;
 	tap_start = tap_end = 0;
 	tap_grp.n = 0;
+	tap_pend_off = tap_pend_len = 0;
 
 	if (passt_epoll_add(c, EPOLLIN | EPOLLRDHUP, ref))
 		die("Failed to add guest socket to epoll set");
@@ -671,6 +681,8 @@ static void tap_passt_accept(struct ctx *c, const struct timespec *now)
 	tap_passt_connected(c, fd, now);
 }
 
+static bool tap_pend_flush(const struct ctx *c);
+
 /**
  * tap_handler() - Handle events on the tap-side file descriptors
  * @c:		Execution context
@@ -689,6 +701,8 @@ void tap_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	case EPOLL_TYPE_TAP_PASST:
 		if (ref.fd != c->fd_tap)
 			break;
+		if (events & EPOLLOUT)
+			tap_pend_flush(c);
 		if (events & (EPOLLIN | EPOLLRDHUP))
 			tap_passt_input(c, now);
 		if (c->fd_tap == ref.fd && (events & (EPOLLHUP | EPOLLERR)))
@@ -997,20 +1011,67 @@ bool tap_is_ready(const struct ctx *c)
 /* Send path */
 
 /**
+ * tap_pend_set() - Wait for (or ask for) the socket to become writable
+ * @c:		Execution context
+ * @out:	true to get EPOLLOUT events, false to stop them
+ */
+static void tap_pend_set(const struct ctx *c, bool out)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST,
+				.fd = c->fd_tap };
+
+	passt_epoll_mod(c, EPOLLIN | EPOLLRDHUP | (out ? EPOLLOUT : 0), ref);
+}
+
+/**
+ * tap_pend_flush() - Send the pending rest of a cut frame
+ * @c:		Execution context
+ *
+ * Return: true if nothing is pending any more
+ */
+static bool tap_pend_flush(const struct ctx *c)
+{
+	while (tap_pend_off < tap_pend_len) {
+		ssize_t w = send(c->fd_tap, tap_pend + tap_pend_off,
+				 tap_pend_len - tap_pend_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			/* EAGAIN: wait for EPOLLOUT; errors: the read side
+			 * sees the connection go
+			 */
+			return false;
+		}
+		tap_pend_off += (size_t)w;
+	}
+
+	if (tap_pend_len) {
+		tap_pend_off = tap_pend_len = 0;
+		tap_pend_set(c, false);
+	}
+	return true;
+}
+
+/**
  * tap_passt_finish() - Complete a frame cut by a short write
  * @c:		Execution context
  * @iov:	Buffers of the frame, with its length header
  * @cnt:	Number of buffers
  * @skip:	Bytes of the frame already written
  *
- * Return: true if the frame is now complete in the stream
+ * Waits a little for the socket, then keeps what's left of the frame to be
+ * sent on EPOLLOUT, before anything else.
+ *
+ * Return: true if the frame is complete in the stream, or will be
  */
 static bool tap_passt_finish(const struct ctx *c, const struct iovec *iov,
 			     size_t cnt, size_t skip)
 {
 	static struct iovec rem[IOV_MAX];
 	struct timespec start, t;
-	size_t i, n = 0;
+	size_t i, n = 0, left = 0;
 
 	for (i = 0; i < cnt; i++) {
 		if (skip >= iov[i].iov_len) {
@@ -1018,7 +1079,8 @@ static bool tap_passt_finish(const struct ctx *c, const struct iovec *iov,
 			continue;
 		}
 		rem[n].iov_base = (uint8_t *)iov[i].iov_base + skip;
-		rem[n++].iov_len = iov[i].iov_len - skip;
+		rem[n].iov_len = iov[i].iov_len - skip;
+		left += rem[n++].iov_len;
 		skip = 0;
 	}
 
@@ -1028,7 +1090,7 @@ static bool tap_passt_finish(const struct ctx *c, const struct iovec *iov,
 		struct msghdr mh = { .msg_iov = rem + i,
 				     .msg_iovlen = n - i };
 		struct pollfd pfd = { .fd = c->fd_tap, .events = POLLOUT };
-		long long left;
+		long long ms;
 		ssize_t w;
 
 		w = sendmsg(c->fd_tap, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -1038,23 +1100,34 @@ static bool tap_passt_finish(const struct ctx *c, const struct iovec *iov,
 				return false;
 			w = 0;
 		}
+		left -= (size_t)w;
 
 		while (i < n && (size_t)w >= rem[i].iov_len)
 			w -= (ssize_t)rem[i++].iov_len;
-		if (i < n) {
-			rem[i].iov_base = (uint8_t *)rem[i].iov_base + w;
-			rem[i].iov_len -= (size_t)w;
-		} else {
-			break;
-		}
+		if (i >= n)
+			return true;
+		rem[i].iov_base = (uint8_t *)rem[i].iov_base + w;
+		rem[i].iov_len -= (size_t)w;
 
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = TAP_FINISH_MS - timespec_diff_ms(&t, &start);
-		if (left <= 0)
-			return false;
-		poll(&pfd, 1, (int)left);
+		ms = TAP_FINISH_MS - timespec_diff_ms(&t, &start);
+		if (ms <= 0)
+			break;
+		poll(&pfd, 1, (int)ms);
 	}
 
+	/* Still stuck (guest paused?): keep the rest for EPOLLOUT */
+	if (left > sizeof(tap_pend))
+		return false;
+
+	tap_pend_off = 0;
+	tap_pend_len = 0;
+	for (; i < n; i++) {
+		memcpy(tap_pend + tap_pend_len, rem[i].iov_base,
+		       rem[i].iov_len);
+		tap_pend_len += rem[i].iov_len;
+	}
+	tap_pend_set(c, true);
 	return true;
 }
 
@@ -1074,6 +1147,10 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 	size_t sent = 0;
 
 	if (bpf + 1 > IOV_MAX)
+		return 0;
+
+	/* The rest of a cut frame goes first */
+	if (tap_pend_len && !tap_pend_flush(c))
 		return 0;
 
 	while (sent < nframes) {
@@ -1126,6 +1203,12 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 				break;
 			}
 			done++;
+
+			/* Part of it may still wait for EPOLLOUT */
+			if (tap_pend_len) {
+				sent += done;
+				break;
+			}
 		}
 
 		sent += done;

@@ -17,9 +17,12 @@
 
 /**
  * struct tap_l4_pkt - One L4 packet of a batch from the guest
- * @l4:		L4 header and payload, inside the frame buffer
- * @len:	Length of @l4 as given by the IP header (already checked to
- *		be within the frame)
+ * @l4:		L4 header and payload, inside the frame buffer: valid only
+ *		during the handler call, and at any alignment (passt stream)
+ * @len:	Length of @l4 as given by the IP header, already checked to
+ *		be within the frame; for UDP, the UDP length (checked to be at
+ *		least 8 and within the IP payload). TCP: at least 20 bytes,
+ *		data offset not checked
  */
 struct tap_l4_pkt {
 	const uint8_t *l4;
