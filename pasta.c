@@ -1,0 +1,711 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * pasta.c - pasta: network namespace creation, joining and configuration
+ *
+ * pasta connects a network namespace to the host through a tap device. The
+ * namespace is either one we create for a command (with a user namespace,
+ * unless we are root already) or an existing one, given by PID or path.
+ * Once our tap is there, --config-net mirrors the host's configuration in
+ * it; finally we watch the namespace, and exit when it goes away.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <linux/nsfs.h>
+
+#include "passt.h"
+#include "pasta.h"
+#include "netlink.h"
+#include "util.h"
+#include "log.h"
+
+/* Poll interval for namespaces given as /proc/PID/ns/net, seconds */
+#define PASTA_QUIT_POLL_S	1
+
+static pid_t pasta_child_pid;		/* spawned command, 0 if none */
+static int pasta_go_fd = -1;		/* write end: let the command run */
+
+static char pasta_quit_name[NAME_MAX + 1];	/* netns file in watched dir */
+static char pasta_quit_path[PATH_MAX];		/* /proc/PID/ns/net to poll */
+static dev_t pasta_quit_dev;			/* identity of the netns */
+static ino_t pasta_quit_ino;
+
+/**
+ * enum pasta_child_step - Where the child failed setting itself up
+ */
+enum pasta_child_step {
+	STEP_OK = 0,
+	STEP_UNSHARE,
+	STEP_UID_MAP,
+	STEP_GID_MAP,
+};
+
+static const char *pasta_child_step_str[] = {
+	"", "create namespaces", "set up UID map", "set up GID map",
+};
+
+/**
+ * struct pasta_child_status - Report of the child to the parent
+ * @step:	enum pasta_child_step
+ * @err:	errno at that step
+ */
+struct pasta_child_status {
+	int step;
+	int err;
+};
+
+/**
+ * pasta_child_report() - Tell the parent how setting up went
+ * @fd:		Write end of the status pipe
+ * @step:	enum pasta_child_step
+ * @err:	errno, or 0
+ */
+static void pasta_child_report(int fd, enum pasta_child_step step, int err)
+{
+	struct pasta_child_status s = { .step = step, .err = err };
+
+	if (write(fd, &s, sizeof(s)) < 0)
+		_exit(1);
+	if (step != STEP_OK)
+		_exit(1);
+}
+
+/**
+ * pasta_write_proc() - Write a string to a /proc file, from the child
+ * @path:	File path
+ * @s:		String
+ *
+ * Return: 0 on success, -1 with errno set on failure
+ */
+static int pasta_write_proc(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (write(fd, s, len) != (ssize_t)len)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/**
+ * pasta_child() - Child: enter new namespaces, wait for pasta, exec
+ * @st:		Write end of the status pipe
+ * @go:		Read end of the pipe pasta_ns_ready() writes to
+ * @uid:	Our effective UID, to map to root
+ * @gid:	Our effective GID, to map to root
+ * @userns:	Create a user namespace too
+ * @path:	Executable (looked up in $PATH if it has no slash)
+ * @argv:	Arguments, NULL-terminated
+ */
+static void pasta_child(int st, int go, uid_t uid, gid_t gid, bool userns,
+			const char *path, char **argv)
+{
+	int flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+	char buf[HOST_NAME_MAX + 1 + sizeof("pasta-")];
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	char host[HOST_NAME_MAX + 1] = { 0 };
+	sigset_t none;
+	int sig;
+	char c;
+
+	if (userns)
+		flags |= CLONE_NEWUSER;
+
+	if (unshare(flags))
+		pasta_child_report(st, STEP_UNSHARE, errno);
+
+	if (userns) {
+		/* Kernels before 3.19 have no setgroups file: fine */
+		pasta_write_proc("/proc/self/setgroups", "deny");
+
+		snprintf(buf, sizeof(buf), "0 %u 1", uid);
+		if (pasta_write_proc("/proc/self/uid_map", buf))
+			pasta_child_report(st, STEP_UID_MAP, errno);
+
+		snprintf(buf, sizeof(buf), "0 %u 1", gid);
+		if (pasta_write_proc("/proc/self/gid_map", buf))
+			pasta_child_report(st, STEP_GID_MAP, errno);
+	}
+
+	/* Our mounts shouldn't propagate back to the host: best effort */
+	mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+
+	if (!gethostname(host, sizeof(host) - 1)) {
+		snprintf(buf, sizeof(buf), "pasta-%s", host);
+		buf[HOST_NAME_MAX] = 0;
+		if (sethostname(buf, strlen(buf)))
+			debug("Couldn't set hostname");	/* Cosmetic */
+	}
+
+	/* Ping sockets for everybody: with a user namespace, only the groups
+	 * mapped in it are valid, that is, only root
+	 */
+	if (pasta_write_proc("/proc/sys/net/ipv4/ping_group_range",
+			     "0 2147483647"))
+		pasta_write_proc("/proc/sys/net/ipv4/ping_group_range", "0 0");
+
+	pasta_child_report(st, STEP_OK, 0);
+	close(st);
+
+	/* pasta went away before it was ready: don't run anything */
+	if (read(go, &c, 1) != 1)
+		_exit(1);
+	close(go);
+
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (strchr(path, '/'))
+		execv(path, argv);
+	else
+		execvp(path, argv);
+
+	fprintf(stderr, "pasta: Couldn't run %s: %s\n", path, strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/**
+ * pasta_shell() - Shell to spawn without a command: $SHELL or /bin/sh
+ * @argv0:	Set to its name as login shell, "-" and base name
+ * @size:	Size of @argv0
+ *
+ * Return: path of the shell
+ */
+static const char *pasta_shell(char *argv0, size_t size)
+{
+	const char *sh = getenv("SHELL"), *base;
+
+	if (!sh || *sh != '/' || access(sh, X_OK))
+		sh = "/bin/sh";
+
+	base = strrchr(sh, '/') + 1;
+	snprintf(argv0, size, "-%s", base);
+	return sh;
+}
+
+/**
+ * pasta_ns_open_fd() - Open a namespace file, exit on failure
+ * @path:	Path
+ * @what:	"network" or "user"
+ * @type:	CLONE_NEWNET or CLONE_NEWUSER, checked if the kernel can tell
+ *
+ * Return: file descriptor
+ */
+static int pasta_ns_open_fd(const char *path, const char *what, int type)
+{
+	int fd, t;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		die("Couldn't open %s namespace %s: %s", what, path,
+		    strerror(errno));
+
+	t = ioctl(fd, NS_GET_NSTYPE);
+	if (t >= 0 && t != type)
+		die("%s is not a %s namespace", path, what);
+
+	return fd;
+}
+
+/**
+ * pasta_same_ns() - Is a namespace the one we are in?
+ * @fd:		Namespace file descriptor
+ * @self:	Our own, e.g. /proc/self/ns/user
+ *
+ * Return: true if it's the same namespace
+ */
+static bool pasta_same_ns(int fd, const char *self)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) || stat(self, &b))
+		return false;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/**
+ * pasta_join_userns() - Join the user namespace owning the target, if needed
+ * @c:		Execution context, with pasta_userns_fd open
+ *
+ * As root, we already have every capability over the namespaces of our
+ * descendants, and joining would only take away what we have in the
+ * initial namespace (binding low ports, say): don't.
+ */
+static void pasta_join_userns(const struct ctx *c)
+{
+	if (c->pasta_userns_fd < 0 || !geteuid())
+		return;
+
+	if (pasta_same_ns(c->pasta_userns_fd, "/proc/self/ns/user"))
+		return;
+
+	if (setns(c->pasta_userns_fd, CLONE_NEWUSER))
+		die("Couldn't join user namespace %s: %s",
+		    *c->userns_path ? c->userns_path : "of target",
+		    strerror(errno));
+}
+
+/**
+ * pasta_start_ns() - Create user and network namespaces for a command
+ * @c:		Execution context
+ * @argc:	Number of arguments of the command (0: spawn $SHELL)
+ * @argv:	Command and arguments, NULL-terminated
+ *
+ * The child waits, inside the new namespaces, until pasta_ns_ready() lets
+ * it exec the command. Sets c->pasta_netns_fd (and the userns one).
+ * Exits on failure.
+ */
+void pasta_start_ns(struct ctx *c, int argc, char **argv)
+{
+	static char sh_argv0[PATH_MAX];
+	static char *sh_argv[2];
+	struct pasta_child_status s;
+	bool userns = geteuid() != 0;
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char path[PATH_MAX];
+	int go[2], st[2];
+	const char *exe;
+	ssize_t n;
+	pid_t pid;
+
+	if (argc > 0) {
+		exe = argv[0];
+	} else {
+		exe = pasta_shell(sh_argv0, sizeof(sh_argv0));
+		sh_argv[0] = sh_argv0;
+		sh_argv[1] = NULL;
+		argv = sh_argv;
+	}
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(st, O_CLOEXEC))
+		die("Couldn't create pipes: %s", strerror(errno));
+
+	fflush(stdout);
+	fflush(stderr);
+
+	if ((pid = fork()) < 0)
+		die("Couldn't fork: %s", strerror(errno));
+
+	if (!pid) {
+		close(go[1]);
+		close(st[0]);
+		pasta_child(st[1], go[0], uid, gid, userns, exe, argv);
+		_exit(1);
+	}
+
+	close(go[0]);
+	close(st[1]);
+
+	do
+		n = read(st[0], &s, sizeof(s));
+	while (n < 0 && errno == EINTR);
+	close(st[0]);
+
+	if (n != sizeof(s) || s.step != STEP_OK) {
+		waitpid(pid, NULL, 0);
+		if (n != sizeof(s))
+			die("Couldn't set up namespaces for %s", exe);
+		if (s.step < 0 || s.step > STEP_GID_MAP)
+			s.step = STEP_UNSHARE;
+		die("Couldn't %s for %s: %s", pasta_child_step_str[s.step],
+		    exe, strerror(s.err));
+	}
+
+	pasta_child_pid = pid;
+	pasta_go_fd = go[1];
+
+	if (userns) {
+		snprintf(path, sizeof(path), "/proc/%i/ns/user", pid);
+		c->pasta_userns_fd = pasta_ns_open_fd(path, "user",
+						      CLONE_NEWUSER);
+	}
+	snprintf(path, sizeof(path), "/proc/%i/ns/net", pid);
+	c->pasta_netns_fd = pasta_ns_open_fd(path, "network", CLONE_NEWNET);
+
+	pasta_join_userns(c);
+
+	nl_sock_init(c, true);
+	debug("Spawned %s, PID %i, in new namespaces", exe, pid);
+}
+
+/**
+ * pasta_open_ns() - Open the target namespace given by PID or --netns
+ * @c:		Execution context
+ *
+ * Sets c->pasta_netns_fd (and joins the user namespace unless
+ * --netns-only). Exits on failure.
+ */
+void pasta_open_ns(struct ctx *c)
+{
+	if (c->pasta_pid) {
+		if (!*c->netns_path)
+			snprintf(c->netns_path, sizeof(c->netns_path),
+				 "/proc/%i/ns/net", c->pasta_pid);
+		if (!*c->userns_path && !c->netns_only)
+			snprintf(c->userns_path, sizeof(c->userns_path),
+				 "/proc/%i/ns/user", c->pasta_pid);
+	} else if (*c->netns_path && !strchr(c->netns_path, '/')) {
+		char name[PATH_MAX];
+
+		/* A bare name, as ip-netns(8) has it */
+		snprintf(name, sizeof(name), "%s", c->netns_path);
+		if (snprintf(c->netns_path, sizeof(c->netns_path),
+			     "/run/netns/%s", name) >=
+		    (int)sizeof(c->netns_path))
+			die("Network namespace name too long: %s", name);
+	}
+
+	if (!*c->netns_path)
+		die("No target namespace given");
+
+	c->pasta_netns_fd = pasta_ns_open_fd(c->netns_path, "network",
+					     CLONE_NEWNET);
+
+	if (*c->userns_path && !c->netns_only) {
+		c->pasta_userns_fd = pasta_ns_open_fd(c->userns_path, "user",
+						      CLONE_NEWUSER);
+		pasta_join_userns(c);
+	}
+
+	if (pasta_same_ns(c->pasta_netns_fd, "/proc/self/ns/net"))
+		die("Network namespace %s is our own: refusing to use it",
+		    c->netns_path);
+
+	nl_sock_init(c, true);
+}
+
+/**
+ * pasta_no_dad() - Disable DAD on the tap, inside the namespace
+ * @arg:	Interface name
+ *
+ * Our link-local address is then usable at once, like the global ones we
+ * add with IFA_F_NODAD. Nobody else is on that link anyway.
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int pasta_no_dad(void *arg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad",
+		 (const char *)arg);
+	return write_file(path, "0");
+}
+
+/**
+ * pasta_ns_conf() - Configure the namespace: loopback up and, with
+ *		     --config-net, the tap link, addresses, routes and MTU
+ * @c:		Execution context
+ *
+ * Exits on failure.
+ */
+void pasta_ns_conf(struct ctx *c)
+{
+	unsigned int lo, ifi;
+
+	nl_sock_init(c, true);
+
+	if (!(lo = nl_link_index(true, "lo")) || nl_link_up(lo, 0))
+		die("Couldn't bring up loopback interface in namespace");
+
+	ifi = c->pasta_ifi;
+	if (!ifi && *c->pasta_ifname)
+		ifi = c->pasta_ifi = nl_link_index(true, c->pasta_ifname);
+
+	if (!ifi) {
+		if (c->pasta_conf_ns)
+			die("No tap interface to configure in namespace");
+		return;
+	}
+
+	if (c->pasta_conf_ns) {
+		static const unsigned char zero[ETH_ALEN_];
+
+		if (memcmp(c->ns_mac, zero, ETH_ALEN_) &&
+		    nl_link_set_mac(ifi, c->ns_mac))
+			die("Couldn't set MAC address in namespace");
+
+		if (c->ifi6 && *c->pasta_ifname)
+			ns_call(c, pasta_no_dad, c->pasta_ifname);
+
+		if (nl_link_up(ifi, c->mtu))
+			die("Couldn't bring up %s in namespace",
+			    c->pasta_ifname);
+
+		if (c->ifi4) {
+			if (c->ip4.no_copy_addrs) {
+				if (nl_addr_set(ifi, AF_INET, &c->ip4.addr,
+						c->ip4.prefix_len))
+					die("Couldn't set IPv4 address in "
+					    "namespace");
+			} else if (nl_addr_dup(c->ifi4, ifi, AF_INET)) {
+				die("Couldn't copy IPv4 addresses to "
+				    "namespace");
+			}
+
+			if (c->ip4.no_copy_routes) {
+				if (c->ip4.gw.s_addr &&
+				    nl_route_set_def(ifi, AF_INET, &c->ip4.gw))
+					die("Couldn't set IPv4 default route "
+					    "in namespace");
+			} else if (nl_route_dup(c->ifi4, ifi, AF_INET)) {
+				die("Couldn't copy IPv4 routes to namespace");
+			}
+		}
+
+		if (c->ifi6) {
+			if (c->ip6.no_copy_addrs) {
+				if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr) &&
+				    nl_addr_set(ifi, AF_INET6, &c->ip6.addr,
+						c->ip6.prefix_len))
+					die("Couldn't set IPv6 address in "
+					    "namespace");
+			} else if (nl_addr_dup(c->ifi6, ifi, AF_INET6)) {
+				die("Couldn't copy IPv6 addresses to "
+				    "namespace");
+			}
+
+			if (c->ip6.no_copy_routes) {
+				if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
+				    nl_route_set_def(ifi, AF_INET6,
+						     &c->ip6.gw))
+					die("Couldn't set IPv6 default route "
+					    "in namespace");
+			} else if (nl_route_dup(c->ifi6, ifi, AF_INET6)) {
+				die("Couldn't copy IPv6 routes to namespace");
+			}
+		}
+	}
+
+	/* Frames to the namespace go to the tap's own address */
+	nl_link_get_mac(true, ifi, c->guest_mac);
+}
+
+/**
+ * pasta_ns_ready() - Let the spawned command run, now that all is set up
+ * @c:		Execution context
+ */
+void pasta_ns_ready(struct ctx *c)
+{
+	char go = 1;
+
+	(void)c;
+
+	if (pasta_go_fd < 0)
+		return;
+
+	if (write(pasta_go_fd, &go, 1) != 1)
+		warn("Couldn't start command in namespace: %s",
+		     strerror(errno));
+	close(pasta_go_fd);
+	pasta_go_fd = -1;
+}
+
+/**
+ * pasta_netns_quit_init() - Watch the namespace so we exit when it is gone
+ * @c:		Execution context
+ *
+ * A namespace file (--netns PATH) is watched with inotify on its directory;
+ * /proc/PID/ns/net (a PID target) can't be, we poll it with a timer.
+ * Nothing to do for a command we spawned: its exit ends us.
+ */
+void pasta_netns_quit_init(struct ctx *c)
+{
+	union epoll_ref ref = { 0 };
+	struct stat st;
+	int fd;
+
+	if (c->no_netns_quit || pasta_child_pid || !*c->netns_path)
+		return;
+
+	if (fstat(c->pasta_netns_fd, &st))
+		die("Couldn't stat network namespace: %s", strerror(errno));
+	pasta_quit_dev = st.st_dev;
+	pasta_quit_ino = st.st_ino;
+
+	if (!strncmp(c->netns_path, "/proc/", strlen("/proc/"))) {
+		struct itimerspec it = {
+			.it_interval = { .tv_sec = PASTA_QUIT_POLL_S },
+			.it_value = { .tv_sec = PASTA_QUIT_POLL_S },
+		};
+
+		snprintf(pasta_quit_path, sizeof(pasta_quit_path), "%s",
+			 c->netns_path);
+
+		fd = timerfd_create(CLOCK_MONOTONIC,
+				    TFD_NONBLOCK | TFD_CLOEXEC);
+		if (fd < 0 || timerfd_settime(fd, 0, &it, NULL))
+			die("Couldn't set up namespace timer: %s",
+			    strerror(errno));
+		ref.type = EPOLL_TYPE_NSQUIT_TIMER;
+	} else {
+		char dir[PATH_MAX], *slash;
+
+		snprintf(dir, sizeof(dir), "%s", c->netns_path);
+		slash = strrchr(dir, '/');
+		snprintf(pasta_quit_name, sizeof(pasta_quit_name), "%s",
+			 slash + 1);
+		if (slash == dir)
+			slash[1] = 0;	/* The root directory */
+		else
+			*slash = 0;
+
+		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (fd < 0)
+			die("Couldn't set up inotify: %s", strerror(errno));
+		if (inotify_add_watch(fd, dir, IN_DELETE | IN_DELETE_SELF |
+					       IN_MOVE_SELF) < 0)
+			die("Couldn't watch %s: %s", dir, strerror(errno));
+
+		/* Gone before we started watching? */
+		if (access(c->netns_path, F_OK) && errno == ENOENT) {
+			info("Namespace %s is gone, exiting", c->netns_path);
+			exit(EXIT_SUCCESS);
+		}
+		ref.type = EPOLL_TYPE_NSQUIT_INOTIFY;
+	}
+
+	if (fd > FD_REF_MAX)
+		die("File descriptor number too big for epoll");
+	ref.fd = fd;
+	if (passt_epoll_add(c, EPOLLIN, ref))
+		die("Couldn't add namespace watch to epoll set");
+}
+
+/**
+ * pasta_quit_inotify() - Read inotify events: is our netns file gone?
+ * @fd:		inotify descriptor
+ *
+ * Return: true if the namespace file or its directory went away
+ */
+static bool pasta_quit_inotify(int fd)
+{
+	char buf[sizeof(struct inotify_event) + NAME_MAX + 1]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	bool gone = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		size_t off = 0;
+
+		while (off + sizeof(struct inotify_event) <= (size_t)n) {
+			const struct inotify_event *ev;
+
+			ev = (const struct inotify_event *)(buf + off);
+			if (off + sizeof(*ev) + ev->len > (size_t)n)
+				break;
+
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
+					IN_UNMOUNT))
+				gone = true;
+
+			if ((ev->mask & IN_DELETE) && ev->len &&
+			    strnlen(ev->name, ev->len) ==
+			    strlen(pasta_quit_name) &&
+			    !strncmp(ev->name, pasta_quit_name, ev->len))
+				gone = true;
+
+			off += sizeof(*ev) + ev->len;
+		}
+	}
+
+	return gone;
+}
+
+/**
+ * pasta_quit_poll() - Is the process owning our netns gone?
+ *
+ * Return: true if /proc/PID/ns/net is gone, or is another namespace (PID
+ *	   reused)
+ */
+static bool pasta_quit_poll(void)
+{
+	struct stat st;
+
+	if (stat(pasta_quit_path, &st))
+		return errno == ENOENT || errno == ESRCH;
+
+	return st.st_dev != pasta_quit_dev || st.st_ino != pasta_quit_ino;
+}
+
+/**
+ * pasta_netns_quit_handler() - The namespace may be gone: check, exit
+ * @c:		Execution context
+ * @ref:	epoll reference (NSQUIT_INOTIFY or NSQUIT_TIMER)
+ */
+void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
+{
+	bool gone = false;
+
+	if (ref.type == EPOLL_TYPE_NSQUIT_INOTIFY) {
+		gone = pasta_quit_inotify(ref.fd);
+	} else if (ref.type == EPOLL_TYPE_NSQUIT_TIMER) {
+		uint64_t exp;
+
+		if (read(ref.fd, &exp, sizeof(exp)) < 0 && errno == EAGAIN)
+			return;
+		gone = pasta_quit_poll();
+	}
+
+	if (gone) {
+		info("Namespace %s is gone, exiting", c->netns_path);
+		exit(EXIT_SUCCESS);
+	}
+}
+
+/**
+ * pasta_child_exited() - Reap the spawned command; exit with its status
+ * @c:		Execution context
+ *
+ * Called on SIGCHLD (from the main loop, not the signal handler), and
+ * harmless at any other time: the command's status becomes ours, 128 plus
+ * the signal number if it was killed.
+ */
+void pasta_child_exited(struct ctx *c)
+{
+	int status;
+	pid_t pid;
+
+	(void)c;
+
+	if (!pasta_child_pid)
+		return;
+
+	do
+		pid = waitpid(pasta_child_pid, &status, WNOHANG);
+	while (pid < 0 && errno == EINTR);
+
+	if (pid < 0 && errno == ECHILD) {
+		/* Somebody else reaped it: we can't know how it went */
+		err("Lost track of spawned command");
+		exit(EXIT_FAILURE);
+	}
+
+	if (pid != pasta_child_pid)
+		return;
+
+	if (WIFEXITED(status))
+		exit(WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		exit(128 + WTERMSIG(status));
+}
