@@ -273,6 +273,8 @@ static bool udp_sa_to(const union udp_sa *sa, union inany_addr *a,
  * @arg:	struct udp_sock_args
  *
  * Return: socket, or -1 with errno set
+ *
+ * #syscalls socket bind connect setsockopt close
  */
 static int udp_sock_open(void *arg)
 {
@@ -608,6 +610,8 @@ fail:
  * @fd:		Socket
  * @mh:		Messages
  * @n:		Number of messages
+ *
+ * #syscalls sendmmsg
  */
 static void udp_sendmmsg(int fd, struct mmsghdr *mh, size_t n)
 {
@@ -824,6 +828,8 @@ static bool udp_tap_frame(const struct ctx *c, const struct udp_flow *f,
  * @names:	Whether to fetch source addresses
  *
  * Return: number of datagrams read, 0 on error or none
+ *
+ * #syscalls recvmmsg
  */
 static int udp_recv(int fd, bool names)
 {
@@ -939,6 +945,8 @@ static void udp_icmp_reflect(const struct ctx *c, const struct udp_flow *f,
  * @fd:		Socket
  * @fidx:	Flow of a connected socket, or -1 for a listening one
  * @lidx:	Listening socket index, if @fidx is -1
+ *
+ * #syscalls recvmsg getsockopt
  */
 static void udp_err_handler(const struct ctx *c, int fd, int fidx,
 			    uint32_t lidx)
