@@ -37,7 +37,7 @@
 #define RESOLV_CONF		"/etc/resolv.conf"
 #define LOG_SIZE_DEFAULT	(1024 * 1024)
 #define LOG_SIZE_MIN		4096
-#define SOCK_PATH_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path))
+#define SOCK_PATH_MAX		sizeof(((struct sockaddr_un *)0)->sun_path)
 
 static const unsigned char mac_default[ETH_ALEN_] = {
 	0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55
@@ -155,74 +155,75 @@ enum {
 };
 
 static const struct option options[] = {
-	{ "debug",		no_argument,		NULL, 'd' },
-	{ "trace",		no_argument,		NULL, OPT_TRACE },
-	{ "quiet",		no_argument,		NULL, 'q' },
-	{ "log-file",		required_argument,	NULL, 'l' },
-	{ "log-size",		required_argument,	NULL, OPT_LOG_SIZE },
-	{ "stderr",		no_argument,		NULL, 'e' },
-	{ "foreground",		no_argument,		NULL, 'f' },
-	{ "pid",		required_argument,	NULL, 'P' },
-	{ "runas",		required_argument,	NULL, OPT_RUNAS },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, OPT_VERSION },
-	{ "one-off",		no_argument,		NULL, '1' },
-	{ "fd",			required_argument,	NULL, 'F' },
-	{ "socket",		required_argument,	NULL, 's' },
-	{ "socket-path",	required_argument,	NULL, 's' },
-	{ "vhost-user",		no_argument,		NULL, OPT_VHOST_USER },
-	{ "print-capabilities",	no_argument,		NULL, OPT_PRINT_CAPS },
-	{ "pcap",		required_argument,	NULL, 'p' },
-	{ "mtu",		required_argument,	NULL, 'm' },
-	{ "address",		required_argument,	NULL, 'a' },
-	{ "netmask",		required_argument,	NULL, 'n' },
-	{ "mac-addr",		required_argument,	NULL, 'M' },
-	{ "gateway",		required_argument,	NULL, 'g' },
-	{ "interface",		required_argument,	NULL, 'i' },
-	{ "outbound",		required_argument,	NULL, 'o' },
-	{ "outbound-if4",	required_argument,	NULL, OPT_OUTBOUND_IF4 },
-	{ "outbound-if6",	required_argument,	NULL, OPT_OUTBOUND_IF6 },
-	{ "dns",		required_argument,	NULL, 'D' },
-	{ "search",		required_argument,	NULL, 'S' },
-	{ "dns-forward",	required_argument,	NULL, OPT_DNS_FORWARD },
-	{ "dns-host",		required_argument,	NULL, OPT_DNS_HOST },
-	{ "dhcp-dns",		no_argument,		NULL, OPT_DHCP_DNS },
-	{ "no-dhcp-dns",	no_argument,		NULL, OPT_NO_DHCP_DNS },
-	{ "dhcp-search",	no_argument,		NULL, OPT_DHCP_SEARCH },
-	{ "no-dhcp-search",	no_argument,		NULL, OPT_NO_DHCP_SEARCH },
-	{ "no-tcp",		no_argument,		NULL, OPT_NO_TCP },
-	{ "no-udp",		no_argument,		NULL, OPT_NO_UDP },
-	{ "no-icmp",		no_argument,		NULL, OPT_NO_ICMP },
-	{ "no-dhcp",		no_argument,		NULL, OPT_NO_DHCP },
-	{ "no-dhcpv6",		no_argument,		NULL, OPT_NO_DHCPV6 },
-	{ "no-ndp",		no_argument,		NULL, OPT_NO_NDP },
-	{ "no-ra",		no_argument,		NULL, OPT_NO_RA },
-	{ "no-map-gw",		no_argument,		NULL, OPT_NO_MAP_GW },
-	{ "map-host-loopback",	required_argument,	NULL, OPT_MAP_HOST_LOOPBACK },
-	{ "map-guest-addr",	required_argument,	NULL, OPT_MAP_GUEST_ADDR },
-	{ "ipv4-only",		no_argument,		NULL, '4' },
-	{ "ipv6-only",		no_argument,		NULL, '6' },
-	{ "tcp-ports",		required_argument,	NULL, 't' },
-	{ "udp-ports",		required_argument,	NULL, 'u' },
-	{ "tcp-ns",		required_argument,	NULL, 'T' },
-	{ "udp-ns",		required_argument,	NULL, 'U' },
-	{ "freebind",		no_argument,		NULL, OPT_FREEBIND },
-	{ "userns",		required_argument,	NULL, OPT_USERNS },
-	{ "netns",		required_argument,	NULL, OPT_NETNS },
-	{ "netns-only",		no_argument,		NULL, OPT_NETNS_ONLY },
-	{ "no-netns-quit",	no_argument,		NULL, OPT_NO_NETNS_QUIT },
-	{ "config-net",		no_argument,		NULL, OPT_CONFIG_NET },
-	{ "ns-ifname",		required_argument,	NULL, 'I' },
-	{ "ns-mac-addr",	required_argument,	NULL, OPT_NS_MAC_ADDR },
-	{ "no-copy-routes",	no_argument,		NULL, OPT_NO_COPY_ROUTES },
-	{ "no-copy-addrs",	no_argument,		NULL, OPT_NO_COPY_ADDRS },
-	{ "no-splice",		no_argument,		NULL, OPT_NO_SPLICE },
-	{ "host-lo-to-ns-lo",	no_argument,		NULL, OPT_HOST_LO_TO_NS_LO },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "log-file", required_argument, NULL, 'l' },
+	{ "log-size", required_argument, NULL, OPT_LOG_SIZE },
+	{ "stderr", no_argument, NULL, 'e' },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "pid", required_argument, NULL, 'P' },
+	{ "runas", required_argument, NULL, OPT_RUNAS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "one-off", no_argument, NULL, '1' },
+	{ "fd", required_argument, NULL, 'F' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "socket-path", required_argument, NULL, 's' },
+	{ "vhost-user", no_argument, NULL, OPT_VHOST_USER },
+	{ "print-capabilities", no_argument, NULL, OPT_PRINT_CAPS },
+	{ "pcap", required_argument, NULL, 'p' },
+	{ "mtu", required_argument, NULL, 'm' },
+	{ "address", required_argument, NULL, 'a' },
+	{ "netmask", required_argument, NULL, 'n' },
+	{ "mac-addr", required_argument, NULL, 'M' },
+	{ "gateway", required_argument, NULL, 'g' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "outbound", required_argument, NULL, 'o' },
+	{ "outbound-if4", required_argument, NULL, OPT_OUTBOUND_IF4 },
+	{ "outbound-if6", required_argument, NULL, OPT_OUTBOUND_IF6 },
+	{ "dns", required_argument, NULL, 'D' },
+	{ "search", required_argument, NULL, 'S' },
+	{ "dns-forward", required_argument, NULL, OPT_DNS_FORWARD },
+	{ "dns-host", required_argument, NULL, OPT_DNS_HOST },
+	{ "dhcp-dns", no_argument, NULL, OPT_DHCP_DNS },
+	{ "no-dhcp-dns", no_argument, NULL, OPT_NO_DHCP_DNS },
+	{ "dhcp-search", no_argument, NULL, OPT_DHCP_SEARCH },
+	{ "no-dhcp-search", no_argument, NULL, OPT_NO_DHCP_SEARCH },
+	{ "no-tcp", no_argument, NULL, OPT_NO_TCP },
+	{ "no-udp", no_argument, NULL, OPT_NO_UDP },
+	{ "no-icmp", no_argument, NULL, OPT_NO_ICMP },
+	{ "no-dhcp", no_argument, NULL, OPT_NO_DHCP },
+	{ "no-dhcpv6", no_argument, NULL, OPT_NO_DHCPV6 },
+	{ "no-ndp", no_argument, NULL, OPT_NO_NDP },
+	{ "no-ra", no_argument, NULL, OPT_NO_RA },
+	{ "no-map-gw", no_argument, NULL, OPT_NO_MAP_GW },
+	{ "map-host-loopback", required_argument, NULL, OPT_MAP_HOST_LOOPBACK },
+	{ "map-guest-addr", required_argument, NULL, OPT_MAP_GUEST_ADDR },
+	{ "ipv4-only", no_argument, NULL, '4' },
+	{ "ipv6-only", no_argument, NULL, '6' },
+	{ "tcp-ports", required_argument, NULL, 't' },
+	{ "udp-ports", required_argument, NULL, 'u' },
+	{ "tcp-ns", required_argument, NULL, 'T' },
+	{ "udp-ns", required_argument, NULL, 'U' },
+	{ "freebind", no_argument, NULL, OPT_FREEBIND },
+	{ "userns", required_argument, NULL, OPT_USERNS },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "netns-only", no_argument, NULL, OPT_NETNS_ONLY },
+	{ "no-netns-quit", no_argument, NULL, OPT_NO_NETNS_QUIT },
+	{ "config-net", no_argument, NULL, OPT_CONFIG_NET },
+	{ "ns-ifname", required_argument, NULL, 'I' },
+	{ "ns-mac-addr", required_argument, NULL, OPT_NS_MAC_ADDR },
+	{ "no-copy-routes", no_argument, NULL, OPT_NO_COPY_ROUTES },
+	{ "no-copy-addrs", no_argument, NULL, OPT_NO_COPY_ADDRS },
+	{ "no-splice", no_argument, NULL, OPT_NO_SPLICE },
+	{ "host-lo-to-ns-lo", no_argument, NULL, OPT_HOST_LO_TO_NS_LO },
 	{ 0 },
 };
 
 /* '+': stop at the first non-option (pasta CMD ARGS), ':': we report */
-static const char optstring[] = "+:dqel:fP:h1F:s:p:m:a:n:M:g:i:o:D:S:46t:u:T:U:I:";
+static const char optstring[] =
+	"+:dqel:fP:h1F:s:p:m:a:n:M:g:i:o:D:S:46t:u:T:U:I:";
 
 /**
  * usage() - Print the options of the current mode, exit
@@ -776,7 +777,8 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 	c->fd_passed = -1;
 	c->log_size = LOG_SIZE_DEFAULT;
 
-	optind = 0;	/* full reset, conf() may run more than once in tests */
+	/* Full reset: tests run this more than once */
+	optind = 0;
 	opterr = 0;
 
 	while ((opt = getopt_long(argc, argv, optstring, options,
@@ -994,11 +996,14 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 			break;
 		case OPT_DNS_FORWARD:
 			af = parse_addr(optarg, &a4, &a6);
-			if (!af || (af == AF_INET ? !a4.s_addr ||
-						   IN_MULTICAST(ntohl(a4.s_addr)) :
-				    IN6_IS_ADDR_UNSPECIFIED(&a6) ||
-				    IN6_IS_ADDR_MULTICAST(&a6) ||
-				    IN6_IS_ADDR_V4MAPPED(&a6)))
+			if (af == AF_INET && (!a4.s_addr ||
+					      IN_MULTICAST(ntohl(a4.s_addr))))
+				af = 0;
+			if (af == AF_INET6 && (IN6_IS_ADDR_UNSPECIFIED(&a6) ||
+					       IN6_IS_ADDR_MULTICAST(&a6) ||
+					       IN6_IS_ADDR_V4MAPPED(&a6)))
+				af = 0;
+			if (!af)
 				die("Invalid --dns-forward address: %s", optarg);
 			if (af == AF_INET) {
 				if (o->dns_fwd4_set)
