@@ -6,6 +6,7 @@
 #ifndef TCP_H
 #define TCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -66,5 +67,32 @@ void tcp_defer_handler(struct ctx *c, const struct timespec *now);
  * @c:		Execution context
  */
 void tcp_tap_reset(struct ctx *c);
+
+/**
+ * tcp_listen_port() - Listen on one port, any address, both IP versions, and
+ *		       forward connections to a port of the guest (for
+ *		       automatic forwarding)
+ * @c:		Execution context
+ * @port:	Port to listen on
+ * @to:		Port of the guest that connections are forwarded to
+ *
+ * Return: 0 on success (or already listening), negative error code on failure
+ */
+int tcp_listen_port(struct ctx *c, uint16_t port, uint16_t to);
+
+/**
+ * tcp_unlisten_port() - Stop listening on a port bound by tcp_listen_port()
+ * @c:		Execution context
+ * @port:	Port
+ */
+void tcp_unlisten_port(struct ctx *c, uint16_t port);
+
+/**
+ * tcp_port_listening() - Is a port bound by tcp_listen_port()?
+ * @port:	Port
+ *
+ * Return: true if a listening socket for @port exists
+ */
+bool tcp_port_listening(uint16_t port);
 
 #endif /* TCP_H */

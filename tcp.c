@@ -1,0 +1,2479 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * tcp.c - TCP translation between guest segments and host sockets
+ *
+ * There is no TCP stack here: the host kernel's socket is the endpoint on
+ * the host side, and we keep the guest's view of each connection in step
+ * with that socket.
+ *
+ * Host to guest: data stays in the socket receive queue until the guest
+ * acknowledges it. It is read with MSG_PEEK at the SO_PEEK_OFF offset (the
+ * first byte not sent to the guest yet) straight into frame buffers, many
+ * segments per recvmsg(), then headers are filled in and the frames are
+ * queued; queued frames go out in big batches from tcp_defer_handler().
+ * Acknowledged bytes are dropped from the socket with MSG_TRUNC.
+ * Retransmission re-reads from the socket: one segment on three duplicate
+ * ACKs or on timeout, then one per partial ACK until the recovery point is
+ * acknowledged (NewReno style, RFC 6582). Frames the tap side couldn't take
+ * rewind the connection to the first of them.
+ *
+ * Guest to host: the payload of all segments of one batch is written with
+ * one sendmsg(); only what the socket accepted is acknowledged, and the
+ * window advertised to the guest is the free space of the socket send
+ * buffer, so that the guest is back-pressured rather than dropped.
+ * Out-of-order and duplicate segments are answered with the expected ACK,
+ * and never written twice.
+ *
+ * Timers: a single timerfd (EPOLL_TYPE_TCP_TIMER) is armed for the earliest
+ * deadline (retransmission, handshake retry, window probe) among the
+ * connections on a timer list; coarse timeouts (connect, handshake, idle)
+ * are checked by tcp_timer() once a second.
+ *
+ * Connections live in a fixed-size table; the flow hash index of flow.h maps
+ * guest-side addresses and ports to table entries.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+
+#include "checksum.h"
+#include "flow.h"
+#include "fwd.h"
+#include "inany.h"
+#include "log.h"
+#include "passt.h"
+#include "tap.h"
+#include "tcp.h"
+#include "util.h"
+
+#ifndef SO_PEEK_OFF
+#define SO_PEEK_OFF		42
+#endif
+#ifndef SO_MEMINFO
+#define SO_MEMINFO		55
+#endif
+
+/* Sizes */
+#define TCP_CONN_MAX		(1U << 15)	/* connection table entries */
+#define TCP_OUT_MAX		1024		/* frames queued per flush */
+#define TCP_ARENA_SIZE		(2U << 20)	/* data frame buffers */
+#define TCP_PAYLOAD_OFF		128		/* payload offset in a data slot */
+#define TCP_CTL_SIZE		128		/* control frame slot */
+#define TCP_CTL_L4_OFF		56		/* TCP header offset, ctl slot */
+#define TCP_DISCARD_SIZE	(1U << 20)	/* peek without SO_PEEK_OFF */
+#define TCP_INFLIGHT_MAX	(16U << 20)	/* bytes in flight to guest */
+#define TCP_SOCK_BUF		(4 << 20)	/* socket buffer size request */
+
+/* Protocol constants */
+#define TCP_WS_TO_TAP		8		/* window scaling we offer */
+#define TCP_WS_MAX		14
+#define TCP_MSS4_DEFAULT	536
+#define TCP_MSS6_DEFAULT	1220
+#define TCP_DUPACK_THRESH	3
+
+/* Timing */
+#define TCP_RTO_MS		200		/* initial retransmission timeout */
+#define TCP_RTO_MAX_MS		10000
+#define TCP_RETRANS_MAX		9		/* then reset */
+#define TCP_SYN_RETRIES		5
+#define TCP_TAP_RETRY_MS	2		/* tap was full: try again */
+#define TCP_CONNECT_TIMEOUT_S	10
+#define TCP_HANDSHAKE_TIMEOUT_S	30
+#define TCP_IDLE_TIMEOUT_S	7200
+
+/* TCP header flags */
+#define TH_FIN			0x01
+#define TH_SYN			0x02
+#define TH_RST			0x04
+#define TH_PSH			0x08
+#define TH_ACK			0x10
+
+#define TCP_HLEN		20
+#define TCP_OPT_MSS		2
+#define TCP_OPT_WS		3
+
+#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
+#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
+#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
+#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
+
+#define IDX_NONE		UINT32_MAX
+
+/**
+ * struct tcp_hdr - TCP header, without options
+ * @sport:	Source port
+ * @dport:	Destination port
+ * @seq:	Sequence number
+ * @ack:	Acknowledgement number
+ * @off:	Data offset (high nibble), in 32-bit words
+ * @flags:	TH_* flags
+ * @wnd:	Window
+ * @csum:	Checksum
+ * @urp:	Urgent pointer
+ */
+struct tcp_hdr {
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t off;
+	uint8_t flags;
+	uint16_t wnd;
+	uint16_t csum;
+	uint16_t urp;
+} __attribute__((packed));
+
+/* Connection flags: observed events and bookkeeping */
+#define C_INBOUND		(1U << 0)	/* accepted on a forwarded port */
+#define C_V6			(1U << 1)	/* IPv6 on the tap side */
+#define C_CONNECTED		(1U << 2)	/* host socket connected */
+#define C_SYN_SENT		(1U << 3)	/* SYN or SYN-ACK sent to guest */
+#define C_ESTABLISHED		(1U << 4)
+#define C_SOCK_FIN		(1U << 5)	/* end of stream from socket */
+#define C_TAP_FIN_SENT		(1U << 6)	/* FIN sent to guest */
+#define C_TAP_FIN_ACKED		(1U << 7)	/* ... and acknowledged */
+#define C_TAP_FIN		(1U << 8)	/* FIN from guest: SHUT_WR done */
+#define C_CLOSING		(1U << 9)	/* socket closed, slot freed soon */
+#define C_ACK_LIST		(1U << 10)	/* on the pending ACK list */
+#define C_TIMER_LIST		(1U << 11)	/* on the timer list */
+#define C_WND_BLOCKED		(1U << 12)	/* small window: wait EPOLLOUT */
+#define C_RECOVERY		(1U << 13)	/* retransmitting up to @recover */
+#define C_FORCE_ACK		(1U << 14)	/* send ACK even if unchanged */
+#define C_TAP_RETRY		(1U << 15)	/* tap dropped frames: resend */
+
+/**
+ * struct tcp_conn - One connection between a guest and a host socket
+ * @sock:		Host socket, -1 if none
+ * @flags:		C_* flags
+ * @gaddr:		Guest address
+ * @faddr:		Far end address, as the guest sees it
+ * @gport:		Guest port
+ * @fport:		Far end port, as the guest sees it
+ * @mss:		Largest segment payload we send to the guest
+ * @ws_from_tap:	Window scaling shift of the guest's windows
+ * @ws_to_tap:		Window scaling shift of the windows we advertise
+ * @retrans:		Consecutive timeouts without progress
+ * @dup_acks:		Duplicate ACKs seen for @una
+ * @flow_label:		IPv6 flow label, our direction
+ * @tpos:		Position in the timer list
+ * @seq_to_tap:		Next data sequence number to send to the guest
+ * @una:		Oldest data byte the guest hasn't acknowledged
+ * @recover:		End of the retransmission episode (C_RECOVERY)
+ * @seq_from_tap:	Next sequence number expected from the guest
+ * @seq_ack_to_tap:	Last acknowledgement number sent to the guest
+ * @wnd_from_tap:	Window advertised by the guest, bytes
+ * @wnd_to_tap:		Window we last advertised, bytes
+ * @deadline:		Timer deadline, ms (tcp_now), 0 if none
+ * @rto:		Current retransmission timeout, ms
+ * @since:		Creation or last activity, seconds
+ */
+struct tcp_conn {
+	int sock;
+	uint32_t flags;
+	union inany_addr gaddr;
+	union inany_addr faddr;
+	uint16_t gport;
+	uint16_t fport;
+	uint16_t mss;
+	uint8_t ws_from_tap;
+	uint8_t ws_to_tap;
+	uint8_t retrans;
+	uint8_t dup_acks;
+	uint32_t flow_label;
+	uint32_t tpos;
+	uint32_t seq_to_tap;
+	uint32_t una;
+	uint32_t recover;
+	uint32_t seq_from_tap;
+	uint32_t seq_ack_to_tap;
+	uint32_t wnd_from_tap;
+	uint32_t wnd_to_tap;
+	uint32_t deadline;
+	uint32_t rto;
+	uint32_t since;
+};
+
+/**
+ * struct tcp_out_meta - What a queued frame carries, to undo if dropped
+ * @conn:	Connection index, IDX_NONE for replies without a connection
+ * @seq:	Sequence number of the payload or FIN
+ * @dlen:	Payload length
+ * @fin:	FIN set
+ */
+struct tcp_out_meta {
+	uint32_t conn;
+	uint32_t seq;
+	uint32_t dlen;
+	uint8_t fin;
+};
+
+/* Connection table, free slots, lists */
+static struct tcp_conn tcp_conns[TCP_CONN_MAX];
+static uint32_t tcp_free[TCP_CONN_MAX];
+static unsigned int tcp_free_n;
+static uint32_t tcp_conn_hw;			/* slots ever used */
+static unsigned int tcp_conn_count;		/* slots in use */
+static uint32_t tcp_tlist[TCP_CONN_MAX];	/* conns with a deadline */
+static unsigned int tcp_tlist_n;
+static uint32_t tcp_alist[TCP_CONN_MAX];	/* conns owing an ACK */
+static unsigned int tcp_alist_n;
+static uint32_t tcp_clist[TCP_CONN_MAX];	/* conns to free */
+static unsigned int tcp_clist_n;
+
+/* Frames towards the guest, flushed in batches */
+static struct iovec tcp_out_iov[TCP_OUT_MAX];
+static struct tcp_out_meta tcp_out_meta[TCP_OUT_MAX];
+static unsigned int tcp_out_n;
+static uint8_t tcp_ctl_buf[TCP_OUT_MAX][TCP_CTL_SIZE]
+	__attribute__((aligned(64)));
+static uint8_t tcp_arena[TCP_ARENA_SIZE] __attribute__((aligned(64)));
+static size_t tcp_arena_used;
+
+/* Peeking without SO_PEEK_OFF: bytes already sent land here */
+static uint8_t tcp_discard[TCP_DISCARD_SIZE];
+static bool tcp_peek_off_ok;
+
+/* Timer */
+static int tcp_timer_fd = -1;
+static uint32_t tcp_timer_armed;		/* deadline armed, 0: none */
+static uint32_t tcp_now;			/* ms, monotonic */
+static uint32_t tcp_now_s;			/* s, monotonic */
+
+/* Listening sockets bound by tcp_listen_port(), fd + 1 (0: none) */
+static int tcp_port_fd[NUM_PORTS];
+
+/**
+ * tcp_clock() - Update our notion of the current time
+ * @now:	Current time, CLOCK_MONOTONIC
+ */
+static void tcp_clock(const struct timespec *now)
+{
+	tcp_now = (uint32_t)((uint64_t)now->tv_sec * 1000 +
+			     now->tv_nsec / 1000000);
+	tcp_now_s = (uint32_t)now->tv_sec;
+}
+
+/**
+ * tcp_idx() - Index of a connection in the table
+ * @conn:	Connection
+ *
+ * Return: index
+ */
+static inline uint32_t tcp_idx(const struct tcp_conn *conn)
+{
+	return (uint32_t)(conn - tcp_conns);
+}
+
+/**
+ * tcp_key() - Fill the flow index key for the guest side of a connection
+ * @k:		Key
+ * @faddr:	Far address, as the guest sees it
+ * @gaddr:	Guest address
+ * @fport:	Far port
+ * @gport:	Guest port
+ */
+static void tcp_key(struct flow_key *k, const union inany_addr *faddr,
+		    const union inany_addr *gaddr, uint16_t fport,
+		    uint16_t gport)
+{
+	memset(k, 0, sizeof(*k));
+	k->faddr = *faddr;
+	k->laddr = *gaddr;
+	k->fport = fport;
+	k->lport = gport;
+	k->proto = IPPROTO_TCP;
+	k->side = 0;
+}
+
+/**
+ * tcp_conn_key() - Flow index key of a connection
+ * @k:		Key
+ * @conn:	Connection
+ */
+static void tcp_conn_key(struct flow_key *k, const struct tcp_conn *conn)
+{
+	tcp_key(k, &conn->faddr, &conn->gaddr, conn->fport, conn->gport);
+}
+
+/**
+ * tcp_isn() - Initial sequence number, RFC 6528: keyed hash plus clock
+ * @conn:	Connection, addresses and ports set
+ *
+ * Return: ISN
+ */
+static uint32_t tcp_isn(const struct tcp_conn *conn)
+{
+	struct {
+		union inany_addr faddr;
+		union inany_addr gaddr;
+		uint16_t fport;
+		uint16_t gport;
+	} __attribute__((packed)) in = {
+		conn->faddr, conn->gaddr, conn->fport, conn->gport,
+	};
+	struct timespec ts;
+	uint64_t h, t;
+
+	h = siphash_2_4(&in, sizeof(in));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* 4 µs ticks (approximately: 4.096 µs) */
+	t = ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) >> 12;
+
+	return (uint32_t)h + (uint32_t)t;
+}
+
+/**
+ * tcp_mss_max() - Largest segment payload on the tap side
+ * @c:		Execution context
+ * @v6:		IPv6
+ *
+ * Return: MSS from the MTU, and what fits a frame
+ */
+static uint16_t tcp_mss_max(const struct ctx *c, bool v6)
+{
+	long l3 = v6 ? 40 : 20;
+	long mtu = c->mtu ? c->mtu : MTU_DEFAULT;
+	long mss = mtu - l3 - TCP_HLEN;
+	long lim = FRAME_MAX - ETH_HLEN_ - l3 - TCP_HLEN;
+
+	if (mss > lim)
+		mss = lim;
+	if (!v6 && mss > 65535 - 40)
+		mss = 65535 - 40;
+	if (mss < 64)
+		mss = 64;
+	return (uint16_t)mss;
+}
+
+/**
+ * tcp_opts_parse() - Parse MSS and window scaling options of a SYN
+ * @th:		TCP header
+ * @hlen:	Header length, options included, checked against the segment
+ * @mss:	Set to the MSS option value, unchanged if absent
+ * @ws:		Set to the window scaling shift, -1 if absent
+ */
+static void tcp_opts_parse(const struct tcp_hdr *th, size_t hlen,
+			   unsigned int *mss, int *ws)
+{
+	const uint8_t *o = (const uint8_t *)th + TCP_HLEN;
+	size_t len = hlen - TCP_HLEN, i = 0;
+
+	*ws = -1;
+	while (i < len) {
+		uint8_t kind = o[i], olen;
+
+		if (kind == 0)		/* End of options */
+			break;
+		if (kind == 1) {	/* NOP */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			break;
+		olen = o[i + 1];
+		if (olen < 2 || i + olen > len)
+			break;
+
+		if (kind == TCP_OPT_MSS && olen == 4) {
+			unsigned int v = (unsigned int)o[i + 2] << 8 | o[i + 3];
+
+			if (v)
+				*mss = v;
+		} else if (kind == TCP_OPT_WS && olen == 3) {
+			*ws = MIN(o[i + 2], TCP_WS_MAX);
+		}
+		i += olen;
+	}
+}
+
+/* Timers */
+
+/**
+ * tcp_timer_arm() - Make sure the timerfd fires no later than a deadline
+ * @deadline:	Deadline, ms (tcp_now)
+ */
+static void tcp_timer_arm(uint32_t deadline)
+{
+	struct itimerspec it = { { 0, 0 }, { 0, 0 } };
+	int32_t delta;
+
+	if (tcp_timer_fd < 0)
+		return;
+	if (tcp_timer_armed && SEQ_GE(deadline, tcp_timer_armed))
+		return;
+
+	delta = (int32_t)(deadline - tcp_now);
+	if (delta < 1)
+		delta = 1;
+	it.it_value.tv_sec = delta / 1000;
+	it.it_value.tv_nsec = (long)(delta % 1000) * 1000000L;
+	if (timerfd_settime(tcp_timer_fd, 0, &it, NULL))
+		return;
+	tcp_timer_armed = deadline ? deadline : 1;
+}
+
+/**
+ * tcp_timer_set() - Set the deadline of a connection
+ * @conn:	Connection
+ * @ms:		Milliseconds from now
+ */
+static void tcp_timer_set(struct tcp_conn *conn, uint32_t ms)
+{
+	uint32_t d = tcp_now + ms;
+
+	if (!d)
+		d = 1;
+	conn->deadline = d;
+	if (!(conn->flags & C_TIMER_LIST)) {
+		conn->flags |= C_TIMER_LIST;
+		conn->tpos = tcp_tlist_n;
+		tcp_tlist[tcp_tlist_n++] = tcp_idx(conn);
+	}
+	tcp_timer_arm(d);
+}
+
+/**
+ * tcp_timer_unlist() - Take a connection off the timer list
+ * @conn:	Connection
+ */
+static void tcp_timer_unlist(struct tcp_conn *conn)
+{
+	uint32_t last;
+
+	if (!(conn->flags & C_TIMER_LIST))
+		return;
+	last = tcp_tlist[--tcp_tlist_n];
+	tcp_tlist[conn->tpos] = last;
+	tcp_conns[last].tpos = conn->tpos;
+	conn->flags &= ~C_TIMER_LIST;
+	conn->deadline = 0;
+}
+
+/* Frames to the guest */
+
+static void tcp_flush(struct ctx *c);
+
+/**
+ * tcp_l2l3() - Fill Ethernet and IP headers in front of a TCP header
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @src:	Source address
+ * @dst:	Destination address
+ * @flow:	IPv6 flow label
+ * @l4:		TCP header, with room for the headers in front of it
+ * @l4len:	TCP header, options and payload length
+ * @psum:	Set to the pseudo-header partial checksum
+ *
+ * Return: start of the frame (Ethernet header)
+ */
+static uint8_t *tcp_l2l3(const struct ctx *c, bool v6,
+			 const union inany_addr *src,
+			 const union inany_addr *dst, uint32_t flow,
+			 uint8_t *l4, size_t l4len, uint32_t *psum)
+{
+	uint8_t *eth;
+
+	if (!v6) {
+		eth = l4 - 20 - ETH_HLEN_;
+		tap_ip4_hdr(tap_l2_hdr(c, eth, ETH_P_IP), src->v4mapped.a4,
+			    dst->v4mapped.a4, IPPROTO_TCP, l4len);
+		*psum = csum_pseudo4((uint16_t)l4len, IPPROTO_TCP,
+				     src->v4mapped.a4, dst->v4mapped.a4);
+	} else {
+		eth = l4 - 40 - ETH_HLEN_;
+		tap_ip6_hdr(tap_l2_hdr(c, eth, ETH_P_IPV6), &src->a6,
+			    &dst->a6, IPPROTO_TCP, l4len, flow);
+		*psum = csum_pseudo6((uint32_t)l4len, IPPROTO_TCP,
+				     &src->a6, &dst->a6);
+	}
+
+	return eth;
+}
+
+/**
+ * tcp_queue() - Append a frame to the output queue
+ * @eth:	Frame start
+ * @len:	Frame length
+ * @conn:	Connection index, or IDX_NONE
+ * @seq:	Sequence number of payload or FIN
+ * @dlen:	Payload length
+ * @fin:	FIN flag set
+ */
+static void tcp_queue(uint8_t *eth, size_t len, uint32_t conn, uint32_t seq,
+		      uint32_t dlen, bool fin)
+{
+	struct tcp_out_meta *m = &tcp_out_meta[tcp_out_n];
+
+	tcp_out_iov[tcp_out_n].iov_base = eth;
+	tcp_out_iov[tcp_out_n].iov_len = len;
+	m->conn = conn;
+	m->seq = seq;
+	m->dlen = dlen;
+	m->fin = fin;
+	tcp_out_n++;
+}
+
+/**
+ * tcp_wnd_field() - Window field value for a segment to the guest
+ * @conn:	Connection
+ * @syn:	SYN segment: never scaled
+ *
+ * Return: window field, host order
+ */
+static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
+{
+	uint32_t w = conn->wnd_to_tap;
+
+	if (syn)
+		return (uint16_t)MIN(w, 65535U);
+	w >>= conn->ws_to_tap;
+	return (uint16_t)MIN(w, 65535U);
+}
+
+/**
+ * tcp_ctl() - Queue a segment without payload to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @flags:	TH_* flags (TH_ACK adds the current acknowledgement)
+ * @seq:	Sequence number
+ */
+static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
+		    uint32_t seq)
+{
+	uint8_t *slot, *o, *eth;
+	struct tcp_hdr *th;
+	size_t optlen = 0;
+	uint32_t psum;
+
+	if (tcp_out_n >= TCP_OUT_MAX)
+		tcp_flush(c);
+
+	slot = tcp_ctl_buf[tcp_out_n];
+	th = (struct tcp_hdr *)(slot + TCP_CTL_L4_OFF);
+	o = (uint8_t *)(th + 1);
+
+	if (flags & TH_SYN) {
+		uint16_t mss = tcp_mss_max(c, conn->flags & C_V6);
+
+		o[0] = TCP_OPT_MSS;
+		o[1] = 4;
+		o[2] = (uint8_t)(mss >> 8);
+		o[3] = (uint8_t)mss;
+		optlen = 4;
+		if (conn->ws_to_tap || (conn->flags & C_INBOUND)) {
+			o[4] = 1;		/* NOP */
+			o[5] = TCP_OPT_WS;
+			o[6] = 3;
+			o[7] = conn->ws_to_tap;
+			optlen = 8;
+		}
+	}
+
+	th->sport = htons(conn->fport);
+	th->dport = htons(conn->gport);
+	th->seq = htonl(seq);
+	th->ack = (flags & TH_ACK) ? htonl(conn->seq_from_tap) : 0;
+	th->off = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
+	th->flags = flags;
+	th->wnd = htons(tcp_wnd_field(conn, flags & TH_SYN));
+	th->csum = 0;
+	th->urp = 0;
+
+	eth = tcp_l2l3(c, conn->flags & C_V6, &conn->faddr, &conn->gaddr,
+		       conn->flow_label, (uint8_t *)th, TCP_HLEN + optlen,
+		       &psum);
+	th->csum = csum(th, TCP_HLEN + optlen, psum);
+
+	tcp_queue(eth, (uint8_t *)th + TCP_HLEN + optlen - eth, tcp_idx(conn),
+		  seq, 0, flags & TH_FIN);
+
+	if (flags & TH_ACK)
+		conn->seq_ack_to_tap = conn->seq_from_tap;
+}
+
+/**
+ * tcp_rst_reply() - Reset in answer to a segment without a connection
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @src:	Source address of the segment (guest)
+ * @dst:	Destination address of the segment
+ * @th:		TCP header of the segment
+ * @plen:	Payload length of the segment
+ */
+static void tcp_rst_reply(struct ctx *c, bool v6, const union inany_addr *src,
+			  const union inany_addr *dst,
+			  const struct tcp_hdr *th, size_t plen)
+{
+	struct tcp_hdr *r;
+	uint8_t *slot, *eth;
+	uint32_t psum;
+
+	if (th->flags & TH_RST)
+		return;
+	if (tcp_out_n >= TCP_OUT_MAX)
+		tcp_flush(c);
+
+	slot = tcp_ctl_buf[tcp_out_n];
+	r = (struct tcp_hdr *)(slot + TCP_CTL_L4_OFF);
+	memset(r, 0, sizeof(*r));
+	r->sport = th->dport;
+	r->dport = th->sport;
+	if (th->flags & TH_ACK) {
+		r->seq = th->ack;
+		r->flags = TH_RST;
+	} else {
+		uint32_t a = ntohl(th->seq) + (uint32_t)plen;
+
+		a += !!(th->flags & TH_SYN) + !!(th->flags & TH_FIN);
+		r->ack = htonl(a);
+		r->flags = TH_RST | TH_ACK;
+	}
+	r->off = (TCP_HLEN / 4) << 4;
+
+	eth = tcp_l2l3(c, v6, dst, src, v6 ? tap_flow_label() : 0,
+		       (uint8_t *)r, TCP_HLEN, &psum);
+	r->csum = csum(r, TCP_HLEN, psum);
+	tcp_queue(eth, (uint8_t *)r + TCP_HLEN - eth, IDX_NONE, 0, 0, false);
+}
+
+/**
+ * tcp_peek_off_set() - Set the peek offset of a socket
+ * @conn:	Connection
+ * @off:	Offset from the first unread byte
+ */
+static void tcp_peek_off_set(const struct tcp_conn *conn, uint32_t off)
+{
+	int v = (int)off;
+
+	if (tcp_peek_off_ok)
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &v, sizeof(v));
+}
+
+/**
+ * tcp_frame_dropped() - Undo the effect of a frame the tap didn't take
+ * @m:		Frame metadata
+ */
+static void tcp_frame_dropped(const struct tcp_out_meta *m)
+{
+	struct tcp_conn *conn;
+
+	if (m->conn == IDX_NONE)
+		return;
+	conn = &tcp_conns[m->conn];
+	if (conn->sock < 0 || (conn->flags & C_CLOSING))
+		return;
+
+	if (m->fin && (conn->flags & C_TAP_FIN_SENT) &&
+	    !(conn->flags & C_TAP_FIN_ACKED))
+		conn->flags &= ~C_TAP_FIN_SENT;
+
+	if (m->dlen && SEQ_LT(m->seq, conn->seq_to_tap) &&
+	    SEQ_GE(m->seq, conn->una)) {
+		conn->seq_to_tap = m->seq;
+		conn->flags &= ~C_TAP_FIN_SENT;
+		tcp_peek_off_set(conn, conn->seq_to_tap - conn->una);
+	}
+
+	conn->flags |= C_TAP_RETRY | C_FORCE_ACK;
+	tcp_timer_set(conn, TCP_TAP_RETRY_MS);
+}
+
+/**
+ * tcp_flush() - Send queued frames to the guest
+ * @c:		Execution context
+ */
+static void tcp_flush(struct ctx *c)
+{
+	unsigned int n = tcp_out_n, i;
+	size_t sent;
+
+	if (!n)
+		return;
+
+	sent = tap_send_frames(c, tcp_out_iov, 1, n);
+	tcp_out_n = 0;
+	tcp_arena_used = 0;
+
+	for (i = (unsigned int)sent; i < n; i++)
+		tcp_frame_dropped(&tcp_out_meta[i]);
+}
+
+/* Connection lifecycle */
+
+/**
+ * tcp_conn_alloc() - Get a free connection slot
+ *
+ * Return: zeroed connection, or NULL if the table is full
+ */
+static struct tcp_conn *tcp_conn_alloc(void)
+{
+	struct tcp_conn *conn;
+	uint32_t idx;
+
+	if (tcp_free_n)
+		idx = tcp_free[--tcp_free_n];
+	else if (tcp_conn_hw < TCP_CONN_MAX)
+		idx = tcp_conn_hw++;
+	else
+		return NULL;
+
+	conn = &tcp_conns[idx];
+	memset(conn, 0, sizeof(*conn));
+	conn->sock = -1;
+	conn->rto = TCP_RTO_MS;
+	conn->since = tcp_now_s;
+	tcp_conn_count++;
+	return conn;
+}
+
+/**
+ * tcp_conn_free() - Return a slot that was never published to the free list
+ * @conn:	Connection, without socket or index entry
+ */
+static void tcp_conn_free(struct tcp_conn *conn)
+{
+	tcp_timer_unlist(conn);
+	conn->flags = 0;
+	conn->sock = -1;
+	tcp_free[tcp_free_n++] = tcp_idx(conn);
+	tcp_conn_count--;
+}
+
+/**
+ * tcp_conn_close() - Close the host socket, forget the connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @rst:	Reset the host side (linger 0) instead of a clean close
+ *
+ * The slot itself is freed by tcp_defer_handler(), once queued frames
+ * referring to it are gone.
+ */
+static void tcp_conn_close(struct ctx *c, struct tcp_conn *conn, bool rst)
+{
+	struct flow_key k;
+
+	(void)c;
+	if (conn->flags & C_CLOSING)
+		return;
+
+	if (conn->sock >= 0) {
+		if (rst) {
+			struct linger l = { 1, 0 };
+
+			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &l,
+				   sizeof(l));
+		}
+		close(conn->sock);
+		conn->sock = -1;
+	}
+
+	tcp_conn_key(&k, conn);
+	flow_hash_remove(&k);
+
+	conn->flags |= C_CLOSING;
+	tcp_clist[tcp_clist_n++] = tcp_idx(conn);
+}
+
+/**
+ * tcp_rst() - Reset a connection on both sides
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_rst(struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->flags & C_CLOSING)
+		return;
+
+	if (conn->flags & C_ESTABLISHED) {
+		uint32_t seq = conn->seq_to_tap;
+
+		if (conn->flags & C_TAP_FIN_SENT)
+			seq++;
+		tcp_ctl(c, conn, TH_RST | TH_ACK, seq);
+	} else if (conn->flags & C_INBOUND) {
+		if (conn->flags & C_SYN_SENT)
+			tcp_ctl(c, conn, TH_RST, conn->seq_to_tap);
+	} else {
+		/* Guest is in SYN-SENT: RST with an acceptable ACK */
+		tcp_ctl(c, conn, TH_RST | TH_ACK, conn->flags & C_SYN_SENT ?
+			conn->seq_to_tap : 0);
+	}
+
+	tcp_conn_close(c, conn, true);
+}
+
+/**
+ * tcp_ack_later() - Send an ACK (window update) at the end of this round
+ * @conn:	Connection
+ * @force:	Even if acknowledgement and window didn't change
+ */
+static void tcp_ack_later(struct tcp_conn *conn, bool force)
+{
+	if (force)
+		conn->flags |= C_FORCE_ACK;
+	if (conn->flags & C_ACK_LIST)
+		return;
+	conn->flags |= C_ACK_LIST;
+	tcp_alist[tcp_alist_n++] = tcp_idx(conn);
+}
+
+/**
+ * tcp_wnd_calc() - Window for the guest: free space in the send buffer
+ * @conn:	Connection
+ * @bufsize:	Set to the size of the send buffer, 0 if unknown
+ *
+ * Return: window in bytes, a multiple of the scaling unit
+ */
+static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, uint32_t *bufsize)
+{
+	uint32_t mi[SK_MEMINFO_VARS], sndbuf, q, free_, max;
+	socklen_t sl = sizeof(mi);
+
+	*bufsize = 0;
+	if (conn->flags & C_TAP_FIN)
+		return conn->wnd_to_tap;
+
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
+	    sl < (SK_MEMINFO_WMEM_QUEUED + 1) * sizeof(uint32_t))
+		return conn->wnd_to_tap;
+
+	sndbuf = mi[SK_MEMINFO_SNDBUF];
+	q = mi[SK_MEMINFO_WMEM_QUEUED];
+	*bufsize = sndbuf;
+
+	/* Queued memory counts overhead too: keep a margin for it */
+	free_ = sndbuf > q ? sndbuf - q : 0;
+	free_ = free_ > sndbuf / 16 ? free_ - sndbuf / 16 : 0;
+
+	max = 65535U << conn->ws_to_tap;
+	if (free_ > max)
+		free_ = max;
+
+	return free_ & ~((1U << conn->ws_to_tap) - 1);
+}
+
+/**
+ * tcp_wnd_update() - Recompute our window, watch for socket space if small
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_wnd_update(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t sndbuf, w = tcp_wnd_calc(conn, &sndbuf);
+
+	conn->wnd_to_tap = w;
+
+	/* Below a quarter of the buffer, the socket isn't writable for the
+	 * kernel either (less than half of queued data free): EPOLLOUT will
+	 * then tell us when space is back
+	 */
+	if (w < sndbuf / 4 && !(conn->flags & (C_WND_BLOCKED | C_TAP_FIN))) {
+		union epoll_ref ref = { .type = EPOLL_TYPE_TCP,
+					.fd = conn->sock,
+					.data = tcp_idx(conn) };
+
+		/* Re-registering polls the socket: it then flags itself as
+		 * short of space, and wakes us up with EPOLLOUT once it
+		 * has some again
+		 */
+		conn->flags |= C_WND_BLOCKED;
+		passt_epoll_mod(c, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+				ref);
+	}
+}
+
+/* Host to guest */
+
+/**
+ * tcp_data_frames() - Fill headers of data frames read into the arena
+ * @c:		Execution context
+ * @conn:	Connection
+ * @base:	First slot
+ * @stride:	Slot size
+ * @n:		Bytes read
+ * @seq:	Sequence number of the first byte
+ *
+ * Return: number of slots used
+ */
+static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
+				    uint8_t *base, size_t stride, size_t n,
+				    uint32_t seq)
+{
+	bool v6 = conn->flags & C_V6;
+	uint16_t wnd = htons(tcp_wnd_field(conn, false));
+	uint32_t ack = htonl(conn->seq_from_tap);
+	unsigned int i = 0;
+	size_t off = 0;
+
+	while (off < n) {
+		size_t dlen = MIN((size_t)conn->mss, n - off);
+		uint8_t *slot = base + i * stride, *eth;
+		struct tcp_hdr *th;
+		uint32_t psum;
+
+		th = (struct tcp_hdr *)(slot + TCP_PAYLOAD_OFF - TCP_HLEN);
+		th->sport = htons(conn->fport);
+		th->dport = htons(conn->gport);
+		th->seq = htonl(seq + (uint32_t)off);
+		th->ack = ack;
+		th->off = (TCP_HLEN / 4) << 4;
+		th->flags = TH_ACK | (off + dlen == n ? TH_PSH : 0);
+		th->wnd = wnd;
+		th->csum = 0;
+		th->urp = 0;
+
+		eth = tcp_l2l3(c, v6, &conn->faddr, &conn->gaddr,
+			       conn->flow_label, (uint8_t *)th,
+			       TCP_HLEN + dlen, &psum);
+		th->csum = csum(th, TCP_HLEN + dlen, psum);
+
+		tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
+			  tcp_idx(conn), seq + (uint32_t)off, (uint32_t)dlen,
+			  false);
+		off += dlen;
+		i++;
+	}
+
+	conn->seq_ack_to_tap = conn->seq_from_tap;
+	return i;
+}
+
+/**
+ * tcp_peek() - Read data from the socket without consuming it
+ * @conn:	Connection
+ * @iov:	Buffers, with @skip_iov free entries at the start
+ * @niov:	Number of data buffers
+ * @skip:	Bytes to skip (without SO_PEEK_OFF): already sent
+ *
+ * Return: bytes read into the data buffers, 0 on end of stream, -1 on error
+ */
+static ssize_t tcp_peek(const struct tcp_conn *conn, struct iovec *iov,
+			size_t niov, uint32_t skip)
+{
+	struct msghdr mh = { 0 };
+	size_t nskip = 0;
+	ssize_t n;
+
+	if (!tcp_peek_off_ok && skip) {
+		uint32_t s = skip;
+
+		nskip = (skip + TCP_DISCARD_SIZE - 1) / TCP_DISCARD_SIZE;
+		iov -= nskip;
+		for (size_t i = 0; i < nskip; i++) {
+			iov[i].iov_base = tcp_discard;
+			iov[i].iov_len = MIN(s, TCP_DISCARD_SIZE);
+			s -= (uint32_t)iov[i].iov_len;
+		}
+	}
+
+	mh.msg_iov = iov;
+	mh.msg_iovlen = niov + nskip;
+
+	do
+		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+
+	if (n < 0)
+		return -1;
+	if (!tcp_peek_off_ok && skip) {
+		if (n <= (ssize_t)skip) {
+			/* Nothing new: EOF unless it's just not there yet */
+			if (!(conn->flags & C_SOCK_FIN)) {
+				errno = EAGAIN;
+				return -1;
+			}
+			return 0;
+		}
+		n -= skip;
+	}
+	return n;
+}
+
+#define TCP_SKIP_IOV	(TCP_INFLIGHT_MAX / TCP_DISCARD_SIZE + 1)
+
+/**
+ * tcp_send_fin() - Send FIN to the guest if all data went out
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_send_fin(struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->flags & (C_TAP_FIN_SENT | C_CLOSING))
+		return;
+	/* A full window drops even a bare FIN: wait for an update */
+	if (conn->seq_to_tap - conn->una >= conn->wnd_from_tap)
+		return;
+
+	tcp_ctl(c, conn, TH_FIN | TH_ACK, conn->seq_to_tap);
+	conn->flags |= C_TAP_FIN_SENT;
+	if (!conn->deadline)
+		tcp_timer_set(conn, conn->rto);
+}
+
+/**
+ * tcp_data_from_sock() - Send new data from the socket, up to the window
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
+{
+	static struct iovec iov[TCP_SKIP_IOV + TCP_OUT_MAX];
+	uint32_t mss = conn->mss;
+	size_t stride = ROUND_UP(TCP_PAYLOAD_OFF + mss, 64);
+
+	if (!(conn->flags & C_ESTABLISHED) ||
+	    (conn->flags & (C_CLOSING | C_TAP_FIN_SENT)))
+		return;
+
+	for (;;) {
+		uint32_t inflight = conn->seq_to_tap - conn->una;
+		uint32_t wnd = MIN(conn->wnd_from_tap, TCP_INFLIGHT_MAX);
+		size_t k, i, want = 0, room;
+		uint32_t avail;
+		uint8_t *base;
+		ssize_t n;
+
+		if (inflight >= wnd) {
+			if (!wnd && !inflight && !conn->deadline)
+				tcp_timer_set(conn, conn->rto);	/* probe */
+			break;
+		}
+		avail = wnd - inflight;
+
+		room = (TCP_ARENA_SIZE - tcp_arena_used) / stride;
+		k = (avail + mss - 1) / mss;
+		k = MIN(k, room);
+		k = MIN(k, (size_t)(TCP_OUT_MAX - tcp_out_n));
+		if (!k) {
+			tcp_flush(c);
+			continue;
+		}
+
+		base = tcp_arena + tcp_arena_used;
+		for (i = 0; i < k; i++) {
+			size_t l = MIN((size_t)mss, avail - want);
+
+			iov[TCP_SKIP_IOV + i].iov_base = base + i * stride +
+							 TCP_PAYLOAD_OFF;
+			iov[TCP_SKIP_IOV + i].iov_len = l;
+			want += l;
+		}
+
+		n = tcp_peek(conn, iov + TCP_SKIP_IOV, k, inflight);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			debug("TCP: peek from socket failed: %s",
+			      strerror(errno));
+			tcp_rst(c, conn);
+			return;
+		}
+		if (!n) {
+			conn->flags |= C_SOCK_FIN;
+			tcp_send_fin(c, conn);
+			break;
+		}
+
+		i = tcp_data_frames(c, conn, base, stride, (size_t)n,
+				    conn->seq_to_tap);
+		tcp_arena_used += i * stride;
+		conn->seq_to_tap += (uint32_t)n;
+		conn->since = tcp_now_s;
+
+		if (!conn->deadline)
+			tcp_timer_set(conn, conn->rto);
+
+		if ((size_t)n < want) {
+			if (conn->flags & C_SOCK_FIN)
+				tcp_send_fin(c, conn);
+			break;
+		}
+	}
+}
+
+/**
+ * tcp_retransmit_one() - Send the oldest unacknowledged segment again
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
+{
+	static struct iovec iov[TCP_SKIP_IOV + 1];
+	uint32_t inflight = conn->seq_to_tap - conn->una;
+	size_t stride, len;
+	uint8_t *base;
+	ssize_t n;
+
+	if (!inflight) {
+		if ((conn->flags & C_TAP_FIN_SENT) &&
+		    !(conn->flags & C_TAP_FIN_ACKED))
+			tcp_ctl(c, conn, TH_FIN | TH_ACK, conn->seq_to_tap);
+		return;
+	}
+
+	len = MIN((uint32_t)conn->mss, inflight);
+	stride = ROUND_UP(TCP_PAYLOAD_OFF + len, 64);
+	if (tcp_arena_used + stride > TCP_ARENA_SIZE ||
+	    tcp_out_n >= TCP_OUT_MAX)
+		tcp_flush(c);
+
+	base = tcp_arena + tcp_arena_used;
+	iov[TCP_SKIP_IOV].iov_base = base + TCP_PAYLOAD_OFF;
+	iov[TCP_SKIP_IOV].iov_len = len;
+
+	tcp_peek_off_set(conn, 0);
+	n = tcp_peek(conn, iov + TCP_SKIP_IOV, 1, 0);
+	tcp_peek_off_set(conn, inflight);
+	if (n <= 0)
+		return;
+
+	tcp_data_frames(c, conn, base, stride, (size_t)n, conn->una);
+	tcp_arena_used += stride;
+}
+
+/**
+ * tcp_ack_from_tap() - The guest acknowledged new data (or our FIN)
+ * @c:		Execution context
+ * @conn:	Connection
+ * @ack:	Acknowledgement number, checked to be in range
+ *
+ * Return: false if the connection was reset
+ */
+static bool tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
+			     uint32_t ack)
+{
+	bool fin_acked = (conn->flags & C_TAP_FIN_SENT) &&
+			 ack == conn->seq_to_tap + 1;
+	uint32_t dack = fin_acked ? conn->seq_to_tap : ack;
+	uint32_t acked = dack - conn->una;
+
+	if (acked) {
+		ssize_t r;
+
+		do
+			r = recv(conn->sock, NULL, acked,
+				 MSG_TRUNC | MSG_DONTWAIT);
+		while (r < 0 && errno == EINTR);
+
+		if (r < 0 || (uint32_t)r != acked) {
+			debug("TCP: can't drop acknowledged data: %s",
+			      r < 0 ? strerror(errno) : "short");
+			tcp_rst(c, conn);
+			return false;
+		}
+	}
+
+	conn->una = dack;
+	if (fin_acked)
+		conn->flags |= C_TAP_FIN_ACKED;
+	conn->retrans = 0;
+	conn->dup_acks = 0;
+	conn->rto = TCP_RTO_MS;
+
+	if (conn->flags & C_RECOVERY) {
+		if (SEQ_GE(ack, conn->recover))
+			conn->flags &= ~C_RECOVERY;
+		else
+			tcp_retransmit_one(c, conn);	/* partial ACK */
+	}
+
+	if (conn->seq_to_tap != conn->una ||
+	    ((conn->flags & C_TAP_FIN_SENT) &&
+	     !(conn->flags & C_TAP_FIN_ACKED)))
+		tcp_timer_set(conn, conn->rto);
+	else
+		conn->deadline = 0;
+
+	return true;
+}
+
+/* Guest to host */
+
+/**
+ * tcp_check_done() - Close the connection if both directions are done
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Return: true if closed
+ */
+static bool tcp_check_done(struct ctx *c, struct tcp_conn *conn)
+{
+	if ((conn->flags & (C_TAP_FIN | C_TAP_FIN_ACKED)) !=
+	    (C_TAP_FIN | C_TAP_FIN_ACKED))
+		return false;
+
+	/* Final ACK now: pending ones are skipped for closed connections */
+	if (conn->seq_ack_to_tap != conn->seq_from_tap)
+		tcp_ctl(c, conn, TH_ACK, conn->seq_to_tap + 1);
+	tcp_conn_close(c, conn, false);
+	return true;
+}
+
+/**
+ * tcp_dup_acks() - Send duplicate ACKs so that the guest retransmits
+ * @c:		Execution context
+ * @conn:	Connection
+ * @count:	Number of ACKs
+ */
+static void tcp_dup_acks(struct ctx *c, struct tcp_conn *conn,
+			 unsigned int count)
+{
+	uint32_t seq = conn->seq_to_tap;
+
+	if ((conn->flags & C_TAP_FIN_SENT))
+		seq++;
+	while (count--)
+		tcp_ctl(c, conn, TH_ACK, seq);
+}
+
+/**
+ * tcp_tap_data() - Segments from the guest on an established connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @pkts:	Segments
+ * @n:		Number of segments
+ *
+ * Return: number of segments consumed
+ */
+static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
+			   const struct tap_l4_pkt *pkts, size_t n)
+{
+	uint32_t una0 = conn->una, wnd0 = conn->wnd_from_tap;
+	uint32_t snd_max = conn->seq_to_tap +
+			   !!(conn->flags & C_TAP_FIN_SENT);
+	struct iovec iov[TAP_BATCH_MAX];
+	uint8_t pending[TAP_BATCH_MAX];
+	uint32_t ack_max = una0, wnd = wnd0, exp;
+	bool ack_new = false, need_ack = false, fin = false, shortw = false;
+	unsigned int dups = 0, ooo = 0;
+	size_t i, niov = 0, total = 0;
+	bool progress;
+
+	if (n > TAP_BATCH_MAX)
+		n = TAP_BATCH_MAX;
+
+	for (i = 0; i < n; i++) {
+		const struct tcp_hdr *th = (const struct tcp_hdr *)pkts[i].l4;
+		size_t len = pkts[i].len, hl, plen;
+		uint32_t seq, ack, w;
+
+		pending[i] = 0;
+		if (len < TCP_HLEN)
+			continue;
+		hl = (size_t)(th->off >> 4) * 4;
+		if (hl < TCP_HLEN || hl > len)
+			continue;
+		plen = len - hl;
+		seq = ntohl(th->seq);
+		ack = ntohl(th->ack);
+
+		if (th->flags & TH_RST) {
+			if (seq == conn->seq_from_tap) {
+				tcp_conn_close(c, conn, true);
+				return i + 1;
+			}
+			/* RFC 5961, 3.2: in window, but not exact */
+			if (SEQ_GT(seq, conn->seq_from_tap) &&
+			    SEQ_LT(seq, conn->seq_from_tap +
+				   MAX(conn->wnd_to_tap, 1U)))
+				need_ack = true;
+			continue;
+		}
+		if (th->flags & TH_SYN) {
+			need_ack = true;	/* RFC 5961, 4: challenge ACK */
+			continue;
+		}
+		if (!(th->flags & TH_ACK))
+			continue;
+
+		w = (uint32_t)ntohs(th->wnd) << conn->ws_from_tap;
+		if (SEQ_GT(ack, snd_max)) {
+			/* Acknowledges data we never sent: ACK, drop */
+			need_ack = true;
+			continue;
+		}
+		if (SEQ_GT(ack, ack_max)) {
+			ack_max = ack;
+			wnd = w;
+			ack_new = true;
+		} else if (ack == ack_max) {
+			if (ack == una0 && !plen && !(th->flags & TH_FIN) &&
+			    w == wnd0 && conn->seq_to_tap != una0)
+				dups++;
+			wnd = w;
+		}
+
+		if (plen || (th->flags & TH_FIN))
+			pending[i] = 1;
+	}
+
+	/* Payload in sequence order, also if reordered within the batch */
+	exp = conn->seq_from_tap;
+	if (conn->flags & C_TAP_FIN) {
+		/* Retransmissions after the guest's FIN: just ACK again */
+		for (i = 0; i < n; i++)
+			need_ack |= pending[i];
+		memset(pending, 0, n);
+	}
+	do {
+		progress = false;
+		for (i = 0; i < n && !fin; i++) {
+			const struct tcp_hdr *th;
+			size_t hl, plen, off;
+			uint32_t seq, end;
+
+			if (!pending[i])
+				continue;
+			th = (const struct tcp_hdr *)pkts[i].l4;
+			hl = (size_t)(th->off >> 4) * 4;
+			plen = pkts[i].len - hl;
+			seq = ntohl(th->seq);
+
+			if (SEQ_GT(seq, exp))
+				continue;		/* a hole: maybe later */
+
+			pending[i] = 0;
+			end = seq + (uint32_t)plen;
+			if (SEQ_LT(end, exp) ||
+			    (end == exp && !(th->flags & TH_FIN))) {
+				/* Old data, keep-alive: expected ACK */
+				need_ack = true;
+				continue;
+			}
+
+			off = exp - seq;
+			if (plen > off) {
+				iov[niov].iov_base = (uint8_t *)th + hl + off;
+				iov[niov].iov_len = plen - off;
+				niov++;
+				total += plen - off;
+				exp += (uint32_t)(plen - off);
+			}
+			if (th->flags & TH_FIN)
+				fin = true;
+			progress = true;
+		}
+	} while (progress && !fin);
+
+	for (i = 0; i < n; i++) {
+		if (pending[i]) {
+			ooo++;
+			need_ack = true;
+		}
+	}
+
+	if (total) {
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = niov };
+		ssize_t w;
+
+		do
+			w = sendmsg(conn->sock, &mh,
+				    MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (w < 0 && errno == EINTR);
+
+		if (w < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				debug("TCP: write to socket failed: %s",
+				      strerror(errno));
+				tcp_rst(c, conn);
+				return n;
+			}
+			w = 0;
+		}
+
+		conn->seq_from_tap += (uint32_t)w;
+		if ((size_t)w < total) {
+			fin = false;
+			shortw = true;
+		}
+		need_ack = true;
+		conn->since = tcp_now_s;
+	}
+
+	if (fin) {
+		shutdown(conn->sock, SHUT_WR);
+		conn->seq_from_tap++;
+		conn->flags |= C_TAP_FIN;
+		need_ack = true;
+	}
+
+	/* Acknowledgements and window from the guest */
+	conn->wnd_from_tap = wnd;
+	if (ack_new) {
+		if (!tcp_ack_from_tap(c, conn, ack_max))
+			return n;
+		conn->since = tcp_now_s;
+	} else if (dups) {
+		conn->dup_acks += dups;
+		if (conn->dup_acks >= TCP_DUPACK_THRESH &&
+		    !(conn->flags & C_RECOVERY)) {
+			conn->flags |= C_RECOVERY;
+			conn->recover = conn->seq_to_tap;
+			tcp_retransmit_one(c, conn);
+			tcp_timer_set(conn, conn->rto);
+		}
+	}
+
+	if (ooo || shortw) {
+		/* Make the guest retransmit now, not after its timeout */
+		tcp_wnd_update(c, conn);
+		tcp_dup_acks(c, conn, shortw ? 3 : MIN(ooo + 1, 4U));
+	} else if (need_ack) {
+		tcp_ack_later(conn, true);
+	}
+
+	if (tcp_check_done(c, conn))
+		return n;
+
+	if (ack_new || wnd != wnd0)
+		tcp_data_from_sock(c, conn);
+
+	return n;
+}
+
+/**
+ * tcp_tap_handshake() - Segment from the guest before establishment
+ * @c:		Execution context
+ * @conn:	Connection
+ * @pkts:	Segments
+ * @n:		Number of segments
+ *
+ * Return: number of segments consumed
+ */
+static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
+				const struct tap_l4_pkt *pkts, size_t n)
+{
+	const struct tcp_hdr *th = (const struct tcp_hdr *)pkts[0].l4;
+	size_t len = pkts[0].len, hl;
+	uint32_t seq, ack;
+	uint8_t fl;
+
+	if (len < TCP_HLEN)
+		return 1;
+	hl = (size_t)(th->off >> 4) * 4;
+	if (hl < TCP_HLEN || hl > len)
+		return 1;
+	fl = th->flags;
+	seq = ntohl(th->seq);
+	ack = ntohl(th->ack);
+
+	if (conn->flags & C_INBOUND) {
+		unsigned int mss;
+		int ws;
+
+		/* We sent SYN: expect SYN-ACK */
+		if (fl & TH_RST) {
+			if ((fl & TH_ACK) && ack == conn->seq_to_tap)
+				tcp_conn_close(c, conn, true);
+			return 1;
+		}
+		if ((fl & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK))
+			return 1;
+		if (ack != conn->seq_to_tap) {
+			tcp_rst_reply(c, conn->flags & C_V6, &conn->gaddr,
+				      &conn->faddr, th, len - hl);
+			return 1;
+		}
+
+		mss = (conn->flags & C_V6) ? TCP_MSS6_DEFAULT :
+					     TCP_MSS4_DEFAULT;
+		tcp_opts_parse(th, hl, &mss, &ws);
+		if (ws < 0) {
+			conn->ws_from_tap = conn->ws_to_tap = 0;
+		} else {
+			conn->ws_from_tap = (uint8_t)ws;
+			conn->ws_to_tap = TCP_WS_TO_TAP;
+		}
+		conn->mss = (uint16_t)MIN(mss, tcp_mss_max(c, conn->flags &
+							       C_V6));
+		conn->seq_from_tap = seq + 1;
+		conn->wnd_from_tap = ntohs(th->wnd);
+		conn->flags |= C_ESTABLISHED;
+		conn->retrans = 0;
+		conn->rto = TCP_RTO_MS;
+		conn->deadline = 0;
+		conn->since = tcp_now_s;
+
+		tcp_wnd_update(c, conn);
+		tcp_ctl(c, conn, TH_ACK, conn->seq_to_tap);
+		tcp_data_from_sock(c, conn);
+		return 1;
+	}
+
+	/* The guest sent SYN, we answer SYN-ACK once connected */
+	if (fl & TH_RST) {
+		if (seq == conn->seq_from_tap)
+			tcp_conn_close(c, conn, true);
+		return 1;
+	}
+	if (fl & TH_SYN) {
+		if (!(fl & TH_ACK) && seq + 1 == conn->seq_from_tap &&
+		    (conn->flags & C_SYN_SENT))
+			tcp_ctl(c, conn, TH_SYN | TH_ACK, conn->seq_to_tap - 1);
+		return 1;
+	}
+	if (!(fl & TH_ACK) || !(conn->flags & C_SYN_SENT))
+		return 1;
+	if (ack != conn->seq_to_tap) {
+		tcp_rst_reply(c, conn->flags & C_V6, &conn->gaddr,
+			      &conn->faddr, th, len - hl);
+		return 1;
+	}
+
+	conn->flags |= C_ESTABLISHED;
+	conn->wnd_from_tap = (uint32_t)ntohs(th->wnd) << conn->ws_from_tap;
+	conn->retrans = 0;
+	conn->rto = TCP_RTO_MS;
+	conn->deadline = 0;
+	conn->since = tcp_now_s;
+
+	if (len > hl || (fl & TH_FIN) || n > 1)
+		return tcp_tap_data(c, conn, pkts, n);
+
+	tcp_data_from_sock(c, conn);
+	return 1;
+}
+
+/**
+ * tcp_sock_opts() - Options for a connected host socket
+ * @s:		Socket
+ */
+static void tcp_sock_opts(int s)
+{
+	int one = 1, zero = 0, b = TCP_SOCK_BUF;
+
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &b, sizeof(b)))
+		setsockopt(s, SOL_SOCKET, SO_RCVBUF, &b, sizeof(b));
+	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &b, sizeof(b)))
+		setsockopt(s, SOL_SOCKET, SO_SNDBUF, &b, sizeof(b));
+	if (tcp_peek_off_ok)
+		setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
+}
+
+/**
+ * tcp_sockaddr() - Build a socket address
+ * @sa:		Socket address storage
+ * @addr:	Address
+ * @port:	Port, host order
+ *
+ * Return: length of the socket address
+ */
+static socklen_t tcp_sockaddr(struct sockaddr_storage *sa,
+			      const union inany_addr *addr, uint16_t port)
+{
+	const struct in_addr *v4 = inany_v4(addr);
+
+	memset(sa, 0, sizeof(*sa));
+	if (v4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr = *v4;
+		s4->sin_port = htons(port);
+		return sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = addr->a6;
+		s6->sin6_port = htons(port);
+		return sizeof(*s6);
+	}
+}
+
+/**
+ * tcp_bind_outbound() - Bind an outbound socket to -o / --outbound-if
+ * @c:		Execution context
+ * @s:		Socket
+ * @v4:		IPv4 socket
+ */
+static void tcp_bind_outbound(const struct ctx *c, int s, bool v4)
+{
+	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+	struct sockaddr_storage sa;
+	union inany_addr a;
+
+	if (v4 && c->ip4.addr_out.s_addr != htonl(INADDR_ANY)) {
+		inany_from_v4(&a, c->ip4.addr_out);
+		bind(s, (struct sockaddr *)&sa, tcp_sockaddr(&sa, &a, 0));
+	} else if (!v4 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out)) {
+		a.a6 = c->ip6.addr_out;
+		bind(s, (struct sockaddr *)&sa, tcp_sockaddr(&sa, &a, 0));
+	}
+
+	if (*ifname)
+		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+			   (socklen_t)strlen(ifname));
+}
+
+/**
+ * tcp_conn_from_tap() - New connection from the guest: SYN
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @src:	Guest address
+ * @dst:	Destination address, as the guest sent it
+ * @th:		TCP header
+ * @hl:		Header length, checked
+ * @plen:	Payload length
+ */
+static void tcp_conn_from_tap(struct ctx *c, bool v6,
+			      const union inany_addr *src,
+			      const union inany_addr *dst,
+			      const struct tcp_hdr *th, size_t hl, size_t plen)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP };
+	struct sockaddr_storage sa;
+	union inany_addr hdst;
+	struct tcp_conn *conn;
+	unsigned int mss;
+	struct flow_key k;
+	uint16_t hport;
+	socklen_t sl;
+	int s, ws;
+
+	if (!fwd_nat_from_tap(c, IPPROTO_TCP, dst, ntohs(th->dport), &hdst,
+			      &hport)) {
+		tcp_rst_reply(c, v6, src, dst, th, plen);
+		return;
+	}
+
+	if (!(conn = tcp_conn_alloc())) {
+		warn_once("TCP: connection table full, refusing connections");
+		tcp_rst_reply(c, v6, src, dst, th, plen);
+		return;
+	}
+
+	conn->gaddr = *src;
+	conn->faddr = *dst;
+	conn->gport = ntohs(th->sport);
+	conn->fport = ntohs(th->dport);
+	if (v6)
+		conn->flags |= C_V6;
+	conn->flow_label = v6 ? tap_flow_label() : 0;
+
+	mss = v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
+	tcp_opts_parse(th, hl, &mss, &ws);
+	conn->mss = (uint16_t)MIN(mss, tcp_mss_max(c, v6));
+	if (ws >= 0) {
+		conn->ws_from_tap = (uint8_t)ws;
+		conn->ws_to_tap = TCP_WS_TO_TAP;
+	}
+	conn->seq_from_tap = ntohl(th->seq) + 1;
+	conn->wnd_from_tap = ntohs(th->wnd);
+	conn->seq_to_tap = conn->una = tcp_isn(conn) + 1;
+
+	s = socket(inany_v4(&hdst) ? AF_INET : AF_INET6,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0 || s > FD_REF_MAX) {
+		if (s >= 0)
+			close(s);
+		warn_once("TCP: can't open socket: %s",
+			  s < 0 ? strerror(errno) : "too many descriptors");
+		goto refuse;
+	}
+	conn->sock = s;
+	tcp_sock_opts(s);
+	if (!inany_is_loopback(&hdst))
+		tcp_bind_outbound(c, s, inany_v4(&hdst));
+
+	sl = tcp_sockaddr(&sa, &hdst, hport);
+	if (connect(s, (struct sockaddr *)&sa, sl)) {
+		if (errno != EINPROGRESS) {
+			debug("TCP: connect failed: %s", strerror(errno));
+			goto refuse_close;
+		}
+	} else {
+		conn->flags |= C_CONNECTED;
+	}
+
+	tcp_conn_key(&k, conn);
+	if (flow_hash_insert(&k, tcp_idx(conn))) {
+		warn_once("TCP: flow index full, refusing connections");
+		goto refuse_close;
+	}
+
+	ref.fd = s;
+	ref.data = tcp_idx(conn);
+	if (passt_epoll_add(c, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+			    ref)) {
+		flow_hash_remove(&k);
+		goto refuse_close;
+	}
+
+	if (conn->flags & C_CONNECTED) {
+		tcp_wnd_update(c, conn);
+		tcp_ctl(c, conn, TH_SYN | TH_ACK, conn->seq_to_tap - 1);
+		conn->flags |= C_SYN_SENT;
+		tcp_timer_set(conn, TCP_RTO_MS);
+	}
+	return;
+
+refuse_close:
+	close(s);
+	conn->sock = -1;
+refuse:
+	tcp_rst_reply(c, v6, src, dst, th, plen);
+	tcp_conn_free(conn);
+}
+
+/**
+ * tcp_tap_conn() - Segments from the guest for an existing connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @pkts:	Segments
+ * @n:		Number of segments
+ *
+ * Return: number of segments consumed
+ */
+static size_t tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
+			   const struct tap_l4_pkt *pkts, size_t n)
+{
+	if (!(conn->flags & C_ESTABLISHED))
+		return tcp_tap_handshake(c, conn, pkts, n);
+	return tcp_tap_data(c, conn, pkts, n);
+}
+
+/**
+ * tcp_tap_handler() - Handle TCP segments from the guest, one tuple
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ * @saddr:	Source address
+ * @daddr:	Destination address
+ * @pkts:	Segments (TCP header included) sharing addresses and ports
+ * @n:		Number of segments
+ * @now:	Current time
+ */
+void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
+		     const void *daddr, const struct tap_l4_pkt *pkts,
+		     size_t n, const struct timespec *now)
+{
+	union inany_addr src, dst;
+	bool v6 = af == AF_INET6;
+	size_t i = 0;
+
+	if (c->no_tcp || !n)
+		return;
+	tcp_clock(now);
+
+	inany_from_af(&src, af, saddr);
+	inany_from_af(&dst, af, daddr);
+
+	while (i < n) {
+		const struct tcp_hdr *th = (const struct tcp_hdr *)pkts[i].l4;
+		size_t len = pkts[i].len, hl, used;
+		struct flow_key k;
+		uint32_t idx;
+
+		if (len < TCP_HLEN) {
+			i++;
+			continue;
+		}
+		hl = (size_t)(th->off >> 4) * 4;
+		if (hl < TCP_HLEN || hl > len) {
+			i++;
+			continue;
+		}
+
+		tcp_key(&k, &dst, &src, ntohs(th->dport), ntohs(th->sport));
+		idx = flow_hash_lookup(&k);
+		if (idx >= tcp_conn_hw ||
+		    (tcp_conns[idx].flags & C_CLOSING) ||
+		    tcp_conns[idx].sock < 0) {
+			if ((th->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) ==
+			    TH_SYN)
+				tcp_conn_from_tap(c, v6, &src, &dst, th, hl,
+						  len - hl);
+			else
+				tcp_rst_reply(c, v6, &src, &dst, th, len - hl);
+			i++;
+			continue;
+		}
+
+		used = tcp_tap_conn(c, &tcp_conns[idx], pkts + i, n - i);
+		i += used ? used : 1;
+	}
+}
+
+/* Inbound connections */
+
+/**
+ * tcp_conn_from_sock() - Accepted connection: send SYN to the guest
+ * @c:		Execution context
+ * @s:		Accepted socket
+ * @sa:		Peer address
+ * @to:		Guest port
+ */
+static void tcp_conn_from_sock(struct ctx *c, int s,
+			       const struct sockaddr_storage *sa, uint16_t to)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP };
+	union inany_addr peer, tsrc, gaddr;
+	uint16_t pport, tsport;
+	struct tcp_conn *conn;
+	struct flow_key k;
+	bool v6;
+
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+
+		inany_from_v4(&peer, s4->sin_addr);
+		pport = ntohs(s4->sin_port);
+	} else if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 =
+			(const struct sockaddr_in6 *)sa;
+
+		peer.a6 = s6->sin6_addr;
+		pport = ntohs(s6->sin6_port);
+	} else {
+		goto reject;
+	}
+
+	if (s > FD_REF_MAX || !tap_is_ready(c))
+		goto reject;
+	if (!fwd_nat_to_tap(c, IPPROTO_TCP, &peer, pport, &tsrc, &tsport))
+		goto reject;
+
+	v6 = !inany_v4(&tsrc);
+	if ((v6 && !c->ifi6) || (!v6 && !c->ifi4))
+		goto reject;
+	fwd_guest_addr(c, v6 ? AF_INET6 : AF_INET, &tsrc, &gaddr);
+	if (inany_is_unspecified(&gaddr))
+		goto reject;
+
+	tcp_key(&k, &tsrc, &gaddr, tsport, to);
+	if (flow_hash_lookup(&k) != FLOW_IDX_NONE)
+		goto reject;
+
+	if (!(conn = tcp_conn_alloc())) {
+		warn_once("TCP: connection table full, refusing connections");
+		goto reject;
+	}
+
+	conn->sock = s;
+	conn->flags = C_INBOUND | C_CONNECTED | (v6 ? C_V6 : 0);
+	conn->gaddr = gaddr;
+	conn->faddr = tsrc;
+	conn->gport = to;
+	conn->fport = tsport;
+	conn->flow_label = v6 ? tap_flow_label() : 0;
+	conn->mss = tcp_mss_max(c, v6);
+	conn->ws_to_tap = TCP_WS_TO_TAP;
+	conn->seq_to_tap = conn->una = tcp_isn(conn) + 1;
+
+	if (flow_hash_insert(&k, tcp_idx(conn))) {
+		warn_once("TCP: flow index full, refusing connections");
+		tcp_conn_free(conn);
+		goto reject;
+	}
+
+	tcp_sock_opts(s);
+	ref.fd = s;
+	ref.data = tcp_idx(conn);
+	if (passt_epoll_add(c, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+			    ref)) {
+		flow_hash_remove(&k);
+		tcp_conn_free(conn);
+		goto reject;
+	}
+
+	tcp_wnd_update(c, conn);
+	tcp_ctl(c, conn, TH_SYN, conn->seq_to_tap - 1);
+	conn->flags |= C_SYN_SENT;
+	tcp_timer_set(conn, TCP_RTO_MS);
+	return;
+
+reject:
+	{
+		struct linger l = { 1, 0 };
+
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		close(s);
+	}
+}
+
+/**
+ * tcp_accept() - Accept connections on a listening socket
+ * @c:		Execution context
+ * @ref:	epoll reference: fd, guest port in @data
+ */
+static void tcp_accept(struct ctx *c, union epoll_ref ref)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		struct sockaddr_storage sa;
+		socklen_t sl = sizeof(sa);
+		int s;
+
+		s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (s < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				warn_once("TCP: out of descriptors accepting");
+			break;
+		}
+		tcp_conn_from_sock(c, s, &sa, (uint16_t)ref.data);
+	}
+}
+
+/* Socket and timer events */
+
+/**
+ * tcp_timeout() - The deadline of a connection passed
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_timeout(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t inflight;
+
+	if (!(conn->flags & C_ESTABLISHED)) {
+		if (!(conn->flags & C_SYN_SENT))
+			return;
+		if (++conn->retrans > TCP_SYN_RETRIES) {
+			tcp_rst(c, conn);
+			return;
+		}
+		if (conn->flags & C_INBOUND)
+			tcp_ctl(c, conn, TH_SYN, conn->seq_to_tap - 1);
+		else
+			tcp_ctl(c, conn, TH_SYN | TH_ACK,
+				conn->seq_to_tap - 1);
+		tcp_timer_set(conn, TCP_RTO_MS << conn->retrans);
+		return;
+	}
+
+	if (conn->flags & C_TAP_RETRY) {
+		conn->flags &= ~C_TAP_RETRY;
+		if (conn->flags & C_FORCE_ACK)
+			tcp_ack_later(conn, true);
+		tcp_data_from_sock(c, conn);
+		if (!conn->deadline && (conn->seq_to_tap != conn->una ||
+					(conn->flags & C_TAP_FIN_SENT)))
+			tcp_timer_set(conn, conn->rto);
+		if (!(conn->flags & C_TAP_FIN_SENT) &&
+		    (conn->flags & C_SOCK_FIN))
+			tcp_send_fin(c, conn);
+		return;
+	}
+
+	inflight = conn->seq_to_tap - conn->una;
+	if (inflight || ((conn->flags & C_TAP_FIN_SENT) &&
+			 !(conn->flags & C_TAP_FIN_ACKED))) {
+		if (++conn->retrans > TCP_RETRANS_MAX) {
+			debug("TCP: too many retransmissions, resetting");
+			tcp_rst(c, conn);
+			return;
+		}
+		conn->rto = MIN(conn->rto * 2, (uint32_t)TCP_RTO_MAX_MS);
+		conn->flags |= C_RECOVERY;
+		conn->recover = conn->seq_to_tap;
+		tcp_retransmit_one(c, conn);
+		tcp_timer_set(conn, conn->rto);
+		return;
+	}
+
+	if (!conn->wnd_from_tap) {
+		int avail = 0;
+
+		/* Zero window probe: a segment below the window gets ACKed */
+		if (!ioctl(conn->sock, FIONREAD, &avail) && avail > 0)
+			tcp_ctl(c, conn, TH_ACK, conn->seq_to_tap - 1);
+		if (avail > 0 || !(conn->flags & C_SOCK_FIN)) {
+			conn->rto = MIN(conn->rto * 2,
+					(uint32_t)TCP_RTO_MAX_MS);
+			tcp_timer_set(conn, conn->rto);
+		}
+		return;
+	}
+
+	tcp_data_from_sock(c, conn);
+}
+
+/**
+ * tcp_timer_handler() - The TCP timerfd fired: expire deadlines
+ * @c:		Execution context
+ */
+static void tcp_timer_handler(struct ctx *c)
+{
+	uint32_t next = 0;
+	uint64_t exp;
+	unsigned int j = 0;
+
+	if (read(tcp_timer_fd, &exp, sizeof(exp)) < 0 && errno == EINTR)
+		return;
+	tcp_timer_armed = 0;
+
+	while (j < tcp_tlist_n) {
+		struct tcp_conn *conn = &tcp_conns[tcp_tlist[j]];
+
+		if (!(conn->flags & C_CLOSING) && conn->deadline &&
+		    SEQ_LE(conn->deadline, tcp_now)) {
+			conn->deadline = 0;
+			tcp_timeout(c, conn);
+		}
+
+		if ((conn->flags & C_CLOSING) || !conn->deadline) {
+			tcp_timer_unlist(conn);
+			continue;
+		}
+
+		if (!next || SEQ_LT(conn->deadline, next))
+			next = conn->deadline;
+		j++;
+	}
+
+	if (next)
+		tcp_timer_arm(next);
+}
+
+/**
+ * tcp_conn_handler() - Events on the socket of a connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @events:	epoll events
+ */
+static void tcp_conn_handler(struct ctx *c, struct tcp_conn *conn,
+			     uint32_t events)
+{
+	if (!(conn->flags & C_CONNECTED)) {
+		int err = 0;
+		socklen_t sl = sizeof(err);
+
+		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
+		if (err || (events & (EPOLLERR | EPOLLHUP))) {
+			debug("TCP: connect failed: %s", strerror(err));
+			tcp_rst(c, conn);
+			return;
+		}
+		if (!(events & EPOLLOUT))
+			return;
+
+		conn->flags |= C_CONNECTED | C_SYN_SENT;
+		tcp_wnd_update(c, conn);
+		tcp_ctl(c, conn, TH_SYN | TH_ACK, conn->seq_to_tap - 1);
+		tcp_timer_set(conn, TCP_RTO_MS);
+		return;
+	}
+
+	if (events & EPOLLERR) {
+		int err = 0;
+		socklen_t sl = sizeof(err);
+
+		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
+		debug("TCP: socket error: %s", strerror(err));
+		tcp_rst(c, conn);
+		return;
+	}
+
+	if (events & EPOLLRDHUP)
+		conn->flags |= C_SOCK_FIN;
+
+	if (!(conn->flags & C_ESTABLISHED)) {
+		if ((events & EPOLLHUP) && !(events & EPOLLRDHUP))
+			tcp_rst(c, conn);
+		return;
+	}
+
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		tcp_data_from_sock(c, conn);
+
+	if ((events & EPOLLOUT) && (conn->flags & C_WND_BLOCKED)) {
+		conn->flags &= ~C_WND_BLOCKED;
+		tcp_ack_later(conn, false);
+	}
+}
+
+/**
+ * tcp_sock_handler() - Handle events on TCP sockets (listening, connected,
+ *			per-connection timers, spliced)
+ * @c:		Execution context
+ * @ref:	epoll reference
+ * @events:	epoll events
+ * @now:	Current time
+ */
+void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		      const struct timespec *now)
+{
+	struct tcp_conn *conn;
+
+	tcp_clock(now);
+
+	switch (ref.type) {
+	case EPOLL_TYPE_TCP_LISTEN:
+		tcp_accept(c, ref);
+		return;
+	case EPOLL_TYPE_TCP_TIMER:
+		tcp_timer_handler(c);
+		return;
+	case EPOLL_TYPE_TCP:
+		break;
+	default:
+		return;
+	}
+
+	if (ref.data >= tcp_conn_hw)
+		return;
+	conn = &tcp_conns[ref.data];
+	if (conn->sock != ref.fd || (conn->flags & C_CLOSING))
+		return;
+
+	tcp_conn_handler(c, conn, events);
+}
+
+/**
+ * tcp_timer() - Periodic work: table cleanup, automatic forwarding scan
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void tcp_timer(struct ctx *c, const struct timespec *now)
+{
+	uint32_t i;
+
+	tcp_clock(now);
+
+	for (i = 0; i < tcp_conn_hw; i++) {
+		struct tcp_conn *conn = &tcp_conns[i];
+		uint32_t age = tcp_now_s - conn->since;
+
+		if (conn->sock < 0 || (conn->flags & C_CLOSING))
+			continue;
+
+		if (!(conn->flags & C_CONNECTED)) {
+			if (age >= TCP_CONNECT_TIMEOUT_S) {
+				debug("TCP: connect timeout");
+				tcp_rst(c, conn);
+			}
+		} else if (!(conn->flags & C_ESTABLISHED)) {
+			if (age >= TCP_HANDSHAKE_TIMEOUT_S)
+				tcp_rst(c, conn);
+		} else if (age >= TCP_IDLE_TIMEOUT_S) {
+			debug("TCP: idle timeout");
+			tcp_rst(c, conn);
+		}
+	}
+}
+
+/**
+ * tcp_defer_handler() - Flush batched frames and deferred work after a
+ *			 round of events
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void tcp_defer_handler(struct ctx *c, const struct timespec *now)
+{
+	unsigned int i;
+
+	tcp_clock(now);
+
+	for (i = 0; i < tcp_alist_n; i++) {
+		struct tcp_conn *conn = &tcp_conns[tcp_alist[i]];
+		uint32_t old;
+		bool force;
+
+		force = conn->flags & C_FORCE_ACK;
+		conn->flags &= ~(C_ACK_LIST | C_FORCE_ACK);
+		if ((conn->flags & C_CLOSING) || conn->sock < 0 ||
+		    !(conn->flags & C_ESTABLISHED))
+			continue;
+
+		old = conn->wnd_to_tap;
+		tcp_wnd_update(c, conn);
+		if (force || conn->seq_ack_to_tap != conn->seq_from_tap ||
+		    (old >> conn->ws_to_tap) !=
+		    (conn->wnd_to_tap >> conn->ws_to_tap)) {
+			uint32_t seq = conn->seq_to_tap;
+
+			if (conn->flags & C_TAP_FIN_SENT)
+				seq++;
+			tcp_ctl(c, conn, TH_ACK, seq);
+		}
+	}
+	tcp_alist_n = 0;
+
+	tcp_flush(c);
+
+	for (i = 0; i < tcp_clist_n; i++) {
+		struct tcp_conn *conn = &tcp_conns[tcp_clist[i]];
+
+		tcp_conn_free(conn);
+	}
+	tcp_clist_n = 0;
+}
+
+/**
+ * tcp_tap_reset() - The guest went away: reset connections on the tap side
+ * @c:		Execution context
+ */
+void tcp_tap_reset(struct ctx *c)
+{
+	uint32_t i;
+
+	tcp_out_n = 0;
+	tcp_arena_used = 0;
+
+	for (i = 0; i < tcp_conn_hw; i++) {
+		struct tcp_conn *conn = &tcp_conns[i];
+
+		if (conn->sock >= 0 && !(conn->flags & C_CLOSING))
+			tcp_conn_close(c, conn, true);
+	}
+}
+
+/* Listening sockets */
+
+/**
+ * tcp_listen_sock() - Open a listening socket for a forwarded port
+ * @c:		Execution context
+ * @af:		AF_UNSPEC (dual stack if possible), AF_INET or AF_INET6
+ * @addr:	Address to bind, NULL or unspecified for any
+ * @ifname:	Device to bind to, NULL or empty for none
+ * @port:	Port
+ * @to:		Guest port
+ *
+ * Return: socket, or negative error code
+ */
+static int tcp_listen_sock(struct ctx *c, int af, const union inany_addr *addr,
+			   const char *ifname, uint16_t port, uint16_t to)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
+	struct sockaddr_storage sa;
+	union inany_addr any;
+	int s, one = 1, ret;
+	socklen_t sl;
+
+	if (af == AF_UNSPEC) {
+		if (!c->ifi6)
+			af = AF_INET;
+		else if (!c->ifi4)
+			af = AF_INET6;
+	}
+
+	if (addr && !inany_is_unspecified(addr)) {
+		any = *addr;
+		af = inany_v4(addr) ? AF_INET : AF_INET6;
+	} else if (af == AF_INET) {
+		inany_from_v4(&any, (struct in_addr){ htonl(INADDR_ANY) });
+	} else {
+		memset(&any, 0, sizeof(any));
+	}
+
+	s = socket(af == AF_INET ? AF_INET : AF_INET6,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0 && af == AF_UNSPEC) {
+		af = AF_INET;
+		inany_from_v4(&any, (struct in_addr){ htonl(INADDR_ANY) });
+		s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			   IPPROTO_TCP);
+	}
+	if (s < 0)
+		return -errno;
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (af != AF_INET) {
+		int v6only = af == AF_INET6;
+
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			   sizeof(v6only));
+	}
+	if (ifname && *ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       (socklen_t)strlen(ifname))) {
+		ret = -errno;
+		close(s);
+		return ret;
+	}
+	if (c->freebind) {
+		if (af == AF_INET)
+			setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one,
+				   sizeof(one));
+		else
+			setsockopt(s, IPPROTO_IPV6, IPV6_FREEBIND, &one,
+				   sizeof(one));
+	}
+
+	sl = tcp_sockaddr(&sa, &any, port);
+	if (af != AF_INET && inany_v4(&any)) {
+		/* Dual stack any: bind :: rather than ::ffff:0.0.0.0 */
+		memset(&any, 0, sizeof(any));
+		sl = tcp_sockaddr(&sa, &any, port);
+	}
+	if (bind(s, (struct sockaddr *)&sa, sl) || listen(s, SOMAXCONN)) {
+		ret = -errno;
+		close(s);
+		return ret;
+	}
+
+	ref.fd = s;
+	ref.data = to;
+	if ((ret = passt_epoll_add(c, EPOLLIN, ref))) {
+		close(s);
+		return ret < 0 ? ret : -EIO;
+	}
+
+	return s;
+}
+
+/**
+ * tcp_listen_port() - Listen on one port, any address, both IP versions, and
+ *		       forward connections to a port of the guest (for
+ *		       automatic forwarding)
+ * @c:		Execution context
+ * @port:	Port to listen on
+ * @to:		Port of the guest that connections are forwarded to
+ *
+ * Return: 0 on success (or already listening), negative error code on failure
+ */
+int tcp_listen_port(struct ctx *c, uint16_t port, uint16_t to)
+{
+	int s;
+
+	if (c->no_tcp)
+		return -EINVAL;
+	if (tcp_port_fd[port])
+		return 0;
+
+	s = tcp_listen_sock(c, AF_UNSPEC, NULL, NULL, port, to);
+	if (s < 0)
+		return s;
+	tcp_port_fd[port] = s + 1;
+	return 0;
+}
+
+/**
+ * tcp_unlisten_port() - Stop listening on a port bound by tcp_listen_port()
+ * @c:		Execution context
+ * @port:	Port
+ */
+void tcp_unlisten_port(struct ctx *c, uint16_t port)
+{
+	if (!tcp_port_fd[port])
+		return;
+	passt_epoll_del(c, tcp_port_fd[port] - 1);
+	close(tcp_port_fd[port] - 1);
+	tcp_port_fd[port] = 0;
+}
+
+/**
+ * tcp_port_listening() - Is a port bound by tcp_listen_port()?
+ * @port:	Port
+ *
+ * Return: true if a listening socket for @port exists
+ */
+bool tcp_port_listening(uint16_t port)
+{
+	return tcp_port_fd[port] != 0;
+}
+
+/**
+ * tcp_probe_peek_off() - Check whether TCP sockets support SO_PEEK_OFF
+ *
+ * Return: true if supported
+ */
+static bool tcp_probe_peek_off(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	int zero = 0;
+	bool ok;
+
+	if (s < 0)
+		s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0)
+		return false;
+	ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
+	close(s);
+	return ok;
+}
+
+/**
+ * tcp_init() - Bind forwarded ports, set up connection table and buffers
+ * @c:		Execution context
+ *
+ * Return: 0 on success, -1 if an explicitly requested port cannot be bound
+ */
+int tcp_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
+	const struct fwd_ports *fwd = &c->tcp_in;
+	unsigned int bound = 0, tried = 0, i;
+
+	if (c->no_tcp)
+		return 0;
+
+	tcp_peek_off_ok = tcp_probe_peek_off();
+	if (!tcp_peek_off_ok)
+		info("TCP: no SO_PEEK_OFF support, peeking from the start");
+
+	tcp_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				      TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tcp_timer_fd < 0) {
+		err("TCP: can't create timer: %s", strerror(errno));
+		return -1;
+	}
+	ref.fd = tcp_timer_fd;
+	if (passt_epoll_add(c, EPOLLIN, ref)) {
+		err("TCP: can't add timer to epoll set");
+		return -1;
+	}
+
+	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
+		return 0;
+
+	for (i = 0; i < fwd->count; i++) {
+		const struct fwd_rule *r = &fwd->rules[i];
+		unsigned int p;
+
+		for (p = r->first; p <= r->last; p++) {
+			uint16_t to = (uint16_t)(r->to + (p - r->first));
+			const union inany_addr *a = NULL;
+			int s;
+
+			if (fwd_port_excluded(fwd, (uint16_t)p))
+				continue;
+			if (r->af != AF_UNSPEC)
+				a = &r->addr;
+
+			tried++;
+			s = tcp_listen_sock(c, r->af, a, r->ifname,
+					    (uint16_t)p, to);
+			if (s >= 0) {
+				bound++;
+				if (!a && !*r->ifname && !tcp_port_fd[p])
+					tcp_port_fd[p] = s + 1;
+				continue;
+			}
+			if (!(r->flags & FWD_WEAK)) {
+				err("Failed to bind port %u: %s", p,
+				    strerror(-s));
+				return -1;
+			}
+		}
+	}
+
+	if (tried && !bound) {
+		err("Failed to bind any TCP port");
+		return -1;
+	}
+
+	return 0;
+}
