@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/rig/30-dhcp.sh - DHCP: a guest without --config-net configures itself
+# with busybox udhcpc, through pasta and through passt; --no-dhcp, and the
+# DNS advertisement options
+
+. "$(dirname "$0")/../lib/rig.sh"
+
+rig_setup
+
+DNS4=198.18.0.53
+SEARCH="example.org sub.example.org"
+LEASE=$RIG_TMP/udhcpc.env
+
+# udhcpc calls this script: record what it got, configure the interface
+cat >"$RIG_TMP/udhcpc.sh" <<EOF
+#!/bin/sh
+case "\$1" in
+bound|renew)
+	{
+		echo "ip=\$ip"
+		echo "mask=\$mask"
+		echo "subnet=\$subnet"
+		echo "router=\$router"
+		echo "dns=\$dns"
+		echo "domain=\$domain"
+		echo "search=\$search"
+		echo "mtu=\$mtu"
+		echo "lease=\$lease"
+		echo "serverid=\$serverid"
+	} >"$LEASE.tmp"
+	ip addr add "\$ip/\$mask" dev "\$interface"
+	ip route add default via "\$router" dev "\$interface"
+	mv "$LEASE.tmp" "$LEASE"
+	;;
+esac
+exit 0
+EOF
+chmod +x "$RIG_TMP/udhcpc.sh"
+
+# udhcpc_run IF [TRIES]: one bounded DHCP exchange, quit once bound
+udhcpc_run() {
+	rm -f "$LEASE"
+	g ip link set "$1" up
+	g timeout 20 busybox udhcpc -i "$1" -f -n -q -t "${2:-5}" -T 1 \
+		-O search -O mtu -s "$RIG_TMP/udhcpc.sh"
+}
+
+# lease_has KEY=VALUE: the lease recorded by the script has this line
+lease_has() {
+	grep -qxF -- "$1" "$LEASE"
+}
+
+# dhcp_checks MODE IF: what the guest got, and that it works
+dhcp_checks() {
+	local m=$1 ifn=$2
+
+	check "$m: udhcpc gets a lease" udhcpc_run "$ifn"
+	check "$m: address is the host's" lease_has "ip=$HOST4"
+	check "$m: prefix length /$PREFIX4" lease_has "mask=$PREFIX4"
+	check "$m: router is the host's gateway" lease_has "router=$GW4"
+	check "$m: DNS server from -D" lease_has "dns=$DNS4"
+	check "$m: search domains from -S" lease_has "search=$SEARCH"
+	check "$m: domain name is the first search domain" \
+		lease_has "domain=example.org"
+	check "$m: MTU 65520" lease_has "mtu=65520"
+	ours check "$m: infinite lease" lease_has "lease=4294967295"
+	check "$m: address configured on the guest interface" \
+		bash -c "ip netns exec $NS_GUEST ip -4 addr show dev $ifn |
+			 grep -q 'inet $HOST4/$PREFIX4'"
+	check "$m: ping to the far host over the DHCP configuration" \
+		g ping -q -c1 -i0.3 -w5 $FAR4
+}
+
+# ---- pasta, without --config-net
+check "pasta starts (DNS and search list advertised)" \
+	rig_pasta -4 -D $DNS4 -S "${SEARCH// /,}" --dhcp-dns --dhcp-search
+dhcp_checks pasta ext0
+rig_stop
+
+# pasta doesn't advertise DNS information unless asked to
+check "pasta starts (no --dhcp-dns, --dhcp-search)" \
+	rig_pasta -4 -D $DNS4 -S "${SEARCH// /,}"
+check "pasta, default: udhcpc gets a lease" udhcpc_run ext0
+check "pasta, default: no DNS servers advertised" lease_has "dns="
+check "pasta, default: no search domains advertised" lease_has "search="
+rig_stop
+
+# --no-dhcp: no answer at all
+check "pasta --no-dhcp starts" rig_pasta -4 --no-dhcp
+check_fail "pasta --no-dhcp: udhcpc gets no lease" udhcpc_run ext0 2
+rig_stop
+
+# ---- passt, qemu stand-in
+check "passt starts" rig_passt -4 -D $DNS4 -S "${SEARCH// /,}"
+dhcp_checks passt eth0
+rig_stop
+
+check "passt --no-dhcp-dns --no-dhcp-search starts" \
+	rig_passt -4 -D $DNS4 -S "${SEARCH// /,}" --no-dhcp-dns \
+	--no-dhcp-search
+check "passt --no-dhcp-dns: udhcpc gets a lease" udhcpc_run eth0
+check "passt --no-dhcp-dns: no DNS servers" lease_has "dns="
+check "passt --no-dhcp-search: no search domains" lease_has "search="
+rig_stop
+
+check "passt --no-dhcp starts" rig_passt -4 --no-dhcp
+check_fail "passt --no-dhcp: udhcpc gets no lease" udhcpc_run eth0 2
