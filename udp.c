@@ -1132,8 +1132,9 @@ static int udp_flow_from_listen(const struct ctx *c, uint32_t lidx,
 		union inany_addr lo;
 
 		if (inany_v4(r)) {
-			inany_from_v4(&lo,
-				      (struct in_addr){ htonl(INADDR_LOOPBACK) });
+			struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
+
+			inany_from_v4(&lo, lo4);
 			a.af = AF_INET;
 		} else {
 			lo.a6 = in6addr_loopback;

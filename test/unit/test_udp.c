@@ -167,8 +167,8 @@ static void test_addresses(void)
 	inet_pton(AF_INET6, "2001:db8::1", &a.a6);
 	CHECK(!udp_sa_from(&sa, AF_INET, &a, 53),
 	      "IPv6 address refused for an IPv4 socket");
-	CHECK(udp_sa_from(&sa, AF_INET6, &a, 5353) && udp_sa_to(&sa, &b, &port) &&
-	      inany_equals(&a, &b) && port == 5353,
+	CHECK(udp_sa_from(&sa, AF_INET6, &a, 5353) &&
+	      udp_sa_to(&sa, &b, &port) && inany_equals(&a, &b) && port == 5353,
 	      "IPv6 socket address round trip");
 }
 
