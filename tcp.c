@@ -961,6 +961,8 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
  * @skip:	Bytes to skip (without SO_PEEK_OFF): already sent
  *
  * Return: bytes read into the data buffers, 0 on end of stream, -1 on error
+ *
+ * #syscalls recvmsg
  */
 static ssize_t tcp_peek(const struct tcp_conn *conn, struct iovec *iov,
 			size_t niov, uint32_t skip)
@@ -1153,6 +1155,8 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
  * @ack:	Acknowledgement number, checked to be in range
  *
  * Return: false if the connection was reset
+ *
+ * #syscalls recvfrom
  */
 static bool tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
 			     uint32_t ack)
@@ -1249,6 +1253,8 @@ static void tcp_dup_acks(struct ctx *c, struct tcp_conn *conn,
  * @n:		Number of segments
  *
  * Return: number of segments consumed
+ *
+ * #syscalls sendmsg shutdown
  */
 static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			   const struct tap_l4_pkt *pkts, size_t n)
@@ -1631,6 +1637,8 @@ static void tcp_bind_outbound(const struct ctx *c, int s, bool v4)
  * @th:		TCP header
  * @hl:		Header length, checked
  * @plen:	Payload length
+ *
+ * #syscalls socket connect bind setsockopt getsockopt close
  */
 static void tcp_conn_from_tap(struct ctx *c, bool v6,
 			      const union inany_addr *src,
@@ -1911,6 +1919,8 @@ reject:
  * tcp_accept() - Accept connections on a listening socket
  * @c:		Execution context
  * @ref:	epoll reference: fd, guest port in @data
+ *
+ * #syscalls accept4 accept
  */
 static void tcp_accept(struct ctx *c, union epoll_ref ref)
 {
@@ -2009,6 +2019,8 @@ static void tcp_timeout(struct ctx *c, struct tcp_conn *conn)
 /**
  * tcp_timer_handler() - The TCP timerfd fired: expire deadlines
  * @c:		Execution context
+ *
+ * #syscalls read timerfd_settime ioctl
  */
 static void tcp_timer_handler(struct ctx *c)
 {
@@ -2248,6 +2260,8 @@ void tcp_tap_reset(struct ctx *c)
  * @to:		Guest port
  *
  * Return: socket, or negative error code
+ *
+ * #syscalls socket bind listen setsockopt close
  */
 static int tcp_listen_sock(struct ctx *c, int af, const union inany_addr *addr,
 			   const char *ifname, uint16_t port, uint16_t to)
@@ -2410,6 +2424,8 @@ static bool tcp_probe_peek_off(void)
  * @c:		Execution context
  *
  * Return: 0 on success, -1 if an explicitly requested port cannot be bound
+ *
+ * #syscalls timerfd_create timerfd_settime clock_gettime
  */
 int tcp_init(struct ctx *c)
 {
