@@ -6,7 +6,8 @@
 # Server (threaded, dual stack unless an address is given):
 #   tcptool.py server PORT[,PORT...] [--addr A] [--slow BYTES_PER_S]
 # Each connection starts with one command line from the client:
-#   SINK               read to EOF, answer "<bytes> <sha256>", close
+#   SINK [PAUSE]       (wait PAUSE s), read to EOF, answer "<bytes> <sha256>"
+#   WAIT ID            read to EOF or error, keep "eof" or "reset" as result ID
 #   SOURCE N SEED      send N bytes of stream SEED, close
 #   ECHO               echo everything until EOF
 #   PEER               answer "<client address> <port> <local port>"
@@ -17,11 +18,12 @@
 # --slow makes SINK read at most BYTES_PER_S (a slow reader).
 #
 # Clients (exit status 0 on success, one line of output):
-#   sink HOST PORT N SEED        send N bytes, check the server's hash
-#   source HOST PORT N SEED [--slow BPS]  receive N bytes, check them
+#   sink HOST PORT N SEED [--pause S]  send N bytes, check the server's hash
+#   source HOST PORT N SEED [--slow BPS] [--pause S]  receive N bytes, check
 #   halfc HOST PORT N            half-close: send N, shut down, expect hash
 #   halfs HOST PORT N            server shuts down first, we keep sending
 #   rst HOST PORT                expect the connection to be reset
+#   rstc HOST PORT               reset from our side, the server must see it
 #   refused HOST PORT [SECONDS]  expect ECONNREFUSED within SECONDS
 #   peer HOST PORT               print the address the server saw
 #   concurrent HOST PORT K       K connections open at once, echo on each
@@ -119,6 +121,8 @@ def serve_conn(s, peer, slow):
             return
         op = cmd[0]
         if op == 'SINK':
+            if len(cmd) > 1:
+                time.sleep(float(cmd[1]))
             n, h = read_all(s, slow)
             s.sendall(('%d %s\n' % (n, h)).encode())
         elif op == 'SOURCE':
@@ -136,6 +140,15 @@ def serve_conn(s, peer, slow):
                 a = a[7:]
             s.sendall(('%s %d %d\n' % (a, peer[1],
                                        s.getsockname()[1])).encode())
+        elif op == 'WAIT':
+            try:
+                while s.recv(1 << 16):
+                    pass
+                r = 'eof'
+            except ConnectionResetError:
+                r = 'reset'
+            with results_lock:
+                results[cmd[1]] = r
         elif op == 'RST':
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                          b'\x01\x00\x00\x00\x00\x00\x00\x00')
@@ -154,7 +167,9 @@ def serve_conn(s, peer, slow):
                 if r:
                     break
                 time.sleep(0.05)
-            s.sendall(('%d %s\n' % r if r else 'none\n').encode())
+            if isinstance(r, tuple):
+                r = '%d %s' % r
+            s.sendall(((r or 'none') + '\n').encode())
     except OSError:
         pass
     finally:
@@ -202,11 +217,11 @@ def connect(host, port, timeout=30):
     return s
 
 
-def c_sink(host, port, n, seed):
+def c_sink(host, port, n, seed, pause=None):
     n, seed = int(n), int(seed)
     s = connect(host, port, 120)
     t0 = time.monotonic()
-    s.sendall(b'SINK\n')
+    s.sendall(b'SINK %s\n' % (pause or '').encode())
     for c in stream_chunks(n, seed):
         s.sendall(c)
     s.shutdown(socket.SHUT_WR)
@@ -219,11 +234,13 @@ def c_sink(host, port, n, seed):
     return ok
 
 
-def c_source(host, port, n, seed, slow=0):
+def c_source(host, port, n, seed, slow=0, pause=None):
     n, seed = int(n), int(seed)
     s = connect(host, port, 120)
     t0 = time.monotonic()
     s.sendall(('SOURCE %d %d\n' % (n, seed)).encode())
+    if pause:
+        time.sleep(float(pause))
     got, h = read_all(s, int(slow))
     dt = time.monotonic() - t0
     ok = got == n and h == stream_hash(n, seed)
@@ -274,6 +291,22 @@ def c_rst(host, port):
         return False
     print('rst: clean close, no reset')
     return False
+
+
+def c_rstc(host, port):
+    rid = '%d-%d' % (os.getpid(), time.monotonic_ns())
+    s = connect(host, port)
+    s.sendall(('WAIT %s\n' % rid).encode())
+    s.sendall(b'x' * 1000)
+    time.sleep(0.2)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                 b'\x01\x00\x00\x00\x00\x00\x00\x00')
+    s.close()
+    q = connect(host, port)
+    q.sendall(('RESULT %s\n' % rid).encode())
+    reply = readline(q)
+    print('rstc: server saw %s' % reply)
+    return reply == 'reset'
 
 
 def c_refused(host, port, secs=2):
@@ -434,15 +467,17 @@ def main():
     fn = {
         'sink': c_sink, 'source': c_source, 'halfc': c_halfc,
         'halfs': c_halfs, 'rst': c_rst, 'refused': c_refused,
-        'peer': c_peer, 'concurrent': c_concurrent,
+        'peer': c_peer, 'rstc': c_rstc, 'concurrent': c_concurrent,
         'sequential': c_sequential, 'rr': c_rr, 'crr': c_crr,
         'throughput': c_throughput,
     }.get(cmd)
     if not fn:
         print('unknown command %s' % cmd)
         return 2
-    if cmd == 'source' and 'slow' in opts:
-        a = a + [opts['slow']]
+    if cmd == 'source':
+        a = a + [opts.get('slow', 0), opts.get('pause')]
+    if cmd == 'sink':
+        a = a + [opts.get('pause')]
     try:
         return 0 if fn(*a) else 1
     except (OSError, socket.timeout) as e:

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/rig/51-tcp-close.sh - TCP half-close in each direction, reset
+# propagation in each direction, refused connections, through pasta and
+# passt, IPv4 and IPv6
+
+. "$(dirname "$0")/../lib/rig.sh"
+
+TOOL=$RIG_TESTDIR/bench/tcptool.py
+PORT=5001
+CLOSED=5999
+
+rig_setup
+
+start_servers() {
+	rig_bg srv-remote r python3 "$TOOL" server $PORT
+	rig_wait_port r tcp $PORT || rig_die "server in remote namespace"
+}
+
+# close_checks MODE
+close_checks() {
+	local mode=$1 a v
+
+	for v in 4 6; do
+		[ $v = 4 ] && a=$FAR4 || a=$FAR6
+		check "$mode: IPv$v half-close by guest, host side answers" \
+			g timeout 20 python3 "$TOOL" halfc $a $PORT 3000000
+		check "$mode: IPv$v half-close by host, guest keeps sending" \
+			g timeout 20 python3 "$TOOL" halfs $a $PORT 3000000
+		check "$mode: IPv$v reset by host side reaches the guest" \
+			g timeout 20 python3 "$TOOL" rst $a $PORT
+		check "$mode: IPv$v reset by guest reaches the host side" \
+			g timeout 20 python3 "$TOOL" rstc $a $PORT
+		check "$mode: IPv$v refused connection: ECONNREFUSED within 1 s" \
+			g timeout 20 python3 "$TOOL" refused $a $CLOSED 1
+	done
+}
+
+start_servers
+if rig_pasta --config-net -t none -u none -T none -U none; then
+	close_checks pasta
+else
+	rig_result FAIL "pasta: start"
+fi
+rig_stop
+
+start_servers
+if rig_passt && rig_guest_conf; then
+	close_checks passt
+else
+	rig_result FAIL "passt: start"
+fi
