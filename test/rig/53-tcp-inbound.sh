@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/rig/53-tcp-inbound.sh - Inbound TCP forwarding (-t) with a range and
+# a mapping, from the host namespace and from the remote namespace: the guest
+# sees the true client address (the gateway for the host itself), both IP
+# versions, pasta and passt
+
+. "$(dirname "$0")/../lib/rig.sh"
+
+TOOL=$RIG_TESTDIR/bench/tcptool.py
+FWD="-t 10000-10002 -t 10010:10020"
+
+rig_setup
+
+# inbound_checks MODE
+inbound_checks() {
+	local mode=$1
+
+	rig_bg srv-guest g python3 "$TOOL" server 10000,10001,10002,10020
+	rig_wait_port g tcp 10020 || rig_die "server in guest"
+	# The guest's MAC address must be known: let it say something first
+	rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
+
+	check_out "$mode: range, from remote, IPv4: true client address" \
+		"$FAR4 " r timeout 10 python3 "$TOOL" peer $HOST4 10001 \
+		--bind $FAR4
+	check_out "$mode: range, from remote, IPv6: true client address" \
+		"$FAR6 " r timeout 10 python3 "$TOOL" peer $HOST6 10002 \
+		--bind $FAR6
+	check_out "$mode: mapping 10010:10020, from remote, IPv4" \
+		" 10020" r timeout 10 python3 "$TOOL" peer $HOST4 10010 \
+		--bind $FAR4
+	check_out "$mode: mapping 10010:10020, from remote, IPv6" \
+		" 10020" r timeout 10 python3 "$TOOL" peer $HOST6 10010 \
+		--bind $FAR6
+	check_out "$mode: range, from the host itself, IPv4: gateway" \
+		"$GW4 " h timeout 10 python3 "$TOOL" peer $HOST4 10000
+	check_out "$mode: mapping, from host loopback, IPv6: gateway" \
+		"$GW6 " h timeout 10 python3 "$TOOL" peer ::1 10010
+	check "$mode: inbound data, 10 MB into the guest" \
+		r timeout 30 python3 "$TOOL" sink $HOST4 10000 10000000 9
+	check "$mode: inbound data, 10 MB out of the guest" \
+		r timeout 30 python3 "$TOOL" source $HOST6 10002 10000000 8
+	check_out "$mode: port outside the range is refused" \
+		"ECONNREFUSED" r timeout 10 python3 "$TOOL" refused $HOST4 10003
+}
+
+if rig_pasta --config-net --no-splice $FWD -u none -T none -U none; then
+	inbound_checks pasta
+else
+	rig_result FAIL "pasta: start"
+fi
+rig_stop
+
+if rig_passt $FWD && rig_guest_conf; then
+	inbound_checks passt
+else
+	rig_result FAIL "passt: start"
+fi
