@@ -36,7 +36,9 @@ root_empty() {
 
 # ns_differs PID NS: namespace NS of PID isn't ours
 ns_differs() {
-	[ "$(readlink "/proc/$1/ns/$2")" != "$(readlink "/proc/$$/ns/$2")" ]
+	local theirs
+	theirs=$(readlink "/proc/$1/ns/$2") || return 1
+	[ "$theirs" != "$(readlink "/proc/$$/ns/$2")" ]
 }
 
 # ns_is PID NS FILE: namespace NS of PID is the one bound at FILE
@@ -44,16 +46,28 @@ ns_is() {
 	[ "$(stat -L -c %i "/proc/$1/ns/$2")" = "$(stat -L -c %i "$3")" ]
 }
 
-# fds_expected PID NETNS_FDS: 0-2 are /dev/null; the others are sockets,
-# epoll, timerfd, inotify, tun (pasta) or, only NETNS_FDS of them, network
-# namespaces; never a path of the host
+# fds_expected PID NETNS_FDS DIRS: 0-2 are /dev/null (character device 1:3:
+# paths show as seen from the daemon, /null once it detached /dev); the others
+# are sockets, epoll, timerfd, inotify, /dev/net/tun (10:200), at most
+# NETNS_FDS network namespaces and DIRS O_PATH directory handles (pasta's
+# watch on the namespace's directory); no other file of the host
 fds_expected() {
-	local pid=$1 max_ns=$2 nns=0 fd t bad=0
+	local pid=$1 max_ns=$2 max_dirs=$3 nns=0 ndirs=0 fd t bad=0 fds dev
 
-	for fd in $(ls "/proc/$pid/fd"); do
+	fds=$(ls "/proc/$pid/fd") || return 1
+	for fd in $fds; do
 		t=$(readlink "/proc/$pid/fd/$fd") || continue
+		dev=$(stat -L -c %F:%t:%T "/proc/$pid/fd/$fd")
+		[ "$fd" -le 2 ] && [ "$dev" = "character special file:1:3" ] &&
+			continue
+		[ "$dev" = "character special file:a:c8" ] && continue
+		if [ "${dev%%:*}" = directory ] &&
+		   grep -qE '^flags:\s*[0-7]*1[0-7]{7}$' \
+			"/proc/$pid/fdinfo/$fd"; then
+			ndirs=$((ndirs + 1))
+			continue
+		fi
 		case "$fd:$t" in
-		[012]:/dev/null)				;;
 		*:socket:\[*|*:anon_inode:*|*:/dev/net/tun)	;;
 		*:net:\[*)	nns=$((nns + 1))		;;
 		*)
@@ -69,12 +83,13 @@ fds_expected() {
 		esac
 	done
 	[ $nns -le "$max_ns" ] || { echo "$nns namespace fds"; bad=1; }
+	[ $ndirs -le "$max_dirs" ] || { echo "$ndirs directory fds"; bad=1; }
 	return $bad
 }
 
-# isolated NAME PID CAPS NETNS_FDS: the whole set of checks on a daemon
+# isolated NAME PID CAPS NETNS_FDS DIRS: the whole set of checks on a daemon
 isolated() {
-	local name=$1 pid=$2 caps=$3 nsfds=$4
+	local name=$1 pid=$2 caps=$3 nsfds=$4 dirs=$5
 
 	check "$name: CapEff $caps" status_is "$pid" CapEff "$caps"
 	check "$name: CapPrm $caps" status_is "$pid" CapPrm "$caps"
@@ -93,7 +108,7 @@ isolated() {
 	check "$name: network namespace is the host's" \
 		ns_is "$pid" net "/run/netns/$NS_HOST"
 	check "$name: only expected descriptors open" \
-		fds_expected "$pid" "$nsfds"
+		fds_expected "$pid" "$nsfds" "$dirs"
 }
 
 ping_ok() {
@@ -133,7 +148,7 @@ exercise() {
 if check "pasta starts (root, --runas 0)" rig_pasta --config-net; then
 	exercise pasta g
 	check "pasta: still running after traffic" rig_alive "$RIG_PASTA_PID"
-	isolated pasta "$RIG_PASTA_PID" $CAPS_PASTA 2
+	isolated pasta "$RIG_PASTA_PID" $CAPS_PASTA 2 1
 	check "pasta: stays root, as --runas 0 asked" \
 		status_is "$RIG_PASTA_PID" Uid 0
 fi
@@ -144,7 +159,7 @@ if check "passt starts (root, --runas 0)" rig_passt; then
 	rig_guest_conf
 	exercise passt g
 	check "passt: still running after traffic" rig_alive "$RIG_PASST_PID"
-	isolated passt "$RIG_PASST_PID" $CAPS_PASST 0
+	isolated passt "$RIG_PASST_PID" $CAPS_PASST 0 0
 	check "passt: in a user namespace of its own" \
 		ns_differs "$RIG_PASST_PID" user
 fi
@@ -159,7 +174,7 @@ if check "passt starts as an unprivileged user (65534)" \
 	rig_wait_file 10 "$pidf"
 	pid=$(cat "$pidf")
 	RIG_DAEMONS+=("$pid")
-	isolated "passt (user)" "$pid" $CAPS_PASST 0
+	isolated "passt (user)" "$pid" $CAPS_PASST 0 0
 	check "passt (user): in a user namespace of its own" \
 		ns_differs "$pid" user
 	check "passt (user): runs as 65534" status_is "$pid" Uid 65534
