@@ -84,18 +84,18 @@ rig_stop
 
 # ---- --no-ra: neighbours answered, no RA at all
 rm -f "$PCAP"
-check "pasta --no-ra starts" rig_pasta -6 --no-ra -p "$PCAP"
-check "--no-ra: guest interface takes RAs, up" slaac_prep ext0
+check "passt --no-ra starts" rig_passt -6 --no-ra -p "$PCAP"
+check "--no-ra: guest interface takes RAs, up" slaac_prep eth0
 # The kernel solicits right after DAD: give it time for a couple of RSs
 sleep 6
-check_fail "--no-ra: no SLAAC address" slaac_addr ext0
-check_fail "--no-ra: no default route from an RA" ra_route ext0
+check_fail "--no-ra: no SLAAC address" slaac_addr eth0
+check_fail "--no-ra: no default route from an RA" ra_route eth0
 check "--no-ra: guest sent router solicitations" \
 	bash -c "tcpdump -nn -r '$PCAP' 'icmp6 and ip6[40] == 133' \
 		 2>/dev/null | grep -q 'router solicitation'"
 check_fail "--no-ra: no RA in the capture" pcap_ra "router advertisement"
 check "--no-ra: address added statically" \
-	g ip -6 addr add $HOST6/$PREFIX6 dev ext0 nodad
+	g ip -6 addr add $HOST6/$PREFIX6 dev eth0 nodad
 check "--no-ra: neighbour solicitations still answered" \
 	g ping -6 -q -c1 -i0.3 -w5 $GW6
 rig_stop
