@@ -359,6 +359,14 @@ void isolate_user(uid_t uid, gid_t gid, bool use_userns, const char *userns,
 			    strerror(errno));
 
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+
+		/* The switch made us non-dumpable, so our /proc files now
+		 * belong to root: pasta's child couldn't write the ID maps of
+		 * the namespace it creates. Until isolate_prefork(), our
+		 * capabilities keep unprivileged processes from tracing us.
+		 */
+		if (mode == MODE_PASTA)
+			prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
 
 	/* Effective set is cleared by a switch from root: raise it again */
@@ -509,6 +517,9 @@ int isolate_prefork(const struct ctx *c)
 		err("Can't set no_new_privs: %s", strerror(errno));
 		return ret;
 	}
+
+	/* Processes of the same user can't trace us, or read our memory */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	return 0;
 }

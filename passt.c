@@ -35,12 +35,14 @@
 #include "tcp.h"
 #include "ndp.h"
 #include "dhcpv6.h"
+#include "isolation.h"
 
 #define EPOLL_EVENTS		8
 #define TIMER_INTERVAL_MS	1000
 
 static struct ctx c;
 static volatile sig_atomic_t child_exited;
+static int devnull_fd = -1;	/* opened before isolation, for daemonise() */
 
 /* #syscalls exit_group exit rt_sigreturn */
 static void exit_handler(int sig)
@@ -198,7 +200,7 @@ static void daemonise(void)
 	c.pidfile_fd = -1;
 
 	setsid();
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fd = devnull_fd;
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
@@ -258,6 +260,8 @@ int main(int argc, char **argv)
 	struct epoll_event events[EPOLL_EVENTS];
 	sigset_t mask, wait_mask;
 
+	isolate_initial(argc, argv);
+
 	c.mode = mode_from_name(argv[0]);
 	c.fd_tap = c.fd_tap_listen = c.fd_passed = -1;
 	c.pasta_netns_fd = c.pasta_userns_fd = c.pidfile_fd = -1;
@@ -271,6 +275,7 @@ int main(int argc, char **argv)
 		die("Couldn't create epoll set: %s", strerror(errno));
 
 	conf(&c, argc, argv);
+	isolate_user(c.uid, c.gid, !c.netns_only, c.userns_path, c.mode);
 
 	if (c.mode == MODE_PASTA) {
 		if (c.pasta_pid || *c.netns_path) {
@@ -307,16 +312,24 @@ int main(int argc, char **argv)
 
 	conf_print(&c);
 	pidfile_open();
+	devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* Checks the namespace file by path: not visible once isolated */
+	if (c.mode == MODE_PASTA)
+		pasta_netns_quit_init(&c);
+
+	/* No host path is reachable after this */
+	if (isolate_prefork(&c))
+		die("Failed to sandbox process, exiting");
 
 	if (!c.foreground)
 		daemonise();
 	else
 		pidfile_write(getpid());
 
-	if (c.mode == MODE_PASTA) {
-		pasta_netns_quit_init(&c);
+	if (c.mode == MODE_PASTA)
 		pasta_ns_ready(&c);
-	}
+
+	isolate_postfork(&c);
 
 	for (;;) {
 		struct timespec now;
