@@ -40,8 +40,11 @@
 static pid_t pasta_child_pid;		/* spawned command, 0 if none */
 static int pasta_go_fd = -1;		/* write end: let the command run */
 
-static char pasta_quit_name[NAME_MAX + 1];	/* netns file in watched dir */
-static char pasta_quit_path[PATH_MAX];		/* /proc/PID/ns/net to poll */
+/* Namespace watch, prepared while we can still see the filesystem */
+static int pasta_quit_fd = -1;			/* inotify or timerfd */
+static enum epoll_type pasta_quit_type;		/* NSQUIT_INOTIFY or _TIMER */
+static int pasta_quit_dirfd = -1;		/* directory of the netns file */
+static char pasta_quit_name[NAME_MAX + 1];	/* netns file name in it */
 static dev_t pasta_quit_dev;			/* identity of the netns */
 static ino_t pasta_quit_ino;
 
@@ -265,6 +268,77 @@ static void pasta_join_userns(const struct ctx *c)
 }
 
 /**
+ * pasta_quit_prep() - Prepare the watch on the namespace, before isolation
+ * @c:		Execution context, with the netns open
+ *
+ * Once we're isolated, the namespace file is out of sight: keep a handle
+ * on its directory, and set up the inotify watch (a namespace file from
+ * "ip netns add" or podman) or the poll timer (/proc/PID/ns/net, which
+ * inotify can't watch) right away.
+ */
+static void pasta_quit_prep(const struct ctx *c)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (c->no_netns_quit || !*c->netns_path)
+		return;
+
+	if (fstat(c->pasta_netns_fd, &st))
+		die("Couldn't stat network namespace: %s", strerror(errno));
+	pasta_quit_dev = st.st_dev;
+	pasta_quit_ino = st.st_ino;
+
+	snprintf(dir, sizeof(dir), "%s", c->netns_path);
+	if (!(slash = strrchr(dir, '/')) || !slash[1])
+		die("Can't watch network namespace %s", c->netns_path);
+	snprintf(pasta_quit_name, sizeof(pasta_quit_name), "%s", slash + 1);
+	if (slash == dir)
+		slash[1] = 0;	/* The root directory */
+	else
+		*slash = 0;
+
+	pasta_quit_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pasta_quit_dirfd < 0)
+		die("Couldn't open %s: %s", dir, strerror(errno));
+
+	if (!strncmp(dir, "/proc/", strlen("/proc/"))) {
+		pasta_quit_fd = timerfd_create(CLOCK_MONOTONIC,
+					       TFD_NONBLOCK | TFD_CLOEXEC);
+		if (pasta_quit_fd < 0)
+			die("Couldn't set up namespace timer: %s",
+			    strerror(errno));
+		pasta_quit_type = EPOLL_TYPE_NSQUIT_TIMER;
+		return;
+	}
+
+	pasta_quit_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (pasta_quit_fd < 0)
+		die("Couldn't set up inotify: %s", strerror(errno));
+	if (inotify_add_watch(pasta_quit_fd, dir,
+			      IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+		die("Couldn't watch %s: %s", dir, strerror(errno));
+	pasta_quit_type = EPOLL_TYPE_NSQUIT_INOTIFY;
+}
+
+/**
+ * pasta_quit_gone() - Is the namespace file gone, or another namespace now?
+ *
+ * Return: true if so (a /proc/PID target exited, PID reused, file deleted)
+ *
+ * #syscalls:pasta newfstatat fstatat64 statx
+ */
+static bool pasta_quit_gone(void)
+{
+	struct stat st;
+
+	if (fstatat(pasta_quit_dirfd, pasta_quit_name, &st, 0))
+		return errno == ENOENT || errno == ESRCH;
+
+	return st.st_dev != pasta_quit_dev || st.st_ino != pasta_quit_ino;
+}
+
+/**
  * pasta_start_ns() - Create user and network namespaces for a command
  * @c:		Execution context
  * @argc:	Number of arguments of the command (0: spawn $SHELL)
@@ -392,6 +466,7 @@ void pasta_open_ns(struct ctx *c)
 		    c->netns_path);
 
 	nl_sock_init(c, true);
+	pasta_quit_prep(c);
 }
 
 /**
@@ -504,6 +579,8 @@ void pasta_ns_conf(struct ctx *c)
 /**
  * pasta_ns_ready() - Let the spawned command run, now that all is set up
  * @c:		Execution context
+ *
+ * #syscalls:pasta write close
  */
 void pasta_ns_ready(struct ctx *c)
 {
@@ -528,66 +605,35 @@ void pasta_ns_ready(struct ctx *c)
  * A namespace file (--netns PATH) is watched with inotify on its directory;
  * /proc/PID/ns/net (a PID target) can't be, we poll it with a timer.
  * Nothing to do for a command we spawned: its exit ends us.
+ *
+ * #syscalls:pasta timerfd_settime
  */
 void pasta_netns_quit_init(struct ctx *c)
 {
-	union epoll_ref ref = { 0 };
-	struct stat st;
-	int fd;
+	union epoll_ref ref = { .type = pasta_quit_type, .fd = pasta_quit_fd };
 
-	if (c->no_netns_quit || pasta_child_pid || !*c->netns_path)
+	if (pasta_quit_fd < 0)
 		return;
 
-	if (fstat(c->pasta_netns_fd, &st))
-		die("Couldn't stat network namespace: %s", strerror(errno));
-	pasta_quit_dev = st.st_dev;
-	pasta_quit_ino = st.st_ino;
+	/* Gone before we started watching? */
+	if (pasta_quit_gone()) {
+		info("Namespace %s is gone, exiting", c->netns_path);
+		exit(EXIT_SUCCESS);
+	}
 
-	if (!strncmp(c->netns_path, "/proc/", strlen("/proc/"))) {
+	if (pasta_quit_type == EPOLL_TYPE_NSQUIT_TIMER) {
 		struct itimerspec it = {
 			.it_interval = { .tv_sec = PASTA_QUIT_POLL_S },
 			.it_value = { .tv_sec = PASTA_QUIT_POLL_S },
 		};
 
-		snprintf(pasta_quit_path, sizeof(pasta_quit_path), "%s",
-			 c->netns_path);
-
-		fd = timerfd_create(CLOCK_MONOTONIC,
-				    TFD_NONBLOCK | TFD_CLOEXEC);
-		if (fd < 0 || timerfd_settime(fd, 0, &it, NULL))
-			die("Couldn't set up namespace timer: %s",
+		if (timerfd_settime(pasta_quit_fd, 0, &it, NULL))
+			die("Couldn't set namespace timer: %s",
 			    strerror(errno));
-		ref.type = EPOLL_TYPE_NSQUIT_TIMER;
-	} else {
-		char dir[PATH_MAX], *slash;
-
-		snprintf(dir, sizeof(dir), "%s", c->netns_path);
-		slash = strrchr(dir, '/');
-		snprintf(pasta_quit_name, sizeof(pasta_quit_name), "%s",
-			 slash + 1);
-		if (slash == dir)
-			slash[1] = 0;	/* The root directory */
-		else
-			*slash = 0;
-
-		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-		if (fd < 0)
-			die("Couldn't set up inotify: %s", strerror(errno));
-		if (inotify_add_watch(fd, dir, IN_DELETE | IN_DELETE_SELF |
-					       IN_MOVE_SELF) < 0)
-			die("Couldn't watch %s: %s", dir, strerror(errno));
-
-		/* Gone before we started watching? */
-		if (access(c->netns_path, F_OK) && errno == ENOENT) {
-			info("Namespace %s is gone, exiting", c->netns_path);
-			exit(EXIT_SUCCESS);
-		}
-		ref.type = EPOLL_TYPE_NSQUIT_INOTIFY;
 	}
 
-	if (fd > FD_REF_MAX)
+	if (pasta_quit_fd > FD_REF_MAX)
 		die("File descriptor number too big for epoll");
-	ref.fd = fd;
 	if (passt_epoll_add(c, EPOLLIN, ref))
 		die("Couldn't add namespace watch to epoll set");
 }
@@ -633,38 +679,24 @@ static bool pasta_quit_inotify(int fd)
 }
 
 /**
- * pasta_quit_poll() - Is the process owning our netns gone?
- *
- * Return: true if /proc/PID/ns/net is gone, or is another namespace (PID
- *	   reused)
- */
-static bool pasta_quit_poll(void)
-{
-	struct stat st;
-
-	if (stat(pasta_quit_path, &st))
-		return errno == ENOENT || errno == ESRCH;
-
-	return st.st_dev != pasta_quit_dev || st.st_ino != pasta_quit_ino;
-}
-
-/**
  * pasta_netns_quit_handler() - The namespace may be gone: check, exit
  * @c:		Execution context
  * @ref:	epoll reference (NSQUIT_INOTIFY or NSQUIT_TIMER)
+ *
+ * #syscalls:pasta read exit_group
  */
 void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
 {
 	bool gone = false;
 
 	if (ref.type == EPOLL_TYPE_NSQUIT_INOTIFY) {
-		gone = pasta_quit_inotify(ref.fd);
+		gone = pasta_quit_inotify(ref.fd) || pasta_quit_gone();
 	} else if (ref.type == EPOLL_TYPE_NSQUIT_TIMER) {
 		uint64_t exp;
 
 		if (read(ref.fd, &exp, sizeof(exp)) < 0 && errno == EAGAIN)
 			return;
-		gone = pasta_quit_poll();
+		gone = pasta_quit_gone();
 	}
 
 	if (gone) {
@@ -680,6 +712,8 @@ void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
  * Called on SIGCHLD (from the main loop, not the signal handler), and
  * harmless at any other time: the command's status becomes ours, 128 plus
  * the signal number if it was killed.
+ *
+ * #syscalls:pasta wait4 waitid exit_group
  */
 void pasta_child_exited(struct ctx *c)
 {
