@@ -223,7 +223,7 @@ static void target_dup(unsigned int t0, unsigned int d0)
 	CHECK(has("metric 333"), "route metric copied");
 }
 
-static void multipath(unsigned int d0)
+static void multipath(unsigned int t0, unsigned int d0)
 {
 	struct in_addr a4, e4;
 
@@ -235,6 +235,13 @@ static void multipath(unsigned int d0)
 	CHECK(!nl_route_get_def(d0, AF_INET, &a4), "multipath: gateway found");
 	inet_pton(AF_INET, "198.18.5.4", &e4);
 	CHECK_EQ_MEM(&a4, &e4, 4, "multipath: highest weight nexthop");
+
+	sh_in(fd_b, "ip -4 route del default");
+	CHECK(!nl_route_dup(d0, t0, AF_INET), "multipath: route copied");
+	sh_in(fd_b, "ip -4 route show default");
+	CHECK(has("nexthop via 198.18.5.4 dev t0 weight 5") &&
+	      has("nexthop via 198.18.5.2 dev t0 weight 1"),
+	      "multipath: nexthops and weights copied");
 
 	/* No default route: the only interface with routes */
 	sh_in(fd_a, "ip route del default; ip -6 route del default");
@@ -301,7 +308,7 @@ int main(void)
 	nl_sock_init(&c, true);		/* Twice: keeps what it has */
 	target_set(t0, t1, d0);
 	target_dup(t0, d0);
-	multipath(d0);
+	multipath(t0, d0);
 
 	return unit_done();
 }
