@@ -690,7 +690,11 @@ void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
 	bool gone = false;
 
 	if (ref.type == EPOLL_TYPE_NSQUIT_INOTIFY) {
-		gone = pasta_quit_inotify(ref.fd) || pasta_quit_gone();
+		/* After isolation, a stat() through the directory handle
+		 * sees the file below the namespace bind mount, not the
+		 * namespace: trust the event name only.
+		 */
+		gone = pasta_quit_inotify(ref.fd);
 	} else if (ref.type == EPOLL_TYPE_NSQUIT_TIMER) {
 		uint64_t exp;
 
