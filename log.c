@@ -86,25 +86,35 @@ static void log_to_file(const char *line, size_t len)
 }
 
 /* #syscalls socket connect sendto getpid close */
-static void log_to_syslog_sock(int pri, const char *msg, size_t len)
+/**
+ * log_syslog_prepare() - Connect to the syslog socket while /dev/log is
+ *			  still reachable, that is, before isolation
+ */
+void log_syslog_prepare(void)
 {
 	static const struct sockaddr_un addr = {
 		.sun_family = AF_UNIX, .sun_path = "/dev/log",
 	};
+
+	if (log_sock >= 0 || log_fd >= 0)
+		return;
+
+	log_sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (log_sock < 0)
+		return;
+	if (connect(log_sock, (const struct sockaddr *)&addr, sizeof(addr))) {
+		close(log_sock);
+		log_sock = -1;
+	}
+}
+
+static void log_to_syslog_sock(int pri, const char *msg, size_t len)
+{
 	char line[LOG_LINE_MAX + 64];
 	int n;
 
-	if (log_sock < 0) {
-		log_sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (log_sock < 0)
-			return;
-		if (connect(log_sock, (const struct sockaddr *)&addr,
-			    sizeof(addr))) {
-			close(log_sock);
-			log_sock = -1;
-			return;
-		}
-	}
+	if (log_sock < 0)
+		return;
 
 	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %.*s",
 		     LOG_DAEMON | pri, log_ident, getpid(), (int)len, msg);

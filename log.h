@@ -79,6 +79,12 @@ int log_open_file(const char *path, size_t size);
 void log_to_syslog(void);
 
 /**
+ * log_syslog_prepare() - Connect to the syslog socket while /dev/log is
+ *			  still reachable, that is, before isolation
+ */
+void log_syslog_prepare(void);
+
+/**
  * log_file_fd() - File descriptor of the log file, to keep across isolation
  *
  * Return: file descriptor, or -1 if not logging to a file

@@ -317,6 +317,9 @@ int main(int argc, char **argv)
 	if (c.mode == MODE_PASTA)
 		pasta_netns_quit_init(&c);
 
+	if (!c.foreground)
+		log_syslog_prepare();
+
 	/* No host path is reachable after this */
 	if (isolate_prefork(&c))
 		die("Failed to sandbox process, exiting");
