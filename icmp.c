@@ -103,6 +103,8 @@ static void icmp_key(struct flow_key *k, int af, uint16_t id,
  * icmp_flow_close() - Close a flow and free its entry
  * @c:		Execution context
  * @idx:	Index in the flow table
+ *
+ * #syscalls close
  */
 static void icmp_flow_close(const struct ctx *c, unsigned int idx)
 {
@@ -165,6 +167,8 @@ static socklen_t icmp_sockaddr(const struct ctx *c, int af,
  * @id:		Guest echo identifier, the port we'd like to bind to
  *
  * Return: socket, or -1 on failure
+ *
+ * #syscalls socket setsockopt bind close
  */
 static int icmp_sock_open(const struct ctx *c, int af, uint16_t id)
 {
@@ -293,6 +297,8 @@ static int icmp_flow_new(const struct ctx *c, int af, uint16_t id,
  * @msg:	ICMP header and body
  * @len:	Length of @msg
  * @now:	Current time
+ *
+ * #syscalls sendto
  */
 void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 		      const void *daddr, const void *msg, size_t len,
@@ -365,6 +371,8 @@ void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
  * @ref:	epoll reference
  * @events:	epoll events
  * @now:	Current time
+ *
+ * #syscalls recvmsg
  */
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		       const struct timespec *now)

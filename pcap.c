@@ -111,6 +111,8 @@ void pcap_init(const char *path)
  * @iov:	Frame buffers
  * @n:		Number of buffers
  * @now:	Timestamp
+ *
+ * #syscalls writev close
  */
 static void pcap_write(const struct iovec *iov, size_t n,
 		       const struct timespec *now)
@@ -158,6 +160,8 @@ static void pcap_write(const struct iovec *iov, size_t n,
  * pcap_frame() - Record one frame
  * @frame:	Frame, from the Ethernet header
  * @len:	Length of @frame
+ *
+ * #syscalls clock_gettime
  */
 void pcap_frame(const void *frame, size_t len)
 {

@@ -502,6 +502,8 @@ static ssize_t tap_passt_frames(struct ctx *c, const uint8_t *buf, size_t len,
  * tap_sock_reset() - The guest went away, or must be disconnected: close the
  *		      connection, reset TCP flows, exit or wait for a new one
  * @c:		Execution context
+ *
+ * #syscalls:passt close exit_group
  */
 static void tap_sock_reset(struct ctx *c)
 {
@@ -528,6 +530,8 @@ static void tap_sock_reset(struct ctx *c)
  * tap_passt_input() - Read and handle frames from the qemu socket
  * @c:		Execution context
  * @now:	Current time
+ *
+ * #syscalls:passt read
  */
 static void tap_passt_input(struct ctx *c, const struct timespec *now)
 {
@@ -585,6 +589,8 @@ static void tap_passt_input(struct ctx *c, const struct timespec *now)
  * tap_pasta_input() - Read and handle frames from the tap device
  * @c:		Execution context
  * @now:	Current time
+ *
+ * #syscalls:pasta read
  */
 static void tap_pasta_input(struct ctx *c, const struct timespec *now)
 {
@@ -650,6 +656,8 @@ static void tap_passt_connected(struct ctx *c, int fd,
  * tap_passt_accept() - Accept a connection on the listening socket
  * @c:		Execution context
  * @now:	Current time
+ *
+ * #syscalls:passt accept4 accept getsockopt close
  */
 static void tap_passt_accept(struct ctx *c, const struct timespec *now)
 {
@@ -1028,6 +1036,8 @@ static void tap_pend_set(const struct ctx *c, bool out)
  * @c:		Execution context
  *
  * Return: true if nothing is pending any more
+ *
+ * #syscalls:passt sendto
  */
 static bool tap_pend_flush(const struct ctx *c)
 {
@@ -1065,6 +1075,8 @@ static bool tap_pend_flush(const struct ctx *c)
  * sent on EPOLLOUT, before anything else.
  *
  * Return: true if the frame is complete in the stream, or will be
+ *
+ * #syscalls:passt sendmsg poll ppoll clock_gettime
  */
 static bool tap_passt_finish(const struct ctx *c, const struct iovec *iov,
 			     size_t cnt, size_t skip)
@@ -1139,6 +1151,8 @@ static bool tap_passt_finish(const struct ctx *c, const struct iovec *iov,
  * @nframes:	Number of frames
  *
  * Return: number of frames sent entirely
+ *
+ * #syscalls:passt sendmsg shutdown
  */
 static size_t tap_send_frames_passt(const struct ctx *c,
 				    const struct iovec *iov, size_t bpf,
@@ -1227,6 +1241,8 @@ static size_t tap_send_frames_passt(const struct ctx *c,
  * @nframes:	Number of frames
  *
  * Return: number of frames sent
+ *
+ * #syscalls:pasta writev
  */
 static size_t tap_send_frames_pasta(const struct ctx *c,
 				    const struct iovec *iov, size_t bpf,
