@@ -30,9 +30,11 @@ slaac_addr() {
 		grep -qv "inet6 $HOST6/"
 }
 
-# ra_route IF: default route learnt from an RA via our link-local address
+# ra_route IF [ADDR]: default route learnt from an RA via a link-local
+# address (ADDR, if given)
 ra_route() {
-	g ip -6 route show default dev "$1" | grep -q "via fe80::1 .*proto ra"
+	g ip -6 route show default dev "$1" |
+		grep -qE "via ${2:-fe80:[0-9a-f:]*} .*proto ra"
 }
 
 # ra_mtu IF MTU: the guest took the MTU option
@@ -52,8 +54,10 @@ slaac_checks() {
 
 	check "$m: guest interface takes RAs, up" slaac_prep "$ifn"
 	check "$m: SLAAC address in the host's /64" rig_retry 15 slaac_addr "$ifn"
-	check "$m: default route via our link-local address" \
+	check "$m: default route from the RA, via a link-local address" \
 		rig_retry 5 ra_route "$ifn"
+	ours check "$m: default route via our link-local address fe80::1" \
+		ra_route "$ifn" fe80::1
 	check "$m: IPv6 MTU from the RA (9000)" rig_retry 5 ra_mtu "$ifn" 9000
 	check "$m: ping to the far host over SLAAC" \
 		g ping -6 -q -c1 -i0.3 -w5 $FAR6
@@ -67,6 +71,8 @@ slaac_checks() {
 	check "$m: RA RDNSS option" pcap_ra "rdnss option.*$DNS6"
 	check "$m: RA DNSSL option" pcap_ra "dnssl option.*example\.org"
 	check "$m: RA source link-layer address option" \
+		pcap_ra "source link-address option"
+	ours check "$m: RA source link-layer address is our MAC" \
 		pcap_ra "source link-address option.*$OUR_MAC"
 }
 

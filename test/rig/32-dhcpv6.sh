@@ -61,7 +61,7 @@ dhclient_start() {
 }
 
 lease_has() {
-	grep -qxF -- "$1" "$LEASE"
+	grep -qxF -- "$1" "$LEASE" || { cat "$LEASE"; false; }
 }
 
 # dhcpv6_checks MODE IF
@@ -72,8 +72,10 @@ dhcpv6_checks() {
 	check "$m: dhclient -6 gets a lease" rig_wait_file 15 "$LEASE"
 	check "$m: address is the host's" lease_has "addr=$HOST6"
 	check "$m: DNS server from -D" lease_has "dns=$DNS6"
-	# dhclient prints fully qualified names, with the root's dot
-	check "$m: domain search list from -S" \
+	# dhclient prints fully qualified names, with the root's dot. Not
+	# checked on other builds: the 2023 Debian build drops the root
+	# label after the first name (tcpdump shows it), dhclient rejects it
+	ours check "$m: domain search list from -S" \
 		lease_has "search=example.org. sub.example.org."
 	ours check "$m: infinite lifetimes" \
 		lease_has "valid=4294967295"
@@ -84,12 +86,12 @@ dhcpv6_checks() {
 }
 
 # ---- pasta, without --config-net
-check "pasta starts" rig_pasta -6 -D $DNS6 -S "${SEARCH// /,}" \
+check "pasta starts" rig_pasta -6 -D $DNS6 -S "$SEARCH" \
 	--dhcp-dns --dhcp-search
 dhcpv6_checks pasta ext0
 
 # ---- passt, qemu stand-in
-check "passt starts" rig_passt -6 -D $DNS6 -S "${SEARCH// /,}"
+check "passt starts" rig_passt -6 -D $DNS6 -S "$SEARCH"
 dhcpv6_checks passt eth0
 
 # ---- --no-dhcpv6: no reply
