@@ -53,7 +53,8 @@ slaac_checks() {
 	local m=$1 ifn=$2
 
 	check "$m: guest interface takes RAs, up" slaac_prep "$ifn"
-	check "$m: SLAAC address in the host's /64" rig_retry 15 slaac_addr "$ifn"
+	check "$m: SLAAC address in the host's /64" \
+		rig_retry 15 slaac_addr "$ifn"
 	check "$m: default route from the RA, via a link-local address" \
 		rig_retry 5 ra_route "$ifn"
 	ours check "$m: default route via our link-local address fe80::1" \
@@ -66,7 +67,7 @@ slaac_checks() {
 	ours check "$m: RA with managed flag, router lifetime 65535" \
 		pcap_ra "Flags \[managed.*router lifetime 65535s"
 	check "$m: RA prefix /64, on-link, autonomous" \
-		pcap_ra "prefix info option.*$PREFIX_NET/64, Flags \[onlink, auto\]"
+		pcap_ra "prefix info.*$PREFIX_NET/64, Flags \[onlink, auto\]"
 	check "$m: RA MTU option" pcap_ra "mtu option.*9000"
 	check "$m: RA RDNSS option" pcap_ra "rdnss option.*$DNS6"
 	check "$m: RA DNSSL option" pcap_ra "dnssl option.*example\.org"

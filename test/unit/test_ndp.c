@@ -375,7 +375,8 @@ static void test_ra(void)
 
 	c.no_dhcpv6 = 1;
 	rlen = ndp_ra_build(&c, r);
-	CHECK(!(r[5] & RA_FLAG_MANAGED), "RA: no managed flag with --no-dhcpv6");
+	CHECK(!(r[5] & RA_FLAG_MANAGED),
+	      "RA: no managed flag with --no-dhcpv6");
 
 	ctx_init();
 	c.no_dhcp_dns = 1;
