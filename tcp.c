@@ -106,6 +106,8 @@
 #define TCP_HLEN		20
 #define TCP_OPT_MSS		2
 #define TCP_OPT_WS		3
+#define TCP_OPT_TS		8
+#define TCP_TS_LEN		12		/* NOP, NOP, kind, length, values */
 
 #define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
@@ -155,6 +157,7 @@ struct tcp_hdr {
 #define C_RECOVERY		(1U << 13)	/* retransmitting up to @recover */
 #define C_FORCE_ACK		(1U << 14)	/* send ACK even if unchanged */
 #define C_TAP_RETRY		(1U << 15)	/* tap dropped frames: resend */
+#define C_TS			(1U << 16)	/* timestamps (RFC 7323) in use */
 
 /**
  * struct tcp_conn - One connection between a guest and a host socket
@@ -181,6 +184,8 @@ struct tcp_hdr {
  * @deadline:		Timer deadline, ms (tcp_now), 0 if none
  * @rto:		Current retransmission timeout, ms
  * @since:		Creation or last activity, seconds
+ * @ts_recent:		Latest timestamp value from the guest, to echo
+ * @ts_off:		Offset of our timestamp clock for this connection
  */
 struct tcp_conn {
 	int sock;
@@ -206,6 +211,8 @@ struct tcp_conn {
 	uint32_t deadline;
 	uint32_t rto;
 	uint32_t since;
+	uint32_t ts_recent;
+	uint32_t ts_off;
 };
 
 /**
@@ -366,10 +373,15 @@ static uint16_t tcp_mss_max(const struct ctx *c, bool v6)
  * @hlen:	Header length, options included, checked against the segment
  * @mss:	Set to the MSS option value, unchanged if absent
  * @ws:		Set to the window scaling shift, -1 if absent
+ * @ts:		Set to the timestamp value, if present
+ *
+ * Return: true if a timestamp option was found
  */
-static void tcp_opts_parse(const struct tcp_hdr *th, size_t hlen,
-			   unsigned int *mss, int *ws)
+static bool tcp_opts_parse(const struct tcp_hdr *th, size_t hlen,
+			   unsigned int *mss, int *ws, uint32_t *ts)
 {
+	bool has_ts = false;
+
 	const uint8_t *o = (const uint8_t *)th + TCP_HLEN;
 	size_t len = hlen - TCP_HLEN, i = 0;
 
@@ -396,9 +408,57 @@ static void tcp_opts_parse(const struct tcp_hdr *th, size_t hlen,
 				*mss = v;
 		} else if (kind == TCP_OPT_WS && olen == 3) {
 			*ws = MIN(o[i + 2], TCP_WS_MAX);
+		} else if (kind == TCP_OPT_TS && olen == 10) {
+			memcpy(ts, o + i + 2, 4);
+			*ts = ntohl(*ts);
+			has_ts = true;
 		}
 		i += olen;
 	}
+
+	return has_ts;
+}
+
+/**
+ * tcp_ts_get() - Timestamp value of a segment, fast for the usual layout
+ * @th:		TCP header
+ * @hlen:	Header length, options included, checked against the segment
+ * @ts:		Set to the timestamp value, if present
+ *
+ * Return: true if a timestamp option was found
+ */
+static bool tcp_ts_get(const struct tcp_hdr *th, size_t hlen, uint32_t *ts)
+{
+	const uint8_t *o = (const uint8_t *)th + TCP_HLEN;
+	unsigned int mss = 0;
+	int ws;
+
+	if (hlen == TCP_HLEN)
+		return false;
+	if (hlen == TCP_HLEN + TCP_TS_LEN && o[0] == 1 && o[1] == 1 &&
+	    o[2] == TCP_OPT_TS && o[3] == 10) {
+		memcpy(ts, o + 4, 4);
+		*ts = ntohl(*ts);
+		return true;
+	}
+	return tcp_opts_parse(th, hlen, &mss, &ws, ts);
+}
+
+/**
+ * tcp_ts_opt() - Write the timestamp option (with two NOPs in front)
+ * @conn:	Connection
+ * @o:		Where to write, TCP_TS_LEN bytes
+ */
+static void tcp_ts_opt(const struct tcp_conn *conn, uint8_t *o)
+{
+	uint32_t v = htonl(tcp_now + conn->ts_off);
+
+	o[0] = o[1] = 1;
+	o[2] = TCP_OPT_TS;
+	o[3] = 10;
+	memcpy(o + 4, &v, 4);
+	v = htonl(conn->ts_recent);
+	memcpy(o + 8, &v, 4);
 }
 
 /* Timers */
@@ -582,6 +642,10 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 			o[7] = conn->ws_to_tap;
 			optlen = 8;
 		}
+	}
+	if ((conn->flags & C_TS) && !(flags & TH_RST)) {
+		tcp_ts_opt(conn, o + optlen);
+		optlen += TCP_TS_LEN;
 	}
 
 	th->sport = htons(conn->fport);
@@ -917,8 +981,14 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 	bool v6 = conn->flags & C_V6;
 	uint16_t wnd = htons(tcp_wnd_field(conn, false));
 	uint32_t ack = htonl(conn->seq_from_tap);
+	size_t hlen = TCP_HLEN, off = 0;
+	uint8_t opts[TCP_TS_LEN];
 	unsigned int i = 0;
-	size_t off = 0;
+
+	if (conn->flags & C_TS) {
+		tcp_ts_opt(conn, opts);
+		hlen += TCP_TS_LEN;
+	}
 
 	while (off < n) {
 		size_t dlen = MIN((size_t)conn->mss, n - off);
@@ -926,21 +996,23 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		struct tcp_hdr *th;
 		uint32_t psum;
 
-		th = (struct tcp_hdr *)(slot + TCP_PAYLOAD_OFF - TCP_HLEN);
+		th = (struct tcp_hdr *)(slot + TCP_PAYLOAD_OFF - hlen);
 		th->sport = htons(conn->fport);
 		th->dport = htons(conn->gport);
 		th->seq = htonl(seq + (uint32_t)off);
 		th->ack = ack;
-		th->off = (TCP_HLEN / 4) << 4;
+		th->off = (uint8_t)((hlen / 4) << 4);
 		th->flags = TH_ACK | (off + dlen == n ? TH_PSH : 0);
 		th->wnd = wnd;
 		th->csum = 0;
 		th->urp = 0;
+		if (hlen > TCP_HLEN)
+			memcpy(th + 1, opts, TCP_TS_LEN);
 
 		eth = tcp_l2l3(c, v6, &conn->faddr, &conn->gaddr,
 			       conn->flow_label, (uint8_t *)th,
-			       TCP_HLEN + dlen, &psum);
-		th->csum = csum(th, TCP_HLEN + dlen, psum);
+			       hlen + dlen, &psum);
+		th->csum = csum(th, hlen + dlen, psum);
 
 		tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
 			  tcp_idx(conn), seq + (uint32_t)off, (uint32_t)dlen,
@@ -1266,7 +1338,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	uint8_t pending[TAP_BATCH_MAX];
 	uint32_t ack_max = una0, wnd = wnd0, exp;
 	bool ack_new = false, need_ack = false, fin = false, shortw = false;
-	unsigned int dups = 0, ooo = 0;
+	unsigned int dups = 0, ooo = 0, unwritten = 0;
 	size_t i, niov = 0, total = 0;
 	bool progress;
 
@@ -1287,6 +1359,18 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		plen = len - hl;
 		seq = ntohl(th->seq);
 		ack = ntohl(th->ack);
+
+		/* RFC 7323, 4.3: echo the timestamp of the segment at the
+		 * left edge (retransmissions included: RTT samples for the
+		 * guest, which then doesn't keep backing off)
+		 */
+		if ((conn->flags & C_TS) && SEQ_LE(seq, conn->seq_from_tap)) {
+			uint32_t ts;
+
+			if (tcp_ts_get(th, hl, &ts) &&
+			    (int32_t)(ts - conn->ts_recent) >= 0)
+				conn->ts_recent = ts;
+		}
 
 		if (th->flags & TH_RST) {
 			if (seq == conn->seq_from_tap) {
@@ -1404,8 +1488,17 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 
 		conn->seq_from_tap += (uint32_t)w;
 		if ((size_t)w < total) {
+			size_t left = (size_t)w;
+
 			fin = false;
 			shortw = true;
+			for (i = 0; i < niov; i++) {
+				if (left < iov[i].iov_len)
+					unwritten++;
+				left -= MIN(left, iov[i].iov_len);
+			}
+			if (w)
+				unwritten++;	/* and the ACK of what we took */
 		}
 		need_ack = true;
 		conn->since = tcp_now_s;
@@ -1436,9 +1529,16 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	}
 
 	if (ooo || shortw) {
-		/* Make the guest retransmit now, not after its timeout */
+		/* One ACK per segment we didn't take, like any receiver: more
+		 * would look like reordering to the guest, which then waits
+		 * for its retransmission timeout instead
+		 */
+		unsigned int cnt = ooo + (shortw ? MAX(unwritten, 1U) : 0);
+
+		if (total && !shortw)
+			cnt++;			/* the one acknowledging data */
 		tcp_wnd_update(c, conn);
-		tcp_dup_acks(c, conn, shortw ? 3 : MIN(ooo + 1, 4U));
+		tcp_dup_acks(c, conn, MIN(cnt, (unsigned int)n));
 	} else if (need_ack) {
 		tcp_ack_later(conn, true);
 	}
@@ -1498,7 +1598,10 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 
 		mss = (conn->flags & C_V6) ? TCP_MSS6_DEFAULT :
 					     TCP_MSS4_DEFAULT;
-		tcp_opts_parse(th, hl, &mss, &ws);
+		if (tcp_opts_parse(th, hl, &mss, &ws, &conn->ts_recent))
+			conn->flags |= C_TS;
+		else
+			conn->flags &= ~C_TS;
 		if (ws < 0) {
 			conn->ws_from_tap = conn->ws_to_tap = 0;
 		} else {
@@ -1507,6 +1610,8 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		}
 		conn->mss = (uint16_t)MIN(mss, tcp_mss_max(c, conn->flags &
 							       C_V6));
+		if (conn->flags & C_TS)
+			conn->mss -= TCP_TS_LEN;
 		conn->seq_from_tap = seq + 1;
 		conn->wnd_from_tap = ntohs(th->wnd);
 		conn->flags |= C_ESTABLISHED;
@@ -1676,8 +1781,11 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 	conn->flow_label = v6 ? tap_flow_label() : 0;
 
 	mss = v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
-	tcp_opts_parse(th, hl, &mss, &ws);
+	if (tcp_opts_parse(th, hl, &mss, &ws, &conn->ts_recent))
+		conn->flags |= C_TS;
 	conn->mss = (uint16_t)MIN(mss, tcp_mss_max(c, v6));
+	if (conn->flags & C_TS)
+		conn->mss -= TCP_TS_LEN;
 	if (ws >= 0) {
 		conn->ws_from_tap = (uint8_t)ws;
 		conn->ws_to_tap = TCP_WS_TO_TAP;
@@ -1685,6 +1793,7 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 	conn->seq_from_tap = ntohl(th->seq) + 1;
 	conn->wnd_from_tap = ntohs(th->wnd);
 	conn->seq_to_tap = conn->una = tcp_isn(conn) + 1;
+	conn->ts_off = conn->una * 2654435761U;
 
 	s = socket(inany_v4(&hdst) ? AF_INET : AF_INET6,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -1874,7 +1983,8 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	}
 
 	conn->sock = s;
-	conn->flags = C_INBOUND | C_CONNECTED | (v6 ? C_V6 : 0);
+	/* Offer timestamps: dropped if the SYN-ACK has none */
+	conn->flags = C_INBOUND | C_CONNECTED | C_TS | (v6 ? C_V6 : 0);
 	conn->gaddr = gaddr;
 	conn->faddr = tsrc;
 	conn->gport = to;
@@ -1883,6 +1993,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	conn->mss = tcp_mss_max(c, v6);
 	conn->ws_to_tap = TCP_WS_TO_TAP;
 	conn->seq_to_tap = conn->una = tcp_isn(conn) + 1;
+	conn->ts_off = conn->una * 2654435761U;
 
 	if (flow_hash_insert(&k, tcp_idx(conn))) {
 		warn_once("TCP: flow index full, refusing connections");

@@ -55,7 +55,7 @@ rig_bg srv-host h python3 "$TOOL" server $PORT
 rig_wait_port r tcp $PORT
 rig_wait_port h tcp $PORT
 
-if rig_passt && rig_guest_conf; then
+if rig_passt --no-ra && rig_guest_conf; then
 	data_checks passt
 else
 	rig_result FAIL "passt: start"

@@ -46,7 +46,7 @@ fi
 rig_stop
 
 start_servers
-if rig_passt && rig_guest_conf; then
+if rig_passt --no-ra && rig_guest_conf; then
 	close_checks passt
 else
 	rig_result FAIL "passt: start"

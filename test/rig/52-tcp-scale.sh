@@ -50,7 +50,7 @@ fi
 rig_stop
 
 start_servers
-if rig_passt && rig_guest_conf; then
+if rig_passt --no-ra && rig_guest_conf; then
 	scale_checks passt "$RIG_PASST_PID"
 else
 	rig_result FAIL "passt: start"

@@ -53,7 +53,7 @@ else
 fi
 rig_stop
 
-if rig_passt $FWD && rig_guest_conf; then
+if rig_passt --no-ra $FWD && rig_guest_conf; then
 	inbound_checks passt
 else
 	rig_result FAIL "passt: start"

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/rig/55-tcp-faults.sh - TCP through passt with frames dropped,
+# duplicated and reordered by the qemu stand-in (1% and 5%, both
+# directions): transfers complete with identical content
+
+. "$(dirname "$0")/../lib/rig.sh"
+
+TOOL=$RIG_TESTDIR/bench/tcptool.py
+PORT=5001
+SIZE=${TCP_FAULT_SIZE:-10000000}
+
+rig_setup
+
+# tcheck DESC CMD...: check, and show the tool's line as a comment
+tcheck() {
+	check "$@"
+	sed 's/^/#   /' "$RIG_TMP/check.out"
+}
+
+for pct in 1 5; do
+	rig_bg srv-remote r python3 "$TOOL" server $PORT
+	rig_wait_port r tcp $PORT || rig_die "server in remote namespace"
+
+	RIG_QEMU_TAP_ARGS=(--drop $pct --dup $pct --reorder $pct)
+	if ! rig_passt --no-ra || ! rig_guest_conf; then
+		rig_result FAIL "passt with $pct% faults: start"
+		rig_stop
+		continue
+	fi
+
+	tcheck "$pct% loss/dup/reorder: 10 MB guest to host, IPv4" \
+		g timeout 60 python3 "$TOOL" sink $FAR4 $PORT $SIZE 21
+	tcheck "$pct% loss/dup/reorder: 10 MB host to guest, IPv4" \
+		g timeout 60 python3 "$TOOL" source $FAR4 $PORT $SIZE 22
+	tcheck "$pct% loss/dup/reorder: 10 MB guest to host, IPv6" \
+		g timeout 60 python3 "$TOOL" sink $FAR6 $PORT $SIZE 23
+	tcheck "$pct% loss/dup/reorder: 10 MB host to guest, IPv6" \
+		g timeout 60 python3 "$TOOL" source $FAR6 $PORT $SIZE 24
+	tcheck "$pct% loss/dup/reorder: 50 short connections" \
+		g timeout 60 python3 "$TOOL" sequential $FAR4 $PORT 50
+	rig_stop
+done
