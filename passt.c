@@ -33,6 +33,8 @@
 #include "icmp.h"
 #include "udp.h"
 #include "tcp.h"
+#include "tcp_splice.h"
+#include "fwd_scan.h"
 #include "ndp.h"
 #include "dhcpv6.h"
 #include "isolation.h"
@@ -141,6 +143,11 @@ static void timer_handler(int fd, const struct timespec *now)
 		udp_timer(&c, now);
 	if (!c.no_tcp)
 		tcp_timer(&c, now);
+	if (c.mode == MODE_PASTA) {
+		if (!c.no_tcp)
+			tcp_splice_timer(&c, now);
+		fwd_scan_timer(&c, now);
+	}
 	if (c.ifi6 && !c.no_ndp)
 		ndp_timer(&c, now);
 	if (c.mode == MODE_PASTA)
@@ -237,8 +244,10 @@ static void dispatch(union epoll_ref ref, uint32_t events,
 	case EPOLL_TYPE_TCP_LISTEN:
 	case EPOLL_TYPE_TCP:
 	case EPOLL_TYPE_TCP_TIMER:
-	case EPOLL_TYPE_TCP_SPLICE:
 		tcp_sock_handler(&c, ref, events, now);
+		break;
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_splice_sock_handler(&c, ref, events);
 		break;
 	default:
 		debug("Unexpected epoll reference type %u", ref.type);
@@ -306,8 +315,12 @@ int main(int argc, char **argv)
 		dhcpv6_init(&c);
 	if (!c.no_tcp && tcp_init(&c))
 		die("Failed to set up TCP port forwarding");
+	if (!c.no_tcp && tcp_splice_init(&c))
+		die("Failed to set up TCP port forwarding");
 	if (!c.no_udp && udp_init(&c))
 		die("Failed to set up UDP port forwarding");
+	if (c.mode == MODE_PASTA)
+		fwd_scan_init(&c);	/* before isolation: opens /proc files */
 	timer_init();
 
 	conf_print(&c);

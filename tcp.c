@@ -59,6 +59,7 @@
 #include "passt.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 #include "util.h"
 
 #ifndef SO_PEEK_OFF
@@ -1959,6 +1960,13 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 		pport = ntohs(s6->sin6_port);
 	} else {
 		goto reject;
+	}
+
+	/* pasta: loopback clients go straight to the namespace's loopback */
+	if (c->mode == MODE_PASTA && !c->no_splice &&
+	    inany_is_loopback(&peer)) {
+		tcp_splice_conn_from_sock(c, s, sa, to);
+		return;
 	}
 
 	if (s > FD_REF_MAX || !tap_is_ready(c))
