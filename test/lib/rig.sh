@@ -286,6 +286,7 @@ rig_bg() {
 	RIG_BG_PID=$!
 	RIG_BG[$name]=$RIG_BG_PID
 	RIG_CHILDREN+=("$RIG_BG_PID")
+	rig_track "$RIG_BG_PID"
 }
 
 # rig_alive PID: true if PID runs (and isn't a zombie)
@@ -365,6 +366,7 @@ rig_pasta() {
 	fi
 	RIG_PASTA_PID=$(cat "$pidf")
 	RIG_DAEMONS+=("$RIG_PASTA_PID")
+	rig_track "$RIG_PASTA_PID"
 }
 
 # rig_passt_start [ARGS...]: start passt (daemonised) in the host namespace
@@ -388,6 +390,7 @@ rig_passt_start() {
 	fi
 	RIG_PASST_PID=$(cat "$pidf")
 	RIG_DAEMONS+=("$RIG_PASST_PID")
+	rig_track "$RIG_PASST_PID"
 }
 
 # rig_qemu_tap [QEMU_TAP_OPTIONS...]: connect our qemu stand-in to
@@ -473,6 +476,9 @@ rig_teardown() {
 		done
 	fi
 
+	# Normal cleanup from here: the watchdog isn't needed
+	[ -n "$RIG_WATCHDOG" ] && kill -KILL "$RIG_WATCHDOG" 2>/dev/null &&
+		wait "$RIG_WATCHDOG" 2>/dev/null
 	rig_stop
 	for ns in "${RIG_NS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
@@ -493,6 +499,44 @@ rig_exit() {
 trap rig_exit EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
+
+# A watchdog in its own session cleans up if this script dies without
+# running its traps (SIGKILL, e.g. from a time limit): it kills, by PID,
+# processes recorded in $RIG_TMP/pids and any process inside our
+# namespaces, then deletes the namespaces (all named rig-$RIG_ID-*)
+rig_watchdog() {
+	setsid bash -c '
+		parent=$1 tmp=$2 id=$3
+		while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+		pids() {
+			cat "$tmp/pids" 2>/dev/null
+			for ns in /run/netns/rig-"$id"-*; do
+				[ -e "$ns" ] || continue
+				ino=$(stat -L -c %i "$ns") || continue
+				for p in /proc/[0-9]*; do
+					[ "$(readlink "$p/ns/net" 2>/dev/null)" = \
+					  "net:[$ino]" ] && echo "${p#/proc/}"
+				done
+			done
+		}
+		for sig in TERM KILL; do
+			for p in $(pids); do kill -$sig "$p" 2>/dev/null; done
+			sleep 1
+		done
+		for ns in /run/netns/rig-"$id"-*; do
+			[ -e "$ns" ] && ip netns del "${ns##*/}"
+		done
+		rm -rf "$tmp"
+	' rig-watchdog "$$" "$RIG_TMP" "$RIG_ID" </dev/null >/dev/null 2>&1 &
+	RIG_WATCHDOG=$!
+}
+
+# rig_track PID: also make the watchdog kill PID
+rig_track() {
+	echo "$1" >>"$RIG_TMP/pids"
+}
+
+rig_watchdog
 
 echo "# $RIG_NAME: testing $PASST ($([ "$RIG_OURS" = 1 ] && echo "our build" ||
 	echo "another build: checks of our own behaviour are not run"))"

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/rig/04-socket.sh - passt's default socket path numbering
+# (/tmp/passt_N.socket), explicit paths, stale socket files. /tmp is shared
+# with everything else on the machine: all of this runs in a private mount
+# namespace with its own tmpfs on /tmp.
+
+. "$(dirname "$0")/../lib/rig.sh"
+
+rig_setup
+
+# A process holding a private mount namespace (in the host network
+# namespace) for us to enter
+rig_bg mntns h unshare -m --propagation private sleep 600
+MNT=$RIG_BG_PID
+for ((i = 0; i < 50; i++)); do
+	[ "$(readlink /proc/$MNT/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] &&
+		break
+	sleep 0.1
+done
+
+# x CMD...: run CMD in the private mount and host network namespaces
+x() {
+	nsenter -t "$MNT" -m -n "$@"
+}
+
+# A binary under /tmp (a build in /tmp/NAME) would vanish under the tmpfs:
+# show its directory somewhere else in the private mount namespace
+XPASST=$(readlink -f "$PASST")
+case "$XPASST" in
+/tmp/*)
+	for d in /mnt /srv /opt /media; do
+		[ -d $d ] && x mount --bind "$(dirname "$XPASST")" $d && break
+	done
+	XPASST=$d/$(basename "$XPASST")
+	;;
+esac
+
+if ! x mount -t tmpfs rigtmp /tmp; then
+	rig_skip "no private tmpfs on /tmp"
+	exit 0
+fi
+
+# start N [ARGS]: daemonised passt, pid file /tmp/pN, recorded for cleanup
+start() {
+	local n=$1 rc pid
+	shift
+	x "$XPASST" --runas 0 -P /tmp/p$n "$@" </dev/null \
+		>"$RIG_TMP/passt$n.log" 2>&1
+	rc=$?
+	pid=$(x cat /tmp/p$n 2>/dev/null)
+	[ -n "$pid" ] && RIG_DAEMONS+=("$pid")
+	eval "PID$n=$pid"
+	return $rc
+}
+
+is_socket() {
+	x test -S "$1"
+}
+
+# listening PATH: a live listener answers on PATH
+listening() {
+	x ss -Hlx 2>/dev/null | grep -q " $1 "
+}
+
+check "first passt starts" start 1
+check "first passt takes /tmp/passt_1.socket" is_socket /tmp/passt_1.socket
+check "first passt listens there" listening /tmp/passt_1.socket
+
+check "second passt starts" start 2
+check "second passt takes /tmp/passt_2.socket" is_socket /tmp/passt_2.socket
+check "second passt listens there" listening /tmp/passt_2.socket
+
+# An explicit path with a live listener is fatal, and left alone
+check_fail "explicit path of a live socket refused" \
+	start 3 -s /tmp/passt_1.socket
+check "the live socket still answers" listening /tmp/passt_1.socket
+
+# The first one goes away: its number is free again, stale file or not
+rig_kill "$PID1"
+check "first passt exits on SIGTERM" rig_wait_exit 5 "$PID1"
+check "third passt starts" start 4
+check "third passt reuses /tmp/passt_1.socket" listening /tmp/passt_1.socket
+
+# A stale socket file (no listener) is taken over
+if command -v python3 >/dev/null; then
+	x python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX)
+s.bind("/tmp/passt_3.socket")'
+	check "(stale socket file made)" is_socket /tmp/passt_3.socket
+	check "fourth passt starts" start 5
+	check "fourth passt takes over the stale passt_3" \
+		listening /tmp/passt_3.socket
+
+	x python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX)
+s.bind("/tmp/stale.sock")'
+	check "explicit path of a stale socket taken over" \
+		start 6 -s /tmp/stale.sock
+	check "it listens there" listening /tmp/stale.sock
+else
+	echo "# $RIG_NAME: python3 missing, stale socket checks not run"
+fi
+
+rig_stop
