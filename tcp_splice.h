@@ -21,7 +21,9 @@
 #define TCP_SPLICE_PIPE_POOL	16
 
 /* Size we try to give each pipe, bytes: capped by /proc/sys/fs/pipe-max-size */
+#ifndef TCP_SPLICE_PIPE_SIZE
 #define TCP_SPLICE_PIPE_SIZE	(1 << 20)
+#endif
 
 /* Seconds a connection attempt to the other side may take */
 #define TCP_SPLICE_CONNECT_TIMEOUT	10

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/rig/60-splice.sh - pasta's loopback fast path: host loopback clients
+# of -t ports reach the namespace's loopback, namespace loopback clients of
+# -T ports reach the host's loopback; bulk data both ways with integrity,
+# half-close, resets, 1000 short connections, bounded descriptors
+
+. "$(dirname "$0")/../lib/rig.sh"
+
+TOOL=$RIG_TESTDIR/bench/tcptool.py
+IN=10000	# -t: server in the namespace
+OUT=10001	# -T: server on the host
+NOSRV=10002	# -T: nothing listens on the host
+MB100=100000000
+
+rig_setup
+
+# tcheck DESC CMD...: check, and show the tool's line as a comment
+tcheck() {
+	check "$@" && sed 's/^/#   /' "$RIG_TMP/check.out"
+}
+
+# fds PID: number of open descriptors, pipes: number of pipe descriptors
+fds() { ls /proc/"$1"/fd 2>/dev/null | wc -l; }
+pipes() { ls -l /proc/"$1"/fd 2>/dev/null | grep -c 'pipe:'; }
+
+# back_to PID FDS SECONDS: wait until the descriptor count is FDS again
+back_to() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(fds "$1")" -le "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "descriptors: $(fds "$1"), baseline $2"
+	return 1
+}
+
+# max_fds_during PID CMD...: run CMD, sample the descriptor count meanwhile,
+# print the largest one seen; exit status of CMD
+max_fds_during() {
+	local pid=$1 max=0 n cmdpid rc
+	shift
+	"$@" >"$RIG_TMP/maxfd.out" 2>&1 &
+	cmdpid=$!
+	while kill -0 $cmdpid 2>/dev/null; do
+		n=$(fds "$pid")
+		[ "$n" -gt "$max" ] && max=$n
+		sleep 0.05
+	done
+	wait $cmdpid
+	rc=$?
+	echo "$max"
+	return $rc
+}
+
+if ! rig_pasta --config-net -t $IN -T $OUT -T $NOSRV -u none -U none; then
+	rig_result FAIL "pasta: start"
+	exit 1
+fi
+PID=$RIG_PASTA_PID
+
+rig_bg srv-guest g python3 "$TOOL" server $IN
+rig_bg srv-host h python3 "$TOOL" server $OUT --addr 127.0.0.1
+rig_bg srv-host6 h python3 "$TOOL" server $OUT --addr ::1
+rig_wait_port g tcp $IN || rig_die "server in the namespace"
+rig_wait_port h tcp $OUT || rig_die "server on the host"
+
+BASE_FDS=$(fds $PID)
+BASE_PIPES=$(pipes $PID)
+echo "# baseline: $BASE_FDS descriptors, $BASE_PIPES pipe ends"
+
+# Addresses: loopback to loopback, no tap on the way
+check_out "-t: host 127.0.0.1 client seen from the namespace's loopback" \
+	"127.0.0.1 " h timeout 10 python3 "$TOOL" peer 127.0.0.1 $IN
+check_out "-t: host ::1 client seen from ::1 in the namespace" \
+	"::1 " h timeout 10 python3 "$TOOL" peer ::1 $IN
+check_out "-T: namespace 127.0.0.1 client reaches the host's 127.0.0.1" \
+	"127.0.0.1 " g timeout 10 python3 "$TOOL" peer 127.0.0.1 $OUT
+check_out "-T: namespace ::1 client reaches the host's ::1" \
+	"::1 " g timeout 10 python3 "$TOOL" peer ::1 $OUT
+check_out "-T: no server on the host: the client sees a reset" \
+	"reset" g timeout 10 python3 "$TOOL" rst 127.0.0.1 $NOSRV
+
+# Bulk data with integrity, both directions of both kinds
+tcheck "-t: 100 MB host to namespace, sha256" \
+	h timeout 60 python3 "$TOOL" sink 127.0.0.1 $IN $MB100 11
+tcheck "-t: 100 MB namespace to host, sha256" \
+	h timeout 60 python3 "$TOOL" source ::1 $IN $MB100 12
+tcheck "-T: 100 MB namespace to host, sha256" \
+	g timeout 60 python3 "$TOOL" sink 127.0.0.1 $OUT $MB100 13
+tcheck "-T: 100 MB host to namespace, sha256" \
+	g timeout 60 python3 "$TOOL" source ::1 $OUT $MB100 14
+tcheck "-t: 20 MB to a slow reader (backpressure), sha256" \
+	h timeout 60 python3 "$TOOL" source 127.0.0.1 $IN 20000000 15 \
+	--slow 20000000
+
+# Half-close and resets
+tcheck "-t: client half-closes, server answers on the open half" \
+	h timeout 20 python3 "$TOOL" halfc 127.0.0.1 $IN 1000000
+tcheck "-t: server half-closes, client keeps sending" \
+	h timeout 20 python3 "$TOOL" halfs 127.0.0.1 $IN 1000000
+tcheck "-T: client half-closes, server answers on the open half" \
+	g timeout 20 python3 "$TOOL" halfc 127.0.0.1 $OUT 1000000
+tcheck "-T: server half-closes, client keeps sending" \
+	g timeout 20 python3 "$TOOL" halfs ::1 $OUT 1000000
+tcheck "-t: reset by the server reaches the host client" \
+	h timeout 20 python3 "$TOOL" rst 127.0.0.1 $IN
+tcheck "-t: reset by the host client reaches the server" \
+	h timeout 20 python3 "$TOOL" rstc 127.0.0.1 $IN
+tcheck "-T: reset by the server reaches the namespace client" \
+	g timeout 20 python3 "$TOOL" rst 127.0.0.1 $OUT
+tcheck "-T: reset by the namespace client reaches the server" \
+	g timeout 20 python3 "$TOOL" rstc ::1 $OUT
+
+# Many connections, descriptors bounded and back to the baseline
+back_to $PID $BASE_FDS 5 >/dev/null
+max=$(max_fds_during $PID h timeout 90 python3 "$TOOL" sequential \
+	127.0.0.1 $IN 1000)
+rc=$?
+sed 's/^/#   /' "$RIG_TMP/maxfd.out"
+check "-t: 1000 sequential short connections" [ $rc -eq 0 ]
+echo "#   at most $max descriptors (baseline $BASE_FDS)"
+check "-t: descriptors bounded during 1000 short connections" \
+	[ "$max" -le $((BASE_FDS + 12)) ]
+check "-T: 1000 sequential short connections" \
+	g timeout 90 python3 "$TOOL" sequential 127.0.0.1 $OUT 1000
+tcheck "-t: 300 concurrent connections" \
+	h timeout 60 python3 "$TOOL" concurrent 127.0.0.1 $IN 300
+tcheck "-T: 300 concurrent connections" \
+	g timeout 60 python3 "$TOOL" concurrent ::1 $OUT 300
+
+check "descriptors back to the baseline after all connections closed" \
+	back_to $PID $BASE_FDS 5
+check "pipe count back to the baseline (pool reused)" \
+	[ "$(pipes $PID)" -eq "$BASE_PIPES" ]
+check "pasta still running" rig_alive $PID
