@@ -86,6 +86,7 @@
 #define TCP_MSS4_DEFAULT	536
 #define TCP_MSS6_DEFAULT	1220
 #define TCP_DUPACK_THRESH	3
+#define TCP_WND_SEGS		384	/* window cap, in guest segments */
 
 /* Timing */
 #define TCP_RTO_MS		200		/* initial retransmission timeout */
@@ -925,7 +926,11 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, uint32_t *bufsize)
 	free_ = sndbuf > q ? sndbuf - q : 0;
 	free_ = free_ > sndbuf / 16 ? free_ - sndbuf / 16 : 0;
 
-	max = 65535U << conn->ws_to_tap;
+	/* Not more segments in flight than the guest's tap queue holds
+	 * (1000 frames by default): overflows there cost slow recoveries
+	 */
+	max = MIN(65535U << conn->ws_to_tap,
+		  TCP_WND_SEGS * ((uint32_t)conn->mss + TCP_TS_LEN));
 	if (free_ > max)
 		free_ = max;
 
