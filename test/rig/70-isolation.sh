@@ -48,7 +48,8 @@ ns_is() {
 
 # fds_expected PID NETNS_FDS DIRS: 0-2 are /dev/null (character device 1:3:
 # paths show as seen from the daemon, /null once it detached /dev); the others
-# are sockets, epoll, timerfd, inotify, /dev/net/tun (10:200), at most
+# are sockets, epoll, timerfd, inotify, /dev/net/tun (10:200), pipes and
+# /proc/net tables (pasta: splicing and automatic forwarding), at most
 # NETNS_FDS network namespaces and DIRS O_PATH directory handles (pasta's
 # watch on the namespace's directory); no other file of the host
 fds_expected() {
@@ -69,6 +70,11 @@ fds_expected() {
 		fi
 		case "$fd:$t" in
 		*:socket:\[*|*:anon_inode:*|*:/dev/net/tun)	;;
+		# pasta: pooled splice pipes; /proc/net tables of both sides,
+		# opened before isolation for automatic forwarding
+		*:pipe:\[*)	;;
+		*/task/*/net/tcp|*/task/*/net/tcp6)	;;
+		*/task/*/net/udp|*/task/*/net/udp6)	;;
 		*:net:\[*)	nns=$((nns + 1))		;;
 		*)
 			# A namespace opened through a bind mount shows its path
