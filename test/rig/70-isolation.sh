@@ -131,17 +131,20 @@ tcp_ok() {
 
 have_socat=0
 command -v socat >/dev/null && have_socat=1
-if [ $have_socat = 1 ]; then
+
+# The remote's echo listeners: rig_stop ends them with each daemon
+echo_start() {
 	rig_bg echo4 r socat TCP4-LISTEN:7007,fork,reuseaddr EXEC:cat
 	rig_bg echo6 r socat TCP6-LISTEN:7007,fork,reuseaddr EXEC:cat
 	rig_wait_port r tcp 7007
-fi
+}
 
 # exercise NAME NS: traffic of every kind through the daemon, under the filter
 exercise() {
 	check "$1: IPv4 ping works under seccomp" ping_ok "$2" $FAR4
 	check "$1: IPv6 ping works under seccomp" rig_retry 3 ping_ok "$2" $FAR6
 	if [ $have_socat = 1 ]; then
+		echo_start
 		check "$1: TCP connection works under seccomp" \
 			rig_retry 3 tcp_ok "$2" $FAR4 7007
 		check "$1: UDP (DNS query) doesn't kill it" \
