@@ -55,20 +55,20 @@ $(O)/qrap: qrap.c
 PASST ?= $(abspath $(O)/passt)
 
 check: all
-	$(MAKE) -C test check PASST=$(PASST)
+	$(MAKE) --no-print-directory -C test check PASST=$(PASST)
 
 check-unit:
-	$(MAKE) -C test unit
+	$(MAKE) --no-print-directory -C test unit
 
 check-rig: all
-	$(MAKE) -C test rig PASST=$(PASST)
+	$(MAKE) --no-print-directory -C test rig PASST=$(PASST)
 
 bench: all
-	$(MAKE) -C test bench PASST=$(PASST)
+	$(MAKE) --no-print-directory -C test bench PASST=$(PASST)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 passt qrap $(DESTDIR)$(BINDIR)
+	install -m 755 $(O)/passt $(O)/qrap $(DESTDIR)$(BINDIR)
 	ln -sf passt $(DESTDIR)$(BINDIR)/pasta
 	ln -sf passt $(DESTDIR)$(BINDIR)/passt4netns
 	install -m 644 doc/passt.1 doc/qrap.1 $(DESTDIR)$(MANDIR)/man1
