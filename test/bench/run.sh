@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/bench/run.sh - TCP benchmark, side by side in one run: our pasta and
+# passt (with the qemu stand-in), Debian's /usr/bin/pasta and /usr/bin/passt,
+# slirp4netns, and a plain veth pair as the limit.
+#
+# From a guest namespace to a server in the host namespace, through the
+# gateway address (mapped to the host's loopback; slirp4netns: its host
+# loopback address; veth: the host end of the pair):
+#   - iperf3 throughput guest -> host and host -> guest, guest MTU 65520 and
+#     1500 (mean over the run, and the slowest one-second interval: steady?)
+#   - request/response round trips of one byte (tcptool.py rr)
+#   - connection rate: connect, one byte each way, close (tcptool.py crr)
+#   - peak resident memory of the daemon (VmHWM)
+# then a table, and ratios ours/Debian's pasta and ours/slirp4netns.
+#
+# Environment: BENCH_DUR (seconds per throughput figure, default 3),
+# BENCH_TOOLS (default: "ours-pasta ours-passt deb-pasta deb-passt slirp
+# veth"), BENCH_UDP=1 to also run bench/udp.sh.
+
+. "$(dirname "$0")/../lib/rig.sh"
+
+DUR=${BENCH_DUR:-3}
+TOOLS=${BENCH_TOOLS:-"ours-pasta ours-passt deb-pasta deb-passt slirp veth"}
+TOOL=$RIG_TESTDIR/bench/tcptool.py
+OURS=$PASST
+RR_DUR=2
+SLIRP_NET=198.18.8
+VETH_HOST=198.18.5.1
+VETH_GUEST=198.18.5.2
+
+declare -A R		# R[tool,figure] = value
+
+# iperf3 JSON on stdin: "MEAN MIN" in Gbit/s (MIN: slowest interval)
+iperf_rate() {
+	python3 -c '
+import json, sys
+try:
+    j = json.load(sys.stdin)
+    e = j["end"]
+    s = e.get("sum_received") or e.get("sum")
+    iv = [i["sum"]["bits_per_second"] for i in j["intervals"]
+          if not i["sum"].get("omitted") and i["sum"]["seconds"] > 0.5]
+    print("%.2f %.2f" % (s["bits_per_second"] / 1e9, min(iv) / 1e9))
+except Exception:
+    print("n/a n/a")'
+}
+
+# measure NAME TARGET DEV PID: every figure for one set-up
+measure() {
+	local name=$1 dst=$2 dev=$3 pid=$4 mtu dir out v
+
+	for mtu in 65520 1500; do
+		g ip link set "$dev" mtu $mtu
+		sleep 0.2
+		for dir in up down; do
+			local rev=
+			[ $dir = down ] && rev=-R
+			out=$(g timeout $((DUR + 15)) iperf3 -c "$dst" $rev \
+				-t $((DUR + 1)) -O 1 -i 0.5 -J 2>/dev/null |
+				iperf_rate)
+			R[$name,$dir$mtu]=${out% *}
+			R[$name,${dir}min$mtu]=${out#* }
+		done
+	done
+	g ip link set "$dev" mtu 65520
+
+	out=$(g timeout $((RR_DUR + 10)) python3 "$TOOL" rr "$dst" 5001 \
+	      $RR_DUR 1 2>&1)
+	v=$(echo "$out" | sed -n 's/.*median \([0-9.]*\) us.*/\1/p')
+	R[$name,rr]=${v:-n/a}
+	out=$(g timeout $((RR_DUR + 10)) python3 "$TOOL" crr "$dst" 5001 \
+	      $RR_DUR 2>&1)
+	v=$(echo "$out" | sed -n 's/.*, \([0-9]*\)\/s.*/\1/p')
+	R[$name,crr]=${v:-n/a}
+
+	if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
+		v=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+		R[$name,rss]=$(awk -v k="$v" 'BEGIN { printf "%.1f", k / 1024 }')
+	else
+		R[$name,rss]=n/a
+	fi
+	echo "# $name: done"
+}
+
+bench_pasta() {
+	local name=$1 bin=$2
+
+	[ -x "$bin" ] || { echo "# $name: $bin missing"; return; }
+	PASTA=$bin
+	if rig_pasta --config-net -t none -u none -T none -U none \
+	   >/dev/null 2>&1; then
+		rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
+		measure "$name" $GW4 ext0 "$RIG_PASTA_PID"
+	else
+		echo "# $name: didn't start"
+	fi
+	rig_kill "$RIG_PASTA_PID"
+}
+
+bench_passt() {
+	local name=$1 bin=$2
+
+	[ -x "$bin" ] || { echo "# $name: $bin missing"; return; }
+	PASST=$bin
+	if rig_passt --no-ra >/dev/null 2>&1 && rig_guest_conf; then
+		rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
+		measure "$name" $GW4 eth0 "$RIG_PASST_PID"
+	else
+		echo "# $name: didn't start"
+	fi
+	rig_kill "$RIG_PASST_PID"
+	rig_kill "$RIG_QEMU_PID" 1
+	PASST=$OURS
+}
+
+bench_slirp() {
+	local pid
+
+	command -v slirp4netns >/dev/null || { echo "# slirp: missing"; return; }
+	rig_bg slirp h slirp4netns --configure --mtu=65520 \
+		--cidr=$SLIRP_NET.0/24 --netns-type=path \
+		"/run/netns/$NS_GUEST" tap0
+	pid=$RIG_BG_PID
+	if rig_retry 5 g ping -c1 -W1 -q $SLIRP_NET.2 >/dev/null 2>&1; then
+		measure slirp $SLIRP_NET.2 tap0 "$pid"
+	else
+		echo "# slirp: no connectivity"
+	fi
+	rig_kill "$pid" 1
+}
+
+bench_veth() {
+	h ip link add vb0 type veth peer name vb0 netns "$NS_GUEST" || return
+	h ip addr add $VETH_HOST/24 dev vb0
+	h ip link set vb0 mtu 65520 up
+	g ip addr add $VETH_GUEST/24 dev vb0
+	g ip link set vb0 mtu 65520 up
+	h ip link set vb0 mtu 65520
+	if rig_retry 5 g ping -c1 -W1 -q $VETH_HOST >/dev/null 2>&1; then
+		# Both ends need the small MTU: set the host end as we go
+		measure veth $VETH_HOST vb0 ""
+	fi
+	h ip link del vb0
+}
+
+rig_setup >/dev/null
+rig_bg iperf3 h iperf3 -s
+rig_bg tcptool h python3 "$TOOL" server 5001
+rig_wait_port h tcp 5201 || { echo "# no iperf3 server"; exit 1; }
+rig_wait_port h tcp 5001 || { echo "# no tcptool server"; exit 1; }
+
+echo "# TCP benchmark: ${DUR}s per throughput figure, guest namespace to host"
+for t in $TOOLS; do
+	case $t in
+	ours-pasta)	bench_pasta ours-pasta "$(dirname "$OURS")/pasta" ;;
+	ours-passt)	bench_passt ours-passt "$OURS" ;;
+	deb-pasta)	bench_pasta deb-pasta /usr/bin/pasta ;;
+	deb-passt)	bench_passt deb-passt /usr/bin/passt ;;
+	slirp)		bench_slirp ;;
+	veth)		bench_veth ;;
+	esac
+done
+
+# ---- report
+
+FIGS="up65520 upmin65520 down65520 downmin65520 up1500 upmin1500 down1500
+downmin1500 rr crr rss"
+declare -A LABEL=(
+	[up65520]="guest->host Gbit/s, MTU 65520"
+	[upmin65520]="  slowest 0.5 s interval"
+	[down65520]="host->guest Gbit/s, MTU 65520"
+	[downmin65520]="  slowest 0.5 s interval"
+	[up1500]="guest->host Gbit/s, MTU 1500"
+	[upmin1500]="  slowest 0.5 s interval"
+	[down1500]="host->guest Gbit/s, MTU 1500"
+	[downmin1500]="  slowest 0.5 s interval"
+	[rr]="request/response, median us (lower: better)"
+	[crr]="connections per second"
+	[rss]="daemon peak RSS, MiB (lower: better)"
+)
+
+echo
+printf "%-46s" "figure"
+for t in $TOOLS; do printf " %11s" "$t"; done
+printf " %13s %13s\n" "pasta/deb" "pasta/slirp"
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0)
+			print "n/a"; else printf "%.2f", a / b }'
+}
+
+for f in $FIGS; do
+	printf "%-46s" "${LABEL[$f]}"
+	for t in $TOOLS; do printf " %11s" "${R[$t,$f]:-n/a}"; done
+	printf " %13s %13s\n" "$(ratio "${R[ours-pasta,$f]}" "${R[deb-pasta,$f]}")" \
+		"$(ratio "${R[ours-pasta,$f]}" "${R[slirp,$f]}")"
+done
+echo
+echo "# ratios: ours (pasta) / other; for latency and RSS lower is better"
+
+if [ "${BENCH_UDP:-0}" = 1 ] && [ -x "$RIG_TESTDIR/bench/udp.sh" ]; then
+	rig_teardown
+	"$RIG_TESTDIR/bench/udp.sh"
+fi

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * test_tcp.c - TCP translation: option parsing, resets for unknown flows,
+ * malformed segments, a full table, and a connection through the gateway
+ * mapping to a loopback listener (handshake, data both ways, close)
+ *
+ * unit-include: tcp.c
+ */
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "../../tcp.c"
+#include "unit.h"
+
+static struct ctx c;
+static int tap_peer = -1;		/* our end of the "qemu" socket */
+
+static const uint8_t guest_mac[6] = { 0x02, 0, 0, 0, 0, 1 };
+static struct in_addr guest4, gw4;
+
+/* A frame read back from the tap side, decoded */
+struct frame {
+	size_t len;
+	uint8_t buf[FRAME_MAX + 4];
+	struct tcp_hdr *th;
+	size_t l4len;
+	size_t hlen;
+	const uint8_t *payload;
+	size_t plen;
+	bool csum_ok;
+};
+
+static struct timespec now_ts(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+/* Read one frame sent to the guest; false if none is waiting */
+static bool frame_read(struct frame *f)
+{
+	uint32_t l;
+	ssize_t n;
+	uint8_t *ip;
+
+	n = recv(tap_peer, &l, 4, MSG_DONTWAIT);
+	if (n != 4)
+		return false;
+	f->len = ntohl(l);
+	if (f->len > sizeof(f->buf))
+		return false;
+	if (recv(tap_peer, f->buf, f->len, MSG_WAITALL) != (ssize_t)f->len)
+		return false;
+
+	ip = f->buf + ETH_HLEN_;
+	f->th = (struct tcp_hdr *)(ip + 20);
+	f->l4len = f->len - ETH_HLEN_ - 20;
+	f->hlen = (size_t)(f->th->off >> 4) * 4;
+	f->payload = (uint8_t *)f->th + f->hlen;
+	f->plen = f->l4len - f->hlen;
+	{
+		struct in_addr s, d;
+
+		memcpy(&s, ip + 12, 4);
+		memcpy(&d, ip + 16, 4);
+		f->csum_ok = csum(f->th, f->l4len,
+				  csum_pseudo4((uint16_t)f->l4len, IPPROTO_TCP,
+					       s, d)) == 0 &&
+			     csum_ip4_header(ip, 20) == 0;
+	}
+	return true;
+}
+
+/* Drop every frame waiting */
+static unsigned int frames_drain(void)
+{
+	struct frame f;
+	unsigned int n = 0;
+
+	while (frame_read(&f))
+		n++;
+	return n;
+}
+
+/* Send one segment from the guest to @dport of the gateway */
+static void guest_seg(uint16_t sport, uint16_t dport, uint8_t flags,
+		      uint32_t seq, uint32_t ack, const uint8_t *opts,
+		      size_t optlen, const void *data, size_t dlen)
+{
+	static uint8_t buf[2048];
+	struct tcp_hdr *th = (struct tcp_hdr *)buf;
+	struct tap_l4_pkt p;
+	struct timespec t = now_ts();
+
+	memset(buf, 0, sizeof(*th));
+	th->sport = htons(sport);
+	th->dport = htons(dport);
+	th->seq = htonl(seq);
+	th->ack = htonl(ack);
+	th->off = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
+	th->flags = flags;
+	th->wnd = htons(65535);
+	memcpy(buf + TCP_HLEN, opts, optlen);
+	memcpy(buf + TCP_HLEN + optlen, data, dlen);
+
+	p.l4 = buf;
+	p.len = TCP_HLEN + optlen + dlen;
+	tcp_tap_handler(&c, AF_INET, &guest4, &gw4, &p, 1, &t);
+	tcp_defer_handler(&c, &t);
+}
+
+/* Dispatch pending socket events, then flush, for up to @ms */
+static void pump(int ms)
+{
+	struct epoll_event ev[8];
+	struct timespec t;
+	int n, i;
+
+	n = epoll_wait(c.epollfd, ev, 8, ms);
+	t = now_ts();
+	for (i = 0; i < n; i++) {
+		union epoll_ref ref = { .u64 = ev[i].data.u64 };
+
+		tcp_sock_handler(&c, ref, ev[i].events, &t);
+	}
+	tcp_defer_handler(&c, &t);
+}
+
+/* Wait for a frame with @flags set */
+static bool frame_wait(struct frame *f, uint8_t flags)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		while (frame_read(f))
+			if ((f->th->flags & flags) == flags)
+				return true;
+		pump(20);
+	}
+	return false;
+}
+
+static void test_options(void)
+{
+	uint8_t b[60] = { 0 };
+	struct tcp_hdr *th = (struct tcp_hdr *)b;
+	uint8_t *o = b + TCP_HLEN;
+	unsigned int mss = 0;
+	uint32_t ts = 0;
+	int ws;
+
+	/* MSS, NOP, WS 7, NOP NOP TS */
+	memcpy(o, "\x02\x04\x05\xb4\x01\x03\x03\x07\x01\x01\x08\x0a"
+		  "\x00\x00\x12\x34\x00\x00\x00\x00", 20);
+	CHECK(tcp_opts_parse(th, TCP_HLEN + 20, &mss, &ws, &ts),
+	      "timestamp option found");
+	CHECK(mss == 1460 && ws == 7 && ts == 0x1234,
+	      "MSS, window scale and timestamp parsed");
+
+	o[7] = 20;
+	tcp_opts_parse(th, TCP_HLEN + 20, &mss, &ws, &ts);
+	CHECK(ws == TCP_WS_MAX, "window scale capped at 14");
+
+	/* Option length running past the header: ignored, no overread */
+	memcpy(o, "\x02\x04\x05\xb4\x03\x09\x07\x00", 8);
+	mss = 0;
+	CHECK(!tcp_opts_parse(th, TCP_HLEN + 8, &mss, &ws, &ts) &&
+	      mss == 1460 && ws == -1, "option past the header ignored");
+
+	/* Zero option length: stop */
+	memcpy(o, "\x05\x00\x02\x04\x05\xb4\x00\x00", 8);
+	mss = 0;
+	tcp_opts_parse(th, TCP_HLEN + 8, &mss, &ws, &ts);
+	CHECK(mss == 0, "zero-length option stops parsing");
+
+	memcpy(o, "\x01\x01\x08\x0a\xde\xad\xbe\xef\x00\x00\x00\x01", 12);
+	CHECK(tcp_ts_get(th, TCP_HLEN + 12, &ts) && ts == 0xdeadbeef,
+	      "timestamp fast path");
+	CHECK(!tcp_ts_get(th, TCP_HLEN, &ts), "no options, no timestamp");
+}
+
+static void test_seq(void)
+{
+	CHECK(SEQ_LT(0xfffffff0U, 0x10U) && SEQ_GT(0x10U, 0xfffffff0U),
+	      "sequence comparisons across wrap-around");
+	CHECK(SEQ_LE(5U, 5U) && SEQ_GE(5U, 5U) && !SEQ_LT(5U, 5U),
+	      "sequence comparisons, equal");
+}
+
+static void test_mss(void)
+{
+	struct ctx m = { 0 };
+
+	m.mtu = 65520;
+	CHECK(tcp_mss_max(&m, false) == 65480 && tcp_mss_max(&m, true) == 65460,
+	      "MSS from MTU 65520");
+	m.mtu = 1500;
+	CHECK(tcp_mss_max(&m, false) == 1460 && tcp_mss_max(&m, true) == 1440,
+	      "MSS from MTU 1500");
+	m.mtu = 65535;
+	CHECK(tcp_mss_max(&m, false) <= FRAME_MAX - 14 - 40 &&
+	      tcp_mss_max(&m, true) <= FRAME_MAX - 14 - 60,
+	      "MSS fits a frame at MTU 65535");
+}
+
+static void test_isn(void)
+{
+	struct tcp_conn a = { 0 }, b = { 0 };
+	uint32_t i1, i2;
+
+	inany_from_v4(&a.faddr, gw4);
+	inany_from_v4(&a.gaddr, guest4);
+	a.fport = 80;
+	a.gport = 40000;
+	b = a;
+	b.gport = 40001;
+	i1 = tcp_isn(&a);
+	i2 = tcp_isn(&b);
+	CHECK(i1 != i2, "ISNs differ between tuples");
+}
+
+static void test_no_conn(void)
+{
+	static const uint8_t junk[4] = { 0 };
+	struct frame f;
+	struct tap_l4_pkt p;
+	uint8_t bad[TCP_HLEN];
+	struct timespec t = now_ts();
+
+	frames_drain();
+	guest_seg(40000, 9, TH_ACK, 1000, 5000, NULL, 0, "abc", 3);
+	CHECK(frame_read(&f) && f.th->flags == TH_RST &&
+	      ntohl(f.th->seq) == 5000 && f.csum_ok,
+	      "ACK for unknown flow: RST with seq = ACK, checksums right");
+
+	guest_seg(40000, 9, TH_FIN | TH_PSH, 1000, 0, NULL, 0, "abc", 3);
+	CHECK(frame_read(&f) && f.th->flags == (TH_RST | TH_ACK) &&
+	      ntohl(f.th->ack) == 1004 && ntohs(f.th->dport) == 40000,
+	      "segment without ACK: RST+ACK acknowledging data and FIN");
+
+	guest_seg(40000, 9, TH_RST, 1000, 0, NULL, 0, NULL, 0);
+	CHECK(!frame_read(&f), "RST for unknown flow: no answer");
+
+	/* Data offset below 5 words, and beyond the segment */
+	memset(bad, 0, sizeof(bad));
+	bad[12] = 4 << 4;
+	bad[13] = TH_SYN;
+	p.l4 = bad;
+	p.len = sizeof(bad);
+	tcp_tap_handler(&c, AF_INET, &guest4, &gw4, &p, 1, &t);
+	bad[12] = 15 << 4;
+	tcp_tap_handler(&c, AF_INET, &guest4, &gw4, &p, 1, &t);
+	p.len = 3;
+	p.l4 = junk;
+	tcp_tap_handler(&c, AF_INET, &guest4, &gw4, &p, 1, &t);
+	tcp_defer_handler(&c, &t);
+	CHECK(!frame_read(&f) && tcp_conn_count == 0,
+	      "bad data offsets and short segments ignored");
+}
+
+static void test_table_full(void)
+{
+	uint32_t hw = tcp_conn_hw, nfree = tcp_free_n;
+	struct frame f;
+
+	tcp_conn_hw = TCP_CONN_MAX;
+	tcp_free_n = 0;
+	frames_drain();
+	guest_seg(40002, 9, TH_SYN, 7000, 0, NULL, 0, NULL, 0);
+	CHECK(frame_read(&f) && (f.th->flags & TH_RST) &&
+	      ntohl(f.th->ack) == 7001, "table full: SYN refused with RST");
+	tcp_conn_hw = hw;
+	tcp_free_n = nfree;
+}
+
+static void test_refused(int port)
+{
+	static const uint8_t opts[] = { 2, 4, 0x05, 0xb4 };
+	struct frame f;
+
+	frames_drain();
+	guest_seg(40003, (uint16_t)port, TH_SYN, 100, 0, opts, sizeof(opts),
+		  NULL, 0);
+	CHECK(frame_wait(&f, TH_RST) && (f.th->flags & TH_ACK) &&
+	      ntohl(f.th->ack) == 101,
+	      "refused connection: RST+ACK to the guest's SYN");
+	pump(0);
+}
+
+static void test_conn(int ls, int port)
+{
+	/* MSS 1460, NOP, WS 7, NOP NOP TS */
+	static const uint8_t opts[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7,
+					1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0 };
+	uint32_t gseq = 1000000, our, tsecr;
+	char buf[64] = { 0 };
+	struct frame f;
+	int s = -1, i;
+
+	frames_drain();
+	guest_seg(40010, (uint16_t)port, TH_SYN, gseq, 0, opts, sizeof(opts),
+		  NULL, 0);
+	if (!CHECK(frame_wait(&f, TH_SYN | TH_ACK), "SYN-ACK after connect"))
+		return;
+	our = ntohl(f.th->seq) + 1;
+	CHECK(ntohl(f.th->ack) == gseq + 1 && f.csum_ok,
+	      "SYN-ACK acknowledges the guest's SYN, checksums right");
+	{
+		unsigned int mss = 0;
+		uint32_t ts = 0;
+		int ws;
+
+		CHECK(tcp_opts_parse(f.th, f.hlen, &mss, &ws, &ts) &&
+		      ws == TCP_WS_TO_TAP && mss == 1460,
+		      "SYN-ACK options: MSS from MTU, window scale, timestamp");
+	}
+
+	guest_seg(40010, (uint16_t)port, TH_ACK | TH_PSH, gseq + 1, our,
+		  NULL, 0, "hello", 5);
+	for (i = 0; i < 50 && s < 0; i++) {
+		s = accept4(ls, NULL, NULL, SOCK_NONBLOCK);
+		if (s < 0)
+			pump(10);
+	}
+	if (!CHECK(s >= 0, "host side accepted"))
+		return;
+	for (i = 0; i < 50; i++) {
+		if (recv(s, buf, sizeof(buf), MSG_DONTWAIT) == 5)
+			break;
+		pump(10);
+	}
+	CHECK(!memcmp(buf, "hello", 5), "guest data reaches the host socket");
+	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->ack) == gseq + 6,
+	      "guest data acknowledged");
+
+	/* Duplicate and out-of-order segments: never written twice */
+	guest_seg(40010, (uint16_t)port, TH_ACK, gseq + 1, our, NULL, 0,
+		  "hello", 5);
+	guest_seg(40010, (uint16_t)port, TH_ACK, gseq + 100, our, NULL, 0,
+		  "later", 5);
+	pump(10);
+	CHECK(recv(s, buf, sizeof(buf), MSG_DONTWAIT) < 0,
+	      "duplicate and out-of-order data not written");
+	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->ack) == gseq + 6,
+	      "answered with the expected ACK");
+
+	/* RST with a wrong sequence number: challenge ACK, still open */
+	frames_drain();
+	guest_seg(40010, (uint16_t)port, TH_RST, gseq + 10, 0, NULL, 0,
+		  NULL, 0);
+	CHECK(frame_wait(&f, TH_ACK) && !(f.th->flags & TH_RST) &&
+	      ntohl(f.th->ack) == gseq + 6, "in-window RST: challenge ACK");
+	CHECK(send(s, "world", 5, 0) == 5, "host side still writable");
+
+	if (!CHECK(frame_wait(&f, TH_ACK | TH_PSH) && f.plen == 5 &&
+		   !memcmp(f.payload, "world", 5) && ntohl(f.th->seq) == our &&
+		   f.csum_ok, "host data sent to the guest"))
+		return;
+	memcpy(&tsecr, f.payload - 4, 4);
+	CHECK(ntohl(tsecr) == 9, "timestamp of the guest echoed");
+
+	/* Guest acknowledges: data is dropped from the socket */
+	guest_seg(40010, (uint16_t)port, TH_ACK, gseq + 6, our + 5, NULL, 0,
+		  NULL, 0);
+	pump(10);
+	{
+		int inq = -1;
+
+		ioctl(tcp_conns[0].sock, FIONREAD, &inq);
+		CHECK(inq == 0, "acknowledged data removed from the socket");
+	}
+
+	/* Host closes: FIN to the guest; guest closes: socket sees EOF */
+	shutdown(s, SHUT_WR);
+	CHECK(frame_wait(&f, TH_FIN) && ntohl(f.th->seq) == our + 5,
+	      "end of stream from the host: FIN to the guest");
+	guest_seg(40010, (uint16_t)port, TH_ACK | TH_FIN, gseq + 6, our + 6,
+		  NULL, 0, NULL, 0);
+	for (i = 0; i < 50; i++) {
+		if (recv(s, buf, sizeof(buf), MSG_DONTWAIT) == 0)
+			break;
+		pump(10);
+	}
+	CHECK(i < 50, "FIN from the guest: host side sees end of stream");
+	pump(10);
+	CHECK(tcp_conn_count == 0, "connection closed once both sides are done");
+	close(s);
+}
+
+int main(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	int sv[2], ls, closed;
+
+	inet_pton(AF_INET, "198.18.0.1", &guest4);
+	inet_pton(AF_INET, "198.18.0.2", &gw4);
+
+	flow_hash_init();
+	c.mode = MODE_PASST;
+	c.mtu = 1500;
+	c.ifi4 = 1;
+	c.ip4.addr = guest4;
+	c.ip4.gw = gw4;
+	c.ip4.map_host_loopback = gw4;
+	memcpy(c.guest_mac, guest_mac, 6);
+	c.epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return 1;
+	c.fd_tap = sv[0];
+	tap_peer = sv[1];
+
+	test_options();
+	test_seq();
+	test_mss();
+	test_isn();
+
+	CHECK(tcp_init(&c) == 0, "tcp_init() without forwarded ports");
+	test_no_conn();
+	test_table_full();
+
+	/* A port nobody listens on, and a listener, on host loopback */
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	closed = socket(AF_INET, SOCK_STREAM, 0);
+	bind(closed, (struct sockaddr *)&sa, sizeof(sa));
+	getsockname(closed, (struct sockaddr *)&sa, &sl);
+	close(closed);
+	test_refused(ntohs(sa.sin_port));
+
+	sa.sin_port = 0;
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	bind(ls, (struct sockaddr *)&sa, sizeof(sa));
+	listen(ls, 8);
+	getsockname(ls, (struct sockaddr *)&sa, &sl);
+	test_conn(ls, ntohs(sa.sin_port));
+	close(ls);
+
+	return unit_done();
+}
