@@ -1401,6 +1401,25 @@ void *tap_ip6_hdr(void *buf, const struct in6_addr *src,
 }
 
 /**
+ * tap_send_hdr_data() - Send one frame made of built headers and a payload
+ * @c:		Execution context
+ * @hdr:	Headers, from the Ethernet one
+ * @hlen:	Length of @hdr
+ * @data:	Payload, sent as it is
+ * @len:	Length of @data
+ */
+static void tap_send_hdr_data(const struct ctx *c, void *hdr, size_t hlen,
+			      const void *data, size_t len)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = hdr, .iov_len = hlen },
+		{ .iov_base = (void *)data, .iov_len = len },
+	};
+
+	tap_send_frames(c, iov, 2, 1);
+}
+
+/**
  * tap_ip4_send() - Send an IPv4 packet with a complete L4 part to the guest
  * @c:		Execution context
  * @src:	Source address
@@ -1413,18 +1432,12 @@ void tap_ip4_send(const struct ctx *c, struct in_addr src, struct in_addr dst,
 		  uint8_t proto, const void *l4, size_t l4len)
 {
 	static uint8_t hdr[ETH_HLEN_ + IP4_HLEN] __attribute__((aligned(8)));
-	struct iovec iov[2];
-
 	if (l4len > 65535 - IP4_HLEN)
 		return;
 
 	tap_ip4_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IP), src, dst, proto, l4len);
 
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)l4;
-	iov[1].iov_len = l4len;
-	tap_send_frames(c, iov, 2, 1);
+	tap_send_hdr_data(c, hdr, sizeof(hdr), l4, l4len);
 }
 
 /**
@@ -1442,19 +1455,13 @@ void tap_ip6_send(const struct ctx *c, const struct in6_addr *src,
 		  size_t l4len, uint32_t flow)
 {
 	static uint8_t hdr[ETH_HLEN_ + IP6_HLEN] __attribute__((aligned(8)));
-	struct iovec iov[2];
-
 	if (l4len > 65535)
 		return;
 
 	tap_ip6_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IPV6), src, dst, proto, l4len,
 		    flow);
 
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)l4;
-	iov[1].iov_len = l4len;
-	tap_send_frames(c, iov, 2, 1);
+	tap_send_hdr_data(c, hdr, sizeof(hdr), l4, l4len);
 }
 
 /**
@@ -1493,7 +1500,6 @@ void tap_udp4_send(const struct ctx *c, struct in_addr src, uint16_t sport,
 	static uint8_t hdr[ETH_HLEN_ + IP4_HLEN + UDP_HLEN]
 		__attribute__((aligned(8)));
 	size_t ulen = len + UDP_HLEN;
-	struct iovec iov[2];
 	uint8_t *uh;
 	uint16_t sum;
 
@@ -1512,11 +1518,7 @@ void tap_udp4_send(const struct ctx *c, struct in_addr src, uint16_t sport,
 		sum = 0xffff;
 	memcpy(uh + 6, &sum, 2);
 
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)payload;
-	iov[1].iov_len = len;
-	tap_send_frames(c, iov, 2, 1);
+	tap_send_hdr_data(c, hdr, sizeof(hdr), payload, len);
 }
 
 /**
@@ -1537,7 +1539,6 @@ void tap_udp6_send(const struct ctx *c, const struct in6_addr *src,
 	static uint8_t hdr[ETH_HLEN_ + IP6_HLEN + UDP_HLEN]
 		__attribute__((aligned(8)));
 	size_t ulen = len + UDP_HLEN;
-	struct iovec iov[2];
 	uint8_t *uh;
 	uint16_t sum;
 
@@ -1556,11 +1557,7 @@ void tap_udp6_send(const struct ctx *c, const struct in6_addr *src,
 		sum = 0xffff;
 	memcpy(uh + 6, &sum, 2);
 
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)payload;
-	iov[1].iov_len = len;
-	tap_send_frames(c, iov, 2, 1);
+	tap_send_hdr_data(c, hdr, sizeof(hdr), payload, len);
 }
 
 /**
