@@ -73,9 +73,9 @@
 #define TCP_CONN_MAX		(1U << 15)	/* connection table entries */
 #define TCP_OUT_MAX		1024		/* frames queued per flush */
 #define TCP_ARENA_SIZE		(2U << 20)	/* data frame buffers */
-#define TCP_PAYLOAD_OFF		128		/* payload offset in a data slot */
+#define TCP_PAYLOAD_OFF		128		/* payload offset, data slot */
 #define TCP_CTL_SIZE		128		/* control frame slot */
-#define TCP_CTL_L4_OFF		56		/* TCP header offset, ctl slot */
+#define TCP_CTL_L4_OFF		56		/* TCP header, ctl slot */
 #define TCP_DISCARD_SIZE	(1U << 20)	/* peek without SO_PEEK_OFF */
 #define TCP_INFLIGHT_MAX	(16U << 20)	/* bytes in flight to guest */
 #define TCP_SOCK_BUF		(4 << 20)	/* socket buffer size request */
@@ -89,7 +89,7 @@
 #define TCP_WND_SEGS		384	/* window cap, in guest segments */
 
 /* Timing */
-#define TCP_RTO_MS		200		/* initial retransmission timeout */
+#define TCP_RTO_MS		200		/* initial RTO */
 #define TCP_RTO_MAX_MS		10000
 #define TCP_RETRANS_MAX		9		/* then reset */
 #define TCP_SYN_RETRIES		5
@@ -109,7 +109,7 @@
 #define TCP_OPT_MSS		2
 #define TCP_OPT_WS		3
 #define TCP_OPT_TS		8
-#define TCP_TS_LEN		12		/* NOP, NOP, kind, length, values */
+#define TCP_TS_LEN		12		/* NOP, NOP, TS option */
 
 #define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
@@ -143,23 +143,23 @@ struct tcp_hdr {
 } __attribute__((packed));
 
 /* Connection flags: observed events and bookkeeping */
-#define C_INBOUND		(1U << 0)	/* accepted on a forwarded port */
+#define C_INBOUND		(1U << 0)	/* accepted: forwarded port */
 #define C_V6			(1U << 1)	/* IPv6 on the tap side */
 #define C_CONNECTED		(1U << 2)	/* host socket connected */
-#define C_SYN_SENT		(1U << 3)	/* SYN or SYN-ACK sent to guest */
+#define C_SYN_SENT		(1U << 3)	/* SYN(-ACK) sent to guest */
 #define C_ESTABLISHED		(1U << 4)
 #define C_SOCK_FIN		(1U << 5)	/* end of stream from socket */
 #define C_TAP_FIN_SENT		(1U << 6)	/* FIN sent to guest */
 #define C_TAP_FIN_ACKED		(1U << 7)	/* ... and acknowledged */
-#define C_TAP_FIN		(1U << 8)	/* FIN from guest: SHUT_WR done */
-#define C_CLOSING		(1U << 9)	/* socket closed, slot freed soon */
+#define C_TAP_FIN		(1U << 8)	/* guest FIN: SHUT_WR done */
+#define C_CLOSING		(1U << 9)	/* closed, slot freed soon */
 #define C_ACK_LIST		(1U << 10)	/* on the pending ACK list */
 #define C_TIMER_LIST		(1U << 11)	/* on the timer list */
-#define C_WND_BLOCKED		(1U << 12)	/* small window: wait EPOLLOUT */
-#define C_RECOVERY		(1U << 13)	/* retransmitting up to @recover */
+#define C_WND_BLOCKED		(1U << 12)	/* small window: EPOLLOUT */
+#define C_RECOVERY		(1U << 13)	/* resending up to @recover */
 #define C_FORCE_ACK		(1U << 14)	/* send ACK even if unchanged */
 #define C_TAP_RETRY		(1U << 15)	/* tap dropped frames: resend */
-#define C_TS			(1U << 16)	/* timestamps (RFC 7323) in use */
+#define C_TS			(1U << 16)	/* RFC 7323 timestamps */
 
 /**
  * struct tcp_conn - One connection between a guest and a host socket
@@ -1139,6 +1139,9 @@ static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
 		k = (avail + mss - 1) / mss;
 		k = MIN(k, room);
 		k = MIN(k, (size_t)(TCP_OUT_MAX - tcp_out_n));
+		/* recvmsg() takes at most UIO_MAXIOV (1024) buffers */
+		if (!tcp_peek_off_ok)
+			k = MIN(k, (size_t)(TCP_OUT_MAX - TCP_SKIP_IOV));
 		if (!k) {
 			tcp_flush(c);
 			continue;
@@ -1416,6 +1419,8 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 
 		if (plen || (th->flags & TH_FIN))
 			pending[i] = 1;
+		else if (SEQ_LT(seq, conn->seq_from_tap))
+			need_ack = true;	/* keep-alive, RFC 9293 3.10.7.4 */
 	}
 
 	/* Payload in sequence order, also if reordered within the batch */
@@ -1441,7 +1446,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			seq = ntohl(th->seq);
 
 			if (SEQ_GT(seq, exp))
-				continue;		/* a hole: maybe later */
+				continue;	/* hole: maybe later */
 
 			pending[i] = 0;
 			end = seq + (uint32_t)plen;
@@ -1504,7 +1509,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 				left -= MIN(left, iov[i].iov_len);
 			}
 			if (w)
-				unwritten++;	/* and the ACK of what we took */
+				unwritten++;	/* ACK of what we took */
 		}
 		need_ack = true;
 		conn->since = tcp_now_s;

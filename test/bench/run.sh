@@ -77,7 +77,8 @@ measure() {
 
 	if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
 		v=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
-		R[$name,rss]=$(awk -v k="$v" 'BEGIN { printf "%.1f", k / 1024 }')
+		R[$name,rss]=$(awk -v k="$v" \
+			'BEGIN { printf "%.1f", k / 1024 }')
 	else
 		R[$name,rss]=n/a
 	fi
@@ -118,7 +119,10 @@ bench_passt() {
 bench_slirp() {
 	local pid
 
-	command -v slirp4netns >/dev/null || { echo "# slirp: missing"; return; }
+	if ! command -v slirp4netns >/dev/null; then
+		echo "# slirp: missing"
+		return
+	fi
 	rig_bg slirp h slirp4netns --configure --mtu=65520 \
 		--cidr=$SLIRP_NET.0/24 --netns-type=path \
 		"/run/netns/$NS_GUEST" tap0
@@ -188,15 +192,16 @@ printf " %13s %13s\n" "pasta/deb" "pasta/slirp"
 
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0)
+		if (a == "" || b == "" || a == "n/a" || b == "n/a" ||
+		    b + 0 == 0)
 			print "n/a"; else printf "%.2f", a / b }'
 }
 
 for f in $FIGS; do
 	printf "%-46s" "${LABEL[$f]}"
 	for t in $TOOLS; do printf " %11s" "${R[$t,$f]:-n/a}"; done
-	printf " %13s %13s\n" "$(ratio "${R[ours-pasta,$f]}" "${R[deb-pasta,$f]}")" \
-		"$(ratio "${R[ours-pasta,$f]}" "${R[slirp,$f]}")"
+	printf " %13s" "$(ratio "${R[ours-pasta,$f]}" "${R[deb-pasta,$f]}")"
+	printf " %13s\n" "$(ratio "${R[ours-pasta,$f]}" "${R[slirp,$f]}")"
 done
 echo
 echo "# ratios: ours (pasta) / other; for latency and RSS lower is better"

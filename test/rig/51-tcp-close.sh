@@ -32,7 +32,7 @@ close_checks() {
 			g timeout 20 python3 "$TOOL" rst $a $PORT
 		check "$mode: IPv$v reset by guest reaches the host side" \
 			g timeout 20 python3 "$TOOL" rstc $a $PORT
-		check "$mode: IPv$v refused connection: ECONNREFUSED within 1 s" \
+		check "$mode: IPv$v refused: ECONNREFUSED within 1 s" \
 			g timeout 20 python3 "$TOOL" refused $a $CLOSED 1
 	done
 }

@@ -8,6 +8,7 @@
  */
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -291,7 +292,7 @@ static void test_refused(int port)
 	pump(0);
 }
 
-static void test_conn(int ls, int port)
+static void test_conn(int ls, int port, const char *what)
 {
 	/* MSS 1460, NOP, WS 7, NOP NOP TS */
 	static const uint8_t opts[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7,
@@ -348,6 +349,13 @@ static void test_conn(int ls, int port)
 	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->ack) == gseq + 6,
 	      "answered with the expected ACK");
 
+	/* Keep-alive: one byte below the window, answered with an ACK */
+	frames_drain();
+	guest_seg(40010, (uint16_t)port, TH_ACK, gseq + 5, our, NULL, 0,
+		  NULL, 0);
+	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->ack) == gseq + 6,
+	      "keep-alive acknowledged");
+
 	/* RST with a wrong sequence number: challenge ACK, still open */
 	frames_drain();
 	guest_seg(40010, (uint16_t)port, TH_RST, gseq + 10, 0, NULL, 0,
@@ -358,13 +366,17 @@ static void test_conn(int ls, int port)
 
 	if (!CHECK(frame_wait(&f, TH_ACK | TH_PSH) && f.plen == 5 &&
 		   !memcmp(f.payload, "world", 5) && ntohl(f.th->seq) == our &&
-		   f.csum_ok, "host data sent to the guest"))
+		   f.csum_ok, "host data sent to the guest (%s)", what))
 		return;
+	CHECK(send(s, "again", 5, 0) == 5 && frame_wait(&f, TH_PSH) &&
+	      f.plen == 5 && !memcmp(f.payload, "again", 5) &&
+	      ntohl(f.th->seq) == our + 5,
+	      "more host data: only new bytes sent (%s)", what);
 	memcpy(&tsecr, f.payload - 4, 4);
 	CHECK(ntohl(tsecr) == 9, "timestamp of the guest echoed");
 
 	/* Guest acknowledges: data is dropped from the socket */
-	guest_seg(40010, (uint16_t)port, TH_ACK, gseq + 6, our + 5, NULL, 0,
+	guest_seg(40010, (uint16_t)port, TH_ACK, gseq + 6, our + 10, NULL, 0,
 		  NULL, 0);
 	pump(10);
 	{
@@ -376,9 +388,9 @@ static void test_conn(int ls, int port)
 
 	/* Host closes: FIN to the guest; guest closes: socket sees EOF */
 	shutdown(s, SHUT_WR);
-	CHECK(frame_wait(&f, TH_FIN) && ntohl(f.th->seq) == our + 5,
+	CHECK(frame_wait(&f, TH_FIN) && ntohl(f.th->seq) == our + 10,
 	      "end of stream from the host: FIN to the guest");
-	guest_seg(40010, (uint16_t)port, TH_ACK | TH_FIN, gseq + 6, our + 6,
+	guest_seg(40010, (uint16_t)port, TH_ACK | TH_FIN, gseq + 6, our + 11,
 		  NULL, 0, NULL, 0);
 	for (i = 0; i < 50; i++) {
 		if (recv(s, buf, sizeof(buf), MSG_DONTWAIT) == 0)
@@ -387,7 +399,8 @@ static void test_conn(int ls, int port)
 	}
 	CHECK(i < 50, "FIN from the guest: host side sees end of stream");
 	pump(10);
-	CHECK(tcp_conn_count == 0, "connection closed once both sides are done");
+	CHECK(tcp_conn_count == 0,
+	      "connection closed once both sides are done (%s)", what);
 	close(s);
 }
 
@@ -401,6 +414,8 @@ int main(void)
 	inet_pton(AF_INET, "198.18.0.2", &gw4);
 
 	flow_hash_init();
+	if (getenv("TDBG"))
+		log_level = LOG_DEBUG;
 	c.mode = MODE_PASST;
 	c.mtu = 1500;
 	c.ifi4 = 1;
@@ -436,7 +451,11 @@ int main(void)
 	bind(ls, (struct sockaddr *)&sa, sizeof(sa));
 	listen(ls, 8);
 	getsockname(ls, (struct sockaddr *)&sa, &sl);
-	test_conn(ls, ntohs(sa.sin_port));
+	test_conn(ls, ntohs(sa.sin_port), "SO_PEEK_OFF");
+	if (tcp_peek_off_ok) {
+		tcp_peek_off_ok = false;
+		test_conn(ls, ntohs(sa.sin_port), "peek from the start");
+	}
 	close(ls);
 
 	return unit_done();
