@@ -205,6 +205,8 @@ for f in $FIGS; do
 done
 echo
 echo "# ratios: ours (pasta) / other; for latency and RSS lower is better"
+echo "# note: at guest MTU 1500, slirp4netns sends segments larger than the"
+echo "# guest's MSS (up to its own --mtu) to the tap: it doesn't honour it"
 
 if [ "${BENCH_UDP:-0}" = 1 ] && [ -x "$RIG_TESTDIR/bench/udp.sh" ]; then
 	rig_teardown
