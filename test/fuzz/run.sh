@@ -7,14 +7,15 @@
 # Usage: test/fuzz/run.sh [TARGET...]	(default: every fuzz_*.c here)
 # Environment: FUZZ_TIME (seconds per target, default 20), CLANG (compiler,
 # default clang). Without a clang that has libFuzzer, targets are skipped.
-# A crashing input is kept in test/out/ and shown as hex.
+# A crashing input is kept in test/out/ and shown as hex. Seed inputs: those
+# a target writes to $FUZZ_SEED_DIR at start, and files in corpus/NAME/.
 
 FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$FUZZ_DIR/../.." && pwd)
 OUT=${OUT:-$FUZZ_DIR/../out}
 TIME=${FUZZ_TIME:-20}
 CLANG=${CLANG:-clang}
-FLAGS="-std=gnu11 -g -O1 -D_GNU_SOURCE -Wall -Wextra
+FLAGS="-std=gnu11 -g -O1 -D_GNU_SOURCE -DVERSION=\"fuzz\" -Wall -Wextra
 	-Wno-missing-field-initializers -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=all -I$TOP -I$FUZZ_DIR"
 
@@ -60,10 +61,15 @@ for t in $targets; do
 		continue
 	fi
 
+	# Seeds kept in corpus/NAME (read only: new inputs go to $corpus)
+	seeds=
+	[ -d "$FUZZ_DIR/corpus/$name" ] && seeds=$FUZZ_DIR/corpus/$name
+
+	# shellcheck disable=SC2086
 	FUZZ_SEED_DIR=$corpus timeout -k 10 $((TIME + 60)) "$bin" \
 		-max_total_time="$TIME" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=4096 -artifact_prefix="$WORK/$name-" \
-		-print_final_stats=1 "$corpus" >"$log" 2>&1
+		-print_final_stats=1 "$corpus" $seeds >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 
