@@ -160,6 +160,7 @@ struct tcp_hdr {
 #define C_FORCE_ACK		(1U << 14)	/* send ACK even if unchanged */
 #define C_TAP_RETRY		(1U << 15)	/* tap dropped frames: resend */
 #define C_TS			(1U << 16)	/* RFC 7323 timestamps */
+#define C_DROPPED		(1U << 17)	/* frames dropped, this flush */
 
 /**
  * struct tcp_conn - One connection between a guest and a host socket
@@ -174,6 +175,7 @@ struct tcp_hdr {
  * @ws_to_tap:		Window scaling shift of the windows we advertise
  * @retrans:		Consecutive timeouts without progress
  * @dup_acks:		Duplicate ACKs seen for @una
+ * @tap_backoff:	Shift of the retry interval while the tap drops frames
  * @flow_label:		IPv6 flow label, our direction
  * @tpos:		Position in the timer list
  * @seq_to_tap:		Next data sequence number to send to the guest
@@ -201,6 +203,7 @@ struct tcp_conn {
 	uint8_t ws_to_tap;
 	uint8_t retrans;
 	uint8_t dup_acks;
+	uint8_t tap_backoff;
 	uint32_t flow_label;
 	uint32_t tpos;
 	uint32_t seq_to_tap;
@@ -755,8 +758,13 @@ static void tcp_frame_dropped(const struct tcp_out_meta *m)
 		tcp_peek_off_set(conn, conn->seq_to_tap - conn->una);
 	}
 
-	conn->flags |= C_TAP_RETRY | C_FORCE_ACK;
-	tcp_timer_set(conn, TCP_TAP_RETRY_MS);
+	/* Once per flush: back off while the guest doesn't read */
+	if (!(conn->flags & C_DROPPED)) {
+		conn->flags |= C_DROPPED | C_TAP_RETRY | C_FORCE_ACK;
+		tcp_timer_set(conn, TCP_TAP_RETRY_MS << conn->tap_backoff);
+		if (conn->tap_backoff < 7)
+			conn->tap_backoff++;
+	}
 }
 
 /**
@@ -777,6 +785,10 @@ static void tcp_flush(struct ctx *c)
 
 	for (i = (unsigned int)sent; i < n; i++)
 		tcp_frame_dropped(&tcp_out_meta[i]);
+	for (i = (unsigned int)sent; i < n; i++) {
+		if (tcp_out_meta[i].conn != IDX_NONE)
+			tcp_conns[tcp_out_meta[i].conn].flags &= ~C_DROPPED;
+	}
 }
 
 /* Connection lifecycle */
@@ -1268,6 +1280,7 @@ static bool tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
 		conn->flags |= C_TAP_FIN_ACKED;
 	conn->retrans = 0;
 	conn->dup_acks = 0;
+	conn->tap_backoff = 0;
 	conn->rto = TCP_RTO_MS;
 
 	if (conn->flags & C_RECOVERY) {

@@ -10,8 +10,8 @@
 # loopback address; veth: the host end of the pair):
 #   - iperf3 throughput guest -> host and host -> guest, guest MTU 65520 and
 #     1500 (mean over the run, and the slowest one-second interval: steady?)
-#   - request/response round trips of one byte (tcptool.py rr)
-#   - connection rate: connect, one byte each way, close (tcptool.py crr)
+#   - request/response round trips of one byte (tcpbench.c rr)
+#   - connection rate: connect, one byte each way, close (tcpbench.c crr)
 #   - peak resident memory of the daemon (VmHWM)
 # then a table, and ratios ours/Debian's pasta and ours/slirp4netns.
 #
@@ -23,9 +23,8 @@
 
 DUR=${BENCH_DUR:-3}
 TOOLS=${BENCH_TOOLS:-"ours-pasta ours-passt deb-pasta deb-passt slirp veth"}
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 OURS=$PASST
-RR_DUR=2
+RR_DUR=1
 SLIRP_NET=198.18.8
 VETH_HOST=198.18.5.1
 VETH_GUEST=198.18.5.2
@@ -66,13 +65,11 @@ measure() {
 	done
 	g ip link set "$dev" mtu 65520
 
-	out=$(g timeout $((RR_DUR + 10)) python3 "$TOOL" rr "$dst" 5001 \
-	      $RR_DUR 1 2>&1)
-	v=$(echo "$out" | sed -n 's/.*median \([0-9.]*\) us.*/\1/p')
+	out=$(g timeout $((RR_DUR + 10)) "$BENCH" rr "$dst" 5002 $RR_DUR)
+	v=$(echo "$out" | awk '/^rr / { print $3 }')
 	R[$name,rr]=${v:-n/a}
-	out=$(g timeout $((RR_DUR + 10)) python3 "$TOOL" crr "$dst" 5001 \
-	      $RR_DUR 2>&1)
-	v=$(echo "$out" | sed -n 's/.*, \([0-9]*\)\/s.*/\1/p')
+	out=$(g timeout $((RR_DUR + 10)) "$BENCH" crr "$dst" 5002 $RR_DUR)
+	v=$(echo "$out" | awk '/^crr / { print $3 }')
 	R[$name,crr]=${v:-n/a}
 
 	if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
@@ -83,6 +80,19 @@ measure() {
 		R[$name,rss]=n/a
 	fi
 	echo "# $name: done"
+}
+
+# new_guest: a fresh guest namespace for the next set-up, so that sockets
+# in TIME_WAIT left by connection rate tests don't exhaust its ports
+GUEST_N=0
+new_guest() {
+	GUEST_N=$((GUEST_N + 1))
+	NS_GUEST=rig-$RIG_ID-guest$GUEST_N
+	ip netns add "$NS_GUEST" || return 1
+	RIG_NS+=("$NS_GUEST")
+	ip -n "$NS_GUEST" link set lo up
+	ip netns exec "$NS_GUEST" sysctl -qw \
+		net.ipv4.ping_group_range="0 2147483647"
 }
 
 bench_pasta() {
@@ -149,14 +159,19 @@ bench_veth() {
 	h ip link del vb0
 }
 
+BENCH=$RIG_TMP/tcpbench
+${CC:-cc} -O2 -o "$BENCH" "$RIG_TESTDIR/bench/tcpbench.c" ||
+	{ echo "# can't build tcpbench.c"; exit 1; }
+
 rig_setup >/dev/null
 rig_bg iperf3 h iperf3 -s
-rig_bg tcptool h python3 "$TOOL" server 5001
+rig_bg tcpbench h "$BENCH" server 5002
 rig_wait_port h tcp 5201 || { echo "# no iperf3 server"; exit 1; }
-rig_wait_port h tcp 5001 || { echo "# no tcptool server"; exit 1; }
+rig_wait_port h tcp 5002 || { echo "# no tcpbench server"; exit 1; }
 
 echo "# TCP benchmark: ${DUR}s per throughput figure, guest namespace to host"
 for t in $TOOLS; do
+	new_guest || { echo "# $t: no namespace"; continue; }
 	case $t in
 	ours-pasta)	bench_pasta ours-pasta "$(dirname "$OURS")/pasta" ;;
 	ours-passt)	bench_passt ours-passt "$OURS" ;;
