@@ -48,6 +48,23 @@ rig_stop
 start_servers
 if rig_passt --no-ra && rig_guest_conf; then
 	close_checks passt
+
+	# The guest goes away in the middle of transfers: connections are
+	# reset, passt waits for the next guest, which can connect again
+	rig_bg xfer g python3 "$TOOL" source $FAR4 $PORT 2000000000 5 \
+		--slow 10000000
+	rig_bg xfer6 g python3 "$TOOL" sink $FAR6 $PORT 2000000000 6
+	sleep 1
+	rig_kill "$RIG_QEMU_PID" 1
+	sleep 0.5
+	check "passt: still running after the guest went away" \
+		rig_alive "$RIG_PASST_PID"
+	if rig_qemu_tap && rig_guest_conf; then
+		check "passt: new guest connects after a disconnection" \
+			g timeout 20 python3 "$TOOL" halfc $FAR4 $PORT 1000000
+	else
+		rig_result FAIL "passt: qemu stand-in reconnects"
+	fi
 else
 	rig_result FAIL "passt: start"
 fi
