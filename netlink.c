@@ -163,6 +163,9 @@ static struct rtattr *nl_attr_put(struct nl_req *req, unsigned short type,
 	rta->rta_len = RTA_LENGTH(len);
 	if (len)
 		memcpy(RTA_DATA(rta), data, len);
+	/* Alignment padding: don't send stack contents to the kernel */
+	memset((char *)RTA_DATA(rta) + len, 0,
+	       RTA_SPACE(len) - RTA_LENGTH(len));
 	req->nh.nlmsg_len = off + RTA_SPACE(len);
 	return rta;
 }
