@@ -72,7 +72,7 @@
 /* Sizes */
 #define TCP_CONN_MAX		(1U << 15)	/* connection table entries */
 #define TCP_OUT_MAX		1024		/* frames queued per flush */
-#define TCP_ARENA_SIZE		(2U << 20)	/* data frame buffers */
+#define TCP_ARENA_SIZE		(1U << 20)	/* data frame buffers */
 #define TCP_PAYLOAD_OFF		128		/* payload offset, data slot */
 #define TCP_CTL_SIZE		128		/* control frame slot */
 #define TCP_CTL_L4_OFF		56		/* TCP header, ctl slot */
