@@ -17,20 +17,38 @@
 #include "util.h"
 
 /**
- * struct flow_slot - One slot of the index
+ * struct flow_entry - A key and its value, in a dense array
  * @key:	Key stored
- * @value:	Value plus one, zero if the slot is free: the table starts
- *		empty without being written, so it costs no memory until used
+ * @value:	Value; for a free entry, the index of the next free one
  */
-struct flow_slot {
+struct flow_entry {
 	struct flow_key key;
 	uint32_t value;
 };
 
-#define SLOT_FREE	0
+/**
+ * struct flow_slot - One slot of the hash index
+ * @tag:	Low 32 bits of the key's hash: its home slot, and a quick
+ *		filter before comparing keys
+ * @entry:	Index in flow_entries plus one, zero if the slot is free
+ *
+ * Slots are small and keys live in a dense array filled from the start, so
+ * scattered hashing touches 8 bytes a flow, and keys cost memory only for
+ * as many flows as are alive at once. Zeroed memory is an empty table.
+ */
+struct flow_slot {
+	uint32_t tag;
+	uint32_t entry;
+};
+
+#define FLOW_ENTRIES_MAX	(FLOW_HASH_SIZE / 4 * 3)
+#define SLOT_FREE		0
+#define FREE_END		UINT32_MAX
 
 static struct flow_slot flow_tab[FLOW_HASH_SIZE];
-static unsigned int flow_count;
+static struct flow_entry flow_entries[FLOW_ENTRIES_MAX];
+static uint32_t flow_entries_used;	/* never-used entries start here */
+static uint32_t flow_free = FREE_END;	/* list of released entries */
 static uint8_t flow_key_secret[16];
 
 #define ROTL64(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -114,14 +132,28 @@ void flow_hash_init(void)
 	random_bytes(flow_key_secret, sizeof(flow_key_secret));
 }
 
-static unsigned int flow_slot_of(const struct flow_key *k)
+static uint32_t flow_tag_of(const struct flow_key *k)
 {
-	return siphash_2_4(k, sizeof(*k)) & (FLOW_HASH_SIZE - 1);
+	return (uint32_t)siphash_2_4(k, sizeof(*k));
 }
 
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 {
 	return !memcmp(a, b, sizeof(*a));
+}
+
+/* Slot holding @k, or the free slot ending its probe sequence */
+static unsigned int flow_find(const struct flow_key *k, uint32_t tag)
+{
+	unsigned int i = tag & (FLOW_HASH_SIZE - 1);
+
+	while (flow_tab[i].entry != SLOT_FREE) {
+		if (flow_tab[i].tag == tag &&
+		    flow_key_eq(&flow_entries[flow_tab[i].entry - 1].key, k))
+			break;
+		i = (i + 1) & (FLOW_HASH_SIZE - 1);
+	}
+	return i;
 }
 
 /**
@@ -132,14 +164,11 @@ static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
  */
 uint32_t flow_hash_lookup(const struct flow_key *k)
 {
-	unsigned int i = flow_slot_of(k);
+	unsigned int i = flow_find(k, flow_tag_of(k));
 
-	while (flow_tab[i].value != SLOT_FREE) {
-		if (flow_key_eq(&flow_tab[i].key, k))
-			return flow_tab[i].value - 1;
-		i = (i + 1) & (FLOW_HASH_SIZE - 1);
-	}
-	return FLOW_IDX_NONE;
+	if (flow_tab[i].entry == SLOT_FREE)
+		return FLOW_IDX_NONE;
+	return flow_entries[flow_tab[i].entry - 1].value;
 }
 
 /**
@@ -151,24 +180,32 @@ uint32_t flow_hash_lookup(const struct flow_key *k)
  */
 int flow_hash_insert(const struct flow_key *k, uint32_t value)
 {
+	uint32_t tag = flow_tag_of(k), e;
 	unsigned int i;
 
-	/* Keep the load factor below 3/4 so probe chains stay short */
-	if (flow_count >= FLOW_HASH_SIZE / 4 * 3 || value == FLOW_IDX_NONE)
+	if (value == FLOW_IDX_NONE)
 		return -1;
 
-	i = flow_slot_of(k);
-	while (flow_tab[i].value != SLOT_FREE) {
-		if (flow_key_eq(&flow_tab[i].key, k)) {
-			flow_tab[i].value = value + 1;
-			return 0;
-		}
-		i = (i + 1) & (FLOW_HASH_SIZE - 1);
+	i = flow_find(k, tag);
+	if (flow_tab[i].entry != SLOT_FREE) {
+		flow_entries[flow_tab[i].entry - 1].value = value;
+		return 0;
 	}
 
-	flow_tab[i].key = *k;
-	flow_tab[i].value = value + 1;
-	flow_count++;
+	/* Entries bound the load factor to 3/4: probe chains stay short */
+	if (flow_free != FREE_END) {
+		e = flow_free;
+		flow_free = flow_entries[e].value;
+	} else if (flow_entries_used < FLOW_ENTRIES_MAX) {
+		e = flow_entries_used++;
+	} else {
+		return -1;
+	}
+
+	flow_entries[e].key = *k;
+	flow_entries[e].value = value;
+	flow_tab[i].tag = tag;
+	flow_tab[i].entry = e + 1;
 	return 0;
 }
 
@@ -178,28 +215,27 @@ int flow_hash_insert(const struct flow_key *k, uint32_t value)
  */
 void flow_hash_remove(const struct flow_key *k)
 {
-	unsigned int mask = FLOW_HASH_SIZE - 1, i = flow_slot_of(k), j;
+	unsigned int mask = FLOW_HASH_SIZE - 1, i, j;
+	uint32_t e;
 
-	while (flow_tab[i].value != SLOT_FREE) {
-		if (flow_key_eq(&flow_tab[i].key, k))
-			break;
-		i = (i + 1) & mask;
-	}
-	if (flow_tab[i].value == SLOT_FREE)
+	i = flow_find(k, flow_tag_of(k));
+	if (flow_tab[i].entry == SLOT_FREE)
 		return;
 
-	flow_tab[i].value = SLOT_FREE;
-	flow_count--;
+	e = flow_tab[i].entry - 1;
+	flow_entries[e].value = flow_free;
+	flow_free = e;
+	flow_tab[i].entry = SLOT_FREE;
 
 	/* Shift back later entries of the cluster whose home slot allows */
-	for (j = (i + 1) & mask; flow_tab[j].value != SLOT_FREE;
+	for (j = (i + 1) & mask; flow_tab[j].entry != SLOT_FREE;
 	     j = (j + 1) & mask) {
-		unsigned int home = flow_slot_of(&flow_tab[j].key);
+		unsigned int home = flow_tab[j].tag & mask;
 
 		/* Can entry j move to i? Only if home is not in (i, j] */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			flow_tab[i] = flow_tab[j];
-			flow_tab[j].value = SLOT_FREE;
+			flow_tab[j].entry = SLOT_FREE;
 			i = j;
 		}
 	}
