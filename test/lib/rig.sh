@@ -429,8 +429,8 @@ rig_guest_conf() {
 	g ip link set "$ifn" mtu 65520 up &&
 	g ip addr add $HOST4/$PREFIX4 dev "$ifn" &&
 	g ip -6 addr add $HOST6/$PREFIX6 dev "$ifn" nodad &&
-	g ip route add default via $GW4 &&
-	g ip -6 route add default via $GW6 dev "$ifn"
+	g ip route replace default via $GW4 &&
+	g ip -6 route replace default via $GW6 dev "$ifn"
 }
 
 # rig_wait_port NS PROTO PORT: wait (10 s) for a listener; NS: g, h, r or
