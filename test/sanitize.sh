@@ -140,7 +140,8 @@ symbolise() {
 
 # First line of a report (as a grep -E and a sed pattern)
 REPORT_RE='ERROR: [A-Za-z]*Sanitizer|runtime error:|Sanitizer: CHECK failed'
-REPORT_RE_SED='ERROR: [A-Za-z]*Sanitizer\|runtime error:\|Sanitizer: CHECK failed'
+REPORT_RE_SED='ERROR: [A-Za-z]*Sanitizer\|runtime error:\|'
+REPORT_RE_SED+='Sanitizer: CHECK failed'
 
 for t in $SAN_TESTS; do
 	t=$(basename "$t" .sh)

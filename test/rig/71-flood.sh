@@ -206,7 +206,8 @@ check "second connection flood: VmRSS grew by less than 1 MiB" \
 
 # Flows of the flood still open
 check "open port still reachable from the guest" \
-	g timeout 10 python3 -c "import socket; socket.create_connection(('$FAR4', $OPEN), 5)"
+	g timeout 10 python3 -c \
+	"import socket; socket.create_connection(('$FAR4', $OPEN), 5)"
 
 RSS1=$(rss_kb $PID)
 echo "# VmRSS after: ${RSS1} kB"
