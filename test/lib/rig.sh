@@ -425,7 +425,13 @@ rig_passt() {
 rig_guest_conf() {
 	local ifn=${1:-eth0}
 
+	# Static, as --config-net: no SLAAC address besides ours (servers
+	# bound to :: would answer from whichever the kernel picks)
 	g sysctl -qw "net.ipv6.conf.$ifn.accept_dad=0" >/dev/null 2>&1
+	g sysctl -qw "net.ipv6.conf.$ifn.accept_ra=0" >/dev/null 2>&1
+	g sysctl -qw "net.ipv6.conf.$ifn.autoconf=0" >/dev/null 2>&1
+	g ip -6 addr flush dev "$ifn" scope global 2>/dev/null
+	g ip -6 route flush dev "$ifn" proto ra 2>/dev/null
 	g ip link set "$ifn" mtu 65520 up &&
 	g ip addr add $HOST4/$PREFIX4 dev "$ifn" &&
 	g ip -6 addr add $HOST6/$PREFIX6 dev "$ifn" nodad &&
