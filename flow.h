@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "inany.h"
 
@@ -34,6 +35,30 @@ struct flow_key {
 	uint8_t side;
 	uint8_t pad[2];
 };
+
+/**
+ * flow_key_set() - Fill a flow key, padding zeroed so keys compare whole
+ * @k:		Key to fill
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP(V6)
+ * @side:	0: guest side, 1: host side
+ * @faddr:	Far end address
+ * @fport:	Far end port
+ * @laddr:	Local end address
+ * @lport:	Local end port
+ */
+static inline void flow_key_set(struct flow_key *k, uint8_t proto,
+				uint8_t side, const union inany_addr *faddr,
+				uint16_t fport, const union inany_addr *laddr,
+				uint16_t lport)
+{
+	memset(k, 0, sizeof(*k));
+	k->faddr = *faddr;
+	k->laddr = *laddr;
+	k->fport = fport;
+	k->lport = lport;
+	k->proto = proto;
+	k->side = side;
+}
 
 /**
  * flow_hash_init() - Pick the random secret for hashing

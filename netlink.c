@@ -1117,6 +1117,23 @@ struct dup_arg {
 };
 
 /**
+ * nl_dup_send() - Send one copied address or route to the namespace
+ * @a:		Copy state: counts failures, keeps the last error
+ * @req:	Request to send
+ *
+ * What is there already (EEXIST) is fine: the kernel adds prefix routes.
+ */
+static void nl_dup_send(struct dup_arg *a, struct nl_req *req)
+{
+	int rc = nl_set(nl_sock_get(true), req);
+
+	if (rc && rc != -EEXIST) {
+		a->failed++;
+		a->rc = rc;
+	}
+}
+
+/**
  * nl_addr_dup_cb() - Address dump callback for nl_addr_dup()
  * @nh:		Address message
  * @arg:	struct dup_arg
@@ -1130,7 +1147,6 @@ static int nl_addr_dup_cb(const struct nlmsghdr *nh, void *arg)
 	struct nl_addr ad;
 	struct nl_req req;
 	uint32_t flags;
-	int rc;
 
 	if (nl_addr_parse(nh, a->af, a->src, &ad) || nl_addr_is_ll(&ad))
 		return 0;
@@ -1147,11 +1163,7 @@ static int nl_addr_dup_cb(const struct nlmsghdr *nh, void *arg)
 				    RTA_PAYLOAD(rta));
 	}
 
-	rc = nl_set(nl_sock_get(true), &req);
-	if (rc && rc != -EEXIST) {
-		a->failed++;
-		a->rc = rc;
-	}
+	nl_dup_send(a, &req);
 	return 0;
 }
 
@@ -1246,7 +1258,6 @@ static int nl_route_dup_cb(const struct nlmsghdr *nh, void *arg)
 	struct nl_req req;
 	struct rtmsg *rtm;
 	uint32_t oif = a->dst;
-	int rc;
 
 	if (nl_route_parse(nh, a->af, &r) || r.rtm->rtm_type != RTN_UNICAST ||
 	    r.unsupported || r.rtm->rtm_flags & RTM_F_CLONED)
@@ -1289,11 +1300,7 @@ static int nl_route_dup_cb(const struct nlmsghdr *nh, void *arg)
 		}
 	}
 
-	rc = nl_set(nl_sock_get(true), &req);
-	if (rc && rc != -EEXIST) {
-		a->failed++;
-		a->rc = rc;
-	}
+	nl_dup_send(a, &req);
 	return 0;
 }
 

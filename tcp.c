@@ -303,13 +303,7 @@ static void tcp_key(struct flow_key *k, const union inany_addr *faddr,
 		    const union inany_addr *gaddr, uint16_t fport,
 		    uint16_t gport)
 {
-	memset(k, 0, sizeof(*k));
-	k->faddr = *faddr;
-	k->laddr = *gaddr;
-	k->fport = fport;
-	k->lport = gport;
-	k->proto = IPPROTO_TCP;
-	k->side = 0;
+	flow_key_set(k, IPPROTO_TCP, 0, faddr, fport, gaddr, gport);
 }
 
 /**

@@ -375,13 +375,7 @@ static void udp_key_tap(struct flow_key *k, const union inany_addr *gaddr,
 			uint16_t gport, const union inany_addr *taddr,
 			uint16_t tport)
 {
-	memset(k, 0, sizeof(*k));
-	k->faddr = *gaddr;
-	k->laddr = *taddr;
-	k->fport = gport;
-	k->lport = tport;
-	k->proto = IPPROTO_UDP;
-	k->side = 0;
+	flow_key_set(k, IPPROTO_UDP, 0, gaddr, gport, taddr, tport);
 }
 
 /**
