@@ -17,7 +17,8 @@
 #
 # Environment: BENCH_DUR (seconds per throughput figure, default 3),
 # BENCH_TOOLS (default: "ours-pasta ours-passt deb-pasta deb-passt slirp
-# veth"), BENCH_UDP=1 to also run bench/udp.sh.
+# veth"), BENCH_UDP=1 to also run bench/udp.sh. bench/splice.sh always runs:
+# pasta's spliced loopback path against a direct loopback connection.
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -222,6 +223,12 @@ echo
 echo "# ratios: ours (pasta) / other; for latency and RSS lower is better"
 echo "# note: at guest MTU 1500, slirp4netns sends segments larger than the"
 echo "# guest's MSS (up to its own --mtu) to the tap: it doesn't honour it"
+
+# pasta's loopback fast path against a direct loopback connection
+rig_teardown
+echo
+echo "# splice TOOL DIRECTION DIRECT_GBIT SPLICED_GBIT SPLICED/DIRECT"
+"$RIG_TESTDIR/bench/splice.sh" | grep '^splice'
 
 if [ "${BENCH_UDP:-0}" = 1 ] && [ -x "$RIG_TESTDIR/bench/udp.sh" ]; then
 	rig_teardown
