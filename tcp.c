@@ -1824,7 +1824,9 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 	}
 	conn->sock = s;
 	tcp_sock_opts(s);
-	if (!inany_is_loopback(&hdst))
+	if (inany_is_loopback(&hdst))
+		sock_cc_unpaced(s);
+	else
 		tcp_bind_outbound(c, s, inany_v4(&hdst));
 
 	sl = tcp_sockaddr(&sa, &hdst, hport);
@@ -2027,6 +2029,8 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	}
 
 	tcp_sock_opts(s);
+	if (inany_is_loopback(&peer))
+		sock_cc_unpaced(s);
 	ref.fd = s;
 	ref.data = tcp_idx(conn);
 	if (passt_epoll_add(c, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,

@@ -341,6 +341,7 @@ static void splice_sock_opts(int s)
 	int one = 1;
 
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	sock_cc_unpaced(s);
 }
 
 /**

@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -142,6 +144,40 @@ void sock_set_bufsize(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+}
+
+/* Congestion control names are at most 16 bytes (TCP_CA_NAME_MAX) */
+#define CC_NAME_MAX	16
+
+/**
+ * sock_cc_unpaced() - Use a congestion control without pacing, for a TCP
+ *		       socket that only talks over loopback
+ * @s:		TCP socket
+ *
+ * BBR, a common default, paces what it sends with timers, from the
+ * bandwidth it measures: on loopback, where nothing is ever lost, that only
+ * spaces out data and keeps the other end waiting. Connections that never
+ * leave the machine do better with any loss-based algorithm: cubic, or
+ * reno, which unprivileged users may always pick. Other defaults are kept.
+ *
+ * #syscalls getsockopt setsockopt
+ */
+void sock_cc_unpaced(int s)
+{
+	static const char *const fallback[] = { "cubic", "reno" };
+	char name[CC_NAME_MAX] = { 0 };
+	socklen_t sl = sizeof(name);
+	unsigned int i;
+
+	if (getsockopt(s, IPPROTO_TCP, TCP_CONGESTION, name, &sl) ||
+	    strncmp(name, "bbr", 3))
+		return;
+
+	for (i = 0; i < ARRAY_SIZE(fallback); i++) {
+		if (!setsockopt(s, IPPROTO_TCP, TCP_CONGESTION, fallback[i],
+				strlen(fallback[i])))
+			return;
+	}
 }
 
 /**

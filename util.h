@@ -85,6 +85,13 @@ void random_bytes(void *buf, size_t len);
 void sock_set_bufsize(int fd);
 
 /**
+ * sock_cc_unpaced() - Use a congestion control without pacing, for a TCP
+ *		       socket that only talks over loopback
+ * @s:		TCP socket
+ */
+void sock_cc_unpaced(int s);
+
+/**
  * fd_set_nonblock() - Set O_NONBLOCK on a file descriptor
  * @fd:		File descriptor
  *

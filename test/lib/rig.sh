@@ -12,7 +12,8 @@
 #
 # Functions: rig_setup, rig_pasta, rig_passt (rig_passt_start + rig_qemu_tap),
 # rig_guest_conf, g/h/r, check, check_fail, check_out, check_re, rig_retry,
-# rig_bg, rig_wait_port, rig_wait_file, rig_stop, rig_teardown, ours.
+# rig_bg, rig_wait_port, rig_wait_file, rig_stop, rig_teardown, ours,
+# rig_bbr, rig_cc, rig_cc_is, rig_cc_not.
 # Variables: HOST4 HOST6 REMOTE4 REMOTE6 FAR4 FAR6 GW4 GW6, NS_HOST NS_REMOTE
 # NS_GUEST, PASST PASTA QEMU_TAP, RIG_TMP, RIG_OURS, OUR_MAC.
 #
@@ -451,6 +452,44 @@ rig_wait_port() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# rig_bbr NS...: make BBR the default TCP congestion control in each
+# namespace (g, h, r); fails if the kernel has no BBR
+rig_bbr() {
+	local ns
+	for ns; do
+		ip netns exec "$(rig_ns "$ns")" sysctl -qw \
+			net.ipv4.tcp_congestion_control=bbr 2>/dev/null ||
+			return 1
+	done
+}
+
+# rig_cc NS FILTER: congestion control of the first established TCP socket
+# matching the ss FILTER in namespace NS, waiting up to 5 s for one
+rig_cc() {
+	local i cc
+	for ((i = 0; i < 50; i++)); do
+		cc=$(ip netns exec "$(rig_ns "$1")" ss -Htni state established \
+			"$2" 2>/dev/null | awk '/^[ \t]/ { print $1; exit }')
+		[ -n "$cc" ] && break
+		sleep 0.1
+	done
+	echo "$cc"
+}
+
+# rig_cc_is NS FILTER CC: that socket uses CC; rig_cc_not: it doesn't
+rig_cc_is() {
+	local cc
+	cc=$(rig_cc "$1" "$2")
+	echo "congestion control of $2 in $1: ${cc:-no such socket}"
+	[ "$cc" = "$3" ]
+}
+rig_cc_not() {
+	local cc
+	cc=$(rig_cc "$1" "$2")
+	echo "congestion control of $2 in $1: ${cc:-no such socket}"
+	[ -n "$cc" ] && [ "$cc" != "$3" ]
 }
 
 # rig_stop: stop every process we started (by PID)

@@ -42,10 +42,31 @@ data_checks() {
 		g timeout 60 python3 "$TOOL" source $GW6 $PORT 20000000 6
 }
 
+# cc_checks MODE: with BBR as the host's default, our socket to the host's
+# loopback (gateway mapped) doesn't pace, the one to the far host keeps BBR
+cc_checks() {
+	local mode=$1
+
+	rig_bg rr-gw g python3 "$TOOL" rr $GW4 $PORT 3
+	rig_bg rr-far g python3 "$TOOL" rr $FAR4 $PORT 3
+	check "$mode: socket to the host's loopback doesn't use BBR" \
+		rig_cc_not h "dst 127.0.0.1 and dport = :$PORT" bbr
+	check "$mode: socket to the far host keeps the default, BBR" \
+		rig_cc_is h "dst $FAR4 and dport = :$PORT" bbr
+	wait "${RIG_BG[rr-gw]}" "${RIG_BG[rr-far]}"
+}
+
+rig_bbr h && BBR=1
+
 if rig_pasta --config-net -t none -u none -T none -U none; then
 	rig_retry 5 g ip -6 route show default | grep -q . ||
 		echo "# no IPv6 default route in guest yet"
 	data_checks pasta
+	if [ -n "$BBR" ]; then
+		ours cc_checks pasta
+	else
+		rig_skip "pasta: congestion control: no BBR in this kernel"
+	fi
 else
 	rig_result FAIL "pasta: start"
 fi
@@ -57,6 +78,7 @@ rig_wait_port h tcp $PORT
 
 if rig_passt --no-ra && rig_guest_conf; then
 	data_checks passt
+	[ -n "$BBR" ] && ours cc_checks passt
 else
 	rig_result FAIL "passt: start"
 fi

@@ -44,7 +44,22 @@ inbound_checks() {
 		r timeout 30 python3 "$TOOL" source $HOST6 10002 10000000 8
 	check_out "$mode: port outside the range is refused" \
 		"ECONNREFUSED" r timeout 10 python3 "$TOOL" refused $HOST4 10003
+	[ -n "$BBR" ] && ours cc_checks "$mode"
 }
+
+# cc_checks MODE: with BBR as the host's default, our socket accepted from
+# the host's loopback doesn't pace, the one accepted from remote keeps BBR
+cc_checks() {
+	rig_bg rr-lo h python3 "$TOOL" rr 127.0.0.1 10000 3
+	rig_bg rr-far r python3 "$TOOL" rr $HOST4 10001 3 --bind $FAR4
+	check "$1: socket accepted from the host's loopback doesn't use BBR" \
+		rig_cc_not h "src 127.0.0.1 and sport = :10000" bbr
+	check "$1: socket accepted from remote keeps the default, BBR" \
+		rig_cc_is h "sport = :10001" bbr
+	wait "${RIG_BG[rr-lo]}" "${RIG_BG[rr-far]}"
+}
+
+rig_bbr h && BBR=1
 
 if rig_pasta --config-net --no-splice $FWD -u none -T none -U none; then
 	inbound_checks pasta

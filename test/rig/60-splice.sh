@@ -54,6 +54,10 @@ max_fds_during() {
 	return $rc
 }
 
+# BBR as the default on both sides, where the kernel has it: the relay's
+# own sockets must not pace over loopback (checked below)
+rig_bbr h g && BBR=1
+
 if ! rig_pasta --config-net -t $IN -T $OUT -T $NOSRV -u none -U none; then
 	rig_result FAIL "pasta: start"
 	exit 1
@@ -81,6 +85,29 @@ check_out "-T: namespace ::1 client reaches the host's ::1" \
 	"::1 " g timeout 10 python3 "$TOOL" peer ::1 $OUT
 check_out "-T: no server on the host: the client sees a reset" \
 	"reset" g timeout 10 python3 "$TOOL" rst 127.0.0.1 $NOSRV
+
+# Congestion control: the relay's sockets only talk over loopback, where
+# BBR's pacing would hold data back; the endpoints keep the default
+cc_checks() {
+	rig_bg rr-in h python3 "$TOOL" rr 127.0.0.1 $IN 3
+	rig_bg rr-out g python3 "$TOOL" rr 127.0.0.1 $OUT 3
+	check "BBR default: the namespace's server uses it" \
+		rig_cc_is g "sport = :$IN" bbr
+	check "-t: relay socket in the namespace doesn't use BBR" \
+		rig_cc_not g "dport = :$IN" bbr
+	check "-t: relay socket accepted on the host doesn't use BBR" \
+		rig_cc_not h "sport = :$IN" bbr
+	check "-T: relay socket accepted in the namespace doesn't use BBR" \
+		rig_cc_not g "sport = :$OUT" bbr
+	check "-T: relay socket on the host doesn't use BBR" \
+		rig_cc_not h "dport = :$OUT" bbr
+	wait "${RIG_BG[rr-in]}" "${RIG_BG[rr-out]}"
+}
+if [ -n "$BBR" ]; then
+	ours cc_checks
+else
+	rig_skip "congestion control of relay sockets: no BBR in this kernel"
+fi
 
 # Bulk data with integrity, both directions of both kinds
 tcheck "-t: 100 MB host to namespace, sha256" \
