@@ -5,11 +5,15 @@
 # loopback to a server in the namespace through a -t port (spliced), next
 # to a direct loopback connection on the same machine, for our pasta and
 # Debian's /usr/bin/pasta, both directions (-R: namespace to host).
+# Loopback throughput on a small machine swings with where the scheduler
+# puts the processes: each figure is the median of BENCH_SPLICE_N runs
+# (default 3), direct and spliced runs interleaved.
 # Prints "splice TOOL DIR DIRECT_GBIT SPLICED_GBIT RATIO" lines.
 
 . "$(dirname "$0")/../lib/rig.sh"
 
 DUR=${BENCH_DUR:-3}
+N=${BENCH_SPLICE_N:-3}
 
 gbit() {
 	python3 -c '
@@ -19,6 +23,12 @@ try:
     print("%.2f" % (j["end"]["sum_received"]["bits_per_second"] / 1e9))
 except Exception:
     print("n/a")'
+}
+
+median() {
+	python3 -c "import statistics, sys
+v = [float(x) for x in sys.argv[1:] if x != 'n/a']
+print('%.2f' % statistics.median(v) if v else 'n/a')" "$@"
 }
 
 ratio() {
@@ -43,10 +53,16 @@ for tool in ours debian; do
 	for dir in host-to-ns ns-to-host; do
 		rev=
 		[ $dir = ns-to-host ] && rev=-R
-		d=$(h timeout $((DUR + 10)) iperf3 -c 127.0.0.1 -p 5301 \
-			-t "$DUR" $rev -J 2>/dev/null | gbit)
-		s=$(h timeout $((DUR + 10)) iperf3 -c 127.0.0.1 -p 5201 \
-			-t "$DUR" $rev -J 2>/dev/null | gbit)
+		ds=() ss=()
+		for ((i = 0; i < N; i++)); do
+			ds+=("$(h timeout $((DUR + 10)) iperf3 -c 127.0.0.1 \
+				-p 5301 -t "$DUR" $rev -J 2>/dev/null | gbit)")
+			ss+=("$(h timeout $((DUR + 10)) iperf3 -c 127.0.0.1 \
+				-p 5201 -t "$DUR" $rev -J 2>/dev/null | gbit)")
+		done
+		echo "# splice $tool $dir: direct ${ds[*]}, spliced ${ss[*]}"
+		d=$(median "${ds[@]}")
+		s=$(median "${ss[@]}")
 		echo "splice $tool $dir $d $s $(ratio "$d" "$s")"
 	done
 	rig_kill "$RIG_PASTA_PID"
