@@ -90,9 +90,13 @@ struct splice_conn {
 	uint16_t flags;
 };
 
+/* Entries above splice_hw were never used: they stay untouched (not
+ * resident) until needed; released ones go on the splice_free stack
+ */
 static struct splice_conn splice_conns[TCP_SPLICE_MAX];
 static uint32_t splice_free[TCP_SPLICE_MAX];	/* stack of free indices */
 static unsigned int splice_free_n;
+static unsigned int splice_hw;			/* entries ever used */
 
 static struct splice_pipe splice_pool[TCP_SPLICE_PIPE_POOL];
 static unsigned int splice_pool_n;
@@ -365,10 +369,12 @@ static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to)
 	socklen_t sl;
 	int i;
 
-	if (t < 0 || s > FD_REF_MAX || t > FD_REF_MAX || !splice_free_n) {
+	bool full = !splice_free_n && splice_hw >= TCP_SPLICE_MAX;
+
+	if (t < 0 || s > FD_REF_MAX || t > FD_REF_MAX || full) {
 		struct linger l = { 1, 0 };
 
-		if (t >= 0 && !splice_free_n)
+		if (t >= 0 && full)
 			warn_once("TCP splice: connection table full");
 		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		close(s);
@@ -377,7 +383,7 @@ static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to)
 		return;
 	}
 
-	idx = splice_free[--splice_free_n];
+	idx = splice_free_n ? splice_free[--splice_free_n] : splice_hw++;
 	conn = &splice_conns[idx];
 	memset(conn, 0, sizeof(*conn));
 	conn->s[0] = s;
@@ -545,7 +551,7 @@ void tcp_splice_timer(struct ctx *c, const struct timespec *now)
 	(void)c;
 	splice_now = (uint32_t)now->tv_sec;
 
-	for (i = 0; i < TCP_SPLICE_MAX; i++) {
+	for (i = 0; i < splice_hw; i++) {
 		struct splice_conn *conn = &splice_conns[i];
 
 		if ((conn->flags & SC_CONNECTING) &&
@@ -690,7 +696,7 @@ void tcp_splice_ns_unlisten(struct ctx *c, uint16_t port)
  */
 unsigned int tcp_splice_conn_count(void)
 {
-	return TCP_SPLICE_MAX - splice_free_n;
+	return splice_hw - splice_free_n;
 }
 
 /**
@@ -706,12 +712,7 @@ int tcp_splice_init(struct ctx *c)
 	char buf[32];
 	long max;
 
-	for (i = 0; i < TCP_SPLICE_MAX; i++) {
-		splice_conns[i].s[0] = splice_conns[i].s[1] = -1;
-		splice_conns[i].p[0].r = splice_conns[i].p[1].r = -1;
-		splice_free[i] = TCP_SPLICE_MAX - 1 - i;
-	}
-	splice_free_n = TCP_SPLICE_MAX;
+	splice_hw = splice_free_n = 0;
 
 	if (c->mode != MODE_PASTA || c->no_tcp)
 		return 0;
