@@ -555,6 +555,20 @@ static int nl_ext_if_cb(const struct nlmsghdr *nh, void *arg)
 }
 
 /**
+ * nl_link_msg() - Link information of an RTM_NEWLINK message
+ * @nh:		Message
+ *
+ * Return: its struct ifinfomsg, NULL for other messages or a short one
+ */
+static const struct ifinfomsg *nl_link_msg(const struct nlmsghdr *nh)
+{
+	if (nh->nlmsg_type != RTM_NEWLINK ||
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return NULL;
+	return NLMSG_DATA(nh);
+}
+
+/**
  * nl_link_flags_cb() - Link message callback: get interface flags
  * @nh:		RTM_NEWLINK message
  * @arg:	unsigned int for the flags
@@ -563,10 +577,9 @@ static int nl_ext_if_cb(const struct nlmsghdr *nh, void *arg)
  */
 static int nl_link_flags_cb(const struct nlmsghdr *nh, void *arg)
 {
-	const struct ifinfomsg *ifm = NLMSG_DATA(nh);
+	const struct ifinfomsg *ifm = nl_link_msg(nh);
 
-	if (nh->nlmsg_type != RTM_NEWLINK ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifm)))
+	if (!ifm)
 		return 0;
 
 	*(unsigned int *)arg = ifm->ifi_flags;
@@ -875,7 +888,7 @@ static int nl_link_mac_cb(const struct nlmsghdr *nh, void *arg)
 {
 	const struct rtattr *rta;
 
-	if (nh->nlmsg_type != RTM_NEWLINK)
+	if (!nl_link_msg(nh))
 		return 0;
 
 	for_each_attr(rta, nh, sizeof(struct ifinfomsg)) {
@@ -1360,10 +1373,9 @@ int nl_route_dup(unsigned int ifi_src, unsigned int ifi_dst, int af)
  */
 static int nl_link_index_cb(const struct nlmsghdr *nh, void *arg)
 {
-	const struct ifinfomsg *ifm = NLMSG_DATA(nh);
+	const struct ifinfomsg *ifm = nl_link_msg(nh);
 
-	if (nh->nlmsg_type != RTM_NEWLINK ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifm)))
+	if (!ifm)
 		return 0;
 
 	*(unsigned int *)arg = ifm->ifi_index;
