@@ -9,7 +9,14 @@
  *   next read. Frames to the guest are written in batches with one
  *   sendmsg(), and a frame is never left half-written in the stream.
  * - pasta: a tap device (IFF_TAP | IFF_NO_PI) created in the target network
- *   namespace, one frame per read() or write().
+ *   namespace, one frame per read() or write(). If the kernel lets us, the
+ *   device has IFF_VNET_HDR: every frame then comes after a struct
+ *   virtio_net_hdr. Offloads stay off (TUNSETOFFLOAD 0), so frames we read
+ *   are ordinary and we skip the header; frames we write carry an all-zero
+ *   header, except TCP data frames built with several segments in one: the
+ *   header asks the kernel to treat them as GSO frames (segment size, and
+ *   TCP checksum left partial), so that one write() carries up to 64 KiB of
+ *   payload while the guest never sees segments above its MSS.
  *
  * Received frames are parsed here, bounds-checked at every step, and handed
  * to the protocol handlers: ARP, ICMP/ICMPv6 (NDP first), DHCP, DHCPv6, UDP,
@@ -45,6 +52,7 @@
 #include <sys/un.h>
 #include <net/if_arp.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 
 #include "passt.h"
 #include "tap.h"
@@ -94,6 +102,12 @@ static uint8_t tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
 
 /* passt: unconsumed bytes in tap_buf (start of a cut frame) */
 static size_t tap_start, tap_end;
+
+/* pasta: length of the virtio_net_hdr in front of frames, 0 if none */
+static size_t tap_vnet_len;
+
+/* pasta: the kernel refused a frame to be segmented, don't ask again */
+static bool tap_gso_off;
 
 /**
  * struct tap_group - Pending batch of L4 packets with one tuple
@@ -596,13 +610,18 @@ static void tap_pasta_input(struct ctx *c, const struct timespec *now)
 {
 	int i;
 
+	/* Frames start at 2 modulo 8: IP headers are then aligned. The
+	 * virtio_net_hdr, if any, goes right before the frame
+	 */
+	size_t vlen = tap_vnet_len, lead = (2 + 8 - vlen % 8) % 8;
+
 	for (i = 0; i < TAP_READS_MAX; i++) {
-		/* Frames start at 2 modulo 8: IP headers are then aligned */
-		size_t off = 2;
+		size_t off = lead;
 		bool drained = false;
 
-		while (TAP_BUF_BYTES - off >= FRAME_MAX) {
-			ssize_t n = read(c->fd_tap, tap_buf + off, FRAME_MAX);
+		while (TAP_BUF_BYTES - off >= vlen + FRAME_MAX) {
+			ssize_t n = read(c->fd_tap, tap_buf + off,
+					 vlen + FRAME_MAX);
 
 			if (n < 0) {
 				if (errno == EINTR)
@@ -617,8 +636,11 @@ static void tap_pasta_input(struct ctx *c, const struct timespec *now)
 			if (n == 0)
 				die("Tap device went away");
 
-			tap_frame(c, tap_buf + off, (size_t)n, now);
-			off = ROUND_UP(off + (size_t)n - 2, 8) + 2;
+			/* Offloads are off: the header has nothing for us */
+			if ((size_t)n > vlen)
+				tap_frame(c, tap_buf + off + vlen,
+					  (size_t)n - vlen, now);
+			off = ROUND_UP(off + (size_t)n, 8) + lead;
 		}
 
 		tap_flush(c, now);
@@ -863,6 +885,7 @@ static void tap_sock_unix_init(struct ctx *c)
  * @ifname:	Interface name (requested; set by the kernel if empty)
  * @ifi:	Interface index in the namespace
  * @mac:	MAC address of the interface (the guest's)
+ * @vnet:	The device takes a virtio_net_hdr before frames
  * @err:	errno of the failed step, 0 on success
  * @step:	Description of the failed step
  */
@@ -871,9 +894,56 @@ struct tap_ns_arg {
 	char ifname[IFNAMSIZ];
 	unsigned int ifi;
 	unsigned char mac[ETH_ALEN_];
+	bool vnet;
 	int err;
 	const char *step;
 };
+
+/**
+ * tap_ns_open() - Open the tun device and attach a tap interface to it
+ * @a:		struct tap_ns_arg: name to request, set to the actual one
+ * @vnet:	Ask for virtio_net_hdr in front of frames (IFF_VNET_HDR)
+ *
+ * Return: file descriptor, -1 on failure with errno set
+ */
+static int tap_ns_open(struct tap_ns_arg *a, bool vnet)
+{
+	int fd, e, sz = sizeof(struct virtio_net_hdr);
+	struct ifreq ifr;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		a->step = "open /dev/net/tun";
+		return -1;
+	}
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+	memcpy(ifr.ifr_name, a->ifname, sizeof(ifr.ifr_name));
+	ifr.ifr_name[IFNAMSIZ - 1] = 0;
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		a->step = "create tap device (TUNSETIFF)";
+		goto fail;
+	}
+
+	/* No offloads towards us: the kernel segments and checksums what it
+	 * gives us, only our own frames to the guest use the header
+	 */
+	if (vnet && (ioctl(fd, TUNSETVNETHDRSZ, &sz) ||
+		     ioctl(fd, TUNSETOFFLOAD, 0UL))) {
+		a->step = "set up virtio_net_hdr on tap device";
+		goto fail;
+	}
+
+	memcpy(a->ifname, ifr.ifr_name, sizeof(a->ifname));
+	return fd;
+
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
 
 /**
  * tap_ns_tun() - Create the tap device, called inside the target namespace
@@ -888,24 +958,18 @@ static int tap_ns_tun(void *arg)
 	struct ifreq ifr;
 	int fd;
 
-	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	/* The device goes away with a failed attempt: try again without */
+	a->vnet = true;
+	fd = tap_ns_open(a, true);
+	if (fd < 0) {
+		a->vnet = false;
+		fd = tap_ns_open(a, false);
+	}
 	if (fd < 0) {
 		a->err = errno;
-		a->step = "open /dev/net/tun";
 		return -1;
 	}
-
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	memcpy(ifr.ifr_name, a->ifname, sizeof(ifr.ifr_name));
-	ifr.ifr_name[IFNAMSIZ - 1] = 0;
-	if (ioctl(fd, TUNSETIFF, &ifr)) {
-		a->err = errno;
-		a->step = "create tap device (TUNSETIFF)";
-		close(fd);
-		return -1;
-	}
-	memcpy(a->ifname, ifr.ifr_name, sizeof(a->ifname));
+	a->step = NULL;
 
 	/* --ns-mac-addr: set it now, before anybody sees the device */
 	if (memcmp(a->c->ns_mac, zero, ETH_ALEN_)) {
@@ -951,6 +1015,10 @@ static void tap_sock_tun_init(struct ctx *c)
 
 	memcpy(c->pasta_ifname, a.ifname, sizeof(c->pasta_ifname));
 	c->pasta_ifi = a.ifi;
+	tap_vnet_len = a.vnet ? sizeof(struct virtio_net_hdr) : 0;
+	if (!a.vnet)
+		info("No virtio_net_hdr on tap device: no TCP segmentation "
+		     "offload towards the namespace");
 	if (!c->pasta_ifi)
 		die("Can't find index of tap device %s", c->pasta_ifname);
 
@@ -1234,11 +1302,32 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 }
 
 /**
+ * tap_vnet_hdr() - Fill the virtio_net_hdr for a frame to the tap device
+ * @h:		Header to fill
+ * @gso:	Segmentation of the frame, NULL for none
+ */
+static void tap_vnet_hdr(struct virtio_net_hdr *h, const struct tap_gso *gso)
+{
+	memset(h, 0, sizeof(*h));
+	if (!gso || !gso->size)
+		return;
+
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->gso_type = gso->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+				VIRTIO_NET_HDR_GSO_TCPV4;
+	h->hdr_len = gso->hlen;
+	h->gso_size = gso->size;
+	h->csum_start = gso->l4off;
+	h->csum_offset = 16;		/* checksum field in the TCP header */
+}
+
+/**
  * tap_send_frames_pasta() - Write frames to the tap device
  * @c:		Execution context
  * @iov:	Frames, @bpf buffers each
  * @bpf:	Buffers per frame
  * @nframes:	Number of frames
+ * @gso:	Segmentation of each frame, NULL for none
  *
  * Return: number of frames sent
  *
@@ -1246,21 +1335,45 @@ static size_t tap_send_frames_passt(const struct ctx *c,
  */
 static size_t tap_send_frames_pasta(const struct ctx *c,
 				    const struct iovec *iov, size_t bpf,
-				    size_t nframes)
+				    size_t nframes, const struct tap_gso *gso)
 {
+	struct virtio_net_hdr vh;
 	size_t i;
 
+	/* The header goes in front of each frame, as its own buffer */
+	if (tap_vnet_len && bpf + 1 > ARRAY_SIZE(tap_iov))
+		return 0;
+
 	for (i = 0; i < nframes; i++) {
+		const struct iovec *f = iov + i * bpf;
+		size_t cnt = bpf;
 		ssize_t w;
 
+		if (tap_vnet_len) {
+			tap_vnet_hdr(&vh, gso ? gso + i : NULL);
+			tap_iov[0].iov_base = &vh;
+			tap_iov[0].iov_len = tap_vnet_len;
+			memcpy(tap_iov + 1, f, bpf * sizeof(*f));
+			f = tap_iov;
+			cnt++;
+		}
+
 		do
-			w = writev(c->fd_tap, iov + i * bpf, (int)bpf);
+			w = writev(c->fd_tap, f, (int)cnt);
 		while (w < 0 && errno == EINTR);
 
 		if (w < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			/* Segmentation refused: the rest is dropped, and
+			 * TCP sends it again without
+			 */
+			if (errno == EINVAL && gso && gso[i].size) {
+				warn("tap: kernel refused a TCP frame to be "
+				     "segmented, no segmentation offload");
+				tap_gso_off = true;
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				debug("tap: write to tap device failed: %s",
 				      strerror(errno));
+			}
 			break;
 		}
 	}
@@ -1282,13 +1395,48 @@ static size_t tap_send_frames_pasta(const struct ctx *c,
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes)
 {
+	return tap_send_frames_gso(c, iov, bufs_per_frame, nframes, NULL);
+}
+
+/**
+ * tap_gso_ok() - Can frames to the guest be segmented by the kernel?
+ * @c:		Execution context
+ *
+ * Return: true for pasta with a virtio_net_hdr on the tap device
+ */
+bool tap_gso_ok(const struct ctx *c)
+{
+	return c->mode == MODE_PASTA && c->fd_tap >= 0 && tap_vnet_len &&
+	       !tap_gso_off;
+}
+
+/**
+ * tap_send_frames_gso() - Send frames to the guest, some of them to be
+ *			   segmented by the kernel
+ * @c:		Execution context
+ * @iov:	Frames, @bufs_per_frame buffers each, from the Ethernet header
+ * @bufs_per_frame: Number of buffers per frame
+ * @nframes:	Number of frames
+ * @gso:	Segmentation of each frame, NULL for none: must be NULL or
+ *		all zero unless tap_gso_ok()
+ *
+ * Captured frames are the ones we write, without virtio_net_hdr: segmented
+ * ones appear whole, with a partial TCP checksum, as with offloads on a host.
+ *
+ * Return: number of frames sent entirely, as tap_send_frames()
+ */
+size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
+			   size_t bufs_per_frame, size_t nframes,
+			   const struct tap_gso *gso)
+{
 	size_t sent;
 
 	if (!nframes || !bufs_per_frame || c->fd_tap < 0)
 		return 0;
 
 	if (c->mode == MODE_PASTA)
-		sent = tap_send_frames_pasta(c, iov, bufs_per_frame, nframes);
+		sent = tap_send_frames_pasta(c, iov, bufs_per_frame, nframes,
+					     gso);
 	else
 		sent = tap_send_frames_passt(c, iov, bufs_per_frame, nframes);
 

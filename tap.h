@@ -6,6 +6,7 @@
 #ifndef TAP_H
 #define TAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -72,6 +73,51 @@ bool tap_is_ready(const struct ctx *c);
  */
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
+
+/**
+ * struct tap_gso - Segmentation of a TCP frame by the kernel (pasta)
+ * @size:	Payload bytes per segment (the connection's MSS, options
+ *		accounted for), 0 for a frame that goes as it is
+ * @l4off:	Offset of the TCP header from the start of the frame
+ * @hlen:	Length of all headers: Ethernet, IP, TCP with options
+ * @v6:		IPv6 (else IPv4)
+ *
+ * With @size set, the TCP checksum field holds the folded, not complemented,
+ * pseudo-header sum (L4 length of the whole frame), and IP lengths cover the
+ * whole frame: the kernel completes checksums and cuts the payload into
+ * segments of @size bytes (the last one may be shorter), copying headers
+ * and TCP options into each.
+ */
+struct tap_gso {
+	uint16_t size;
+	uint16_t l4off;
+	uint16_t hlen;
+	bool v6;
+};
+
+/**
+ * tap_gso_ok() - Can frames to the guest be segmented by the kernel?
+ * @c:		Execution context
+ *
+ * Return: true for pasta with a virtio_net_hdr on the tap device
+ */
+bool tap_gso_ok(const struct ctx *c);
+
+/**
+ * tap_send_frames_gso() - Send frames to the guest, some of them to be
+ *			   segmented by the kernel
+ * @c:		Execution context
+ * @iov:	Frames, @bufs_per_frame buffers each, from the Ethernet header
+ * @bufs_per_frame: Number of buffers per frame
+ * @nframes:	Number of frames
+ * @gso:	Segmentation of each frame, NULL for none: must be NULL or
+ *		all zero unless tap_gso_ok()
+ *
+ * Return: number of frames sent entirely, as tap_send_frames()
+ */
+size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
+			   size_t bufs_per_frame, size_t nframes,
+			   const struct tap_gso *gso);
 
 /**
  * tap_send_single() - Send one frame to the guest

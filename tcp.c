@@ -73,6 +73,7 @@
 #define TCP_CONN_MAX		(1U << 15)	/* connection table entries */
 #define TCP_OUT_MAX		1024		/* frames queued per flush */
 #define TCP_ARENA_SIZE		(1U << 20)	/* data frame buffers */
+#define TCP_GSO_FRAME_MAX	65535		/* segmented frame, from L2 */
 #define TCP_PAYLOAD_OFF		128		/* payload offset, data slot */
 #define TCP_CTL_SIZE		128		/* control frame slot */
 #define TCP_CTL_L4_OFF		56		/* TCP header, ctl slot */
@@ -250,7 +251,9 @@ static unsigned int tcp_clist_n;
 /* Frames towards the guest, flushed in batches */
 static struct iovec tcp_out_iov[TCP_OUT_MAX];
 static struct tcp_out_meta tcp_out_meta[TCP_OUT_MAX];
+static struct tap_gso tcp_out_gso[TCP_OUT_MAX];
 static unsigned int tcp_out_n;
+static bool tcp_out_has_gso;			/* a queued frame has GSO */
 static uint8_t tcp_ctl_buf[TCP_OUT_MAX][TCP_CTL_SIZE]
 	__attribute__((aligned(64)));
 static uint8_t tcp_arena[TCP_ARENA_SIZE] __attribute__((aligned(64)));
@@ -584,6 +587,7 @@ static void tcp_queue(uint8_t *eth, size_t len, uint32_t conn, uint32_t seq,
 	m->seq = seq;
 	m->dlen = dlen;
 	m->fin = fin;
+	tcp_out_gso[tcp_out_n].size = 0;
 	tcp_out_n++;
 }
 
@@ -773,8 +777,10 @@ static void tcp_flush(struct ctx *c)
 	if (!n)
 		return;
 
-	sent = tap_send_frames(c, tcp_out_iov, 1, n);
+	sent = tap_send_frames_gso(c, tcp_out_iov, 1, n,
+				   tcp_out_has_gso ? tcp_out_gso : NULL);
 	tcp_out_n = 0;
+	tcp_out_has_gso = false;
 	tcp_arena_used = 0;
 
 	for (i = (unsigned int)sent; i < n; i++)
@@ -976,19 +982,49 @@ static void tcp_wnd_update(struct ctx *c, struct tcp_conn *conn)
 /* Host to guest */
 
 /**
+ * tcp_frame_payload() - Payload bytes per data frame to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * With kernel segmentation on the tap (pasta), a frame carries as many
+ * whole segments as fit TCP_GSO_FRAME_MAX (IPv4 total length, and the pcap
+ * snap length), each of the guest's MSS: the guest gets the same segments
+ * as if we had sent them one by one, for one write().
+ *
+ * Return: payload bytes, a multiple of the MSS
+ */
+static size_t tcp_frame_payload(const struct ctx *c,
+				const struct tcp_conn *conn)
+{
+	size_t hlen = ETH_HLEN_ + ((conn->flags & C_V6) ? 40 : 20) + TCP_HLEN;
+	size_t mss = conn->mss, max;
+
+	if (!tap_gso_ok(c) || !mss)
+		return mss;
+
+	if (conn->flags & C_TS)
+		hlen += TCP_TS_LEN;
+	max = TCP_GSO_FRAME_MAX - hlen;
+
+	return max < 2 * mss ? mss : max / mss * mss;
+}
+
+/**
  * tcp_data_frames() - Fill headers of data frames read into the arena
  * @c:		Execution context
  * @conn:	Connection
  * @base:	First slot
  * @stride:	Slot size
+ * @fsize:	Payload bytes per frame, a multiple of the MSS: frames above
+ *		the MSS are segmented by the kernel (tap_gso_ok() only)
  * @n:		Bytes read
  * @seq:	Sequence number of the first byte
  *
  * Return: number of slots used
  */
 static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
-				    uint8_t *base, size_t stride, size_t n,
-				    uint32_t seq)
+				    uint8_t *base, size_t stride, size_t fsize,
+				    size_t n, uint32_t seq)
 {
 	bool v6 = conn->flags & C_V6;
 	uint16_t wnd = htons(tcp_wnd_field(conn, false));
@@ -1003,7 +1039,7 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 	}
 
 	while (off < n) {
-		size_t dlen = MIN((size_t)conn->mss, n - off);
+		size_t dlen = MIN(fsize, n - off);
 		uint8_t *slot = base + i * stride, *eth;
 		struct tcp_hdr *th;
 		uint32_t psum;
@@ -1024,11 +1060,28 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		eth = tcp_l2l3(c, v6, &conn->faddr, &conn->gaddr,
 			       conn->flow_label, (uint8_t *)th,
 			       hlen + dlen, &psum);
-		th->csum = csum(th, hlen + dlen, psum);
 
-		tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
-			  tcp_idx(conn), seq + (uint32_t)off, (uint32_t)dlen,
-			  false);
+		if (dlen > conn->mss) {
+			struct tap_gso *g = &tcp_out_gso[tcp_out_n];
+
+			/* The kernel adds header and payload to this sum,
+			 * with the length of each segment instead of ours
+			 */
+			th->csum = (uint16_t)~csum_fold(psum);
+			tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
+				  tcp_idx(conn), seq + (uint32_t)off,
+				  (uint32_t)dlen, false);
+			g->size = conn->mss;
+			g->l4off = (uint16_t)((uint8_t *)th - eth);
+			g->hlen = (uint16_t)(g->l4off + hlen);
+			g->v6 = v6;
+			tcp_out_has_gso = true;
+		} else {
+			th->csum = csum(th, hlen + dlen, psum);
+			tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
+				  tcp_idx(conn), seq + (uint32_t)off,
+				  (uint32_t)dlen, false);
+		}
 		off += dlen;
 		i++;
 	}
@@ -1119,8 +1172,8 @@ static void tcp_send_fin(struct ctx *c, struct tcp_conn *conn)
 static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
 {
 	static struct iovec iov[TCP_SKIP_IOV + TCP_OUT_MAX];
-	uint32_t mss = conn->mss;
-	size_t stride = ROUND_UP(TCP_PAYLOAD_OFF + mss, 64);
+	size_t fsize = tcp_frame_payload(c, conn);
+	size_t stride = ROUND_UP(TCP_PAYLOAD_OFF + fsize, 64);
 
 	if (!(conn->flags & C_ESTABLISHED) ||
 	    (conn->flags & (C_CLOSING | C_TAP_FIN_SENT)))
@@ -1142,7 +1195,7 @@ static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
 		avail = wnd - inflight;
 
 		room = (TCP_ARENA_SIZE - tcp_arena_used) / stride;
-		k = (avail + mss - 1) / mss;
+		k = (avail + fsize - 1) / fsize;
 		k = MIN(k, room);
 		k = MIN(k, (size_t)(TCP_OUT_MAX - tcp_out_n));
 		/* recvmsg() takes at most UIO_MAXIOV (1024) buffers */
@@ -1155,7 +1208,7 @@ static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
 
 		base = tcp_arena + tcp_arena_used;
 		for (i = 0; i < k; i++) {
-			size_t l = MIN((size_t)mss, avail - want);
+			size_t l = MIN(fsize, avail - want);
 
 			iov[TCP_SKIP_IOV + i].iov_base = base + i * stride +
 							 TCP_PAYLOAD_OFF;
@@ -1178,7 +1231,7 @@ static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
 			break;
 		}
 
-		i = tcp_data_frames(c, conn, base, stride, (size_t)n,
+		i = tcp_data_frames(c, conn, base, stride, fsize, (size_t)n,
 				    conn->seq_to_tap);
 		tcp_arena_used += i * stride;
 		conn->seq_to_tap += (uint32_t)n;
@@ -1231,7 +1284,8 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 	if (n <= 0)
 		return;
 
-	tcp_data_frames(c, conn, base, stride, (size_t)n, conn->una);
+	tcp_data_frames(c, conn, base, stride, conn->mss, (size_t)n,
+			conn->una);
 	tcp_arena_used += stride;
 }
 
@@ -2378,6 +2432,7 @@ void tcp_tap_reset(struct ctx *c)
 	uint32_t i;
 
 	tcp_out_n = 0;
+	tcp_out_has_gso = false;
 	tcp_arena_used = 0;
 
 	for (i = 0; i < tcp_conn_hw; i++) {
