@@ -252,7 +252,7 @@ static size_t ndp_ra_build(const struct ctx *c, uint8_t *buf)
 	put_u32(buf + pos + 4, RA_LIFETIME_INFINITE);
 	put_u32(buf + pos + 8, RA_LIFETIME_INFINITE);
 	memcpy(buf + pos + 16, &c->ip6.addr, 8);
-	pos += 32;
+	pos += IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr) ? 0 : 32;	/* local mode */
 
 	/* IPv6 links have at least 1280 bytes (RFC 8200, 5) */
 	if (c->mtu >= 1280) {
