@@ -39,6 +39,12 @@
 #define LOG_SIZE_MIN		4096
 #define SOCK_PATH_MAX		sizeof(((struct sockaddr_un *)0)->sun_path)
 
+/* Local mode: no template interface, the guest can only reach the host */
+#define LOCAL_ADDR4		"169.254.2.1"
+#define LOCAL_GW4		"169.254.2.2"
+#define LOCAL_PREFIX4		16
+#define LOCAL_GW6		"fe80::1"
+
 static const unsigned char mac_default[ETH_ALEN_] = {
 	0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55
 };
@@ -1374,6 +1380,39 @@ static unsigned int conf_template_ifi(const struct ctx *c,
 }
 
 /**
+ * conf_ip4_local() - IPv4 in local mode: no template interface to copy
+ * @c:		Execution context
+ * @o:		Command line options
+ *
+ * The guest gets a link-local address and a gateway standing for the host
+ * (loopback mapping), unless the options say otherwise.
+ */
+static void conf_ip4_local(struct ctx *c, const struct conf_opts *o)
+{
+	struct ip4_ctx *ip4 = &c->ip4;
+
+	if (o->addr4_set) {
+		ip4->prefix_len = classful_prefix(ip4->addr);
+	} else {
+		inet_pton(AF_INET, LOCAL_ADDR4, &ip4->addr);
+		ip4->prefix_len = LOCAL_PREFIX4;
+	}
+	if (o->prefix4_set)
+		ip4->prefix_len = o->prefix4;
+	if (!o->gw4_set)
+		inet_pton(AF_INET, LOCAL_GW4, &ip4->gw);
+
+	ip4->addr_seen = ip4->addr;
+	/* Nothing to copy from: pasta sets just the address and route */
+	ip4->no_copy_addrs = ip4->no_copy_routes = true;
+	c->ifi4 = IFI_LOCAL;
+	*c->ifname4 = 0;
+
+	if (!o->mhl4_set && !c->no_map_gw)
+		ip4->map_host_loopback = ip4->gw;
+}
+
+/**
  * conf_ip4() - Derive IPv4 configuration from the host and options
  * @c:		Execution context
  * @o:		Command line options
@@ -1390,8 +1429,8 @@ static void conf_ip4(struct ctx *c, const struct conf_opts *o)
 
 	ifi = conf_template_ifi(c, o, AF_INET);
 	if (!ifi) {
-		info("IPv4: no external interface as template, disabled");
-		goto disable;
+		conf_ip4_local(c, o);
+		return;
 	}
 
 	if (!o->gw4_set && nl_route_get_def(ifi, AF_INET, &ip4->gw)) {
@@ -1441,6 +1480,39 @@ disable:
 }
 
 /**
+ * conf_ip6_local() - IPv6 in local mode: no template interface to copy
+ * @c:		Execution context
+ * @o:		Command line options
+ *
+ * No global address to give (unless -a): the guest uses its link-local one
+ * and reaches the host through our link-local address, the gateway.
+ */
+static void conf_ip6_local(struct ctx *c, const struct conf_opts *o)
+{
+	struct ip6_ctx *ip6 = &c->ip6;
+
+	if (o->addr6_set)
+		ip6->prefix_len = 64;
+	else
+		ip6->prefix_len = 0;
+	if (!o->gw6_set)
+		inet_pton(AF_INET6, LOCAL_GW6, &ip6->gw);
+
+	ip6->addr_seen = ip6->addr;
+	if (IN6_IS_ADDR_LINKLOCAL(&ip6->gw))
+		ip6->our_tap_ll = ip6->gw;
+	else
+		inet_pton(AF_INET6, LOCAL_GW6, &ip6->our_tap_ll);
+
+	ip6->no_copy_addrs = ip6->no_copy_routes = true;
+	c->ifi6 = IFI_LOCAL;
+	*c->ifname6 = 0;
+
+	if (!o->mhl6_set && !c->no_map_gw)
+		ip6->map_host_loopback = ip6->gw;
+}
+
+/**
  * conf_ip6() - Derive IPv6 configuration from the host and options
  * @c:		Execution context
  * @o:		Command line options
@@ -1457,8 +1529,8 @@ static void conf_ip6(struct ctx *c, const struct conf_opts *o)
 
 	ifi = conf_template_ifi(c, o, AF_INET6);
 	if (!ifi) {
-		info("IPv6: no external interface as template, disabled");
-		goto disable;
+		conf_ip6_local(c, o);
+		return;
 	}
 
 	if (!o->gw6_set && nl_route_get_def(ifi, AF_INET6, &ip6->gw)) {
@@ -1672,6 +1744,34 @@ static void conf_dns(struct ctx *c, const struct conf_opts *o,
 }
 
 /**
+ * conf_local_info() - Say, in one line, which families are in local mode
+ * @c:		Execution context, families already configured
+ */
+static void conf_local_info(const struct ctx *c)
+{
+	char a4[INET_ADDRSTRLEN], g4[INET_ADDRSTRLEN], g6[INET6_ADDRSTRLEN];
+	char v4[80] = "", v6[80] = "";
+
+	if (c->ifi4 != IFI_LOCAL && c->ifi6 != IFI_LOCAL)
+		return;
+
+	if (c->ifi4 == IFI_LOCAL) {
+		inet_ntop(AF_INET, &c->ip4.addr, a4, sizeof(a4));
+		inet_ntop(AF_INET, &c->ip4.gw, g4, sizeof(g4));
+		snprintf(v4, sizeof(v4), ", guest %s/%d, gateway %s", a4,
+			 c->ip4.prefix_len, g4);
+	}
+	if (c->ifi6 == IFI_LOCAL) {
+		inet_ntop(AF_INET6, &c->ip6.gw, g6, sizeof(g6));
+		snprintf(v6, sizeof(v6), ", IPv6 gateway %s", g6);
+	}
+
+	info("No external %sinterface: local mode%s%s",
+	     c->ifi4 != IFI_LOCAL ? "IPv6 " :
+	     c->ifi6 != IFI_LOCAL ? "IPv4 " : "", v4, v6);
+}
+
+/**
  * conf() - Parse the command line, derive the rest from the host
  * @c:		Execution context, mode already set
  * @argc:	Argument count
@@ -1717,6 +1817,7 @@ void conf(struct ctx *c, int argc, char **argv)
 	if (!c->ifi4 && !c->ifi6)
 		warn("No usable external interface: the %s has no connectivity beyond the host",
 		     c->mode == MODE_PASTA ? "namespace" : "guest");
+	conf_local_info(c);
 
 	conf_dns(c, &o, RESOLV_CONF);
 
@@ -1782,11 +1883,17 @@ void conf_print(const struct ctx *c)
 	if (c->quiet)
 		return;
 
-	if (c->ifi4 || c->ifi6) {
+	if (*c->ifname4 || *c->ifname6) {
 		info("Template interface: %s%s%s%s%s",
-		     c->ifi4 ? c->ifname4 : "", c->ifi4 ? " (IPv4)" : "",
-		     c->ifi4 && c->ifi6 ? ", " : "",
-		     c->ifi6 ? c->ifname6 : "", c->ifi6 ? " (IPv6)" : "");
+		     c->ifname4, *c->ifname4 ? " (IPv4)" : "",
+		     *c->ifname4 && *c->ifname6 ? ", " : "",
+		     c->ifname6, *c->ifname6 ? " (IPv6)" : "");
+	}
+	if (c->ifi4 == IFI_LOCAL || c->ifi6 == IFI_LOCAL) {
+		info("Local mode, no template interface: %s%s%s",
+		     c->ifi4 == IFI_LOCAL ? "IPv4" : "",
+		     c->ifi4 == IFI_LOCAL && c->ifi6 == IFI_LOCAL ? ", " : "",
+		     c->ifi6 == IFI_LOCAL ? "IPv6" : "");
 	}
 	if (*c->ip4.ifname_out || *c->ip6.ifname_out) {
 		info("Outbound interface: %s%s%s%s%s",

@@ -29,6 +29,7 @@
 #include <linux/nsfs.h>
 
 #include "passt.h"
+#include "conf.h"
 #include "pasta.h"
 #include "netlink.h"
 #include "util.h"
@@ -528,7 +529,8 @@ void pasta_ns_conf(struct ctx *c)
 			    c->pasta_ifname);
 
 		if (c->ifi4) {
-			if (c->ip4.no_copy_addrs) {
+			/* Local mode: no template, nothing to copy */
+			if (c->ip4.no_copy_addrs || c->ifi4 == IFI_LOCAL) {
 				if (nl_addr_set(ifi, AF_INET, &c->ip4.addr,
 						c->ip4.prefix_len))
 					die("Couldn't set IPv4 address in "
@@ -538,7 +540,7 @@ void pasta_ns_conf(struct ctx *c)
 				    "namespace");
 			}
 
-			if (c->ip4.no_copy_routes) {
+			if (c->ip4.no_copy_routes || c->ifi4 == IFI_LOCAL) {
 				if (c->ip4.gw.s_addr &&
 				    nl_route_set_def(ifi, AF_INET, &c->ip4.gw))
 					die("Couldn't set IPv4 default route "
@@ -549,7 +551,8 @@ void pasta_ns_conf(struct ctx *c)
 		}
 
 		if (c->ifi6) {
-			if (c->ip6.no_copy_addrs) {
+			/* Local mode: no template, nothing to copy */
+			if (c->ip6.no_copy_addrs || c->ifi6 == IFI_LOCAL) {
 				if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr) &&
 				    nl_addr_set(ifi, AF_INET6, &c->ip6.addr,
 						c->ip6.prefix_len))
@@ -560,7 +563,7 @@ void pasta_ns_conf(struct ctx *c)
 				    "namespace");
 			}
 
-			if (c->ip6.no_copy_routes) {
+			if (c->ip6.no_copy_routes || c->ifi6 == IFI_LOCAL) {
 				if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
 				    nl_route_set_def(ifi, AF_INET6,
 						     &c->ip6.gw))
