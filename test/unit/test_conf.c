@@ -10,8 +10,10 @@
  * the resulting context.
  */
 
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "../../conf.c"
@@ -35,6 +37,10 @@ struct run {
 static struct ctx c;
 static struct conf_opts o;
 static struct run r;
+
+/* run_conf() in a new network namespace, only lo: result in @run_ctx */
+static bool run_newnet;
+static struct ctx *run_ctx;
 
 /**
  * drain() - Read a pipe into a buffer until EOF
@@ -89,10 +95,14 @@ static void run_conf(enum passt_mode mode, bool full,
 		c.mode = mode;
 		log_init(mode == MODE_PASTA ? "pasta" : "passt", LOG_INFO,
 			 false);
+		if (run_newnet && unshare(CLONE_NEWNET))
+			_exit(77);
 		if (full)
 			conf(&c, n, argv);
 		else
 			conf_parse(&c, &o, n, argv);
+		if (run_ctx)
+			*run_ctx = c;
 		fflush(stdout);
 		_exit(0);
 	}
@@ -887,6 +897,159 @@ static void test_helpers(void)
 	CHECK(classful_prefix(a) == 24, "class C prefix");
 }
 
+/**
+ * local_conf() - conf() in a network namespace with nothing but lo
+ * @mode:	MODE_PASST or MODE_PASTA
+ * @args:	Arguments, NULL-terminated
+ *
+ * Return: true if conf() returned, @run_ctx then holds the context
+ */
+static bool local_conf(enum passt_mode mode, const char *const *args)
+{
+	run_newnet = true;
+	memset(run_ctx, 0, sizeof(*run_ctx));
+	run_conf(mode, true, args);
+	run_newnet = false;
+
+	return CHECK(r.status == 0, "%s %s, only lo: accepted%s%.*s",
+		     mode == MODE_PASTA ? "pasta" : "passt", args_str(args),
+		     r.status && *r.err ? ": " : "",
+		     r.status ? (int)strcspn(r.err, "\n") : 0, r.err);
+}
+
+/**
+ * v4_eq() - Is an IPv4 address the given one, in text?
+ * @a:		Address
+ * @s:		Expected, dotted quad
+ *
+ * Return: true if equal
+ */
+static bool v4_eq(struct in_addr a, const char *s)
+{
+	struct in_addr e;
+
+	return inet_pton(AF_INET, s, &e) == 1 && a.s_addr == e.s_addr;
+}
+
+/**
+ * v6_eq() - Is an IPv6 address the given one, in text?
+ * @a:		Address
+ * @s:		Expected
+ *
+ * Return: true if equal
+ */
+static bool v6_eq(const struct in6_addr *a, const char *s)
+{
+	struct in6_addr e;
+
+	return inet_pton(AF_INET6, s, &e) == 1 && IN6_ARE_ADDR_EQUAL(a, &e);
+}
+
+/**
+ * test_local() - Local mode: no external interface on the host
+ */
+static void test_local(void)
+{
+	const struct ctx *l;
+
+	run_ctx = mmap(NULL, sizeof(*run_ctx), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (run_ctx == MAP_FAILED) {
+		CHECK(0, "local mode: shared memory for results");
+		run_ctx = NULL;
+		return;
+	}
+	l = run_ctx;
+
+	run_newnet = true;
+	run_conf(MODE_PASST, false, ARGS("-f"));
+	run_newnet = false;
+	if (r.status == 77) {
+		printf("SKIP local mode: can't create network namespaces\n");
+		goto out;
+	}
+
+	if (local_conf(MODE_PASST, ARGS("-f"))) {
+		CHECK(l->ifi4 == IFI_LOCAL && !*l->ifname4,
+		      "local mode: IPv4 enabled without template interface");
+		CHECK(v4_eq(l->ip4.addr, "169.254.2.1") &&
+		      v4_eq(l->ip4.addr_seen, "169.254.2.1") &&
+		      l->ip4.prefix_len == 16,
+		      "local mode: guest gets 169.254.2.1/16");
+		CHECK(v4_eq(l->ip4.gw, "169.254.2.2"),
+		      "local mode: gateway 169.254.2.2");
+		CHECK(v4_eq(l->ip4.map_host_loopback, "169.254.2.2"),
+		      "local mode: gateway maps to host loopback");
+		CHECK(l->ifi6 == IFI_LOCAL && !*l->ifname6,
+		      "local mode: IPv6 enabled without template interface");
+		CHECK(IN6_IS_ADDR_UNSPECIFIED(&l->ip6.addr),
+		      "local mode: no global IPv6 address to give");
+		CHECK(v6_eq(&l->ip6.gw, "fe80::1") &&
+		      v6_eq(&l->ip6.our_tap_ll, "fe80::1") &&
+		      v6_eq(&l->ip6.map_host_loopback, "fe80::1"),
+		      "local mode: IPv6 gateway fe80::1, mapped to ::1");
+		CHECK(strstr(r.err, "local mode") &&
+		      strstr(r.err, "169.254.2.1/16") &&
+		      strstr(r.err, "169.254.2.2"),
+		      "local mode: one info line says so");
+	}
+
+	if (local_conf(MODE_PASTA, ARGS("--netns", "/proc/self/ns/net")))
+		CHECK(!strcmp(l->pasta_ifname, "tap0"),
+		      "local mode: pasta interface falls back to tap0");
+
+	if (local_conf(MODE_PASTA, ARGS("--netns", "/proc/self/ns/net",
+					"-I", "ns0")))
+		CHECK(!strcmp(l->pasta_ifname, "ns0"),
+		      "local mode: -I still names the pasta interface");
+
+	if (local_conf(MODE_PASST, ARGS("-f", "-a", "198.18.7.1", "-n", "24",
+					"-g", "198.18.7.254"))) {
+		CHECK(l->ifi4 == IFI_LOCAL && v4_eq(l->ip4.addr, "198.18.7.1") &&
+		      l->ip4.prefix_len == 24,
+		      "local mode: -a and -n win");
+		CHECK(v4_eq(l->ip4.gw, "198.18.7.254") &&
+		      v4_eq(l->ip4.map_host_loopback, "198.18.7.254"),
+		      "local mode: -g wins, and is the loopback mapping");
+	}
+
+	if (local_conf(MODE_PASST, ARGS("-f", "-a", "10.0.0.2")))
+		CHECK(v4_eq(l->ip4.addr, "10.0.0.2") &&
+		      l->ip4.prefix_len == 8 &&
+		      v4_eq(l->ip4.gw, "169.254.2.2"),
+		      "local mode: -a alone, classful prefix, local gateway");
+
+	if (local_conf(MODE_PASST, ARGS("-f", "-a", "2001:db8::5",
+					"-g", "fe80::7")))
+		CHECK(v6_eq(&l->ip6.addr, "2001:db8::5") &&
+		      l->ip6.prefix_len == 64 &&
+		      v6_eq(&l->ip6.gw, "fe80::7") &&
+		      v6_eq(&l->ip6.our_tap_ll, "fe80::7"),
+		      "local mode: IPv6 -a and -g win");
+
+	if (local_conf(MODE_PASST, ARGS("-f", "-4")))
+		CHECK(l->ifi4 == IFI_LOCAL && !l->ifi6,
+		      "local mode: -4 still disables IPv6");
+
+	if (local_conf(MODE_PASST, ARGS("-f", "-6")))
+		CHECK(!l->ifi4 && l->ifi6 == IFI_LOCAL,
+		      "local mode: -6 still disables IPv4");
+
+	if (local_conf(MODE_PASST, ARGS("-f", "--no-map-gw")))
+		CHECK(!l->ip4.map_host_loopback.s_addr &&
+		      IN6_IS_ADDR_UNSPECIFIED(&l->ip6.map_host_loopback) &&
+		      v4_eq(l->ip4.gw, "169.254.2.2"),
+		      "local mode: --no-map-gw, no loopback mapping");
+
+	if (local_conf(MODE_PASST, ARGS("-f", "-i", "lo")))
+		CHECK(!l->ifi4 && !l->ifi6,
+		      "local mode: not with an explicit -i (lo: no route)");
+
+out:
+	munmap(run_ctx, sizeof(*run_ctx));
+	run_ctx = NULL;
+}
+
 int main(void)
 {
 	log_init("passt", LOG_ERR, false);
@@ -897,6 +1060,7 @@ int main(void)
 	test_passt();
 	test_pasta();
 	test_dns();
+	test_local();
 
 	return unit_done();
 }
