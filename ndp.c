@@ -234,25 +234,31 @@ static size_t ndp_na_build(const struct ctx *c, const struct in6_addr *saddr,
 static size_t ndp_ra_build(const struct ctx *c, uint8_t *buf)
 {
 	size_t pos = 16, n;
+	bool local;
 
 	memset(buf, 0, pos);
 	buf[0] = RA;
 	buf[4] = RA_CUR_HOP_LIMIT;
+	/* Local mode: no address for the guest, only a default router */
+	local = IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr);
+
 	/* Managed: the guest gets its exact address from DHCPv6 */
 	if (!c->no_dhcpv6)
-		buf[5] = RA_FLAG_MANAGED | RA_FLAG_OTHER;
+		buf[5] = (local ? 0 : RA_FLAG_MANAGED) | RA_FLAG_OTHER;
 	put_u16(buf + 6, RA_ROUTER_LIFETIME);
 
 	/* Prefix information: /64 of the guest's address, for SLAAC */
-	memset(buf + pos, 0, 32);
-	buf[pos] = OPT_PREFIX_INFO;
-	buf[pos + 1] = 4;
-	buf[pos + 2] = 64;
-	buf[pos + 3] = PI_FLAG_ONLINK | PI_FLAG_AUTO;
-	put_u32(buf + pos + 4, RA_LIFETIME_INFINITE);
-	put_u32(buf + pos + 8, RA_LIFETIME_INFINITE);
-	memcpy(buf + pos + 16, &c->ip6.addr, 8);
-	pos += IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr) ? 0 : 32;	/* local mode */
+	if (!local) {
+		memset(buf + pos, 0, 32);
+		buf[pos] = OPT_PREFIX_INFO;
+		buf[pos + 1] = 4;
+		buf[pos + 2] = 64;
+		buf[pos + 3] = PI_FLAG_ONLINK | PI_FLAG_AUTO;
+		put_u32(buf + pos + 4, RA_LIFETIME_INFINITE);
+		put_u32(buf + pos + 8, RA_LIFETIME_INFINITE);
+		memcpy(buf + pos + 16, &c->ip6.addr, 8);
+		pos += 32;
+	}
 
 	/* IPv6 links have at least 1280 bytes (RFC 8200, 5) */
 	if (c->mtu >= 1280) {

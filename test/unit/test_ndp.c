@@ -378,6 +378,17 @@ static void test_ra(void)
 	CHECK(!(r[5] & RA_FLAG_MANAGED),
 	      "RA: no managed flag with --no-dhcpv6");
 
+	/* Local mode: no address for the guest, we're only its router */
+	ctx_init();
+	memset(&c.ip6.addr, 0, sizeof(c.ip6.addr));
+	rlen = ndp_ra_build(&c, r);
+	CHECK(!ra_opt(r, rlen, OPT_PREFIX_INFO, &ol),
+	      "RA, local mode: no prefix to autoconfigure");
+	CHECK(!(r[5] & RA_FLAG_MANAGED) && (r[5] & RA_FLAG_OTHER),
+	      "RA, local mode: no managed flag, other configuration");
+	CHECK(r[6] == 0xff && r[7] == 0xff && ra_opt(r, rlen, OPT_RDNSS, &ol),
+	      "RA, local mode: still a default router, with RDNSS");
+
 	ctx_init();
 	c.no_dhcp_dns = 1;
 	rlen = ndp_ra_build(&c, r);
