@@ -8,9 +8,6 @@
 
 #include "passt.h"
 
-/* ifi4 / ifi6 in local mode: family enabled, but no template interface */
-#define IFI_LOCAL	UINT_MAX
-
 /**
  * conf() - Parse the command line, derive the rest from the host
  * @c:		Execution context, mode already set

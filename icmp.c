@@ -154,7 +154,8 @@ static socklen_t icmp_sockaddr(const struct ctx *c, int af,
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(port);
 		s6->sin6_addr = a->a6;
-		if (IN6_IS_ADDR_LINKLOCAL(&a->a6))
+		/* Local mode: no interface of ours to scope it to */
+		if (IN6_IS_ADDR_LINKLOCAL(&a->a6) && c->ifi6 != IFI_LOCAL)
 			s6->sin6_scope_id = c->ifi6;
 		return sizeof(*s6);
 	}

@@ -157,6 +157,9 @@ struct dns_search {
 	char n[DNSRCH_LEN + 1];
 };
 
+/* ifi4 / ifi6 in local mode: family enabled, but no template interface */
+#define IFI_LOCAL	UINT_MAX
+
 /**
  * struct ctx - Execution context: configuration and runtime state
  *
@@ -207,7 +210,9 @@ struct ctx {
 	unsigned char guest_mac[ETH_ALEN_];	/* learnt from guest frames */
 	int mtu;				/* -m, 0: don't advertise */
 
-	/* Template interfaces and addresses; ifiN == 0: family disabled */
+	/* Template interfaces and addresses; ifiN == 0: family disabled,
+	 * IFI_LOCAL: local mode, enabled without a template interface
+	 */
 	unsigned int ifi4;
 	unsigned int ifi6;
 	char ifname4[IFNAMSIZ];		/* template interface, IPv4 */
