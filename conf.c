@@ -158,6 +158,7 @@ enum {
 	OPT_NO_COPY_ADDRS,
 	OPT_NO_SPLICE,
 	OPT_HOST_LO_TO_NS_LO,
+	OPT_FQDN,
 };
 
 static const struct option options[] = {
@@ -190,6 +191,8 @@ static const struct option options[] = {
 	{ "outbound-if6", required_argument, NULL, OPT_OUTBOUND_IF6 },
 	{ "dns", required_argument, NULL, 'D' },
 	{ "search", required_argument, NULL, 'S' },
+	{ "hostname", required_argument, NULL, 'H' },
+	{ "fqdn", required_argument, NULL, OPT_FQDN },
 	{ "dns-forward", required_argument, NULL, OPT_DNS_FORWARD },
 	{ "dns-host", required_argument, NULL, OPT_DNS_HOST },
 	{ "dhcp-dns", no_argument, NULL, OPT_DHCP_DNS },
@@ -229,7 +232,7 @@ static const struct option options[] = {
 
 /* '+': stop at the first non-option (pasta CMD ARGS), ':': we report */
 static const char optstring[] =
-	"+:dqel:fP:h1F:s:p:m:a:n:M:g:i:o:D:S:46t:u:T:U:I:";
+	"+:dqel:fP:h1F:s:p:m:a:n:M:g:i:o:D:S:H:46t:u:T:U:I:";
 
 /**
  * usage() - Print the options of the current mode, exit
@@ -295,7 +298,12 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "      --dns-forward ADDR   Redirect DNS (ports 53, 853) sent to ADDR to\n"
 "                           the host's resolver\n"
 "      --dns-host ADDR      Resolver for --dns-forward (default: the first\n"
-"                           nameserver of the host)\n");
+"                           nameserver of the host)\n"
+"  -H, --hostname NAME      Host name for the guest, sent by DHCP\n"
+"                           (option 12; 64 characters at most)\n"
+"      --fqdn NAME          Fully qualified domain name for the guest,\n"
+"                           sent to DHCP and DHCPv6 clients that ask\n"
+"                           (options 81 and 39)\n");
 	if (pasta)
 		fprintf(fp,
 "      --dhcp-dns           Advertise nameservers (DHCP, NDP, DHCPv6)\n"
@@ -598,6 +606,94 @@ static void add_search(struct ctx *c, int *n, const char *list, bool strict)
 		}
 
 		p += strcspn(p, " \t,\n");
+	}
+}
+
+/**
+ * conf_name_chars() - Check the characters of a host or domain name
+ * @s:		Name
+ * @dns:	Labels must fit DNS: 63 characters at most
+ *
+ * Letters, digits, hyphens and underscores, in non-empty labels separated
+ * by single dots, not starting or ending with a hyphen (RFC 1035 2.3.1,
+ * RFC 1123 2.1; the underscore is common enough in host names to let
+ * through). Nothing that a guest's DHCP client script could trip over, and
+ * no option taken as an argument by mistake.
+ *
+ * Return: NULL if valid, or what's wrong with it
+ */
+static const char *conf_name_chars(const char *s, bool dns)
+{
+	size_t label = 0;
+
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label)
+				return "empty label";
+			if (s[-1] == '-')
+				return "label ending with a hyphen";
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return "invalid character";
+		if (!label && *s == '-')
+			return "label starting with a hyphen";
+		if (++label > 63 && dns)
+			return "label longer than 63 characters";
+	}
+
+	if (!label)
+		return "empty label";
+	return s[-1] == '-' ? "label ending with a hyphen" : NULL;
+}
+
+/**
+ * conf_hostname() - Parse -H, --hostname: the guest's host name
+ * @c:		Execution context, hostname set here
+ * @arg:	Argument
+ */
+static void conf_hostname(struct ctx *c, const char *arg)
+{
+	const char *bad;
+
+	if (!*arg)
+		die("Empty --hostname");
+	if (strlen(arg) >= sizeof(c->hostname))
+		die("Invalid --hostname: longer than %zu characters: %s",
+		    sizeof(c->hostname) - 1, arg);
+	/* Not a DNS name: the whole 64 characters may be one label */
+	if ((bad = conf_name_chars(arg, false)))
+		die("Invalid --hostname: %s: %s", bad, arg);
+
+	strcpy(c->hostname, arg);
+}
+
+/**
+ * conf_fqdn() - Parse --fqdn: the guest's fully qualified domain name
+ * @c:		Execution context, fqdn set here
+ * @arg:	Argument, with or without the root's trailing dot
+ */
+static void conf_fqdn(struct ctx *c, const char *arg)
+{
+	size_t len = strlen(arg);
+	const char *bad;
+
+	/* One trailing dot is the root label: implied, so drop it */
+	if (len > 1 && arg[len - 1] == '.' && arg[len - 2] != '.')
+		len--;
+
+	if (!len)
+		die("Empty --fqdn");
+	if (len >= sizeof(c->fqdn))
+		die("Invalid --fqdn: longer than %zu characters: %.*s",
+		    sizeof(c->fqdn) - 1, (int)MIN(len, 300), arg);
+
+	memcpy(c->fqdn, arg, len);
+	c->fqdn[len] = 0;
+	if ((bad = conf_name_chars(c->fqdn, true))) {
+		c->fqdn[0] = 0;
+		die("Invalid --fqdn: %s: %s", bad, arg);
 	}
 }
 
@@ -1001,6 +1097,12 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 				die("Empty search list for -S");
 			add_search(c, &o->search_n, optarg, true);
 			o->search_set = true;
+			break;
+		case 'H':
+			conf_hostname(c, optarg);
+			break;
+		case OPT_FQDN:
+			conf_fqdn(c, optarg);
 			break;
 		case OPT_DNS_FORWARD:
 			af = parse_addr(optarg, &a4, &a6);
@@ -1987,6 +2089,15 @@ void conf_print(const struct ctx *c)
 			info("DNS search list:");
 		info("    %s", c->dns_search[i].n);
 	}
+
+	if (*c->hostname && c->ifi4 && !c->no_dhcp)
+		info("DHCP host name: %s", c->hostname);
+	if (*c->fqdn && ((c->ifi4 && !c->no_dhcp) ||
+			 (c->ifi6 && !c->no_dhcpv6)))
+		info("DHCP%s%s FQDN: %s",
+		     c->ifi4 && !c->no_dhcp ? "" : "v6",
+		     c->ifi4 && !c->no_dhcp && c->ifi6 && !c->no_dhcpv6 ?
+		     "/DHCPv6" : "", c->fqdn);
 
 	if (c->tcp_in.mode > FWD_NONE || c->udp_in.mode > FWD_NONE ||
 	    c->tcp_out.mode > FWD_NONE || c->udp_out.mode > FWD_NONE) {

@@ -222,6 +222,8 @@ struct ctx {
 
 	/* DNS */
 	struct dns_search dns_search[MAXDNSRCH + 1];	/* "" terminated */
+	char hostname[64 + 1];		/* -H: DHCP option 12, or "" */
+	char fqdn[253 + 1];		/* --fqdn, no trailing dot, or "" */
 	int no_dns;			/* -D none */
 	int no_dns_search;		/* -S none */
 	int no_dhcp_dns;		/* don't advertise nameservers */

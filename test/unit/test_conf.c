@@ -313,6 +313,27 @@ static const struct bad bad_cmds[] = {
 	{ MODE_PASTA, { "-t", "none", "-t", "auto" }, "-t" },
 	{ MODE_PASTA, { "-I", "" }, "interface" },
 	{ MODE_PASTA, { "-I", "abcdefghijklmnopq" }, "too long" },
+	{ MODE_PASST, { "-H" }, "requires an argument" },
+	{ MODE_PASST, { "--hostname" }, "requires an argument" },
+	{ MODE_PASST, { "-H", "" }, "--hostname" },
+	{ MODE_PASTA, { "--hostname=" }, "--hostname" },
+	{ MODE_PASST, { "-H", "a b" }, "--hostname" },
+	{ MODE_PASST, { "-H", "guest;reboot" }, "--hostname" },
+	{ MODE_PASST, { "-H", "a..b" }, "empty label" },
+	{ MODE_PASTA, { "-H", ".guest" }, "empty label" },
+	{ MODE_PASST, { "-H", "guest." }, "empty label" },
+	{ MODE_PASST, { "-H", "-guest" }, "hyphen" },
+	{ MODE_PASTA, { "-fH", "--version" }, "hyphen" },
+	{ MODE_PASST, { "--fqdn" }, "requires an argument" },
+	{ MODE_PASST, { "--fqdn", "" }, "--fqdn" },
+	{ MODE_PASTA, { "--fqdn=" }, "--fqdn" },
+	{ MODE_PASST, { "--fqdn", "." }, "--fqdn" },
+	{ MODE_PASST, { "--fqdn", "a..example.org" }, "empty label" },
+	{ MODE_PASTA, { "--fqdn=.example.org" }, "empty label" },
+	{ MODE_PASST, { "--fqdn", "guest.example.org.." }, "empty label" },
+	{ MODE_PASST, { "--fqdn", "guest.ex ample.org" }, "--fqdn" },
+	{ MODE_PASST, { "--fqdn", "guest-.example.org" }, "hyphen" },
+	{ MODE_PASST, { "--fqdn", "g/uest.example.org" }, "--fqdn" },
 };
 
 /**
@@ -389,6 +410,149 @@ static void test_info(void)
 	      "passt -e: accepted with a warning");
 	run_conf(MODE_PASTA, false, ARGS("--stderr", "--quiet"));
 	CHECK(r.status == 0, "pasta --stderr --quiet accepted");
+}
+
+/**
+ * name_of() - Build a name of labels of the given lengths
+ * @buf:	Output, big enough
+ * @first:	Length of the first label (letters)
+ * @n:		Number of further labels
+ * @len:	Length of each further label
+ *
+ * Return: @buf
+ */
+static char *name_of(char *buf, size_t first, int n, size_t len)
+{
+	size_t pos = 0;
+	int i;
+
+	memset(buf, 'g', first);
+	pos = first;
+	for (i = 0; i < n; i++) {
+		buf[pos++] = '.';
+		memset(buf + pos, '0' + i % 10, len);
+		pos += len;
+	}
+	buf[pos] = 0;
+	return buf;
+}
+
+/**
+ * test_names() - -H, --hostname and --fqdn: limits, forms, both modes
+ */
+static void test_names(void)
+{
+	char n1[400], n2[420], opt[420];
+	enum passt_mode m;
+
+	for (m = MODE_PASST; m <= MODE_PASTA; m++) {
+		const char *mn = m == MODE_PASTA ? "pasta" : "passt";
+
+		if (parse_ok(m, ARGS("-H", "guest")))
+			CHECK(!strcmp(c.hostname, "guest") && !*c.fqdn,
+			      "%s -H guest: host name set, no FQDN", mn);
+		if (parse_ok(m, ARGS("--hostname", "vm-1.example.org")))
+			CHECK(!strcmp(c.hostname, "vm-1.example.org"),
+			      "%s --hostname NAME: qualified name kept", mn);
+		if (parse_ok(m, ARGS("--hostname=my_vm2")))
+			CHECK(!strcmp(c.hostname, "my_vm2"),
+			      "%s --hostname=NAME", mn);
+		if (parse_ok(m, ARGS("-fHx9")))
+			CHECK(!strcmp(c.hostname, "x9") && c.foreground,
+			      "%s -fHx9: clustered, argument attached", mn);
+		if (parse_ok(m, ARGS("-fH", "y")))
+			CHECK(!strcmp(c.hostname, "y") && c.foreground,
+			      "%s -fH y: clustered, argument separate", mn);
+		if (parse_ok(m, ARGS("-H", "a", "-H", "b")))
+			CHECK(!strcmp(c.hostname, "b"),
+			      "%s -H a -H b: the last one counts", mn);
+
+		/* 64 characters is the most, 65 is too long */
+		name_of(n1, 64, 0, 0);
+		if (parse_ok(m, ARGS("-H", n1)))
+			CHECK(!strcmp(c.hostname, n1),
+			      "%s -H: 64 characters accepted", mn);
+		name_of(n1, 20, 4, 10);		/* 64 with dots */
+		if (parse_ok(m, ARGS("-H", n1)))
+			CHECK(strlen(c.hostname) == 64,
+			      "%s -H: 64 characters with dots accepted", mn);
+		name_of(n1, 65, 0, 0);
+		run_conf(m, false, ARGS("-H", n1));
+		CHECK(r.status == 1 && one_line(r.err) &&
+		      strstr(r.err, "--hostname") && strstr(r.err, "64"),
+		      "%s -H, 65 characters: exit 1, one line saying 64 (%.*s)",
+		      mn, (int)strcspn(r.err, "\n"), r.err);
+		name_of(n1, 10, 10, 10);	/* 120, labels fine */
+		snprintf(opt, sizeof(opt), "--hostname=%s", n1);
+		run_conf(m, false, ARGS(opt));
+		CHECK(r.status == 1 && one_line(r.err),
+		      "%s --hostname=NAME of 120 characters: exit 1", mn);
+
+		if (parse_ok(m, ARGS("--fqdn", "guest.example.org")))
+			CHECK(!strcmp(c.fqdn, "guest.example.org") &&
+			      !*c.hostname,
+			      "%s --fqdn NAME: set, no host name", mn);
+		if (parse_ok(m, ARGS("--fqdn=guest.example.org.")))
+			CHECK(!strcmp(c.fqdn, "guest.example.org"),
+			      "%s --fqdn=NAME.: root's dot dropped", mn);
+		if (parse_ok(m, ARGS("--fqdn", "localhost")))
+			CHECK(!strcmp(c.fqdn, "localhost"),
+			      "%s --fqdn: single label accepted", mn);
+		if (parse_ok(m, ARGS("-H", "vm", "--fqdn", "vm.example.org")))
+			CHECK(!strcmp(c.hostname, "vm") &&
+			      !strcmp(c.fqdn, "vm.example.org"),
+			      "%s -H and --fqdn together", mn);
+
+		/* Labels: 63 fine, 64 not; names: 253 fine, 254 not */
+		name_of(n1, 63, 1, 63);
+		if (parse_ok(m, ARGS("--fqdn", n1)))
+			CHECK(!strcmp(c.fqdn, n1),
+			      "%s --fqdn: 63-character labels accepted", mn);
+		name_of(n1, 64, 1, 3);
+		run_conf(m, false, ARGS("--fqdn", n1));
+		CHECK(r.status == 1 && one_line(r.err) &&
+		      strstr(r.err, "63"),
+		      "%s --fqdn, 64-character first label: exit 1", mn);
+		name_of(n1, 3, 1, 64);
+		run_conf(m, false, ARGS("--fqdn", n1));
+		CHECK(r.status == 1 && one_line(r.err) &&
+		      strstr(r.err, "63"),
+		      "%s --fqdn, 64-character last label: exit 1", mn);
+		name_of(n1, 61, 3, 63);		/* 61 + 3 * 64 = 253 */
+		if (parse_ok(m, ARGS("--fqdn", n1)))
+			CHECK(strlen(c.fqdn) == 253 && !strcmp(c.fqdn, n1),
+			      "%s --fqdn: 253 characters accepted", mn);
+		snprintf(n2, sizeof(n2), "%s.", n1);
+		if (parse_ok(m, ARGS("--fqdn", n2)))
+			CHECK(!strcmp(c.fqdn, n1),
+			      "%s --fqdn: 253 characters and the root's dot",
+			      mn);
+		name_of(n1, 62, 3, 63);		/* 254 */
+		run_conf(m, false, ARGS("--fqdn", n1));
+		CHECK(r.status == 1 && one_line(r.err) &&
+		      strstr(r.err, "--fqdn") && strstr(r.err, "253"),
+		      "%s --fqdn, 254 characters: exit 1, one line (%.*s)",
+		      mn, (int)strcspn(r.err, "\n"), r.err);
+		name_of(n1, 63, 5, 63);		/* 383 */
+		snprintf(opt, sizeof(opt), "--fqdn=%s", n1);
+		run_conf(m, false, ARGS(opt));
+		CHECK(r.status == 1 && one_line(r.err),
+		      "%s --fqdn=NAME of 383 characters: exit 1", mn);
+	}
+
+	if (PASST_OK("-f"))
+		CHECK(!*c.hostname && !*c.fqdn,
+		      "passt: no host name or FQDN by default");
+	if (PASTA_OK("--config-net"))
+		CHECK(!*c.hostname && !*c.fqdn,
+		      "pasta: no host name or FQDN by default");
+
+	run_conf(MODE_PASST, false, ARGS("--help"));
+	CHECK(strstr(r.out, "-H, --hostname NAME") && strstr(r.out, "--fqdn"),
+	      "passt --help lists -H, --hostname and --fqdn");
+	run_conf(MODE_PASTA, false, ARGS("--help"));
+	CHECK(strstr(r.out, "-H, --hostname NAME") && strstr(r.out, "--fqdn"),
+	      "pasta --help lists -H, --hostname and --fqdn");
 }
 
 /**
@@ -1057,6 +1221,7 @@ int main(void)
 	test_helpers();
 	test_errors();
 	test_info();
+	test_names();
 	test_passt();
 	test_pasta();
 	test_dns();
