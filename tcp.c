@@ -72,8 +72,9 @@
 /* Sizes */
 #define TCP_CONN_MAX		(1U << 15)	/* connection table entries */
 #define TCP_OUT_MAX		1024		/* frames queued per flush */
-#define TCP_ARENA_SIZE		(1U << 20)	/* data frame buffers */
-#define TCP_GSO_FRAME_MAX	65535		/* segmented frame, from L2 */
+/* Data frame buffers: eight frames of the largest size, 513 KiB */
+#define TCP_ARENA_SIZE		(8 * ROUND_UP(TCP_PAYLOAD_OFF + 65535, 64))
+#define TCP_GSO_FRAME_MAX	65535		/* GSO frame, from L2 */
 #define TCP_PAYLOAD_OFF		128		/* payload offset, data slot */
 #define TCP_CTL_SIZE		128		/* control frame slot */
 #define TCP_CTL_L4_OFF		56		/* TCP header, ctl slot */

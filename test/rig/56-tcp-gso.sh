@@ -131,8 +131,8 @@ gso_xfer() {
 
 	read -r b0 p0 <<<"$(rx ext0)"
 	check "$desc: $((SIZE / 1000000)) MB far host to guest, content" \
-		g timeout 60 python3 "$TOOL" source "$addr" $PORT $SIZE "$seed" \
-		"$@"
+		g timeout 60 python3 "$TOOL" source "$addr" $PORT $SIZE \
+		"$seed" "$@"
 	read -r b1 p1 <<<"$(rx ext0)"
 
 	g tc qdisc del dev ext0 ingress
