@@ -6,7 +6,7 @@
  * hand out: the one the guest is configured with (by default the host's).
  * The lease is infinite and nothing is stored: every request is answered
  * from the configuration alone (RFC 2131, options from RFC 2132, 3397,
- * 3442, 4039, 6842).
+ * 3442, 4039, 4702, 6842).
  */
 
 #include <stdbool.h>
@@ -65,6 +65,7 @@ static const uint8_t dhcp_cookie[4] = { 99, 130, 83, 99 };
 #define OPT_MASK		1
 #define OPT_ROUTER		3
 #define OPT_DNS			6
+#define OPT_HOSTNAME		12
 #define OPT_DOMAIN		15
 #define OPT_MTU			26
 #define OPT_REQ_ADDR		50
@@ -76,9 +77,18 @@ static const uint8_t dhcp_cookie[4] = { 99, 130, 83, 99 };
 #define OPT_MAX_SIZE		57
 #define OPT_CLIENT_ID		61
 #define OPT_RAPID_COMMIT	80
+#define OPT_CLIENT_FQDN		81
 #define OPT_SEARCH		119
 #define OPT_CLASSLESS		121
 #define OPT_END			255
+
+/* Client FQDN flags (RFC 4702, 2.1) */
+#define FQDN_S			0x01	/* server does A RR updates */
+#define FQDN_O			0x02	/* server overrode the client's S */
+#define FQDN_E			0x04	/* name in DNS wire format */
+#define FQDN_N			0x08	/* server does no updates at all */
+/* RCODE1 and RCODE2 are deprecated: servers send 255 (RFC 4702, 2.2) */
+#define FQDN_RCODE_SERVER	255
 
 /* Reply buffer: fixed part, cookie, and room for every option we send */
 #define DHCP_REPLY_MAX		4096
@@ -96,6 +106,8 @@ static const uint8_t dhcp_cookie[4] = { 99, 130, 83, 99 };
  * @client_id:	option 61, echoed (RFC 6842)
  * @client_id_len: length of @client_id, 0 if absent
  * @rapid_commit: option 80 present
+ * @fqdn:	option 81 present
+ * @fqdn_flags:	flags of option 81, if @fqdn
  */
 struct dhcp_req {
 	uint8_t type;
@@ -109,7 +121,50 @@ struct dhcp_req {
 	const uint8_t *client_id;
 	size_t client_id_len;
 	bool rapid_commit;
+	bool fqdn;
+	uint8_t fqdn_flags;
 };
+
+/**
+ * dns_name_encode() - Encode one domain name in DNS wire format
+ * @name:	Name, dot-separated, optionally with the root's trailing dot
+ * @buf:	Output buffer
+ * @size:	Size of @buf
+ *
+ * Canonical, uncompressed, fully qualified: the zero-length root label
+ * terminates it (RFC 1035 3.1).
+ *
+ * Return: number of bytes written, 0 if the name is invalid (empty or
+ *	   overlong labels, more than 255 bytes encoded) or doesn't fit
+ */
+size_t dns_name_encode(const char *name, uint8_t *buf, size_t size)
+{
+	size_t nlen = strnlen(name, 256), pos = 0;
+	const char *p = name, *end;
+
+	if (nlen && name[nlen - 1] == '.')
+		nlen--;
+	if (!nlen || nlen > 253 || nlen + 2 > size)
+		return 0;
+	end = name + nlen;
+
+	while (p < end) {
+		const char *dot = memchr(p, '.', end - p);
+		size_t l = dot ? (size_t)(dot - p) : (size_t)(end - p);
+
+		if (!l || l > 63)
+			return 0;
+		buf[pos++] = l;
+		memcpy(buf + pos, p, l);
+		pos += l;
+		p += l + 1;
+		if (dot && p == end)	/* "a." after dropping one dot */
+			return 0;
+	}
+	buf[pos++] = 0;
+
+	return pos;
+}
 
 /**
  * dns_names_encode() - Encode search domains as DNS names (RFC 1035 3.1)
@@ -325,6 +380,15 @@ static int dhcp_parse(const uint8_t *msg, size_t len, struct dhcp_req *req)
 			}
 			req->rapid_commit = true;
 			break;
+		case OPT_CLIENT_FQDN:
+			/* Flags, RCODE1, RCODE2, name: we only need flags */
+			if (olen < 3) {
+				debug("DHCP: bad client FQDN option, dropped");
+				return -1;
+			}
+			req->fqdn = true;
+			req->fqdn_flags = v[0];
+			break;
 		case OPT_OVERLOAD:
 			/* Options in sname/file: not supported, and
 			 * never needed by the clients we serve
@@ -402,6 +466,7 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 			 uint8_t *reply, struct in_addr *dst)
 {
 	uint8_t dns[MAXNS * 4], search[DHCP_REPLY_MAX / 2], routes[14];
+	uint8_t fqdn[3 + 255];
 	uint8_t type_v, lease[4] = { 0xff, 0xff, 0xff, 0xff };
 	struct in_addr ciaddr, addr = c->ip4.addr, mask;
 	struct dhcp_opt opts[16];
@@ -539,6 +604,32 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 		if (n)
 			opts[nopts++] = (struct dhcp_opt){ OPT_SEARCH, n,
 							   search, false };
+	}
+
+	/* The host name is ours to give to this client (RFC 2131, 4.3.1) */
+	n = strnlen(c->hostname, sizeof(c->hostname) - 1);
+	if (n)
+		opts[nopts++] = (struct dhcp_opt){ OPT_HOSTNAME, n,
+			(const uint8_t *)c->hostname, false };
+
+	/* Client FQDN only in answer to one (RFC 4702, 4), in the encoding
+	 * the client used: we do no DNS updates, so N, not S, and O if the
+	 * client asked for S. Over 255 bytes, it's split (RFC 3396).
+	 */
+	if (req.fqdn && *c->fqdn) {
+		fqdn[0] = FQDN_N | (req.fqdn_flags & FQDN_E) |
+			  (req.fqdn_flags & FQDN_S ? FQDN_O : 0);
+		fqdn[1] = fqdn[2] = FQDN_RCODE_SERVER;
+		if (req.fqdn_flags & FQDN_E) {
+			n = dns_name_encode(c->fqdn, fqdn + 3,
+					    sizeof(fqdn) - 3);
+		} else {
+			n = strnlen(c->fqdn, sizeof(c->fqdn) - 1);
+			memcpy(fqdn + 3, c->fqdn, n);
+		}
+		if (n)
+			opts[nopts++] = (struct dhcp_opt){ OPT_CLIENT_FQDN,
+							   3 + n, fqdn, false };
 	}
 
 	if (c->mtu && c->mtu != 1500) {

@@ -39,4 +39,18 @@ int dhcp(struct ctx *c, const void *msg, size_t len);
 size_t dns_names_encode(const struct dns_search *list, uint8_t *buf,
 			size_t size, bool compress);
 
+/**
+ * dns_name_encode() - Encode one domain name in DNS wire format
+ * @name:	Name, dot-separated, optionally with the root's trailing dot
+ * @buf:	Output buffer
+ * @size:	Size of @buf
+ *
+ * Canonical, uncompressed, fully qualified: the zero-length root label
+ * terminates it (RFC 1035 3.1). Used for the client FQDN options.
+ *
+ * Return: number of bytes written, 0 if the name is invalid (empty or
+ *	   overlong labels, more than 255 bytes encoded) or doesn't fit
+ */
+size_t dns_name_encode(const char *name, uint8_t *buf, size_t size);
+
 #endif /* DHCP_H */

@@ -473,6 +473,278 @@ static void test_size(void)
 	CHECK(rlen && rlen <= 1000 - 28, "reply within the MTU");
 }
 
+/* Wire format of "vm.example.org" (RFC 1035 3.1) */
+#define VM_WIRE	2, 'v', 'm', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', \
+		3, 'o', 'r', 'g', 0
+#define VM_TEXT	'v', 'm', '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e', \
+		'.', 'o', 'r', 'g'
+
+/* Requests: PRL with 12 and 81, and option 81 in its variants */
+static const uint8_t disc_prl[] = { 53, 1, 1, 55, 4, 1, 3, 12, 81, 255 };
+static const uint8_t disc_s_e[] = { 53, 1, 1, 55, 3, 1, 3, 81,
+				    81, 6, 0x05, 0, 0, 2, 'v', 'm', 255 };
+static const uint8_t req_e[] = { 53, 1, 3, 50, 4, 198, 18, 0, 1,
+				 81, 3, 0x04, 0, 0, 255 };
+static const uint8_t req_ascii_s[] = { 53, 1, 3, 50, 4, 198, 18, 0, 1,
+				       81, 5, 0x01, 0, 0, 'v', 'm', 255 };
+static const uint8_t req_n[] = { 53, 1, 3, 50, 4, 198, 18, 0, 1,
+				 81, 3, 0x0c, 0, 0, 255 };
+static const uint8_t req_nak[] = { 53, 1, 3, 50, 4, 198, 18, 0, 9,
+				   81, 3, 0x04, 0, 0, 255 };
+static const uint8_t inform_e[] = { 53, 1, 8, 81, 3, 0x04, 0, 0, 255 };
+static const uint8_t bootp[] = { 255 };
+static const uint8_t fqdn_short[] = { 53, 1, 1, 81, 2, 0x04, 0, 255 };
+
+/* Expected option 81 data: flags, RCODE1, RCODE2 (255, 255), name */
+static const uint8_t want_e_o[] = { 0x0e, 255, 255, VM_WIRE };
+static const uint8_t want_e[] = { 0x0c, 255, 255, VM_WIRE };
+static const uint8_t want_ascii_o[] = { 0x0a, 255, 255, VM_TEXT };
+
+/**
+ * struct name_case - Host name and FQDN options in one reply
+ * @desc:	Description
+ * @req:	Request options
+ * @req_len:	Length of @req
+ * @hostname:	-H, or NULL
+ * @fqdn:	--fqdn, or NULL
+ * @type:	Expected message type in the reply, 0: BOOTP, -1: no reply
+ * @want12:	Expected option 12 text, NULL if absent
+ * @want81:	Expected option 81 data, NULL if absent
+ * @want81_len:	Length of @want81
+ */
+struct name_case {
+	const char *desc;
+	const uint8_t *req;
+	size_t req_len;
+	const char *hostname;
+	const char *fqdn;
+	int type;
+	const char *want12;
+	const uint8_t *want81;
+	size_t want81_len;
+};
+
+#define REQ(x)		x, sizeof(x)
+#define WANT81(x)	x, sizeof(x)
+
+static const struct name_case name_cases[] = {
+	{ "no -H, --fqdn: DISCOVER asking for 12 and 81", REQ(disc_prl),
+	  NULL, NULL, DHCPOFFER, NULL, NULL, 0 },
+	{ "no -H, --fqdn: DISCOVER with option 81", REQ(disc_s_e),
+	  NULL, NULL, DHCPOFFER, NULL, NULL, 0 },
+	{ "-H: OFFER carries the host name", REQ(disc_prl),
+	  "vm", NULL, DHCPOFFER, "vm", NULL, 0 },
+	{ "-H, 64 characters: all of them",  REQ(disc_prl),
+	  "h234567890123456789012345678901234567890123456789012345678901234",
+	  NULL, DHCPOFFER,
+	  "h234567890123456789012345678901234567890123456789012345678901234",
+	  NULL, 0 },
+	{ "-H: ACK carries the host name", REQ(req_e),
+	  "vm-1.example.org", NULL, DHCPACK, "vm-1.example.org", NULL, 0 },
+	{ "-H: ACK to INFORM carries the host name", REQ(inform_e),
+	  "vm", NULL, DHCPACK, "vm", NULL, 0 },
+	{ "-H: BOOTP reply carries the host name", REQ(bootp),
+	  "vm", NULL, 0, "vm", NULL, 0 },
+	{ "-H, --fqdn: no names in a NAK", REQ(req_nak),
+	  "vm", "vm.example.org", DHCPNAK, NULL, NULL, 0 },
+	{ "--fqdn: not sent to a client that didn't send 81", REQ(disc_prl),
+	  NULL, "vm.example.org", DHCPOFFER, NULL, NULL, 0 },
+	{ "--fqdn: client asks for S: O, N, E set, 255 255, wire name",
+	  REQ(disc_s_e), NULL, "vm.example.org", DHCPOFFER, NULL,
+	  WANT81(want_e_o) },
+	{ "--fqdn: client sends E only: N and E, wire name", REQ(req_e),
+	  NULL, "vm.example.org", DHCPACK, NULL, WANT81(want_e) },
+	{ "--fqdn: client N: N and E, no O", REQ(req_n),
+	  NULL, "vm.example.org", DHCPACK, NULL, WANT81(want_e) },
+	{ "--fqdn: client in ASCII asks for S: O, N, ASCII name",
+	  REQ(req_ascii_s), NULL, "vm.example.org", DHCPACK, NULL,
+	  WANT81(want_ascii_o) },
+	{ "--fqdn: INFORM with 81 gets it", REQ(inform_e),
+	  NULL, "vm.example.org", DHCPACK, NULL, WANT81(want_e) },
+	{ "-H, --fqdn: both in the ACK", REQ(req_e),
+	  "vm", "vm.example.org", DHCPACK, "vm", WANT81(want_e) },
+	{ "option 81 shorter than 3 bytes: dropped", REQ(fqdn_short),
+	  "vm", "vm.example.org", -1, NULL, NULL, 0 },
+};
+
+/**
+ * test_names() - Options 12 and 81, table-driven
+ */
+static void test_names(void)
+{
+	uint8_t m[1024], r[DHCP_REPLY_MAX], o[DHCP_REPLY_MAX];
+	unsigned int i;
+	struct in_addr dst;
+	size_t len, rlen, ol;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(name_cases); i++) {
+		const struct name_case *t = &name_cases[i];
+
+		ctx_init();
+		if (t->hostname)
+			strcpy(c.hostname, t->hostname);
+		if (t->fqdn)
+			strcpy(c.fqdn, t->fqdn);
+
+		len = mk(m, t->req, t->req_len);
+		rlen = reply_to(m, len, r, &dst);
+		if (t->type < 0) {
+			CHECK(!rlen, "%s", t->desc);
+			continue;
+		}
+		n = opt_get(r, rlen, 53, o, &ol);
+		if (!CHECK(rlen && (t->type ? n == 1 && o[0] == t->type :
+					      n == 0),
+			   "%s: reply of type %d", t->desc, t->type))
+			continue;
+
+		n = opt_get(r, rlen, 12, o, &ol);
+		if (t->want12)
+			CHECK(n == 1 && ol == strlen(t->want12) &&
+			      !memcmp(o, t->want12, ol),
+			      "%s: option 12 is '%s'", t->desc, t->want12);
+		else
+			CHECK(n == 0, "%s: no option 12", t->desc);
+
+		n = opt_get(r, rlen, 81, o, &ol);
+		if (t->want81)
+			CHECK(n == 1 && ol == t->want81_len &&
+			      !memcmp(o, t->want81, ol),
+			      "%s: option 81, byte by byte", t->desc);
+		else
+			CHECK(n == 0, "%s: no option 81", t->desc);
+	}
+}
+
+/**
+ * test_names_long() - Longest names and search list: bounded replies
+ */
+static void test_names_long(void)
+{
+	uint8_t big[] = { 53, 1, 3, 50, 4, 198, 18, 0, 1, 57, 2, 0x10, 0x00,
+			  55, 3, 12, 81, 119, 81, 3, 0x04, 0, 0, 255 };
+	uint8_t small[] = { 53, 1, 1, 55, 2, 12, 81, 81, 3, 0x05, 0, 0, 255 };
+	uint8_t m[1024], r[DHCP_REPLY_MAX], o[DHCP_REPLY_MAX], w[300];
+	size_t len, rlen, ol, i, wl = 0;
+	struct in_addr dst;
+	char s[4096];
+	int n;
+
+	ctx_init();
+	for (i = 0; i < MAXDNSRCH; i++) {
+		memset(c.dns_search[i].n, 'a' + i, 250);
+		c.dns_search[i].n[50] = c.dns_search[i].n[100] = '.';
+		c.dns_search[i].n[150] = c.dns_search[i].n[200] = '.';
+	}
+	memset(c.hostname, 'h', 64);
+	/* 253 characters: 61 + 3 * (1 + 63), encoded in 255 bytes */
+	memset(c.fqdn, 'f', 253);
+	c.fqdn[61] = c.fqdn[125] = c.fqdn[189] = '.';
+
+	w[wl++] = 0x0c;
+	w[wl++] = 255;
+	w[wl++] = 255;
+	w[wl++] = 61;
+	memset(w + wl, 'f', 61);
+	wl += 61;
+	for (i = 0; i < 3; i++) {
+		w[wl++] = 63;
+		memset(w + wl, 'f', 63);
+		wl += 63;
+	}
+	w[wl++] = 0;
+
+	len = mk(m, big, sizeof(big));
+	rlen = reply_to(m, len, r, &dst);
+	CHECK(rlen && rlen <= DHCP_REPLY_MAX - 28,
+	      "longest names, maximum size 4096: reply (%zu bytes)", rlen);
+	n = opt_get(r, rlen, 12, o, &ol);
+	CHECK(n == 1 && ol == 64 && !memcmp(o, c.hostname, 64),
+	      "longest names: option 12, 64 characters");
+	n = opt_get(r, rlen, 81, o, &ol);
+	CHECK(n == 2 && ol == wl && ol == 258 && !memcmp(o, w, wl),
+	      "longest names: option 81 of 258 bytes, split (RFC 3396)");
+	CHECK(opt_get(r, rlen, 119, o, &ol) >= 1 &&
+	      names_decode(o, ol, s, sizeof(s)) == MAXDNSRCH,
+	      "longest names: the whole search list too");
+	for (i = rlen; i < DHCP_REPLY_MAX && r[i] == 0xee; i++)
+		;
+	CHECK(i == DHCP_REPLY_MAX, "longest names: nothing written past the "
+	      "reply");
+
+	len = mk(m, small, sizeof(small));
+	rlen = reply_to(m, len, r, &dst);
+	CHECK(rlen && rlen <= 548 && opt_get(r, rlen, 53, o, &ol) == 1 &&
+	      opt_get(r, rlen, 54, o, &ol) == 1 &&
+	      opt_get(r, rlen, 51, o, &ol) == 1 &&
+	      opt_get(r, rlen, 1, o, &ol) == 1 &&
+	      opt_get(r, rlen, 3, o, &ol) == 1,
+	      "longest names, no maximum size: fits 576, essentials there");
+	CHECK(opt_get(r, rlen, 12, o, &ol) == 1 && ol == 64,
+	      "longest names, no maximum size: requested host name first");
+	n = opt_get(r, rlen, 81, o, &ol);
+	CHECK(n == 0 || (ol == wl && o[0] == 0x0e && !memcmp(o + 1, w + 1,
+							      wl - 1)),
+	      "longest names, no maximum size: option 81 whole or absent");
+	for (i = rlen; i < DHCP_REPLY_MAX && r[i] == 0xee; i++)
+		;
+	CHECK(i == DHCP_REPLY_MAX, "longest names, no maximum size: nothing "
+	      "written past the reply");
+
+	c.mtu = 576;
+	len = mk(m, big, sizeof(big));
+	rlen = reply_to(m, len, r, &dst);
+	CHECK(rlen && rlen <= 548, "longest names, MTU 576: reply fits");
+}
+
+/**
+ * test_name_encode() - dns_name_encode(): one name, wire format
+ */
+static void test_name_encode(void)
+{
+	const uint8_t want[] = { VM_WIRE };
+	uint8_t b[300];
+	char name[300];
+	size_t n;
+
+	memset(b, 0xee, sizeof(b));
+	n = dns_name_encode("vm.example.org", b, sizeof(b));
+	CHECK(n == sizeof(want) && !memcmp(b, want, n) && b[n] == 0xee,
+	      "dns_name_encode: vm.example.org, byte by byte");
+	n = dns_name_encode("vm.example.org.", b, sizeof(b));
+	CHECK(n == sizeof(want) && !memcmp(b, want, n),
+	      "dns_name_encode: the root's dot is implied");
+	CHECK(!dns_name_encode("vm.example.org", b, sizeof(want) - 1),
+	      "dns_name_encode: no room, nothing");
+	CHECK(!dns_name_encode("", b, sizeof(b)) &&
+	      !dns_name_encode(".", b, sizeof(b)) &&
+	      !dns_name_encode("a..b", b, sizeof(b)) &&
+	      !dns_name_encode(".a", b, sizeof(b)) &&
+	      !dns_name_encode("a..", b, sizeof(b)),
+	      "dns_name_encode: empty labels rejected");
+
+	memset(name, 'x', 64);
+	name[64] = 0;
+	CHECK(!dns_name_encode(name, b, sizeof(b)),
+	      "dns_name_encode: 64-character label rejected");
+	name[63] = 0;
+	CHECK(dns_name_encode(name, b, sizeof(b)) == 65 && b[0] == 63 &&
+	      !b[64], "dns_name_encode: 63-character label");
+
+	memset(name, 'x', 254);
+	name[61] = name[125] = name[189] = '.';
+	name[253] = 0;
+	CHECK(dns_name_encode(name, b, sizeof(b)) == 255,
+	      "dns_name_encode: 253 characters in 255 bytes");
+	CHECK(!dns_name_encode(name, b, 254),
+	      "dns_name_encode: 255 bytes don't fit in 254");
+	name[253] = 'x';
+	name[254] = 0;
+	CHECK(!dns_name_encode(name, b, sizeof(b)),
+	      "dns_name_encode: 254 characters rejected");
+}
+
 static void test_request(void)
 {
 	uint8_t m[1024], r[DHCP_REPLY_MAX], o[1024];
@@ -702,6 +974,9 @@ int main(void)
 	test_encode();
 	test_discover();
 	test_size();
+	test_name_encode();
+	test_names();
+	test_names_long();
 	test_request();
 	test_malformed();
 	test_truncated();
