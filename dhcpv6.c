@@ -5,7 +5,7 @@
  * The guest gets exactly the address it's configured with (by default the
  * host's own), with infinite lifetimes, so nothing needs to be stored: any
  * message is answered from the configuration (RFC 8415, DNS options from
- * RFC 3646).
+ * RFC 3646, client FQDN from RFC 4704).
  */
 
 #include <stdbool.h>
@@ -52,6 +52,12 @@
 #define OPT_DOMAIN_LIST		24
 #define OPT_IA_PD		25
 #define OPT_IAPREFIX		26
+#define OPT_CLIENT_FQDN		39
+
+/* Client FQDN flags (RFC 4704, 4.1) */
+#define FQDN_S			0x01	/* server does AAAA RR updates */
+#define FQDN_O			0x02	/* server overrode the client's S */
+#define FQDN_N			0x04	/* server does no updates at all */
 
 /* Status codes */
 #define STATUS_SUCCESS		0
@@ -99,6 +105,9 @@ struct dhcpv6_ia {
  * @oro:	Option request option present
  * @want_dns:	ORO asks for DNS servers
  * @want_search: ORO asks for the domain list
+ * @want_fqdn:	ORO asks for the client FQDN option
+ * @fqdn:	Client FQDN option present
+ * @fqdn_flags:	Its flags, if @fqdn
  * @ia:		Identity associations, in message order
  * @n_ia:	Number of entries in @ia
  */
@@ -112,6 +121,9 @@ struct dhcpv6_req {
 	bool oro;
 	bool want_dns;
 	bool want_search;
+	bool want_fqdn;
+	bool fqdn;
+	uint8_t fqdn_flags;
 	struct dhcpv6_ia ia[IA_MAX];
 	int n_ia;
 };
@@ -402,6 +414,8 @@ static int dhcpv6_parse(const uint8_t *msg, size_t len,
 					req->want_dns = true;
 				if (get_u16(v + i) == OPT_DOMAIN_LIST)
 					req->want_search = true;
+				if (get_u16(v + i) == OPT_CLIENT_FQDN)
+					req->want_fqdn = true;
 			}
 			break;
 		case OPT_ELAPSED_TIME:
@@ -416,6 +430,14 @@ static int dhcpv6_parse(const uint8_t *msg, size_t len,
 				return -1;
 			}
 			req->rapid_commit = true;
+			break;
+		case OPT_CLIENT_FQDN:
+			if (!olen) {
+				debug("DHCPv6: empty client FQDN, dropped");
+				return -1;
+			}
+			req->fqdn = true;
+			req->fqdn_flags = v[0];
 			break;
 		default:
 			break;
@@ -617,6 +639,40 @@ static void dhcpv6_dns(const struct ctx *c, struct dhcpv6_wbuf *w,
 }
 
 /**
+ * dhcpv6_fqdn() - Append the client FQDN option, if the client wants it
+ * @c:		Execution context
+ * @w:		Writer
+ * @req:	Parsed message
+ *
+ * Only to a client that sent the option and asked for it in its option
+ * request (RFC 4704, 6). We do no DNS updates: N set, S clear, O if the
+ * client asked for S (RFC 4704, 4.1). Left out if it doesn't fit.
+ */
+static void dhcpv6_fqdn(const struct ctx *c, struct dhcpv6_wbuf *w,
+			const struct dhcpv6_req *req)
+{
+	uint8_t *p;
+	size_t n;
+
+	if (!*c->fqdn || !req->fqdn || !req->want_fqdn || w->full ||
+	    w->max - w->pos < 4 + 1 + 2)
+		return;
+
+	p = w->b + w->pos;
+	n = dns_name_encode(c->fqdn, p + 5, w->max - w->pos - 5);
+	if (!n) {
+		debug("DHCPv6: no room for the client FQDN");
+		return;
+	}
+	p[0] = OPT_CLIENT_FQDN >> 8;
+	p[1] = OPT_CLIENT_FQDN & 0xff;
+	p[2] = (1 + n) >> 8;
+	p[3] = (1 + n) & 0xff;
+	p[4] = FQDN_N | (req->fqdn_flags & FQDN_S ? FQDN_O : 0);
+	w->pos += 5 + n;
+}
+
+/**
  * dhcpv6_build() - Build the reply to a client message
  * @c:		Execution context
  * @msg:	UDP payload from the guest
@@ -735,8 +791,11 @@ static size_t dhcpv6_build(const struct ctx *c, const uint8_t *msg,
 		return 0;
 	}
 
-	if (config)
+	/* The FQDN first: the domain list takes whatever room is left */
+	if (config) {
+		dhcpv6_fqdn(c, &w, &req);
 		dhcpv6_dns(c, &w, &req);
+	}
 
 	if (w.full)
 		return 0;

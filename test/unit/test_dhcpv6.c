@@ -309,6 +309,181 @@ static void test_solicit(void)
 	}
 }
 
+/* Wire format of "vm.example.org" (RFC 1035 3.1) */
+#define VM_WIRE	2, 'v', 'm', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', \
+		3, 'o', 'r', 'g', 0
+
+/* Expected option 39 data: flags, then the name */
+static const uint8_t want_n[] = { 0x04, VM_WIRE };
+static const uint8_t want_n_o[] = { 0x06, VM_WIRE };
+
+/**
+ * struct fqdn_case - Client FQDN option in one reply
+ * @desc:	Description
+ * @type:	Message type
+ * @oro39:	Ask for option 39 in the ORO
+ * @send39:	Send option 39 with these flags, -1: don't send it
+ * @fqdn:	--fqdn, or NULL
+ * @reply:	Expected reply type
+ * @want:	Expected option 39 data, NULL if absent
+ * @want_len:	Length of @want
+ */
+struct fqdn_case {
+	const char *desc;
+	uint8_t type;
+	bool oro39;
+	int send39;
+	const char *fqdn;
+	uint8_t reply;
+	const uint8_t *want;
+	size_t want_len;
+};
+
+#define WANT39(x)	x, sizeof(x)
+
+static const struct fqdn_case fqdn_cases[] = {
+	{ "no --fqdn: SOLICIT with 39, asked for", SOLICIT, true, 0x01,
+	  NULL, ADVERTISE, NULL, 0 },
+	{ "--fqdn: SOLICIT asking for S: N and O set", SOLICIT, true, 0x01,
+	  "vm.example.org", ADVERTISE, WANT39(want_n_o) },
+	{ "--fqdn: SOLICIT, no flags: N set", SOLICIT, true, 0x00,
+	  "vm.example.org", ADVERTISE, WANT39(want_n) },
+	{ "--fqdn: SOLICIT, client N: N set, no O", SOLICIT, true, 0x04,
+	  "vm.example.org", ADVERTISE, WANT39(want_n) },
+	{ "--fqdn: REQUEST asking for S: N and O set", REQUEST, true, 0x01,
+	  "vm.example.org", REPLY, WANT39(want_n_o) },
+	{ "--fqdn: RENEW", RENEW, true, 0x00,
+	  "vm.example.org", REPLY, WANT39(want_n) },
+	{ "--fqdn: REBIND", REBIND, true, 0x00,
+	  "vm.example.org", REPLY, WANT39(want_n) },
+	{ "--fqdn: 39 sent but not in the ORO: not sent", SOLICIT, false,
+	  0x01, "vm.example.org", ADVERTISE, NULL, 0 },
+	{ "--fqdn: 39 in the ORO but not sent: not sent", SOLICIT, true, -1,
+	  "vm.example.org", ADVERTISE, NULL, 0 },
+	{ "--fqdn: RELEASE gets no FQDN", RELEASE, true, 0x00,
+	  "vm.example.org", REPLY, NULL, 0 },
+};
+
+/**
+ * fqdn_msg() - Build a message for a struct fqdn_case
+ * @m:		Message to fill
+ * @t:		Case
+ */
+static void fqdn_msg(struct msg *m, const struct fqdn_case *t)
+{
+	uint8_t b[64], oro[] = { 0, 23, 0, 24, 0, 39 };
+	uint8_t f[] = { 0, 2, 'v', 'm', 0 };
+
+	m_start(m, t->type);
+	m_opt(m, OPT_CLIENTID, client_duid, sizeof(client_duid));
+	if (t->type != SOLICIT && t->type != REBIND)
+		m_opt(m, OPT_SERVERID, our_duid, sizeof(our_duid));
+	m_opt(m, OPT_IA_NA, b, ia_na(b, 7, t->type == SOLICIT ? NULL :
+				     &c.ip6.addr));
+	m_opt(m, OPT_ORO, oro, t->oro39 ? sizeof(oro) : 4);
+	if (t->send39 >= 0) {
+		f[0] = t->send39;
+		m_opt(m, OPT_CLIENT_FQDN, f, sizeof(f));
+	}
+}
+
+/**
+ * test_fqdn() - Client FQDN option, table-driven, and the longest names
+ */
+static void test_fqdn(void)
+{
+	uint8_t r[DHCPV6_REPLY_MAX], w[300];
+	size_t rlen, ol, i, wl = 0;
+	const uint8_t *o;
+	struct msg m;
+	int mtu;
+
+	for (i = 0; i < ARRAY_SIZE(fqdn_cases); i++) {
+		const struct fqdn_case *t = &fqdn_cases[i];
+
+		ctx_init();
+		if (t->fqdn)
+			strcpy(c.fqdn, t->fqdn);
+		strcpy(c.hostname, "vm");	/* not for DHCPv6 */
+		fqdn_msg(&m, t);
+		rlen = build(&m, r);
+		if (!CHECK(rlen && r[0] == t->reply, "%s: reply type %u",
+			   t->desc, t->reply))
+			continue;
+		o = find(r + 4, rlen - 4, OPT_CLIENT_FQDN, 0, &ol);
+		if (t->want)
+			CHECK(o && ol == t->want_len &&
+			      !memcmp(o, t->want, ol) &&
+			      !find(r + 4, rlen - 4, OPT_CLIENT_FQDN, 1, &ol),
+			      "%s: option 39 once, byte by byte", t->desc);
+		else
+			CHECK(!o, "%s: no option 39", t->desc);
+	}
+
+	/* An empty option 39 is malformed: at least the flags */
+	ctx_init();
+	strcpy(c.fqdn, "vm.example.org");
+	m_start(&m, SOLICIT);
+	m_opt(&m, OPT_CLIENTID, client_duid, sizeof(client_duid));
+	m_opt(&m, OPT_CLIENT_FQDN, NULL, 0);
+	CHECK(!build(&m, r), "empty option 39: dropped");
+
+	/* Longest FQDN, longest search list: bounded, nothing lost */
+	ctx_init();
+	for (i = 0; i < MAXDNSRCH; i++) {
+		memset(c.dns_search[i].n, 'a' + i, 250);
+		c.dns_search[i].n[50] = c.dns_search[i].n[100] = '.';
+		c.dns_search[i].n[150] = c.dns_search[i].n[200] = '.';
+		c.dns_search[i + 1].n[0] = 0;
+	}
+	memset(c.hostname, 'h', 64);
+	memset(c.fqdn, 'f', 253);
+	c.fqdn[61] = c.fqdn[125] = c.fqdn[189] = '.';
+	w[wl++] = 0x06;
+	w[wl++] = 61;
+	memset(w + wl, 'f', 61);
+	wl += 61;
+	for (i = 0; i < 3; i++) {
+		w[wl++] = 63;
+		memset(w + wl, 'f', 63);
+		wl += 63;
+	}
+	w[wl++] = 0;
+
+	for (mtu = 65520; mtu; mtu = mtu == 65520 ? 1280 : 0) {
+		size_t max = MIN(DHCPV6_REPLY_MAX, mtu - 48);
+
+		c.mtu = mtu;
+		fqdn_msg(&m, &fqdn_cases[1]);
+		rlen = build(&m, r);
+		CHECK(rlen && rlen <= max,
+		      "longest names, MTU %d: reply of %zu bytes, at most %zu",
+		      mtu, rlen, max);
+		o = rlen ? find(r + 4, rlen - 4, OPT_CLIENT_FQDN, 0, &ol) :
+			   NULL;
+		CHECK(o && ol == 256 && !memcmp(o, w, wl),
+		      "longest names, MTU %d: option 39 of 256 bytes, byte by "
+		      "byte", mtu);
+		o = rlen ? find(r + 4, rlen - 4, OPT_DOMAIN_LIST, 0, &ol) :
+			   NULL;
+		CHECK(o && ol, "longest names, MTU %d: domain list in what's "
+		      "left", mtu);
+		CHECK(rlen && find(r + 4, rlen - 4, OPT_IA_NA, 0, &ol) &&
+		      find(r + 4, rlen - 4, OPT_DNS_SERVERS, 0, &ol),
+		      "longest names, MTU %d: address, DNS servers there",
+		      mtu);
+		/* The domain list may try names that don't fit in the
+		 * scratch room before the limit: nothing beyond it, though
+		 */
+		for (i = max < DHCPV6_REPLY_MAX ? max : rlen;
+		     i < DHCPV6_REPLY_MAX && r[i] == 0xee; i++)
+			;
+		CHECK(i == DHCPV6_REPLY_MAX,
+		      "longest names, MTU %d: nothing written past %s", mtu,
+		      max < DHCPV6_REPLY_MAX ? "the limit" : "the reply");
+	}
+}
+
 static void test_others(void)
 {
 	uint8_t r[DHCPV6_REPLY_MAX], b[128];
@@ -584,6 +759,7 @@ int main(void)
 
 	test_solicit();
 	test_others();
+	test_fqdn();
 	test_malformed();
 	test_entry();
 
