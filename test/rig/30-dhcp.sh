@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # test/rig/30-dhcp.sh - DHCP: a guest without --config-net configures itself
-# with busybox udhcpc, through pasta and through passt; --no-dhcp, and the
-# DNS advertisement options
+# with busybox udhcpc, through pasta and through passt; --no-dhcp, the DNS
+# advertisement options, -H and --fqdn
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -29,6 +29,8 @@ bound|renew)
 		echo "mtu=\$mtu"
 		echo "lease=\$lease"
 		echo "serverid=\$serverid"
+		echo "hostname=\$hostname"
+		echo "opt81=\$opt81"
 	} >"$LEASE.tmp"
 	ip addr add "\$ip/\$mask" dev "\$interface"
 	ip route add default via "\$router" dev "\$interface"
@@ -39,12 +41,16 @@ exit 0
 EOF
 chmod +x "$RIG_TMP/udhcpc.sh"
 
-# udhcpc_run IF [TRIES]: one bounded DHCP exchange, quit once bound
+# udhcpc_run IF [TRIES [ARGS...]]: one bounded DHCP exchange, quit once
+# bound; ARGS go to udhcpc
 udhcpc_run() {
+	local ifn=$1 tries=${2:-5}
+
+	shift $(($# < 2 ? $# : 2))
 	rm -f "$LEASE"
-	g ip link set "$1" up
-	g timeout 20 busybox udhcpc -i "$1" -f -n -q -t "${2:-5}" -T 1 \
-		-O search -O mtu -s "$RIG_TMP/udhcpc.sh"
+	g ip link set "$ifn" up
+	g timeout 20 busybox udhcpc -i "$ifn" -f -n -q -t "$tries" -T 1 \
+		-O search -O mtu -s "$RIG_TMP/udhcpc.sh" "$@"
 }
 
 # lease_has KEY=VALUE: the lease recorded by the script has this line
@@ -85,7 +91,30 @@ check "pasta starts (no --dhcp-dns, --dhcp-search)" \
 check "pasta, default: udhcpc gets a lease" udhcpc_run ext0
 check "pasta, default: no DNS servers advertised" lease_has "dns="
 check "pasta, default: no search domains advertised" lease_has "search="
+check "pasta, default: no host name (option 12)" lease_has "hostname="
 rig_stop
+
+# -H and --fqdn: udhcpc exports option 12 as \$hostname and options it
+# doesn't know, like 81, as \$optNN in hex. With -F, udhcpc sends option
+# 81 in ASCII (E clear) asking for S: we answer in ASCII with N and O set
+# and RCODE1, RCODE2 255 (RFC 4702). Older builds don't have the options.
+FQDN=vm1.example.org
+FQDN_HEX=$(printf '%s' "$FQDN" | od -An -tx1 | tr -d ' \n')
+names_pasta() {
+	check "pasta -H --fqdn starts" rig_pasta -4 -H vm1 --fqdn "$FQDN"
+	check "pasta -H: udhcpc gets a lease" udhcpc_run ext0
+	check "pasta -H: the guest gets the host name" \
+		lease_has "hostname=vm1"
+	check "pasta --fqdn: no option 81 to a client that didn't send it" \
+		lease_has "opt81="
+	check "pasta --fqdn: udhcpc -F gets a lease" \
+		udhcpc_run ext0 5 -F guest
+	check "pasta --fqdn: option 81 with N, O, 255, 255 and the FQDN" \
+		lease_has "opt81=0affff$FQDN_HEX"
+	check "pasta --fqdn: host name still there" lease_has "hostname=vm1"
+	rig_stop
+}
+ours names_pasta "-H and --fqdn (pasta)"
 
 # --no-dhcp: no answer at all
 check "pasta --no-dhcp starts" rig_pasta -4 --no-dhcp
@@ -104,6 +133,15 @@ check "passt --no-dhcp-dns: udhcpc gets a lease" udhcpc_run eth0
 check "passt --no-dhcp-dns: no DNS servers" lease_has "dns="
 check "passt --no-dhcp-search: no search domains" lease_has "search="
 rig_stop
+
+names_passt() {
+	check "passt --hostname=NAME starts" rig_passt -4 --hostname=vm-2
+	check "passt --hostname: udhcpc gets a lease" udhcpc_run eth0
+	check "passt --hostname: the guest gets the host name" \
+		lease_has "hostname=vm-2"
+	rig_stop
+}
+ours names_passt "--hostname (passt)"
 
 check "passt --no-dhcp starts" rig_passt -4 --no-dhcp
 check_fail "passt --no-dhcp: udhcpc gets no lease" udhcpc_run eth0 2
