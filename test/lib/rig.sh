@@ -13,7 +13,7 @@
 # Functions: rig_setup, rig_pasta, rig_passt (rig_passt_start + rig_qemu_tap),
 # rig_guest_conf, g/h/r, check, check_fail, check_out, check_re, rig_retry,
 # rig_bg, rig_wait_port, rig_wait_file, rig_stop, rig_teardown, ours,
-# rig_bbr, rig_cc, rig_cc_is, rig_cc_not.
+# rig_bbr, rig_cc, rig_cc_is, rig_cc_not, rig_udhcpc, rig_lease_has.
 # Variables: HOST4 HOST6 REMOTE4 REMOTE6 FAR4 FAR6 GW4 GW6, NS_HOST NS_REMOTE
 # NS_GUEST, PASST PASTA QEMU_TAP, RIG_TMP, RIG_OURS, OUR_MAC.
 #
@@ -490,6 +490,45 @@ rig_cc_not() {
 	cc=$(rig_cc "$1" "$2")
 	echo "congestion control of $2 in $1: ${cc:-no such socket}"
 	[ -n "$cc" ] && [ "$cc" != "$3" ]
+}
+
+# ---- DHCP client in the guest (busybox udhcpc)
+
+RIG_LEASE=$RIG_TMP/udhcpc.env
+
+# rig_udhcpc IF [TRIES [ARGS...]]: one bounded DHCP exchange in the guest,
+# quitting once bound; the script records what udhcpc got in $RIG_LEASE
+# (KEY=VALUE lines, from the variables udhcpc exports to it) and configures
+# the address and default route. ARGS go to udhcpc.
+rig_udhcpc() {
+	local ifn=$1 tries=${2:-5}
+
+	shift $(($# < 2 ? $# : 2))
+	[ -x "$RIG_TMP/udhcpc.sh" ] || cat >"$RIG_TMP/udhcpc.sh" <<EOF
+#!/bin/sh
+case "\$1" in
+bound|renew)
+	for v in ip mask subnet router dns domain search mtu lease serverid \\
+		 hostname opt81; do
+		echo "\$v=\$(printenv "\$v")"
+	done >"$RIG_LEASE.tmp"
+	ip addr add "\$ip/\$mask" dev "\$interface"
+	ip route add default via "\$router" dev "\$interface"
+	mv "$RIG_LEASE.tmp" "$RIG_LEASE"
+	;;
+esac
+exit 0
+EOF
+	chmod +x "$RIG_TMP/udhcpc.sh"
+	rm -f "$RIG_LEASE"
+	g ip link set "$ifn" up
+	g timeout 20 busybox udhcpc -i "$ifn" -f -n -q -t "$tries" -T 1 \
+		-s "$RIG_TMP/udhcpc.sh" "$@"
+}
+
+# rig_lease_has KEY=VALUE: the last lease rig_udhcpc recorded has this line
+rig_lease_has() {
+	grep -qxF -- "$1" "$RIG_LEASE" || { cat "$RIG_LEASE"; false; }
 }
 
 # rig_stop: stop every process we started (by PID)

@@ -9,69 +9,32 @@
 
 rig_setup
 
-DNS4=198.18.0.53
-SEARCH="example.org sub.example.org"
-LEASE=$RIG_TMP/udhcpc.env
-
-# udhcpc calls this script: record what it got, configure the interface
-cat >"$RIG_TMP/udhcpc.sh" <<EOF
-#!/bin/sh
-case "\$1" in
-bound|renew)
-	{
-		echo "ip=\$ip"
-		echo "mask=\$mask"
-		echo "subnet=\$subnet"
-		echo "router=\$router"
-		echo "dns=\$dns"
-		echo "domain=\$domain"
-		echo "search=\$search"
-		echo "mtu=\$mtu"
-		echo "lease=\$lease"
-		echo "serverid=\$serverid"
-		echo "hostname=\$hostname"
-		echo "opt81=\$opt81"
-	} >"$LEASE.tmp"
-	ip addr add "\$ip/\$mask" dev "\$interface"
-	ip route add default via "\$router" dev "\$interface"
-	mv "$LEASE.tmp" "$LEASE"
-	;;
-esac
-exit 0
-EOF
-chmod +x "$RIG_TMP/udhcpc.sh"
-
-# udhcpc_run IF [TRIES [ARGS...]]: one bounded DHCP exchange, quit once
-# bound; ARGS go to udhcpc
-udhcpc_run() {
+# udhcpc_opts IF [TRIES [ARGS...]]: rig_udhcpc, asking for the search
+# list and the MTU too
+udhcpc_opts() {
 	local ifn=$1 tries=${2:-5}
 
 	shift $(($# < 2 ? $# : 2))
-	rm -f "$LEASE"
-	g ip link set "$ifn" up
-	g timeout 20 busybox udhcpc -i "$ifn" -f -n -q -t "$tries" -T 1 \
-		-O search -O mtu -s "$RIG_TMP/udhcpc.sh" "$@"
+	rig_udhcpc "$ifn" "$tries" -O search -O mtu "$@"
 }
 
-# lease_has KEY=VALUE: the lease recorded by the script has this line
-lease_has() {
-	grep -qxF -- "$1" "$LEASE" || { cat "$LEASE"; false; }
-}
+DNS4=198.18.0.53
+SEARCH="example.org sub.example.org"
 
 # dhcp_checks MODE IF: what the guest got, and that it works
 dhcp_checks() {
 	local m=$1 ifn=$2
 
-	check "$m: udhcpc gets a lease" udhcpc_run "$ifn"
-	check "$m: address is the host's" lease_has "ip=$HOST4"
-	check "$m: prefix length /$PREFIX4" lease_has "mask=$PREFIX4"
-	check "$m: router is the host's gateway" lease_has "router=$GW4"
-	check "$m: DNS server from -D" lease_has "dns=$DNS4"
-	check "$m: search domains from -S" lease_has "search=$SEARCH"
+	check "$m: udhcpc gets a lease" udhcpc_opts "$ifn"
+	check "$m: address is the host's" rig_lease_has "ip=$HOST4"
+	check "$m: prefix length /$PREFIX4" rig_lease_has "mask=$PREFIX4"
+	check "$m: router is the host's gateway" rig_lease_has "router=$GW4"
+	check "$m: DNS server from -D" rig_lease_has "dns=$DNS4"
+	check "$m: search domains from -S" rig_lease_has "search=$SEARCH"
 	ours check "$m: domain name is the first search domain" \
-		lease_has "domain=example.org"
-	check "$m: MTU 65520" lease_has "mtu=65520"
-	ours check "$m: infinite lease" lease_has "lease=4294967295"
+		rig_lease_has "domain=example.org"
+	check "$m: MTU 65520" rig_lease_has "mtu=65520"
+	ours check "$m: infinite lease" rig_lease_has "lease=4294967295"
 	check "$m: address configured on the guest interface" \
 		bash -c "ip netns exec $NS_GUEST ip -4 addr show dev $ifn |
 			 grep -q 'inet $HOST4/$PREFIX4'"
@@ -88,10 +51,10 @@ rig_stop
 # pasta doesn't advertise DNS information unless asked to
 check "pasta starts (no --dhcp-dns, --dhcp-search)" \
 	rig_pasta -4 -D $DNS4 -S "$SEARCH"
-check "pasta, default: udhcpc gets a lease" udhcpc_run ext0
-check "pasta, default: no DNS servers advertised" lease_has "dns="
-check "pasta, default: no search domains advertised" lease_has "search="
-check "pasta, default: no host name (option 12)" lease_has "hostname="
+check "pasta, default: udhcpc gets a lease" udhcpc_opts ext0
+check "pasta, default: no DNS servers advertised" rig_lease_has "dns="
+check "pasta, default: no search domains advertised" rig_lease_has "search="
+check "pasta, default: no host name (option 12)" rig_lease_has "hostname="
 rig_stop
 
 # -H and --fqdn: udhcpc exports option 12 as \$hostname and options it
@@ -102,23 +65,23 @@ FQDN=vm1.example.org
 FQDN_HEX=$(printf '%s' "$FQDN" | od -An -tx1 | tr -d ' \n')
 names_pasta() {
 	check "pasta -H --fqdn starts" rig_pasta -4 -H vm1 --fqdn "$FQDN"
-	check "pasta -H: udhcpc gets a lease" udhcpc_run ext0
+	check "pasta -H: udhcpc gets a lease" udhcpc_opts ext0
 	check "pasta -H: the guest gets the host name" \
-		lease_has "hostname=vm1"
+		rig_lease_has "hostname=vm1"
 	check "pasta --fqdn: no option 81 to a client that didn't send it" \
-		lease_has "opt81="
+		rig_lease_has "opt81="
 	check "pasta --fqdn: udhcpc -F gets a lease" \
-		udhcpc_run ext0 5 -F guest
+		udhcpc_opts ext0 5 -F guest
 	check "pasta --fqdn: option 81 with N, O, 255, 255 and the FQDN" \
-		lease_has "opt81=0affff$FQDN_HEX"
-	check "pasta --fqdn: host name still there" lease_has "hostname=vm1"
+		rig_lease_has "opt81=0affff$FQDN_HEX"
+	check "pasta --fqdn: host name still there" rig_lease_has "hostname=vm1"
 	rig_stop
 }
 ours names_pasta "-H and --fqdn (pasta)"
 
 # --no-dhcp: no answer at all
 check "pasta --no-dhcp starts" rig_pasta -4 --no-dhcp
-check_fail "pasta --no-dhcp: udhcpc gets no lease" udhcpc_run ext0 2
+check_fail "pasta --no-dhcp: udhcpc gets no lease" udhcpc_opts ext0 2
 rig_stop
 
 # ---- passt, qemu stand-in
@@ -129,19 +92,19 @@ rig_stop
 check "passt --no-dhcp-dns --no-dhcp-search starts" \
 	rig_passt -4 -D $DNS4 -S "$SEARCH" --no-dhcp-dns \
 	--no-dhcp-search
-check "passt --no-dhcp-dns: udhcpc gets a lease" udhcpc_run eth0
-check "passt --no-dhcp-dns: no DNS servers" lease_has "dns="
-check "passt --no-dhcp-search: no search domains" lease_has "search="
+check "passt --no-dhcp-dns: udhcpc gets a lease" udhcpc_opts eth0
+check "passt --no-dhcp-dns: no DNS servers" rig_lease_has "dns="
+check "passt --no-dhcp-search: no search domains" rig_lease_has "search="
 rig_stop
 
 names_passt() {
 	check "passt --hostname=NAME starts" rig_passt -4 --hostname=vm-2
-	check "passt --hostname: udhcpc gets a lease" udhcpc_run eth0
+	check "passt --hostname: udhcpc gets a lease" udhcpc_opts eth0
 	check "passt --hostname: the guest gets the host name" \
-		lease_has "hostname=vm-2"
+		rig_lease_has "hostname=vm-2"
 	rig_stop
 }
 ours names_passt "--hostname (passt)"
 
 check "passt --no-dhcp starts" rig_passt -4 --no-dhcp
-check_fail "passt --no-dhcp: udhcpc gets no lease" udhcpc_run eth0 2
+check_fail "passt --no-dhcp: udhcpc gets no lease" udhcpc_opts eth0 2

@@ -13,7 +13,6 @@ TOOL=$RIG_TESTDIR/bench/tcptool.py
 ADDR4=169.254.2.1
 LGW4=169.254.2.2
 LGW6=fe80::1
-LEASE=$RIG_TMP/udhcpc.env
 
 rig_setup
 
@@ -113,38 +112,12 @@ fi
 rig_stop
 
 # ---- passt, DHCP with busybox udhcpc in the guest
-cat >"$RIG_TMP/udhcpc.sh" <<EOF
-#!/bin/sh
-case "\$1" in
-bound|renew)
-	{
-		echo "ip=\$ip"
-		echo "mask=\$mask"
-		echo "router=\$router"
-	} >"$LEASE.tmp"
-	ip addr add "\$ip/\$mask" dev "\$interface"
-	ip route add default via "\$router" dev "\$interface"
-	mv "$LEASE.tmp" "$LEASE"
-	;;
-esac
-exit 0
-EOF
-chmod +x "$RIG_TMP/udhcpc.sh"
-
-# lease_has KEY=VALUE: the lease recorded by the script has this line
-lease_has() {
-	grep -qxF -- "$1" "$LEASE" || { cat "$LEASE"; false; }
-}
-
 servers
 if check "passt starts with no external interface" rig_passt; then
-	g ip link set eth0 up
-	check "passt: udhcpc gets a lease" \
-		g timeout 20 busybox udhcpc -i eth0 -f -n -q -t 5 -T 1 \
-		-s "$RIG_TMP/udhcpc.sh"
-	check "passt: DHCP address $ADDR4" lease_has "ip=$ADDR4"
-	check "passt: DHCP mask 255.255.0.0 (/16)" lease_has "mask=16"
-	check "passt: DHCP router $LGW4" lease_has "router=$LGW4"
+	check "passt: udhcpc gets a lease" rig_udhcpc eth0
+	check "passt: DHCP address $ADDR4" rig_lease_has "ip=$ADDR4"
+	check "passt: DHCP mask 255.255.0.0 (/16)" rig_lease_has "mask=16"
+	check "passt: DHCP router $LGW4" rig_lease_has "router=$LGW4"
 	check_out "passt: TCP to $LGW4 reaches host's 127.0.0.1" \
 		"127.0.0.1 " g timeout 10 python3 "$TOOL" peer $LGW4 10330
 	check "passt: UDP echo from host's 127.0.0.1 via $LGW4" \
