@@ -638,22 +638,10 @@ static void test_names_long(void)
 		c.dns_search[i].n[150] = c.dns_search[i].n[200] = '.';
 	}
 	memset(c.hostname, 'h', 64);
-	/* 253 characters: 61 + 3 * (1 + 63), encoded in 255 bytes */
-	memset(c.fqdn, 'f', 253);
-	c.fqdn[61] = c.fqdn[125] = c.fqdn[189] = '.';
-
 	w[wl++] = 0x0c;
 	w[wl++] = 255;
 	w[wl++] = 255;
-	w[wl++] = 61;
-	memset(w + wl, 'f', 61);
-	wl += 61;
-	for (i = 0; i < 3; i++) {
-		w[wl++] = 63;
-		memset(w + wl, 'f', 63);
-		wl += 63;
-	}
-	w[wl++] = 0;
+	wl += unit_fqdn_longest(c.fqdn, w + wl);
 
 	len = mk(m, big, sizeof(big));
 	rlen = reply_to(m, len, r, &dst);

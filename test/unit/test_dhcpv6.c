@@ -437,18 +437,8 @@ static void test_fqdn(void)
 		c.dns_search[i + 1].n[0] = 0;
 	}
 	memset(c.hostname, 'h', 64);
-	memset(c.fqdn, 'f', 253);
-	c.fqdn[61] = c.fqdn[125] = c.fqdn[189] = '.';
 	w[wl++] = 0x06;
-	w[wl++] = 61;
-	memset(w + wl, 'f', 61);
-	wl += 61;
-	for (i = 0; i < 3; i++) {
-		w[wl++] = 63;
-		memset(w + wl, 'f', 63);
-		wl += 63;
-	}
-	w[wl++] = 0;
+	wl += unit_fqdn_longest(c.fqdn, w + wl);
 
 	for (mtu = 65520; mtu; mtu = mtu == 65520 ? 1280 : 0) {
 		size_t max = MIN(DHCPV6_REPLY_MAX, mtu - 48);

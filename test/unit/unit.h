@@ -163,4 +163,32 @@ static inline int unit_done(void)
 	return unit_failed_n ? 1 : 0;
 }
 
+/**
+ * unit_fqdn_longest() - The longest valid FQDN, and its DNS wire encoding
+ * @name:	Set to 253 characters: labels of 61, 63, 63 and 63 'f's
+ * @wire:	Set to the encoding: length-prefixed labels, root label,
+ *		255 bytes
+ *
+ * Return: length of @wire
+ */
+static inline size_t unit_fqdn_longest(char *name, uint8_t *wire)
+{
+	size_t wl = 0, i;
+
+	memset(name, 'f', 253);
+	name[61] = name[125] = name[189] = '.';
+	name[253] = 0;
+
+	wire[wl++] = 61;
+	memset(wire + wl, 'f', 61);
+	wl += 61;
+	for (i = 0; i < 3; i++) {
+		wire[wl++] = 63;
+		memset(wire + wl, 'f', 63);
+		wl += 63;
+	}
+	wire[wl++] = 0;
+	return wl;
+}
+
 #endif /* UNIT_H */
