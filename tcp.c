@@ -1409,6 +1409,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	uint8_t pending[TAP_BATCH_MAX];
 	uint32_t ack_max = una0, wnd = wnd0, exp;
 	bool ack_new = false, need_ack = false, fin = false, shortw = false;
+	bool data_ack = false;
 	unsigned int dups = 0, ooo = 0, unwritten = 0;
 	size_t i, niov = 0, total = 0;
 	bool progress;
@@ -1573,7 +1574,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			if (w)
 				unwritten++;	/* ACK of what we took */
 		}
-		need_ack = true;
+		data_ack = true;
 		conn->since = tcp_now_s;
 	}
 
@@ -1581,7 +1582,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		shutdown(conn->sock, SHUT_WR);
 		conn->seq_from_tap++;
 		conn->flags |= C_TAP_FIN;
-		need_ack = true;
+		data_ack = true;
 	}
 
 	/* Acknowledgements and window from the guest */
@@ -1612,8 +1613,12 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			cnt++;			/* the one acknowledging data */
 		tcp_wnd_update(c, conn);
 		tcp_dup_acks(c, conn, MIN(cnt, (unsigned int)n));
-	} else if (need_ack) {
-		tcp_ack_later(conn, true);
+	} else if (need_ack || data_ack) {
+		/* New data moves our acknowledgement number: if a data frame
+		 * to the guest carries it before the end of this round, no
+		 * separate ACK is needed (request/response: the reply does)
+		 */
+		tcp_ack_later(conn, need_ack);
 	}
 
 	if (tcp_check_done(c, conn))

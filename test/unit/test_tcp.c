@@ -114,6 +114,42 @@ static void guest_seg(uint16_t sport, uint16_t dport, uint8_t flags,
 	tcp_defer_handler(&c, &t);
 }
 
+/* A segment from the guest in the same round as pending socket events,
+ * as when epoll reports both at once: the flush comes after both
+ */
+static void guest_seg_round(uint16_t sport, uint16_t dport, uint8_t flags,
+			    uint32_t seq, uint32_t ack, const void *data,
+			    size_t dlen)
+{
+	static uint8_t buf[2048];
+	struct tcp_hdr *th = (struct tcp_hdr *)buf;
+	struct timespec t = now_ts();
+	struct epoll_event ev[8];
+	struct tap_l4_pkt p;
+	int n, i;
+
+	memset(buf, 0, sizeof(*th));
+	th->sport = htons(sport);
+	th->dport = htons(dport);
+	th->seq = htonl(seq);
+	th->ack = htonl(ack);
+	th->off = (uint8_t)((TCP_HLEN / 4) << 4);
+	th->flags = flags;
+	th->wnd = htons(65535);
+	memcpy(buf + TCP_HLEN, data, dlen);
+	p.l4 = buf;
+	p.len = TCP_HLEN + dlen;
+
+	n = epoll_wait(c.epollfd, ev, 8, 100);
+	tcp_tap_handler(&c, AF_INET, &guest4, &gw4, &p, 1, &t);
+	for (i = 0; i < n; i++) {
+		union epoll_ref ref = { .u64 = ev[i].data.u64 };
+
+		tcp_sock_handler(&c, ref, ev[i].events, &t);
+	}
+	tcp_defer_handler(&c, &t);
+}
+
 /* Dispatch pending socket events, then flush, for up to @ms */
 static void pump(int ms)
 {
@@ -386,11 +422,26 @@ static void test_conn(int ls, int port, const char *what)
 		CHECK(inq == 0, "acknowledged data removed from the socket");
 	}
 
+	/* Request and reply in one round: the reply carries the ACK of the
+	 * request, no separate ACK frame
+	 */
+	frames_drain();
+	CHECK(send(s, "reply", 5, 0) == 5, "host side sends a reply");
+	guest_seg_round(40010, (uint16_t)port, TH_ACK | TH_PSH, gseq + 6,
+			our + 10, "query", 5);
+	CHECK(frame_read(&f) && f.plen == 5 && !memcmp(f.payload, "reply", 5) &&
+	      ntohl(f.th->ack) == gseq + 11 && !frame_read(&f),
+	      "request and reply in one round: one frame, data with the ACK");
+	CHECK(recv(s, buf, sizeof(buf), MSG_DONTWAIT) == 5 &&
+	      !memcmp(buf, "query", 5), "the request reached the host");
+	guest_seg(40010, (uint16_t)port, TH_ACK, gseq + 11, our + 15, NULL, 0,
+		  NULL, 0);
+
 	/* Host closes: FIN to the guest; guest closes: socket sees EOF */
 	shutdown(s, SHUT_WR);
-	CHECK(frame_wait(&f, TH_FIN) && ntohl(f.th->seq) == our + 10,
+	CHECK(frame_wait(&f, TH_FIN) && ntohl(f.th->seq) == our + 15,
 	      "end of stream from the host: FIN to the guest");
-	guest_seg(40010, (uint16_t)port, TH_ACK | TH_FIN, gseq + 6, our + 11,
+	guest_seg(40010, (uint16_t)port, TH_ACK | TH_FIN, gseq + 11, our + 16,
 		  NULL, 0, NULL, 0);
 	for (i = 0; i < 50; i++) {
 		if (recv(s, buf, sizeof(buf), MSG_DONTWAIT) == 0)
