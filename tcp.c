@@ -1042,6 +1042,7 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 	while (off < n) {
 		size_t dlen = MIN(fsize, n - off);
 		uint8_t *slot = base + i * stride, *eth;
+		struct tap_gso *g;
 		struct tcp_hdr *th;
 		uint32_t psum;
 
@@ -1062,26 +1063,24 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 			       conn->flow_label, (uint8_t *)th,
 			       hlen + dlen, &psum);
 
-		if (dlen > conn->mss) {
-			struct tap_gso *g = &tcp_out_gso[tcp_out_n];
-
-			/* The kernel adds header and payload to this sum,
-			 * with the length of each segment instead of ours
-			 */
+		/* Segmented by the kernel: it adds header and payload to this
+		 * sum, with the length of each segment instead of ours
+		 */
+		if (dlen > conn->mss)
 			th->csum = (uint16_t)~csum_fold(psum);
-			tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
-				  tcp_idx(conn), seq + (uint32_t)off,
-				  (uint32_t)dlen, false);
+		else
+			th->csum = csum(th, hlen + dlen, psum);
+
+		g = &tcp_out_gso[tcp_out_n];
+		tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
+			  tcp_idx(conn), seq + (uint32_t)off, (uint32_t)dlen,
+			  false);
+		if (dlen > conn->mss) {
 			g->size = conn->mss;
 			g->l4off = (uint16_t)((uint8_t *)th - eth);
 			g->hlen = (uint16_t)(g->l4off + hlen);
 			g->v6 = v6;
 			tcp_out_has_gso = true;
-		} else {
-			th->csum = csum(th, hlen + dlen, psum);
-			tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
-				  tcp_idx(conn), seq + (uint32_t)off,
-				  (uint32_t)dlen, false);
 		}
 		off += dlen;
 		i++;
