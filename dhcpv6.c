@@ -651,25 +651,19 @@ static void dhcpv6_dns(const struct ctx *c, struct dhcpv6_wbuf *w,
 static void dhcpv6_fqdn(const struct ctx *c, struct dhcpv6_wbuf *w,
 			const struct dhcpv6_req *req)
 {
-	uint8_t *p;
+	uint8_t v[1 + 255];	/* flags, name of at most 255 bytes */
 	size_t n;
 
-	if (!*c->fqdn || !req->fqdn || !req->want_fqdn || w->full ||
-	    w->max - w->pos < 4 + 1 + 2)
+	if (!*c->fqdn || !req->fqdn || !req->want_fqdn || w->full)
 		return;
 
-	p = w->b + w->pos;
-	n = dns_name_encode(c->fqdn, p + 5, w->max - w->pos - 5);
-	if (!n) {
+	n = dns_name_encode(c->fqdn, v + 1, sizeof(v) - 1);
+	if (!n || w->max - w->pos < 4 + 1 + n) {
 		debug("DHCPv6: no room for the client FQDN");
 		return;
 	}
-	p[0] = OPT_CLIENT_FQDN >> 8;
-	p[1] = OPT_CLIENT_FQDN & 0xff;
-	p[2] = (1 + n) >> 8;
-	p[3] = (1 + n) & 0xff;
-	p[4] = FQDN_N | (req->fqdn_flags & FQDN_S ? FQDN_O : 0);
-	w->pos += 5 + n;
+	v[0] = FQDN_N | (req->fqdn_flags & FQDN_S ? FQDN_O : 0);
+	w_opt(w, OPT_CLIENT_FQDN, v, 1 + n);
 }
 
 /**
