@@ -31,69 +31,15 @@
  */
 #define ISOLATE_SECCOMP_DEBUG_ENV	"PASST_SECCOMP_DEBUG"
 
-/**
- * isolate_initial() - Close leaked descriptors, drop unneeded capabilities
- * @argc:	Argument count, as passed to main()
- * @argv:	Arguments: descriptors given with --fd/-F are kept open
- *
- * Keeps CAP_NET_BIND_SERVICE if we have it, and for pasta what it needs to
- * join and configure the target namespace. Exits on failure.
- */
+/* Isolation steps, in the order main() calls them */
 void isolate_initial(int argc, char **argv);
-
-/**
- * isolate_user() - Switch to the final identity
- * @uid:	Target user ID (decided by conf(): --runas, or nobody for root)
- * @gid:	Target group ID
- * @use_userns:	false with --netns-only: never create a user namespace
- * @userns:	--userns path, or NULL/empty: pasta_open_ns() joins it, not us
- * @mode:	MODE_PASST or MODE_PASTA
- *
- * Capabilities kept by isolate_initial() survive the switch. The user
- * namespace for passt is created in isolate_prefork(), once forwarded ports
- * (possibly below 1024) are bound. Exits on failure.
- */
 void isolate_user(uid_t uid, gid_t gid, bool use_userns, const char *userns,
 		  enum passt_mode mode);
-
-/**
- * isolate_prefork() - Detach namespaces, pivot to an empty root, drop caps
- * @c:		Execution context
- *
- * Return: 0 on success, negative error code if a capability can't be dropped
- *	   (namespace or mount failures only give a warning: less isolation)
- */
 int isolate_prefork(const struct ctx *c);
-
-/**
- * isolate_postfork() - Install the seccomp allow-list of the mode
- * @c:		Execution context
- *
- * Exits on failure.
- */
 void isolate_postfork(const struct ctx *c);
 
-/**
- * isolate_keep_open() - Open a file to be re-read after isolation
- * @path:	Absolute path, e.g. "/proc/net/tcp6" (from ns_call() for pasta's
- *		namespace: /proc/self/net/... of the calling task)
- *
- * Re-read it later with isolate_reread(). Only before isolate_prefork().
- *
- * Return: file descriptor (O_RDONLY, O_CLOEXEC), or -1 with errno set
- */
+/* Files opened before isolation, read after it */
 int isolate_keep_open(const char *path);
-
-/**
- * isolate_reread() - Read a kept file (e.g. /proc/net/tcp) from the start
- * @fd:		Descriptor from isolate_keep_open()
- * @buf:	Buffer, NUL-terminated on return
- * @size:	Size of @buf
- * @off:	Offset to read from: 0, then previous offset + returned bytes
- *		to read a file larger than @buf in chunks
- *
- * Return: bytes read (0 at end of file), or -1 with errno set
- */
 ssize_t isolate_reread(int fd, char *buf, size_t size, off_t off);
 
 #endif /* ISOLATION_H */

@@ -223,13 +223,3 @@ void log_to_syslog(void)
 {
 	log_stderr = false;
 }
-
-/**
- * log_file_fd() - File descriptor of the log file, to keep across isolation
- *
- * Return: file descriptor, or -1 if not logging to a file
- */
-int log_file_fd(void)
-{
-	return log_fd;
-}

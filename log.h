@@ -10,18 +10,9 @@
 #include <stddef.h>
 #include <syslog.h>
 
-/**
- * logmsg() - Log a message at a syslog priority
- * @pri:	LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG
- * @fmt:	printf-style format
- */
+/* Messages: logmsg() and the helpers below; die() exits */
 void logmsg(int pri, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/**
- * die() - Log an error and exit with status 1
- * @fmt:	printf-style format
- */
 void die(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 
@@ -55,40 +46,10 @@ void die(const char *fmt, ...)
 extern int log_level;
 extern bool log_trace;
 
-/**
- * log_init() - Set up logging identity and level
- * @ident:	"passt" or "pasta"
- * @level:	Highest priority logged: LOG_WARNING (-q), LOG_INFO, LOG_DEBUG
- * @trace:	Enable trace messages
- */
+/* Set-up: identity and level, then the targets */
 void log_init(const char *ident, int level, bool trace);
-
-/**
- * log_open_file() - Log to a file from now on, truncating it
- * @path:	File path
- * @size:	Maximum size in bytes; older content is cut when exceeded
- *
- * Return: 0 on success, -1 with errno set on failure
- */
 int log_open_file(const char *path, size_t size);
-
-/**
- * log_to_syslog() - Stop logging to stderr, log to syslog instead (unless
- *		     a log file is in use): called when daemonising
- */
 void log_to_syslog(void);
-
-/**
- * log_syslog_prepare() - Connect to the syslog socket while /dev/log is
- *			  still reachable, that is, before isolation
- */
 void log_syslog_prepare(void);
-
-/**
- * log_file_fd() - File descriptor of the log file, to keep across isolation
- *
- * Return: file descriptor, or -1 if not logging to a file
- */
-int log_file_fd(void);
 
 #endif /* LOG_H */

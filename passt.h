@@ -247,31 +247,9 @@ struct ctx {
 	struct fwd_ports udp_out;
 };
 
-/**
- * passt_epoll_add() - Add a file descriptor to the epoll set
- * @c:		Execution context
- * @events:	EPOLLIN, EPOLLOUT, ...
- * @ref:	Reference returned with events (its fd is the one added)
- *
- * Return: 0 on success, negative error code on failure
- */
+/* epoll set of the context (util.c) */
 int passt_epoll_add(const struct ctx *c, uint32_t events, union epoll_ref ref);
-
-/**
- * passt_epoll_mod() - Change events or reference of a file descriptor
- * @c:		Execution context
- * @events:	New events
- * @ref:	New reference (its fd is the one changed)
- *
- * Return: 0 on success, negative error code on failure
- */
 int passt_epoll_mod(const struct ctx *c, uint32_t events, union epoll_ref ref);
-
-/**
- * passt_epoll_del() - Remove a file descriptor from the epoll set
- * @c:		Execution context
- * @fd:		File descriptor
- */
 void passt_epoll_del(const struct ctx *c, int fd);
 
 #endif /* PASST_H */
