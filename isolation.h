@@ -5,9 +5,10 @@
  * Call sequence in main():
  *   isolate_initial()  first thing: close leaked fds, drop capabilities the
  *                      mode never needs
- *   conf()
+ *   conf()             also opens the log file
+ *   ... pid file, passt's UNIX socket: perhaps in a root-only directory ...
  *   isolate_user()     switch to the final uid/gid
- *   ... open namespaces, sockets, pid/pcap/log files, /dev/null, syslog ...
+ *   ... open namespaces, sockets, pcap file, /dev/null, syslog ...
  *   isolate_prefork()  new mount/IPC/UTS(/PID/user) namespaces, empty
  *                      read-only root, final capability set, no_new_privs
  *   daemonise (fork)

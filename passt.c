@@ -284,6 +284,15 @@ int main(int argc, char **argv)
 		die("Couldn't create epoll set: %s", strerror(errno));
 
 	conf(&c, argc, argv);
+
+	/* Started as root, we're about to become nobody: the pid file and
+	 * passt's socket may be in directories only root can write to
+	 * (libvirt's system instance), create them first
+	 */
+	pidfile_open();
+	if (c.mode == MODE_PASST)
+		tap_sock_init(&c);
+
 	isolate_user(c.uid, c.gid, !c.netns_only, c.userns_path, c.mode);
 
 	if (c.mode == MODE_PASTA) {
@@ -305,9 +314,10 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, &wait_mask);
 	sigdelset(&wait_mask, SIGCHLD);
 
-	tap_sock_init(&c);
-	if (c.mode == MODE_PASTA)
+	if (c.mode == MODE_PASTA) {
+		tap_sock_init(&c);
 		pasta_ns_conf(&c);
+	}
 
 	pcap_init(c.pcap);
 	flow_hash_init();
@@ -324,7 +334,6 @@ int main(int argc, char **argv)
 	timer_init();
 
 	conf_print(&c);
-	pidfile_open();
 	devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	/* Checks the namespace file by path: not visible once isolated */
 	if (c.mode == MODE_PASTA)

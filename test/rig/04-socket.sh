@@ -4,7 +4,9 @@
 # test/rig/04-socket.sh - passt's default socket path numbering
 # (/tmp/passt_N.socket), explicit paths, stale socket files. /tmp is shared
 # with everything else on the machine: all of this runs in a private mount
-# namespace with its own tmpfs on /tmp.
+# namespace with its own tmpfs on /tmp. Then, under our own temporary
+# directory: socket and pid file in a root-only directory as root (they
+# come before the switch to nobody).
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -104,3 +106,42 @@ else
 fi
 
 rig_stop
+
+# ---- Started as real root without --runas (libvirt's system instance,
+# libguestfs): socket and pid file in a directory only root may write to.
+# Both must be there before we become nobody. In the machine's mount
+# namespace, so that the qemu stand-in sees the socket.
+PRIV=$RIG_TMP/root-only
+mkdir -m 0700 "$PRIV"
+RIG_SOCK=$PRIV/passt.sock
+nobody=$(id -u nobody 2>/dev/null || echo 65534)
+
+root_start() {
+	h "$PASST" -s "$RIG_SOCK" -P "$PRIV/passt.pid" </dev/null \
+		>"$RIG_TMP/root.log" 2>&1 || { cat "$RIG_TMP/root.log"; false; }
+	ROOT_PID=$(cat "$PRIV/passt.pid" 2>/dev/null)
+	[ -n "$ROOT_PID" ] && RIG_DAEMONS+=("$ROOT_PID") && rig_track "$ROOT_PID"
+	[ -n "$ROOT_PID" ]
+}
+
+# uid_is PID UID: all four user IDs of PID are UID
+uid_is() {
+	local ids
+	ids=$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' "/proc/$1/status")
+	[ "$ids" = "$2 $2 $2 $2" ] || { echo "Uid: $ids, expected $2"; false; }
+}
+
+root_checks() {
+	check "root, root-only directory: passt starts, writes its pid file" \
+		root_start || return
+	check "root, root-only directory: socket created there" \
+		test -S "$RIG_SOCK"
+	check "root, root-only directory: runs as nobody afterwards" \
+		uid_is "$ROOT_PID" "$nobody"
+	check "root, root-only directory: qemu stand-in connects" rig_qemu_tap
+	check "root, root-only directory: guest pings through the socket" \
+		eval 'rig_guest_conf >/dev/null 2>&1 &&
+		      g ping -q -c1 -i0.3 -w5 $FAR4'
+	rig_stop
+}
+ours root_checks "root: socket and pid file in a root-only directory"
