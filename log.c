@@ -170,18 +170,33 @@ void logmsg(int pri, const char *fmt, ...)
 }
 
 /**
- * die() - Log an error and exit with status 1
+ * die() - Log an error, print it on stderr too, and exit with status 1
  * @fmt:	printf-style format
+ *
+ * Whoever started us (libvirt, podman) shows the user what we print on
+ * stderr when we fail: the reason goes there whatever the log target is.
+ * Once daemonised, stderr is /dev/null, and this costs nothing.
  */
 void die(const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
 	va_end(ap);
-	logmsg(LOG_ERR, "%s", msg);
+	if (n < 0)
+		n = 0;
+	n = MIN((size_t)n, sizeof(msg) - 2);
+
+	logmsg(LOG_ERR, "%.*s", n, msg);
+
+	/* logmsg() wrote to stderr already in that case */
+	if (log_fd >= 0 || !log_stderr) {
+		msg[n++] = '\n';
+		(void)!write(STDERR_FILENO, msg, n);
+	}
 	_exit(EXIT_FAILURE);
 }
 

@@ -6,7 +6,8 @@
 # with everything else on the machine: all of this runs in a private mount
 # namespace with its own tmpfs on /tmp. Then, under our own temporary
 # directory: socket and pid file in a root-only directory as root (they
-# come before the switch to nobody).
+# come before the switch to nobody), and fatal errors on stderr with
+# --log-file.
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -145,3 +146,28 @@ root_checks() {
 	rig_stop
 }
 ours root_checks "root: socket and pid file in a root-only directory"
+
+# ---- Fatal start-up errors go to stderr too with --log-file: libvirt
+# shows the user what we print there
+log_err() {
+	local rc
+	h "$PASST" --runas 0 -f -s "$RIG_TMP/missing/passt.sock" \
+		--log-file "$RIG_TMP/err.log" </dev/null \
+		>"$RIG_TMP/err.out" 2>"$RIG_TMP/err.err"
+	rc=$?
+	echo "exit status $rc"
+	[ $rc = 1 ]
+}
+err_in() {
+	grep -q "$RIG_TMP/missing/passt.sock" "$1" || { cat "$1"; false; }
+}
+log_checks() {
+	check "--log-file, bad socket path: exit status 1" log_err
+	check "--log-file, bad socket path: error on stderr" \
+		err_in "$RIG_TMP/err.err"
+	check "--log-file, bad socket path: error in the log file" \
+		err_in "$RIG_TMP/err.log"
+	check "--log-file, bad socket path: nothing on stdout" \
+		test ! -s "$RIG_TMP/err.out"
+}
+ours log_checks "--log-file: fatal errors on stderr too"
