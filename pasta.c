@@ -22,7 +22,9 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -38,7 +40,8 @@
 /* Poll interval for namespaces given as /proc/PID/ns/net, seconds */
 #define PASTA_QUIT_POLL_S	1
 
-static pid_t pasta_child_pid;		/* spawned command, 0 if none */
+static pid_t pasta_child_pid;		/* command's parent, 0 if none */
+static volatile pid_t pasta_init_pid;	/* in our child: the command */
 static int pasta_go_fd = -1;		/* write end: let the command run */
 
 /* Namespace watch, prepared while we can still see the filesystem */
@@ -57,10 +60,12 @@ enum pasta_child_step {
 	STEP_UNSHARE,
 	STEP_UID_MAP,
 	STEP_GID_MAP,
+	STEP_FORK,
 };
 
 static const char *pasta_child_step_str[] = {
 	"", "create namespaces", "set up UID map", "set up GID map",
+	"start the first process of the PID namespace",
 };
 
 /**
@@ -110,7 +115,74 @@ static int pasta_write_proc(const char *path, const char *s)
 }
 
 /**
- * pasta_child() - Child: enter new namespaces, wait for pasta, exec
+ * pasta_cmd() - PID 1 of the new PID namespace: mount /proc, wait, exec
+ * @st:		Write end of the status pipe
+ * @go:		Read end of the pipe pasta_ns_ready() writes to
+ * @path:	Executable (looked up in $PATH if it has no slash)
+ * @argv:	Arguments, NULL-terminated
+ */
+static void pasta_cmd(int st, int go, const char *path, char **argv)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	int sig;
+	char c;
+
+	/* If our parent goes, so do we, and with us, as we're PID 1,
+	 * everything else in the namespace. Only as long as exec() doesn't
+	 * raise our capabilities (root): then pasta_child_sig() does it
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+
+	/* A /proc of our own, so that ps(1) and kill(1) see the processes of
+	 * the namespace only. Not fatal: a container around us may forbid it
+	 */
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL))
+		warn("Couldn't mount /proc in the namespace: %s",
+		     strerror(errno));
+
+	pasta_child_report(st, STEP_OK, 0);
+	close(st);
+
+	/* pasta went away before it was ready: don't run anything */
+	if (read(go, &c, 1) != 1)
+		_exit(1);
+	close(go);
+
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (strchr(path, '/'))
+		execv(path, argv);
+	else
+		execvp(path, argv);
+
+	fprintf(stderr, "pasta: Couldn't run %s: %s\n", path, strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/**
+ * pasta_child_sig() - In our child: pasta is gone, or a signal ends us
+ * @sig:	Signal number
+ *
+ * The command is PID 1 of its namespace: only SIGKILL from outside ends it
+ * for sure (and with it the whole namespace), whatever handlers it has.
+ */
+static void pasta_child_sig(int sig)
+{
+	(void)sig;
+
+	if (pasta_init_pid > 0)
+		kill(pasta_init_pid, SIGKILL);	/* waitpid() returns */
+	else
+		_exit(1);	/* It will see pasta gone, and exit */
+}
+
+/**
+ * pasta_child() - Child: enter new namespaces, start the command as PID 1
  * @st:		Write end of the status pipe
  * @go:		Read end of the pipe pasta_ns_ready() writes to
  * @uid:	Our effective UID, to map to root
@@ -118,17 +190,38 @@ static int pasta_write_proc(const char *path, const char *s)
  * @userns:	Create a user namespace too
  * @path:	Executable (looked up in $PATH if it has no slash)
  * @argv:	Arguments, NULL-terminated
+ *
+ * A new PID namespace applies to children only: we fork its first process,
+ * which runs the command, wait for it, and exit with its status, 128 plus
+ * the signal number if it was killed.
  */
 static void pasta_child(int st, int go, uid_t uid, gid_t gid, bool userns,
 			const char *path, char **argv)
 {
-	int flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+	int flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+		    CLONE_NEWPID;
 	char buf[HOST_NAME_MAX + 1 + sizeof("pasta-")];
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	char host[HOST_NAME_MAX + 1] = { 0 };
-	sigset_t none;
-	int sig;
-	char c;
+	pid_t ppid = getppid(), pid;
+	int sig, status;
+	sigset_t mask;
+
+	/* pasta's handlers aren't for us. Signals that end us end the
+	 * command first, and so does pasta's exit, by SIGTERM
+	 */
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+		    sig == SIGQUIT)
+			sa.sa_handler = pasta_child_sig;
+		else
+			sa.sa_handler = SIG_DFL;
+		sigaction(sig, &sa, NULL);
+	}
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	if (getppid() != ppid)
+		_exit(1);
 
 	if (userns)
 		flags |= CLONE_NEWUSER;
@@ -166,26 +259,36 @@ static void pasta_child(int st, int go, uid_t uid, gid_t gid, bool userns,
 			     "0 2147483647"))
 		pasta_write_proc("/proc/sys/net/ipv4/ping_group_range", "0 0");
 
-	pasta_child_report(st, STEP_OK, 0);
+	/* Not before pasta_child_sig() knows whom to kill */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+
+	if ((pid = fork()) < 0)
+		pasta_child_report(st, STEP_FORK, errno);
+	if (!pid)
+		pasta_cmd(st, go, path, argv);	/* unblocks them, execs */
+	pasta_init_pid = pid;
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+
+	/* pasta must see the end of the status pipe if PID 1 dies early */
 	close(st);
-
-	/* pasta went away before it was ready: don't run anything */
-	if (read(go, &c, 1) != 1)
-		_exit(1);
 	close(go);
+#ifdef SYS_close_range
+	syscall(SYS_close_range, STDERR_FILENO + 1, ~0U, 0);
+#endif
 
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	while (waitpid(pid, &status, 0) != pid) {
+		if (errno != EINTR)
+			_exit(1);
+	}
 
-	if (strchr(path, '/'))
-		execv(path, argv);
-	else
-		execvp(path, argv);
-
-	fprintf(stderr, "pasta: Couldn't run %s: %s\n", path, strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	if (WIFSIGNALED(status))
+		_exit(128 + WTERMSIG(status));
+	_exit(WEXITSTATUS(status));
 }
 
 /**
@@ -340,14 +443,16 @@ static bool pasta_quit_gone(void)
 }
 
 /**
- * pasta_start_ns() - Create user and network namespaces for a command
+ * pasta_start_ns() - Create namespaces for a command, as for a container
  * @c:		Execution context
  * @argc:	Number of arguments of the command (0: spawn $SHELL)
  * @argv:	Command and arguments, NULL-terminated
  *
- * The child waits, inside the new namespaces, until pasta_ns_ready() lets
- * it exec the command. Sets c->pasta_netns_fd (and the userns one).
- * Exits on failure.
+ * Network, mount, IPC, UTS and PID namespaces (and a user namespace unless
+ * we are root), a /proc of their own, hostname prefixed with "pasta-". The
+ * command is PID 1 there: it waits until pasta_ns_ready() lets it exec.
+ * Our child is its parent, whose exit status is the command's. Sets
+ * c->pasta_netns_fd (and the userns one). Exits on failure.
  */
 void pasta_start_ns(struct ctx *c, int argc, char **argv)
 {
@@ -400,7 +505,7 @@ void pasta_start_ns(struct ctx *c, int argc, char **argv)
 		waitpid(pid, NULL, 0);
 		if (n != sizeof(s))
 			die("Couldn't set up namespaces for %s", exe);
-		if (s.step < 0 || s.step > STEP_GID_MAP)
+		if (s.step < 0 || s.step > STEP_FORK)
 			s.step = STEP_UNSHARE;
 		die("Couldn't %s for %s: %s", pasta_child_step_str[s.step],
 		    exe, strerror(s.err));

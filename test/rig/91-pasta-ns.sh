@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # test/rig/91-pasta-ns.sh - pasta namespaces: spawning a command (exit
-# status, shell, user namespace when unprivileged), joining by PID, exiting
-# when the namespace goes away, errors for bad targets
+# status, shell, user namespace when unprivileged; PID, UTS, IPC and mount
+# namespaces with the command as PID 1, as in a container; signals to pasta
+# end it), joining by PID, exiting when the namespace goes away, errors for
+# bad targets
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -24,14 +26,84 @@ status_is() {
 	[ "$rc" = "$exp" ] || { echo "exit status $rc, expected $exp"; return 1; }
 }
 
+# out_is EXPECTED CMD...: CMD's output (stdout) is exactly EXPECTED
+out_is() {
+	local exp=$1 out
+	shift
+	out=$("$@")
+	[ "$out" = "$exp" ] || { echo "output: '$out', expected '$exp'"; false; }
+}
+
+# kids PID: PIDs of the children of PID
+kids() {
+	ps -o pid= --ppid "$1" | tr -d ' '
+}
+
+# cmd_pid PASTA_PID: host PID of the command pasta spawned (a child of its
+# child, which waits for it), after up to 5 s
+cmd_pid() {
+	local i a b
+	for ((i = 0; i < 50; i++)); do
+		a=$(kids "$1")
+		[ -n "$a" ] && b=$(kids "$a")
+		[ -n "$b" ] && { echo "$b"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- spawning a command
 check "spawned command's status is pasta's" \
 	status_is 7 hp --config-net -- sh -c 'exit 7'
-# (the Debian build runs the command as PID 1 of a PID namespace: it can't
-# signal itself there)
-ours check "spawned command killed by a signal: 128 + signal" \
-	status_is 143 hp --config-net -- sh -c 'kill -TERM $$'
-ours check "command not found: 127" status_is 127 hp -- /nonexistent/cmd
+check "command not found: 127" status_is 127 hp -- /nonexistent/cmd
+
+# As in a container: PID 1 of its own PID namespace, /proc of its own
+check "spawned command is PID 1" out_is 1 hp -- sh -c 'echo $$'
+check "its /proc shows the namespace's processes only" \
+	out_is /proc/1 hp -- sh -c 'echo /proc/[0-9]*'
+if command -v ps >/dev/null; then
+	check "ps(1) sees the namespace's processes only" \
+		out_is 1 eval "hp -- ps -e -o pid= | tr -d ' '"
+fi
+check "PID 1 ignores SIGTERM it has no handler for, as in a container" \
+	out_is survived hp -- sh -c 'kill -TERM $$; echo survived'
+check "hostname is the host's, prefixed with pasta-" \
+	out_is "pasta-$(h cat /proc/sys/kernel/hostname)" \
+	hp -- cat /proc/sys/kernel/hostname
+check "IPC namespace of its own" \
+	eval "test \"\$(hp -- readlink /proc/self/ns/ipc)\" != \
+	      \"\$(readlink /proc/self/ns/ipc)\""
+
+# Signals: killed from outside, the command's status is 128 + signal;
+# SIGTERM or SIGINT to pasta end the command
+sig_checks() {
+	local pasta cmd rc
+
+	rig_bg spawn-kill h "$PASTA" -q --runas 0 -- sleep 30
+	pasta=$RIG_BG_PID
+	cmd=$(cmd_pid "$pasta")
+	check "spawned command found" test -n "$cmd" || return
+	kill -KILL "$cmd"
+	rig_reap 10 "$pasta"
+	rc=$?
+	check "spawned command killed by a signal: 128 + signal" \
+		test "$rc" = 137
+
+	for sig in TERM INT; do
+		rig_bg "spawn-$sig" h "$PASTA" -q --runas 0 -- sleep 30
+		pasta=$RIG_BG_PID
+		cmd=$(cmd_pid "$pasta")
+		check "SIG$sig to pasta: command found" test -n "$cmd" ||
+			continue
+		kill -"$sig" "$pasta"
+		check "SIG$sig to pasta ends the command" \
+			rig_wait_exit 5 "$cmd"
+		check "SIG$sig to pasta: pasta exits" rig_wait_exit 5 "$pasta"
+		rig_kill "$cmd"
+	done
+}
+ours sig_checks "signals: spawned command killed, pasta killed"
+
 check_out "spawned command gets --config-net addresses" \
 	"inet $HOST4/$PREFIX4" hp --config-net -- ip -4 addr show ext0
 check_out "spawned command gets the default route" \
@@ -68,6 +140,9 @@ elif [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null)" = 0 ]; then
 else
 	check_out "unprivileged: command runs as root of a user namespace" \
 		"uid=0" unpriv "$PASTA" -q --config-net -- id
+	check "unprivileged: command is PID 1, /proc of its own" \
+		out_is "1 /proc/1" unpriv "$PASTA" -q -- \
+		sh -c 'echo $$ /proc/[0-9]*'
 	check_out "unprivileged: --config-net works" "inet $HOST4/$PREFIX4" \
 		unpriv "$PASTA" -q --config-net -- ip -4 addr show ext0
 	check "unprivileged: ping to the far host" \
@@ -79,11 +154,15 @@ fi
 # ---- joining by PID; pasta exits when the process does
 # (the 2023 Debian build drops its capabilities before opening
 # /proc/PID/ns/user, and can't join a target owned by root: ours only)
+# netns_moved PID: PID is no longer in the host's network namespace
+netns_moved() {
+	[ "$(readlink "/proc/$1/ns/net")" != "$(h readlink /proc/self/ns/net)" ]
+}
 pid_checks() {
 	rig_bg target h unshare -n sleep 30
 	TARGET=$RIG_BG_PID
-	rig_retry 5 test "$(readlink /proc/$TARGET/ns/net)" != \
-		"$(h readlink /proc/self/ns/net)"
+	# (not only once: unshare(1) may not have run yet)
+	rig_retry 5 netns_moved "$TARGET"
 	check "pasta PID --config-net starts" \
 		h "$PASTA" -q --runas 0 --config-net -P "$RIG_TMP/pid.pid" \
 		"$TARGET"
