@@ -287,11 +287,12 @@ int main(int argc, char **argv)
 
 	/* Started as root, we're about to become nobody: the pid file and
 	 * passt's socket may be in directories only root can write to
-	 * (libvirt's system instance), create them first
+	 * (libvirt's system instance), create them first. The socket first:
+	 * if another instance holds it, its pid file stays as it is
 	 */
-	pidfile_open();
 	if (c.mode == MODE_PASST)
 		tap_sock_init(&c);
+	pidfile_open();
 
 	isolate_user(c.uid, c.gid, !c.netns_only, c.userns_path, c.mode);
 

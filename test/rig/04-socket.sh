@@ -79,6 +79,10 @@ check "second passt listens there" listening /tmp/passt_2.socket
 check_fail "explicit path of a live socket refused" \
 	start 3 -s /tmp/passt_1.socket
 check "the live socket still answers" listening /tmp/passt_1.socket
+ours check_fail "live socket and pid file of another instance: refused" \
+	x "$XPASST" --runas 0 -s /tmp/passt_1.socket -P /tmp/p1
+ours check "its pid file is left alone" \
+	eval 'test "$(x cat /tmp/p1)" = "$PID1"'
 
 # The first one goes away: its number is free again, stale file or not
 rig_kill "$PID1"
