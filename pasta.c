@@ -525,7 +525,8 @@ void pasta_start_ns(struct ctx *c, int argc, char **argv)
 	pasta_join_userns(c);
 
 	nl_sock_init(c, true);
-	debug("Spawned %s, PID %i, in new namespaces", exe, pid);
+	debug("Spawned %s in new namespaces, as PID 1 there, child of %i",
+	      exe, pid);
 }
 
 /**
