@@ -354,8 +354,9 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 		fprintf(fp,
 "  -t, --tcp-ports SPEC     TCP ports to forward to the guest\n"
 "  -u, --udp-ports SPEC     UDP ports to forward to the guest\n"
-"        SPEC: none (default), all, or [ADDR[%%IF]/]LIST where LIST is\n"
-"        comma-separated PORT[-PORT][:PORT[-PORT]] or ~PORT[-PORT] items\n"
+"        SPEC: none (default), [ADDR[%%IF]/]all, or [ADDR[%%IF]/]LIST where\n"
+"        LIST is comma-separated PORT[-PORT][:PORT[-PORT]] or ~PORT[-PORT]\n"
+"        items; all: every port outside the ephemeral range\n"
 "  -s, --socket, --socket-path PATH\n"
 "                           UNIX socket path (default: /tmp/passt_N.socket)\n"
 "  -F, --fd FD              Use this already connected socket, implies -1\n"
@@ -828,7 +829,7 @@ static void conf_ports(const struct ctx *c, struct fwd_ports *fwd, char opt,
 }
 
 /**
- * conf_port_defaults() - Implicit UDP forwarding and per-mode defaults
+ * conf_port_defaults() - Implicit UDP forwarding for pasta
  * @c:		Execution context
  * @udp:	UDP forwarding for one direction
  * @tcp:	TCP forwarding for the same direction
@@ -1416,10 +1417,11 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 		c->no_dhcp_dns_search = o->dhcp_search == 0;
 	}
 
-	/* Port forwarding defaults */
-	conf_port_defaults(c, &c->udp_in, &c->tcp_in);
-	if (pasta)
+	/* Port forwarding defaults: passt forwards UDP only with -u */
+	if (pasta) {
+		conf_port_defaults(c, &c->udp_in, &c->tcp_in);
 		conf_port_defaults(c, &c->udp_out, &c->tcp_out);
+	}
 
 	if (c->tcp_in.mode == FWD_UNSET)
 		c->tcp_in.mode = pasta && !c->no_tcp ? FWD_AUTO : FWD_NONE;

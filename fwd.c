@@ -272,9 +272,69 @@ static bool rules_overlap(const struct fwd_rule *a, const struct fwd_rule *b)
 }
 
 /**
+ * fwd_all_rules() - Set the weak rules of 'all': every non-ephemeral port
+ * @fwd:	Forwarding configuration, mode set to FWD_ALL here
+ * @tmpl:	Address and interface binding for the rules
+ * @efirst:	First port of the ephemeral range
+ * @elast:	Last port of the ephemeral range
+ *
+ * One rule below the ephemeral range, one above it (if it ends before
+ * 65535): failures to bind single ports aren't fatal.
+ */
+static void fwd_all_rules(struct fwd_ports *fwd, const struct fwd_rule *tmpl,
+			  uint16_t efirst, uint16_t elast)
+{
+	struct fwd_rule *r;
+
+	fwd->count = 0;
+	if (efirst > 1) {
+		r = &fwd->rules[fwd->count++];
+		*r = *tmpl;
+		r->first = r->to = 1;
+		r->last = efirst - 1;
+		r->flags = FWD_WEAK;
+	}
+	if (elast < NUM_PORTS - 1) {
+		r = &fwd->rules[fwd->count++];
+		*r = *tmpl;
+		r->first = r->to = elast + 1;
+		r->last = NUM_PORTS - 1;
+		r->flags = FWD_WEAK;
+	}
+	fwd->mode = FWD_ALL;
+}
+
+/**
+ * fwd_parse_all() - Parse 'all' or ADDR[%IF]/all (passt only)
+ * @fwd:	Forwarding configuration to set, must be unset so far
+ * @tmpl:	Address and interface binding, if any
+ * @pasta:	true in pasta mode, where 'all' is rejected
+ * @efirst:	First port of the ephemeral range
+ * @elast:	Last port of the ephemeral range
+ * @err:	On failure, set to a static message describing the problem
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int fwd_parse_all(struct fwd_ports *fwd, const struct fwd_rule *tmpl,
+			 bool pasta, uint16_t efirst, uint16_t elast,
+			 const char **err)
+{
+	if (pasta) {
+		*err = "'all' port forwarding is only available in passt mode";
+		return -1;
+	}
+	if (fwd->mode != FWD_UNSET) {
+		*err = "'all' conflicts with other port specifications";
+		return -1;
+	}
+	fwd_all_rules(fwd, tmpl, efirst, elast);
+	return 0;
+}
+
+/**
  * fwd_parse_spec() - Parse one -t/-u/-T/-U argument into @fwd
  * @fwd:	Forwarding configuration to extend
- * @spec:	Option argument: none, auto, all, [ADDR[%IF]/]PORTS
+ * @spec:	Option argument: none, auto, [ADDR[%IF]/]all, [ADDR[%IF]/]PORTS
  * @pasta:	true in pasta mode (auto allowed, all rejected)
  * @inbound:	true for -t/-u (address binding allowed)
  * @err:	On failure, set to a static message describing the problem
@@ -321,27 +381,9 @@ int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 	}
 
 	fwd_ephemeral_range(&efirst, &elast);
-	(void)elast;
 
-	if (!strcmp(spec, "all")) {
-		if (pasta) {
-			*err = "'all' port forwarding is only available in passt mode";
-			return -1;
-		}
-		if (fwd->mode != FWD_UNSET) {
-			*err = "'all' conflicts with other port specifications";
-			return -1;
-		}
-		fwd->mode = FWD_ALL;
-		memset(&fwd->rules[0], 0, sizeof(fwd->rules[0]));
-		fwd->rules[0].af = AF_UNSPEC;
-		fwd->rules[0].first = 1;
-		fwd->rules[0].to = 1;
-		fwd->rules[0].last = efirst > 1 ? efirst - 1 : 1;
-		fwd->rules[0].flags = FWD_WEAK;
-		fwd->count = efirst > 1 ? 1 : 0;
-		return 0;
-	}
+	if (!strcmp(spec, "all"))
+		return fwd_parse_all(fwd, &tmpl, pasta, efirst, elast, err);
 
 	p = spec;
 	slash = strchr(spec, '/');
@@ -358,9 +400,12 @@ int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 			*err = "Missing ports after '/' in port specification";
 			return -1;
 		}
-		if (!strcmp(p, "all") || !strcmp(p, "auto") ||
-		    !strcmp(p, "none")) {
-			*err = "'all', 'auto' and 'none' can't be combined with an address";
+		/* libvirt: ADDR/all and %IF/all for a <portForward> */
+		if (!strcmp(p, "all"))
+			return fwd_parse_all(fwd, &tmpl, pasta, efirst, elast,
+					     err);
+		if (!strcmp(p, "auto") || !strcmp(p, "none")) {
+			*err = "'auto' and 'none' can't be combined with an address";
 			return -1;
 		}
 	}
@@ -451,18 +496,7 @@ int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 	if (!nfw) {
 		/* Only exclusions: everything else, failures not fatal */
 		if (fwd->mode == FWD_UNSET) {
-			if (efirst > 1) {
-				struct fwd_rule *r = &fwd->rules[0];
-
-				*r = tmpl;
-				r->first = r->to = 1;
-				r->last = efirst - 1;
-				r->flags = FWD_WEAK;
-				fwd->count = 1;
-			} else {
-				fwd->count = 0;
-			}
-			fwd->mode = FWD_ALL;
+			fwd_all_rules(fwd, &tmpl, efirst, elast);
 		} else if (fwd->mode == FWD_ALL || fwd->mode == FWD_AUTO) {
 			if (has_bind) {
 				*err = "Address binding conflicts with earlier port specification";

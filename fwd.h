@@ -27,10 +27,11 @@ struct ctx;
  * @FWD_SPEC:	explicit ports and ranges in @rules
  * @FWD_ALL:	passt "all", or a spec of exclusions only: every
  *		non-ephemeral port but the excluded ones, failures not fatal.
- *		fwd_parse_spec() also stores this as one FWD_WEAK rule
- *		(1 to first ephemeral port - 1, with the ADDR/ or %IF/
- *		binding of an exclusion-only spec, if any): walking the rules
- *		and skipping excluded ports is enough to implement it
+ *		fwd_parse_spec() also stores this as FWD_WEAK rules (1 to
+ *		first ephemeral port - 1, and last ephemeral port + 1 to
+ *		65535, with the ADDR/ or %IF/ binding of the spec, if any):
+ *		walking the rules and skipping excluded ports is enough to
+ *		implement it
  * @FWD_AUTO:	pasta "auto": follow the ports bound on the other side
  */
 enum fwd_mode {
@@ -95,7 +96,7 @@ static inline bool fwd_port_excluded(const struct fwd_ports *fwd,
 /**
  * fwd_parse_spec() - Parse one -t/-u/-T/-U argument into @fwd
  * @fwd:	Forwarding configuration to extend
- * @spec:	Option argument: none, auto, all, [ADDR[%IF]/]PORTS
+ * @spec:	Option argument: none, auto, [ADDR[%IF]/]all, [ADDR[%IF]/]PORTS
  * @pasta:	true in pasta mode (auto allowed, all rejected)
  * @inbound:	true for -t/-u (address binding allowed)
  * @err:	On failure, set to a static message describing the problem

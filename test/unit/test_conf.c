@@ -626,11 +626,8 @@ static void test_passt(void)
 		CHECK(c.tcp_in.mode == FWD_SPEC && c.tcp_in.count == 2 &&
 		      c.tcp_in.rules[1].to == 8080,
 		      "passt --tcp-ports=22,80:8080");
-		CHECK(c.udp_in.mode == FWD_SPEC && c.udp_in.count == 2 &&
-		      c.udp_in.rules[1].first == 80 &&
-		      c.udp_in.rules[1].to == 80 &&
-		      (c.udp_in.rules[1].flags & FWD_WEAK),
-		      "passt: UDP follows TCP port numbers, no translation");
+		CHECK(c.udp_in.mode == FWD_NONE && !c.udp_in.count,
+		      "passt -t: no UDP forwarding without -u");
 	}
 	if (PASST_OK("-t", "22", "-u", "53"))
 		CHECK(c.udp_in.count == 1 && c.udp_in.rules[0].first == 53,
@@ -641,8 +638,8 @@ static void test_passt(void)
 		CHECK(c.udp_in.mode == FWD_NONE,
 		      "passt -t 22 --no-udp: no implicit UDP");
 	if (PASST_OK("-t", "all"))
-		CHECK(c.tcp_in.mode == FWD_ALL && c.udp_in.mode == FWD_ALL,
-		      "passt -t all (UDP follows)");
+		CHECK(c.tcp_in.mode == FWD_ALL && c.udp_in.mode == FWD_NONE,
+		      "passt -t all: no UDP without -u");
 	if (PASST_OK("--tcp-ports", "127.0.0.1%lo/8080:80",
 		     "--tcp-ports", "[::1]/443"))
 		CHECK(c.tcp_in.count == 2 && c.tcp_in.rules[0].af == AF_INET &&

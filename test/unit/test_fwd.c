@@ -20,6 +20,60 @@
 static struct fwd_ports fwd;
 static uint16_t efirst, elast;
 
+/**
+ * all_n() - Number of rules 'all' takes with the host's ephemeral range
+ *
+ * Return: 0, 1 or 2
+ */
+static unsigned int all_n(void)
+{
+	return (efirst > 1) + (elast < 65535);
+}
+
+/**
+ * all_weak() - Are all rules of @fwd weak, with the given binding?
+ * @af:		Expected address family
+ * @ifname:	Expected interface name
+ *
+ * Return: true if so
+ */
+static bool all_weak(int af, const char *ifname)
+{
+	unsigned int i;
+
+	for (i = 0; i < fwd.count; i++) {
+		if (!(fwd.rules[i].flags & FWD_WEAK) ||
+		    fwd.rules[i].af != af ||
+		    strcmp(fwd.rules[i].ifname, ifname) ||
+		    fwd.rules[i].to != fwd.rules[i].first)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * all_covered() - Do the rules of @fwd cover exactly the ports of 'all'?
+ *
+ * Every port from 1 to 65535 must be in exactly one rule, unless it's
+ * ephemeral (then in none); excluded ports don't matter.
+ *
+ * Return: true if so
+ */
+static bool all_covered(void)
+{
+	unsigned int p, i, n;
+
+	for (p = 1; p <= 65535; p++) {
+		bool eph = p >= efirst && p <= elast;
+
+		for (i = n = 0; i < fwd.count; i++)
+			n += p >= fwd.rules[i].first && p <= fwd.rules[i].last;
+		if (n != !eph)
+			return false;
+	}
+	return true;
+}
+
 /* One accepted specification and the single rule it should produce */
 struct spec_ok {
 	const char *spec;
@@ -130,7 +184,8 @@ static const struct spec_bad specs_bad[] = {
 	{ "1.2.3.4%/22", false, true, "empty interface after address" },
 	{ "%abcdefghijklmnopq/22", false, true, "interface name too long" },
 	{ "[fe80::1%a]%b/22", false, true, "two interfaces" },
-	{ "127.0.0.1/all", false, true, "address with all" },
+	{ "127.0.0.1/all", true, true, "address with all in pasta" },
+	{ "127.0.0.1/all,22", false, true, "address with all inside a list" },
 	{ "127.0.0.1/auto", true, true, "address with auto" },
 	{ "127.0.0.1/none", false, true, "address with none" },
 	{ "all", true, true, "all in pasta" },
@@ -176,9 +231,14 @@ static const struct spec_seq seqs[] = {
 	{ "127.0.0.1/22", "22", false, false, 0, 0,
 	  "same port on an address and on any" },
 	{ "~22", "~22", false, false, 0, 0, "exclusion overlapping earlier" },
-	{ "~22", "~23", false, true, FWD_ALL, 1, "exclusions accumulate" },
+	{ "~22", "~23", false, true, FWD_ALL, 0, "exclusions accumulate" },
 	{ "auto", "~22", true, true, FWD_AUTO, 0, "auto with exclusions" },
-	{ "all", "~22", false, true, FWD_ALL, 1, "all with exclusions" },
+	{ "all", "~22", false, true, FWD_ALL, 0, "all with exclusions" },
+	{ "198.18.0.2/all", "~22", false, true, FWD_ALL, 0,
+	  "ADDR/all with exclusions" },
+	{ "%lo/all", "%lo/~22", false, false, 0, 0,
+	  "exclusion-only with an address after ADDR/all" },
+	{ "%lo/all", "all", false, false, 0, 0, "ADDR/all then all" },
 	{ "~22", "80", false, false, 0, 0, "exclusion-only then ports" },
 	{ "80", "~22", false, false, 0, 0, "ports then exclusion-only" },
 	{ "none", "~22", false, false, 0, 0, "none then exclusion-only" },
@@ -249,10 +309,11 @@ static void test_details(void)
 	memset(&fwd, 0, sizeof(fwd));
 	rc = fwd_parse_spec(&fwd, "~3000-3010", false, true, &err);
 	CHECK(!rc && fwd.mode == FWD_ALL, "exclusion-only spec means all");
-	CHECK(fwd.count == 1 && fwd.rules[0].first == 1 &&
-	      fwd.rules[0].last == efirst - 1 && fwd.rules[0].to == 1 &&
-	      (fwd.rules[0].flags & FWD_WEAK),
-	      "exclusion-only spec: one weak rule up to the ephemeral range");
+	CHECK(fwd.count == all_n() && all_weak(AF_UNSPEC, ""),
+	      "exclusion-only spec: weak rules around the ephemeral range");
+	CHECK(all_covered(), "exclusion-only spec: every port up to 65535 "
+	      "but the ephemeral range (%u-%u) and the excluded ones",
+	      efirst, elast);
 	ok = true;
 	for (p = 3000; p <= 3010; p++)
 		ok = ok && fwd_port_excluded(&fwd, p);
@@ -262,9 +323,15 @@ static void test_details(void)
 
 	memset(&fwd, 0, sizeof(fwd));
 	rc = fwd_parse_spec(&fwd, "::1/~22", false, true, &err);
-	CHECK(!rc && fwd.mode == FWD_ALL && fwd.count == 1 &&
-	      fwd.rules[0].af == AF_INET6 && fwd_port_excluded(&fwd, 22),
+	CHECK(!rc && fwd.mode == FWD_ALL && fwd.count == all_n() &&
+	      all_weak(AF_INET6, "") && fwd_port_excluded(&fwd, 22),
 	      "exclusion-only spec keeps its address binding");
+
+	memset(&fwd, 0, sizeof(fwd));
+	rc = fwd_parse_spec(&fwd, "198.18.0.2%lo/~22", false, true, &err);
+	CHECK(!rc && fwd.mode == FWD_ALL && all_weak(AF_INET, "lo") &&
+	      all_covered(),
+	      "ADDR%%IF/~22: every rule on the address and interface");
 
 	memset(&fwd, 0, sizeof(fwd));
 	rc = fwd_parse_spec(&fwd, "~22", true, false, &err);
@@ -274,11 +341,28 @@ static void test_details(void)
 	/* all (passt) */
 	memset(&fwd, 0, sizeof(fwd));
 	rc = fwd_parse_spec(&fwd, "all", false, true, &err);
-	CHECK(!rc && fwd.mode == FWD_ALL && fwd.count == 1 &&
-	      fwd.rules[0].first == 1 && fwd.rules[0].last == efirst - 1 &&
-	      (fwd.rules[0].flags & FWD_WEAK) &&
-	      fwd.rules[0].af == AF_UNSPEC,
-	      "all: weak rule 1 to first ephemeral - 1, any address");
+	CHECK(!rc && fwd.mode == FWD_ALL && fwd.count == all_n() &&
+	      all_weak(AF_UNSPEC, ""),
+	      "all: weak rules, any address");
+	CHECK(all_covered(), "all: every port up to 65535 but the ephemeral "
+	      "range (%u-%u)", efirst, elast);
+
+	/* libvirt's <portForward address=...> and <portForward dev=...> */
+	memset(&fwd, 0, sizeof(fwd));
+	rc = fwd_parse_spec(&fwd, "198.18.0.2/all", false, true, &err);
+	CHECK(!rc && fwd.mode == FWD_ALL && all_weak(AF_INET, "") &&
+	      all_covered(), "198.18.0.2/all: all ports on that address");
+	memset(&fwd, 0, sizeof(fwd));
+	rc = fwd_parse_spec(&fwd, "%up0/all", false, true, &err);
+	CHECK(!rc && fwd.mode == FWD_ALL && all_weak(AF_UNSPEC, "up0") &&
+	      all_covered(), "%%up0/all: all ports on that interface");
+	memset(&fwd, 0, sizeof(fwd));
+	rc = fwd_parse_spec(&fwd, "[2001:db8::2]%up0/all", false, true, &err);
+	CHECK(!rc && fwd.mode == FWD_ALL && all_weak(AF_INET6, "up0"),
+	      "[2001:db8::2]%%up0/all");
+	memset(&fwd, 0, sizeof(fwd));
+	rc = fwd_parse_spec(&fwd, "%up0/all", false, false, &err);
+	CHECK(rc == -1, "%%up0/all rejected for -T/-U");
 
 	/* Mapping detail */
 	memset(&fwd, 0, sizeof(fwd));
@@ -334,8 +418,10 @@ static void check_seq(const struct spec_seq *t)
 	if (!CHECK(!rc, "seq '%s' then '%s': first accepted", t->a, t->b))
 		return;
 	rc = fwd_parse_spec(&fwd, t->b, t->pasta, true, &err);
+	/* FWD_ALL: as many rules as the ephemeral range leaves out */
 	if (t->ok)
-		CHECK(!rc && fwd.mode == t->mode && fwd.count == t->count,
+		CHECK(!rc && fwd.mode == t->mode &&
+		      fwd.count == (t->mode == FWD_ALL ? all_n() : t->count),
 		      "%s: '%s' then '%s' accepted", t->why, t->a, t->b);
 	else
 		CHECK(rc == -1, "%s: '%s' then '%s' rejected", t->why, t->a,
