@@ -38,6 +38,7 @@
 #define LOG_SIZE_DEFAULT	(1024 * 1024)
 #define LOG_SIZE_MIN		4096
 #define SOCK_PATH_MAX		sizeof(((struct sockaddr_un *)0)->sun_path)
+#define IPV6_MIN_MTU		1280	/* RFC 8200, 5 */
 
 /* Local mode: no template interface, the guest can only reach the host */
 #define LOCAL_ADDR4		"169.254.2.1"
@@ -56,8 +57,10 @@ static const unsigned char mac_default[ETH_ALEN_] = {
  * @ifname:		-i: template interface for both families
  * @addr4_set:		-a with an IPv4 address given
  * @addr6_set:		-a with an IPv6 address given
- * @prefix4_set:	-n given
+ * @prefix4_set:	-n given, or -a with an IPv4 prefix length
  * @prefix4:		its prefix length
+ * @addr_prefix4:	prefix length given with an IPv4 -a, 0 if none
+ * @addr_prefix6:	prefix length given with an IPv6 -a, 0 if none
  * @gw4_set:		-g with an IPv4 address given
  * @gw6_set:		-g with an IPv6 address given
  * @mhl4_set:		--map-host-loopback given for IPv4 (or none)
@@ -97,6 +100,7 @@ struct conf_opts {
 	bool addr4_set, addr6_set;
 	bool prefix4_set;
 	int prefix4;
+	int addr_prefix4, addr_prefix6;
 	bool gw4_set, gw6_set;
 	bool mhl4_set, mhl6_set;
 	bool mga4_set, mga6_set;
@@ -278,9 +282,10 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "  -h, --help               Show this help and exit\n"
 "      --version            Show the version and exit\n"
 "  -p, --pcap FILE          Capture guest-side frames to FILE (pcap)\n"
-"  -m, --mtu MTU            MTU to advertise (68-65535, 0: none;\n"
+"  -m, --mtu MTU            MTU to advertise (up to 65521, 0: none;\n"
 "                           default: 65520)\n"
-"  -a, --address ADDR       Assign this IPv4 or IPv6 address to the guest\n"
+"  -a, --address ADDR[/LEN] Assign this IPv4 or IPv6 address to the guest,\n"
+"                           with a prefix length (IPv4: instead of -n)\n"
 "                           (default: the host's own address; with no\n"
 "                           host interface: 169.254.2.1, IPv6 none)\n"
 "  -n, --netmask MASK       IPv4 netmask, dotted or prefix length\n"
@@ -811,6 +816,82 @@ static void conf_bad_opt(int ret, char **argv)
 }
 
 /**
+ * conf_address() - Parse -a ADDR or ADDR/LEN, or die
+ * @c:		Execution context
+ * @o:		Command line options
+ * @arg:	Argument
+ *
+ * A prefix length (as cloud-hypervisor launchers pass it) is the IPv4
+ * netmask, or the IPv6 prefix length of the address pasta --config-net
+ * sets: the default for IPv6 (64) is kept for advertisements.
+ */
+static void conf_address(struct ctx *c, struct conf_opts *o, const char *arg)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash = strchr(arg, '/');
+	unsigned long len = 0;
+	struct in6_addr a6;
+	struct in_addr a4;
+	int af;
+
+	if (slash) {
+		if ((size_t)(slash - arg) >= sizeof(buf))
+			die("Invalid address for --address: %s", arg);
+		memcpy(buf, arg, slash - arg);
+		buf[slash - arg] = 0;
+		arg = buf;
+	}
+
+	af = parse_good_addr("--address", arg, &a4, &a6);
+	if (slash && parse_uint(slash + 1, 1, af == AF_INET ? 32 : 128, &len))
+		die("Invalid prefix length for --address: %s (valid: 1-%d)",
+		    slash + 1, af == AF_INET ? 32 : 128);
+
+	if (af == AF_INET) {
+		if (o->addr4_set)
+			die("Only one IPv4 --address allowed");
+		c->ip4.addr = a4;
+		o->addr4_set = true;
+		o->addr_prefix4 = len;
+		c->ip4.no_copy_addrs = true;
+	} else {
+		if (o->addr6_set)
+			die("Only one IPv6 --address allowed");
+		c->ip6.addr = a6;
+		o->addr6_set = true;
+		o->addr_prefix6 = len;
+		c->ip6.no_copy_addrs = true;
+	}
+}
+
+/**
+ * conf_mtu() - Parse -m: 0 (don't advertise) to MTU_MAX, or die
+ * @c:		Execution context
+ * @arg:	Argument
+ *
+ * Values too small for one IP version only warn: that version can't work,
+ * the other one may.
+ */
+static void conf_mtu(struct ctx *c, const char *arg)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, 0, ULONG_MAX, &v))
+		die("Invalid MTU: %s (valid: 0 to %d, 0: don't advertise)",
+		    arg, MTU_MAX);
+	if (v > MTU_MAX)
+		die("MTU %s too large (max %d; valid: 0 to %d, 0: don't advertise)",
+		    arg, MTU_MAX, MTU_MAX);
+
+	if (v && v < MTU_MIN)
+		warn("MTU %lu too small for IPv4 (minimum %d)", v, MTU_MIN);
+	else if (v && v < IPV6_MIN_MTU)
+		warn("MTU %lu too small for IPv6 (minimum %d)", v,
+		     IPV6_MIN_MTU);
+	c->mtu = v;
+}
+
+/**
  * conf_ports() - Parse one of -t -u -T -U, or die
  * @c:		Execution context
  * @fwd:	Forwarding configuration to extend
@@ -967,27 +1048,10 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 			copy_path(c->pcap, sizeof(c->pcap), "--pcap", optarg);
 			break;
 		case 'm':
-			if (parse_uint(optarg, 0, MTU_MAX, &v) ||
-			    (v && v < MTU_MIN))
-				die("Invalid MTU: %s (valid: %d-%d, or 0)",
-				    optarg, MTU_MIN, MTU_MAX);
-			c->mtu = v;
+			conf_mtu(c, optarg);
 			break;
 		case 'a':
-			af = parse_good_addr("--address", optarg, &a4, &a6);
-			if (af == AF_INET) {
-				if (o->addr4_set)
-					die("Only one IPv4 --address allowed");
-				c->ip4.addr = a4;
-				o->addr4_set = true;
-				c->ip4.no_copy_addrs = true;
-			} else {
-				if (o->addr6_set)
-					die("Only one IPv6 --address allowed");
-				c->ip6.addr = a6;
-				o->addr6_set = true;
-				c->ip6.no_copy_addrs = true;
-			}
+			conf_address(c, o, optarg);
 			break;
 		case 'n':
 			if (strchr(optarg, '.')) {
@@ -1331,6 +1395,13 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 	}
 
 	/* Cross-option checks */
+	if (o->addr_prefix4) {
+		if (o->prefix4_set)
+			die("--netmask conflicts with the prefix length of --address");
+		o->prefix4 = o->addr_prefix4;
+		o->prefix4_set = true;
+	}
+
 	if (o->vhost_user)
 		die("vhost-user is not supported yet");
 
@@ -1598,7 +1669,7 @@ static void conf_ip6_local(struct ctx *c, const struct conf_opts *o)
 	struct ip6_ctx *ip6 = &c->ip6;
 
 	if (o->addr6_set)
-		ip6->prefix_len = 64;
+		ip6->prefix_len = o->addr_prefix6 ? o->addr_prefix6 : 64;
 	else
 		ip6->prefix_len = 0;
 	if (!o->gw6_set)
@@ -1659,6 +1730,8 @@ static void conf_ip6(struct ctx *c, const struct conf_opts *o)
 	} else {
 		ip6->prefix_len = 64;
 	}
+	if (o->addr_prefix6)
+		ip6->prefix_len = o->addr_prefix6;
 
 	ip6->addr_seen = ip6->addr;
 	if (IN6_IS_ADDR_LINKLOCAL(&ip6->gw)) {

@@ -30,7 +30,7 @@
 /* Default and accepted MTU values */
 #define MTU_DEFAULT	65520
 #define MTU_MIN		68
-#define MTU_MAX		65535
+#define MTU_MAX		65521	/* 65535 - Ethernet header, 4-byte aligned */
 
 /**
  * enum passt_mode - Mode of operation, from the name the binary is run as

@@ -93,10 +93,14 @@ bad both passt -D 1.2.3.4.5
 bad both passt -i nosuchif0
 bad both pasta -a 198.18.0.256
 
-# ---- MTU
-bad both passt -m 10
-bad both passt -m 67
+# ---- MTU: up to 65521; too small for IPv4 or IPv6 only warns
 bad both passt -m 70000
+bad ours passt -m 65522
+ours check_out "passt -m 65522: message gives the maximum" \
+	"MTU 65522 too large (max 65521" cat "$RIG_TMP/bad.err"
+bad ours pasta -m 65536
+bad ours passt -a 10.0.0.1/24 -n 24
+bad ours passt -a 10.0.0.1/33
 bad ours passt -m abc
 bad ours passt -m 1500x
 

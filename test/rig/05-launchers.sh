@@ -81,3 +81,14 @@ if check "passt -t 2222:22 starts" rig_passt_start -t 2222:22; then
 	ours check "passt -t 2222:22: no UDP port 2222" no_listener h udp 2222
 fi
 rig_stop
+
+# ---- -a ADDR/LEN (cloud-hypervisor launchers): address and prefix length
+if check "pasta --config-net -a 198.18.0.7/25 -a 2001:db8:1::7/80 starts" \
+	rig_pasta --config-net -a 198.18.0.7/25 -a 2001:db8:1::7/80 \
+		-t none -u none -T none -U none; then
+	ours check_out "-a 198.18.0.7/25: set with prefix length 25" \
+		"198.18.0.7/25" g ip -4 -o addr show
+	ours check_out "-a 2001:db8:1::7/80: set with prefix length 80" \
+		"2001:db8:1::7/80" g ip -6 -o addr show
+fi
+rig_stop

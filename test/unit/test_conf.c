@@ -198,8 +198,21 @@ static const struct bad bad_cmds[] = {
 	{ MODE_PASST, { "--mtu" }, "requires an argument" },
 	{ MODE_PASST, { "--quiet=1" }, "--quiet=1" },
 	{ MODE_PASST, { "--tcp" }, NULL },	/* ambiguous */
-	{ MODE_PASST, { "-m", "67" }, "MTU" },
-	{ MODE_PASST, { "-m", "65536" }, "MTU" },
+	{ MODE_PASST, { "-m", "65522" }, "MTU 65522 too large (max 65521" },
+	{ MODE_PASTA, { "--mtu=65536" }, "MTU 65536 too large (max 65521" },
+	{ MODE_PASST, { "-m", "99999999999999999999999" }, "0 to 65521" },
+	{ MODE_PASST, { "-a", "10.0.0.1/24", "-n", "16" }, "--netmask" },
+	{ MODE_PASST, { "-n", "16", "-a", "10.0.0.1/24" }, "--netmask" },
+	{ MODE_PASST, { "-a", "10.0.0.1/33" }, "prefix length" },
+	{ MODE_PASST, { "-a", "10.0.0.1/0" }, "prefix length" },
+	{ MODE_PASST, { "-a", "10.0.0.1/" }, "prefix length" },
+	{ MODE_PASST, { "-a", "10.0.0.1/24x" }, "prefix length" },
+	{ MODE_PASST, { "-a", "10.0.0.1/255.255.255.0" }, "prefix length" },
+	{ MODE_PASTA, { "-a", "2001:db8::1/129" }, "prefix length" },
+	{ MODE_PASST, { "-a", "/24" }, "address" },
+	{ MODE_PASST, { "-a", "127.0.0.1/8" }, "loopback" },
+	{ MODE_PASST, { "-a", "2001:db8:1:2:3:4:5:6:7:8:9:10:11:12/64" },
+	  "address" },
 	{ MODE_PASST, { "-m", "abc" }, "MTU" },
 	{ MODE_PASST, { "-m", "-1" }, "MTU" },
 	{ MODE_PASST, { "-m", "" }, "MTU" },
@@ -596,8 +609,31 @@ static void test_passt(void)
 		CHECK(c.mtu == 0, "passt -m 0: no MTU advertised");
 	if (PASST_OK("--mtu", "68"))
 		CHECK(c.mtu == 68, "passt --mtu 68 (minimum)");
-	if (PASST_OK("-m65535"))
-		CHECK(c.mtu == 65535, "passt -m65535 (maximum, attached)");
+	if (PASST_OK("-m65521"))
+		CHECK(c.mtu == 65521, "passt -m65521 (maximum, attached)");
+	run_conf(MODE_PASST, false, ARGS("-m", "67"));
+	CHECK(r.status == 0 && strstr(r.err, "too small for IPv4"),
+	      "passt -m 67: accepted with a warning about IPv4 (%.*s)",
+	      (int)strcspn(r.err, "\n"), r.err);
+	run_conf(MODE_PASTA, false, ARGS("-m", "1279"));
+	CHECK(r.status == 0 && strstr(r.err, "too small for IPv6") &&
+	      !strstr(r.err, "IPv4"),
+	      "pasta -m 1279: accepted with a warning about IPv6 (%.*s)",
+	      (int)strcspn(r.err, "\n"), r.err);
+	run_conf(MODE_PASST, false, ARGS("-m", "1280"));
+	CHECK(r.status == 0 && !*r.err, "passt -m 1280: no warning");
+
+	if (PASST_OK("-a", "10.200.0.2/24")) {
+		inet_pton(AF_INET, "10.200.0.2", &a4);
+		CHECK(c.ip4.addr.s_addr == a4.s_addr && o.prefix4_set &&
+		      o.prefix4 == 24, "passt -a 10.200.0.2/24: address, prefix");
+	}
+	if (PASST_OK("--address=2001:db8::2/64", "-a", "192.0.2.1/32")) {
+		inet_pton(AF_INET6, "2001:db8::2", &a6);
+		CHECK(IN6_ARE_ADDR_EQUAL(&c.ip6.addr, &a6) &&
+		      o.addr_prefix6 == 64 && o.prefix4 == 32,
+		      "passt -a 2001:db8::2/64 -a 192.0.2.1/32");
+	}
 
 	if (PASST_OK("-a", "10.0.2.100", "-n", "24", "-g", "10.0.2.2")) {
 		inet_pton(AF_INET, "10.0.2.100", &a4);
@@ -1172,6 +1208,17 @@ static void test_local(void)
 		CHECK(v4_eq(l->ip4.gw, "198.18.7.254") &&
 		      v4_eq(l->ip4.map_host_loopback, "198.18.7.254"),
 		      "local mode: -g wins, and is the loopback mapping");
+	}
+
+	if (local_conf(MODE_PASTA, ARGS("--netns", "/proc/self/ns/net",
+					"-a", "10.200.0.2/24",
+					"-a", "2001:db8::2/56"))) {
+		CHECK(v4_eq(l->ip4.addr, "10.200.0.2") &&
+		      l->ip4.prefix_len == 24,
+		      "local mode: -a 10.200.0.2/24: address and prefix");
+		CHECK(v6_eq(&l->ip6.addr, "2001:db8::2") &&
+		      l->ip6.prefix_len == 56,
+		      "local mode: -a 2001:db8::2/56: address and prefix");
 	}
 
 	if (local_conf(MODE_PASST, ARGS("-f", "-a", "10.0.0.2")))
