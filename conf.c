@@ -1873,36 +1873,42 @@ static void conf_dns(struct ctx *c, const struct conf_opts *o,
 		memset(c->ip4.dns, 0, sizeof(c->ip4.dns));
 		memset(c->ip6.dns, 0, sizeof(c->ip6.dns));
 	} else if (!o->dns_set) {
-		/* A --dns-forward address is the resolver the guest uses */
-		if (c->ip4.dns_match.s_addr) {
-			add_dns4(c, c->ip4.dns_match);
-		} else {
-			for (i = 0; i < n4; i++) {
-				if ((ntohl(host4[i].s_addr) >> 24) !=
-				    IN_LOOPBACKNET) {
-					add_dns4(c, host4[i]);
-				} else if (c->ip4.map_host_loopback.s_addr) {
-					add_dns4(c, c->ip4.map_host_loopback);
-				} else {
-					dropped = true;
-				}
-			}
+		/* Loopback resolvers are unreachable for the guest: in their
+		 * place, the --dns-forward address (which leads to the first
+		 * of them by default), else the host loopback mapping
+		 */
+		struct in_addr lo4 = c->ip4.dns_match.s_addr ?
+				     c->ip4.dns_match :
+				     c->ip4.map_host_loopback;
+		const struct in6_addr *lo6 =
+			!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) ?
+			&c->ip6.dns_match : &c->ip6.map_host_loopback;
+
+		for (i = 0; i < n4; i++) {
+			if ((ntohl(host4[i].s_addr) >> 24) != IN_LOOPBACKNET)
+				add_dns4(c, host4[i]);
+			else if (lo4.s_addr)
+				add_dns4(c, lo4);
+			else
+				dropped = true;
+		}
+		for (i = 0; i < n6; i++) {
+			if (!IN6_IS_ADDR_LOOPBACK(&host6[i]))
+				add_dns6(c, &host6[i]);
+			else if (!IN6_IS_ADDR_UNSPECIFIED(lo6))
+				add_dns6(c, lo6);
+			else
+				dropped = true;
 		}
 
-		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match)) {
+		/* None otherwise: --dns-forward, if it leads somewhere */
+		if (!c->ip4.dns[0].s_addr && c->ip4.dns_match.s_addr &&
+		    c->ip4.dns_host.s_addr)
+			add_dns4(c, c->ip4.dns_match);
+		if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0]) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
 			add_dns6(c, &c->ip6.dns_match);
-		} else {
-			for (i = 0; i < n6; i++) {
-				if (!IN6_IS_ADDR_LOOPBACK(&host6[i])) {
-					add_dns6(c, &host6[i]);
-				} else if (!IN6_IS_ADDR_UNSPECIFIED(
-						&c->ip6.map_host_loopback)) {
-					add_dns6(c, &c->ip6.map_host_loopback);
-				} else {
-					dropped = true;
-				}
-			}
-		}
 	}
 
 	if (!c->ifi4)

@@ -987,6 +987,7 @@ static void test_dns(void)
 {
 	char path[] = "/tmp/passt-unit-resolv-XXXXXX";
 	char path2[] = "/tmp/passt-unit-resolv-XXXXXX";
+	char path3[] = "/tmp/passt-unit-resolv-XXXXXX";
 
 	write_file_tmp(path,
 		       "# generated\n"
@@ -1029,10 +1030,48 @@ static void test_dns(void)
 
 	dns_ctx();
 	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
+	inet_pton(AF_INET6, "fd00::53", &c.ip6.dns_match);
 	conf_dns(&c, &o, path);
-	CHECK(v4eq(c.ip4.dns[0], "169.254.1.1") && !c.ip4.dns[1].s_addr &&
+	CHECK(v4eq(c.ip4.dns[0], "169.254.1.1") &&
+	      v4eq(c.ip4.dns[1], "192.0.2.53") &&
+	      v4eq(c.ip4.dns[2], "192.0.2.54") &&
 	      v4eq(c.ip4.dns_host, "127.0.0.53"),
-	      "--dns-forward: advertised resolver, host resolver as target");
+	      "--dns-forward: in place of the loopback resolver only");
+	CHECK(v6eq(&c.ip6.dns[0], "fe80::1") &&
+	      v6eq(&c.ip6.dns[1], "fd00::53") &&
+	      v6eq(&c.ip6.dns[2], "2001:db8::53"),
+	      "--dns-forward (IPv6): in place of ::1 only, order kept");
+
+	/* Only reachable resolvers: kept, --dns-forward not advertised */
+	write_file_tmp(path3, "nameserver 192.0.2.53\n"
+			      "nameserver 2001:db8::53\n");
+	dns_ctx();
+	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
+	inet_pton(AF_INET6, "fd00::53", &c.ip6.dns_match);
+	conf_dns(&c, &o, path3);
+	CHECK(v4eq(c.ip4.dns[0], "192.0.2.53") && !c.ip4.dns[1].s_addr &&
+	      v4eq(c.ip4.dns_host, "192.0.2.53"),
+	      "--dns-forward, reachable IPv4 resolver: advertised as is");
+	CHECK(v6eq(&c.ip6.dns[0], "2001:db8::53") &&
+	      IN6_IS_ADDR_UNSPECIFIED(&c.ip6.dns[1]),
+	      "--dns-forward, reachable IPv6 resolver: advertised as is");
+
+	/* No resolver but --dns-host: the --dns-forward address */
+	dns_ctx();
+	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
+	inet_pton(AF_INET, "192.0.2.99", &c.ip4.dns_host);
+	o.dns_host4_set = true;
+	conf_dns(&c, &o, "/nonexistent/resolv.conf");
+	CHECK(v4eq(c.ip4.dns[0], "169.254.1.1") && !c.ip4.dns[1].s_addr,
+	      "--dns-forward --dns-host, no host resolver: advertised");
+
+	/* Loopback resolver, no mapping: --dns-forward still stands in */
+	dns_ctx();
+	memset(&c.ip4.map_host_loopback, 0, sizeof(c.ip4.map_host_loopback));
+	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
+	conf_dns(&c, &o, path2);
+	CHECK(v4eq(c.ip4.dns[0], "169.254.1.1") && !c.ip4.dns[1].s_addr,
+	      "--dns-forward --no-map-gw: in place of 127.0.0.1");
 
 	dns_ctx();
 	o.dns_set = true;
@@ -1064,6 +1103,7 @@ static void test_dns(void)
 
 	unlink(path);
 	unlink(path2);
+	unlink(path3);
 }
 
 /**
