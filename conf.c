@@ -92,6 +92,7 @@ static const unsigned char mac_default[ETH_ALEN_] = {
  * @no_copy_addrs:	--no-copy-addrs
  * @vhost_user:		--vhost-user
  * @sock_set:		-s given
+ * @vu_only:		an option for vhost-user mode only, as given, or NULL
  */
 struct conf_opts {
 	bool v4_only;
@@ -123,6 +124,7 @@ struct conf_opts {
 	bool no_copy_addrs;
 	bool vhost_user;
 	bool sock_set;
+	const char *vu_only;
 };
 
 /* Values for long options without a short form */
@@ -163,6 +165,12 @@ enum {
 	OPT_NO_SPLICE,
 	OPT_HOST_LO_TO_NS_LO,
 	OPT_FQDN,
+	OPT_SPLICE_ONLY,
+	OPT_STATS,
+	OPT_CHROOT_FALLBACK,
+	OPT_REPAIR_PATH,
+	OPT_MIGRATE_EXIT,
+	OPT_MIGRATE_NO_LINGER,
 };
 
 static const struct option options[] = {
@@ -231,6 +239,12 @@ static const struct option options[] = {
 	{ "no-copy-addrs", no_argument, NULL, OPT_NO_COPY_ADDRS },
 	{ "no-splice", no_argument, NULL, OPT_NO_SPLICE },
 	{ "host-lo-to-ns-lo", no_argument, NULL, OPT_HOST_LO_TO_NS_LO },
+	{ "splice-only", no_argument, NULL, OPT_SPLICE_ONLY },
+	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "chroot-fallback", no_argument, NULL, OPT_CHROOT_FALLBACK },
+	{ "repair-path", required_argument, NULL, OPT_REPAIR_PATH },
+	{ "migrate-exit", no_argument, NULL, OPT_MIGRATE_EXIT },
+	{ "migrate-no-linger", no_argument, NULL, OPT_MIGRATE_NO_LINGER },
 	{ 0 },
 };
 
@@ -279,6 +293,9 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "      --runas UID[:GID]    Run as this user and group after setup\n"
 "                           (also LOGIN[:GROUP]; default: current user,\n"
 "                           'nobody' instead of root)\n"
+"      --stats SECONDS      Log event counts, at most every SECONDS\n"
+"                           (needs -f)\n"
+"      --chroot-fallback    Accepted, no effect yet\n"
 "  -h, --help               Show this help and exit\n"
 "      --version            Show the version and exit\n"
 "  -p, --pcap FILE          Capture guest-side frames to FILE (pcap)\n"
@@ -354,6 +371,8 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "                           template interface, else tap0)\n"
 "      --ns-mac-addr ADDR   MAC address of the tap interface\n"
 "      --no-splice          Don't splice loopback connections\n"
+"      --splice-only        Forward only loopback connections (splice),\n"
+"                           nothing through the tap device\n"
 "      --host-lo-to-ns-lo   Deprecated, accepted\n");
 	} else {
 		fprintf(fp,
@@ -367,6 +386,8 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "  -F, --fd FD              Use this already connected socket, implies -1\n"
 "  -1, --one-off            Quit after the first guest disconnects\n"
 "      --vhost-user         Use the vhost-user protocol (not supported yet)\n"
+"      --repair-path PATH|none, --migrate-exit, --migrate-no-linger\n"
+"                           vhost-user only, no effect yet\n"
 "      --print-capabilities Print vhost-user capabilities and exit\n");
 	}
 
@@ -1387,6 +1408,34 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 		case OPT_HOST_LO_TO_NS_LO:
 			mode_only(c, MODE_PASTA, "--host-lo-to-ns-lo");
 			break;
+		case OPT_SPLICE_ONLY:
+			mode_only(c, MODE_PASTA, "--splice-only");
+			c->splice_only = 1;
+			break;
+		case OPT_STATS:
+			if (parse_uint(optarg, 1, UINT_MAX, &v))
+				die("Invalid --stats interval: %s (seconds, at least 1)",
+				    optarg);
+			c->stats = v;
+			break;
+		case OPT_CHROOT_FALLBACK:
+			/* Accepted: pivot_root() has no fallback (yet) */
+			break;
+		case OPT_REPAIR_PATH:
+			mode_only(c, MODE_PASST, "--repair-path");
+			if (strcmp(optarg, "none") &&
+			    (!*optarg || strlen(optarg) >= SOCK_PATH_MAX))
+				die("Invalid --repair-path: %s", optarg);
+			o->vu_only = "--repair-path";
+			break;
+		case OPT_MIGRATE_EXIT:
+			mode_only(c, MODE_PASST, "--migrate-exit");
+			o->vu_only = "--migrate-exit";
+			break;
+		case OPT_MIGRATE_NO_LINGER:
+			mode_only(c, MODE_PASST, "--migrate-no-linger");
+			o->vu_only = "--migrate-no-linger";
+			break;
 		case '?':
 		case ':':
 		default:
@@ -1395,6 +1444,9 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 	}
 
 	/* Cross-option checks */
+	if (o->vu_only && !o->vhost_user)
+		die("%s is only available in vhost-user mode (--vhost-user)",
+		    o->vu_only);
 	if (o->addr_prefix4) {
 		if (o->prefix4_set)
 			die("--netmask conflicts with the prefix length of --address");
@@ -1423,6 +1475,15 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 	    ((c->udp_in.mode != FWD_UNSET && c->udp_in.mode != FWD_NONE) ||
 	     (c->udp_out.mode != FWD_UNSET && c->udp_out.mode != FWD_NONE)))
 		die("UDP port forwarding requested but UDP is disabled (--no-udp)");
+
+	if (c->splice_only) {
+		if (c->no_splice)
+			die("--splice-only conflicts with --no-splice");
+		/* Nothing through the tap: no services, no DNS for it */
+		c->no_icmp = c->no_dhcp = c->no_dhcpv6 = 1;
+		c->no_ndp = c->no_ra = 1;
+		c->no_dns = c->no_dns_search = 1;
+	}
 
 	if (c->no_map_gw) {
 		/* An explicit --map-host-loopback ADDR still applies */
@@ -1502,6 +1563,10 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 		c->tcp_out.mode = pasta && !c->no_tcp ? FWD_AUTO : FWD_NONE;
 	if (c->udp_out.mode == FWD_UNSET)
 		c->udp_out.mode = pasta && !c->no_udp ? FWD_AUTO : FWD_NONE;
+
+	/* After the positional arguments: spawning a command implies -f */
+	if (c->stats && !c->foreground)
+		die("--stats needs -f/--foreground");
 
 	if (!o->runas_set)
 		conf_runas_default(c);

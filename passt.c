@@ -218,9 +218,50 @@ static void daemonise(void)
 	log_to_syslog();
 }
 
+/* --stats: events handled per epoll type, and when we last printed them */
+static unsigned long stats_n[EPOLL_TYPE_MAX];
+static unsigned long stats_total, stats_printed;
+static time_t stats_last;
+
+static const char *const stats_name[EPOLL_TYPE_MAX] = {
+	"none", "tap-listen", "tap-passt", "tap-pasta", "timer",
+	"nsquit-inotify", "nsquit-timer", "icmp", "udp-listen", "udp-reply",
+	"tcp-listen", "tcp", "tcp-timer", "tcp-splice",
+};
+
+/**
+ * stats_print() - Log the event counts, if new ones and due (--stats)
+ * @now:	Current time
+ */
+static void stats_print(const struct timespec *now)
+{
+	char line[512] = "";
+	size_t n = 0;
+	int i;
+
+	if (stats_total == stats_printed ||
+	    now->tv_sec - stats_last < (time_t)c.stats)
+		return;
+
+	for (i = 0; i < EPOLL_TYPE_MAX; i++) {
+		if (!stats_n[i] || n >= sizeof(line))
+			continue;
+		n += snprintf(line + n, sizeof(line) - n, " %s %lu",
+			      stats_name[i] ? stats_name[i] : "?", stats_n[i]);
+	}
+	info("Events:%s", line);
+	stats_printed = stats_total;
+	stats_last = now->tv_sec;
+}
+
 static void dispatch(union epoll_ref ref, uint32_t events,
 		     const struct timespec *now)
 {
+	if (ref.type < EPOLL_TYPE_MAX) {
+		stats_n[ref.type]++;
+		stats_total++;
+	}
+
 	switch (ref.type) {
 	case EPOLL_TYPE_TAP_LISTEN:
 	case EPOLL_TYPE_TAP_PASST:
@@ -382,5 +423,7 @@ int main(int argc, char **argv)
 
 		if (!c.no_tcp)
 			tcp_defer_handler(&c, &now);
+		if (c.stats)
+			stats_print(&now);
 	}
 }

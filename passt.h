@@ -179,6 +179,7 @@ struct ctx {
 	int quiet;
 	int debug;
 	int trace;
+	unsigned int stats;		/* --stats: seconds between counts */
 	char log_file[PATH_MAX];
 	size_t log_size;
 	char pcap[PATH_MAX];
@@ -204,6 +205,7 @@ struct ctx {
 	pid_t pasta_pid;		/* PID given on the command line, or 0 */
 	char **pasta_cmd;		/* command to spawn, NULL-terminated */
 	int no_splice;
+	int splice_only;		/* --splice-only: no tap traffic */
 
 	/* Link layer */
 	unsigned char our_tap_mac[ETH_ALEN_];	/* -M: our MAC towards guest */

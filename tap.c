@@ -449,6 +449,9 @@ static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
 
 	pcap_frame(f, len);
 
+	if (c->splice_only)	/* pasta --splice-only: no tap traffic */
+		return;
+
 	if (len < ETH_HLEN_) {
 		trace("tap: truncated Ethernet frame, dropped");
 		return;
@@ -1082,11 +1085,11 @@ void tap_sock_init(struct ctx *c)
  * tap_is_ready() - Is there a guest attached to send frames to?
  * @c:		Execution context
  *
- * Return: true if frames can be sent
+ * Return: true if frames can be sent (never with pasta --splice-only)
  */
 bool tap_is_ready(const struct ctx *c)
 {
-	return c->fd_tap >= 0;
+	return c->fd_tap >= 0 && !c->splice_only;
 }
 
 /* Send path */

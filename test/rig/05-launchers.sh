@@ -92,3 +92,52 @@ if check "pasta --config-net -a 198.18.0.7/25 -a 2001:db8:1::7/80 starts" \
 		"2001:db8:1::7/80" g ip -6 -o addr show
 fi
 rig_stop
+
+# ---- --stats N: event counts in the log, at most every N seconds
+rig_bg stats h "$PASST" -f --runas 0 -s "$RIG_SOCK" --stats 1
+STATS_PID=$RIG_BG_PID
+rig_wait_file 10 "$RIG_SOCK"
+# counts_logged N: at least N "Events:" lines, the timer counted (5 s)
+counts_logged() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c 'Events:.* timer [0-9]' "$RIG_TMP/stats.log")" -ge "$1" ] &&
+			return 0
+		sleep 0.1
+	done
+	cat "$RIG_TMP/stats.log"
+	return 1
+}
+ours check "passt -f --stats 1: event counts in the log" counts_logged 2
+# At most one line a second, however many events: 3 s of pings give 4 lines
+# at most
+rig_qemu_tap >/dev/null && rig_guest_conf
+N0=$(grep -c 'Events:' "$RIG_TMP/stats.log")
+g ping -c 30 -i 0.1 -W 1 -q $GW4 >/dev/null
+N1=$(grep -c 'Events:' "$RIG_TMP/stats.log")
+ours check "passt --stats 1: guest frames counted" \
+	grep -q 'Events:.* tap-passt [0-9]' "$RIG_TMP/stats.log"
+ours check "passt --stats 1: at most one line a second ($N0, then $N1)" \
+	test $((N1 - N0)) -le 4
+rig_kill "$STATS_PID" 1
+
+# ---- pasta --splice-only: loopback clients of -t ports are spliced,
+# nothing goes through the tap device
+TOOL=$RIG_TESTDIR/bench/tcptool.py
+SPORT=10000
+if ours check "pasta --config-net --splice-only -t $SPORT starts" \
+	rig_pasta --config-net --splice-only -t $SPORT -u none -T none \
+		-U none; then
+	rig_bg srv-splice g python3 "$TOOL" server $SPORT
+	rig_wait_port g tcp $SPORT
+	RX0=$(g cat /sys/class/net/ext0/statistics/rx_packets)
+	check_out "--splice-only: host 127.0.0.1 client spliced to the namespace" \
+		"127.0.0.1 " h timeout 10 python3 "$TOOL" peer 127.0.0.1 $SPORT
+	check_fail "--splice-only: remote client of the -t port refused" \
+		r timeout 5 python3 "$TOOL" peer $HOST4 $SPORT
+	check_fail "--splice-only: no ping through the tap" \
+		g ping -c1 -W1 -q $REMOTE4
+	check "--splice-only: nothing sent into the namespace's tap ($RX0 before)" \
+		test "$(g cat /sys/class/net/ext0/statistics/rx_packets)" = "$RX0"
+fi
+rig_stop

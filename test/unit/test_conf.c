@@ -269,6 +269,23 @@ static const struct bad bad_cmds[] = {
 	{ MODE_PASST, { "--fd", "x" }, "--fd" },
 	{ MODE_PASST, { "-F", "987" }, "not open" },
 	{ MODE_PASST, { "--vhost-user" }, "vhost-user is not supported yet" },
+	{ MODE_PASST, { "--splice-only" }, "pasta" },
+	{ MODE_PASTA, { "--splice-only", "--no-splice" }, "--no-splice" },
+	{ MODE_PASTA, { "--no-splice", "--splice-only" }, "--no-splice" },
+	{ MODE_PASST, { "--stats", "1" }, "--foreground" },
+	{ MODE_PASTA, { "--stats", "1", "--netns", "/x" }, "--foreground" },
+	{ MODE_PASST, { "-f", "--stats", "0" }, "--stats" },
+	{ MODE_PASST, { "-f", "--stats", "1s" }, "--stats" },
+	{ MODE_PASST, { "-f", "--stats" }, "requires an argument" },
+	{ MODE_PASST, { "--migrate-exit" }, "vhost-user" },
+	{ MODE_PASST, { "--migrate-no-linger" }, "vhost-user" },
+	{ MODE_PASST, { "--repair-path", "/tmp/r" }, "vhost-user" },
+	{ MODE_PASST, { "--repair-path", "none" }, "vhost-user" },
+	{ MODE_PASST, { "--repair-path", "" }, "--repair-path" },
+	{ MODE_PASST, { "--vhost-user", "--migrate-exit" },
+	  "vhost-user is not supported yet" },
+	{ MODE_PASTA, { "--migrate-exit" }, "passt" },
+	{ MODE_PASTA, { "--repair-path", "none" }, "passt" },
 	{ MODE_PASST, { "extra" }, "extra" },
 	{ MODE_PASST, { "--no-tcp", "-t", "22" }, "TCP" },
 	{ MODE_PASST, { "-u", "22", "--no-udp" }, "UDP" },
@@ -622,6 +639,26 @@ static void test_passt(void)
 	      (int)strcspn(r.err, "\n"), r.err);
 	run_conf(MODE_PASST, false, ARGS("-m", "1280"));
 	CHECK(r.status == 0 && !*r.err, "passt -m 1280: no warning");
+
+	if (PASTA_OK("--splice-only", "-t", "8080"))
+		CHECK(c.splice_only && c.no_icmp && c.no_dhcp &&
+		      c.no_dhcpv6 && c.no_ndp && c.no_ra && c.no_dns &&
+		      c.no_dns_search && !c.no_splice && !c.no_tcp &&
+		      c.tcp_in.mode == FWD_SPEC,
+		      "pasta --splice-only: no tap services, ports kept");
+	if (PASTA_OK("-t", "8080"))
+		CHECK(!c.splice_only && !c.no_icmp && !c.no_ndp,
+		      "pasta: tap services without --splice-only");
+	if (PASST_OK("-f", "--stats", "5"))
+		CHECK(c.stats == 5, "passt -f --stats 5");
+	if (PASST_OK("-f"))
+		CHECK(!c.stats, "passt: no --stats by default");
+	if (PASTA_OK("--stats", "1"))
+		CHECK(c.stats == 1 && c.foreground,
+		      "pasta --stats 1 spawning a shell: foreground implied");
+	if (PASST_OK("--chroot-fallback"))
+		CHECK(c.mode == MODE_PASST, "passt --chroot-fallback accepted");
+	PASTA_OK("--chroot-fallback");
 
 	if (PASST_OK("-a", "10.200.0.2/24")) {
 		inet_pton(AF_INET, "10.200.0.2", &a4);
