@@ -1011,6 +1011,11 @@ static void tap_sock_tun_init(struct ctx *c)
 	a.ifname[IFNAMSIZ - 1] = 0;
 
 	fd = ns_call(c, tap_ns_tun, &a);
+	if (fd < 0 && a.err == EACCES && a.step && strstr(a.step, "/dev/net"))
+		die("Failed to %s in the namespace: %s: we run as UID %u (root "
+		    "runs as nobody unless --runas says otherwise): use "
+		    "--runas 0, or make /dev/net/tun usable by all (mode 0666)",
+		    a.step, strerror(a.err), (unsigned)c->uid);
 	if (fd < 0)
 		die("Failed to %s in the namespace: %s",
 		    a.step ? a.step : "enter namespace", strerror(a.err));

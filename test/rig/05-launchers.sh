@@ -141,3 +141,28 @@ if ours check "pasta --config-net --splice-only -t $SPORT starts" \
 		test "$(g cat /sys/class/net/ext0/statistics/rx_packets)" = "$RX0"
 fi
 rig_stop
+
+# ---- root, /dev/net/tun mode 0600: pasta drops to nobody before creating
+# the tap device, so say why it fails and what to do. A private mount
+# namespace shows a 0600 copy of the device over /dev/net/tun.
+tun_0600() {
+	mkdir -p "$RIG_TMP/dev" &&
+	mount -t tmpfs rigdev "$RIG_TMP/dev" &&
+	mknod -m 0600 "$RIG_TMP/dev/tun" c 10 200 &&
+	mount --bind "$RIG_TMP/dev/tun" /dev/net/tun &&
+	timeout -k 2 10 "$PASTA" --config-net "$@" -- true
+}
+export -f tun_0600
+export PASTA RIG_TMP
+h unshare -m --propagation private bash -c 'tun_0600 "$@"' - \
+	>"$RIG_TMP/tun.out" 2>&1
+echo $? >"$RIG_TMP/tun.rc"
+ours check_out "root, tun 0600: pasta says to use --runas or the mode" \
+	"use --runas 0, or make /dev/net/tun usable by all" \
+	cat "$RIG_TMP/tun.out"
+ours check "root, tun 0600: status 1" test "$(cat "$RIG_TMP/tun.rc")" = 1
+h unshare -m --propagation private bash -c 'tun_0600 "$@"' - --runas 0 \
+	>"$RIG_TMP/tun0.out" 2>&1
+RC0=$?
+check "root, tun 0600, --runas 0: pasta runs the command (status $RC0)" \
+	test $RC0 = 0
