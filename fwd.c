@@ -339,6 +339,8 @@ static int fwd_parse_all(struct fwd_ports *fwd, const struct fwd_rule *tmpl,
  * @inbound:	true for -t/-u (address binding allowed)
  * @err:	On failure, set to a static message describing the problem
  *
+ * Repeated options accumulate rules; 'none' and 'auto' conflict with any
+ * other specification (exclusion-only specs may add to 'auto' and 'all').
  * On failure, @fwd is left unchanged.
  *
  * Return: 0 on success, -1 on invalid or conflicting specification
@@ -609,6 +611,10 @@ static inline bool v6_is(const union inany_addr *a, const struct in6_addr *v6)
  * @host_dst:	Set to the address the host socket must reach
  * @host_dport:	Set to the port the host socket must reach
  *
+ * Applies, in order: --dns-forward (to --dns-host, ports 53 and 853, not
+ * for ICMP), the host loopback mapping (gateway or --map-host-loopback,
+ * unless --no-map-gw) and --map-guest-addr (host's own address).
+ *
  * Return: true if the flow may be set up, false if it must be dropped
  */
 bool fwd_nat_from_tap(const struct ctx *c, uint8_t proto,
@@ -673,6 +679,11 @@ bool fwd_nat_from_tap(const struct ctx *c, uint8_t proto,
  * @host_sport:	Source port of host-side traffic
  * @tap_src:	Set to the source address to use towards the guest
  * @tap_sport:	Set to the source port to use towards the guest
+ *
+ * The inverse of fwd_nat_from_tap() for replies, and the mapping of
+ * inbound connections: loopback sources appear as the host loopback
+ * mapping address (gateway), the --dns-host resolver as --dns-forward,
+ * the host's own address as --map-guest-addr.
  *
  * Return: true if the guest can be reached with these addresses, false if
  * there is no usable mapping (e.g. loopback source with --no-map-gw)
