@@ -189,7 +189,6 @@ struct ctx {
 	int fd_tap_listen;
 	int fd_tap;		/* connected guest socket or tap device */
 	int fd_passed;		/* --fd N, or -1 */
-	int vhost_user;
 
 	/* pasta */
 	char netns_path[PATH_MAX];	/* --netns, or /proc/PID/ns/net */
