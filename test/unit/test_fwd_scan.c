@@ -6,6 +6,7 @@
  * unit-include: fwd_scan.c
  */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,12 @@ static const char udp4[] =
 "  125: 00000000:0000 00000000:0000 07 00000000:00000000 00:00000000 "
 "00000000     0        0 33 2 0000000000000000 0\n";
 
-/* Bits set in a map */
+/**
+ * map_count() - Number of bits set in a port bitmap
+ * @map:	Bitmap of NUM_PORTS bits
+ *
+ * Return: count of set bits
+ */
 static unsigned int map_count(const uint8_t *map)
 {
 	unsigned int i, n = 0;
@@ -56,12 +62,50 @@ static unsigned int map_count(const uint8_t *map)
 	return n;
 }
 
+/**
+ * big_file() - Write a /proc/net/tcp-like file of 5000 entries, 2 in 3
+ *		listening (ports 1000 + i, i % 3 != 0), open it for reading
+ *
+ * Return: read-only descriptor of the (already unlinked) file, -1 on error
+ */
+static int big_file(void)
+{
+	char path[] = "/tmp/test_fwd_scan.XXXXXX";
+	unsigned int i;
+	int fd, rc;
+	FILE *f;
+
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	rc = fputs("  sl  local_address rem_address   st tx_queue rx_queue\n",
+		   f);
+	for (i = 0; i < 5000 && rc >= 0; i++) {
+		rc = fprintf(f, "%5u: 0100007F:%04X 00000000:0000 %s 00000000:"
+			     "00000000 00:00000000 00000000     0        0 %u 1 "
+			     "00000000d6784a49 100 0 0 10 0                      \n",
+			     i, 1000 + i, i % 3 ? "0A" : "01", 100000 + i);
+	}
+	if (fclose(f) || rc < 0) {
+		unlink(path);
+		return -1;
+	}
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path);
+	return fd;
+}
+
 int main(void)
 {
 	static uint8_t map[NUM_PORTS / 8];
-	char path[] = "/tmp/test_fwd_scan.XXXXXX";
 	unsigned int n, i;
-	FILE *f;
 	int fd;
 
 	n = fwd_scan_parse(tcp4, sizeof(tcp4) - 1, false, map);
@@ -97,23 +141,16 @@ int main(void)
 			   map);
 	CHECK(n == 0 && !map_count(map), "entry without state not taken");
 
-	/* A file larger than the read buffer: read in chunks, line-aligned */
-	fd = mkstemp(path);
-	CHECK(fd >= 0, "temporary file");
-	if (fd < 0)
+	/* A file larger than the read buffer: read in chunks, line-aligned.
+	 * Setting it up isn't a check: only a failure to do so is reported.
+	 */
+	fd = big_file();
+	if (fd < 0) {
+		CHECK(0, "chunked reads: temporary file can't be set up: %s",
+		      strerror(errno));
 		return unit_done();
-	f = fdopen(fd, "w");
-	fputs("  sl  local_address rem_address   st tx_queue rx_queue\n", f);
-	for (i = 0; i < 5000; i++) {
-		fprintf(f, "%5u: 0100007F:%04X 00000000:0000 %s 00000000:"
-			"00000000 00:00000000 00000000     0        0 %u 1 "
-			"00000000d6784a49 100 0 0 10 0                      \n",
-			i, 1000 + i, i % 3 ? "0A" : "01", 100000 + i);
 	}
-	fclose(f);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	unlink(path);
 	memset(map, 0, sizeof(map));
 	fwd_scan_file(fd, false, map);
 	n = 0;
