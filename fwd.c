@@ -332,6 +332,280 @@ static int fwd_parse_all(struct fwd_ports *fwd, const struct fwd_rule *tmpl,
 }
 
 /**
+ * fwd_parse_none() - Parse 'none'
+ * @fwd:	Forwarding configuration to set
+ * @err:	On failure, set to a static message describing the problem
+ *
+ * Return: 0 on success, -1 if other specifications were given before
+ */
+static int fwd_parse_none(struct fwd_ports *fwd, const char **err)
+{
+	if (fwd->mode != FWD_UNSET && fwd->mode != FWD_NONE) {
+		*err = "'none' conflicts with other port specifications";
+		return -1;
+	}
+	fwd->mode = FWD_NONE;
+	return 0;
+}
+
+/**
+ * fwd_parse_auto() - Parse 'auto' (pasta only)
+ * @fwd:	Forwarding configuration to set
+ * @pasta:	true in pasta mode, where 'auto' is allowed
+ * @err:	On failure, set to a static message describing the problem
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int fwd_parse_auto(struct fwd_ports *fwd, bool pasta,
+			  const char **err)
+{
+	if (!pasta) {
+		*err = "'auto' port forwarding is only available in pasta mode";
+		return -1;
+	}
+	if (fwd->mode != FWD_UNSET && fwd->mode != FWD_AUTO) {
+		*err = "'auto' conflicts with other port specifications";
+		return -1;
+	}
+	fwd->mode = FWD_AUTO;
+	return 0;
+}
+
+/**
+ * struct spec_list - Parsed items of one port list
+ * @fw:		Forwarded ranges, in the order given
+ * @ex:		Excluded ranges (~), in the order given
+ * @nfw:	Number of entries in @fw
+ * @nex:	Number of entries in @ex
+ */
+struct spec_list {
+	struct spec_range fw[FWD_RULES_MAX];
+	struct spec_range ex[FWD_RULES_MAX];
+	unsigned int nfw;
+	unsigned int nex;
+};
+
+/**
+ * parse_item() - Parse one [~]RANGE[:RANGE] item, advancing the cursor
+ * @p:		Cursor, left on the ',' or the end of the list
+ * @r:		Set to the range and its target
+ * @excl:	Set if the item is an exclusion
+ * @err:	Set to a message on failure
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int parse_item(const char **p, struct spec_range *r, bool *excl,
+		      const char **err)
+{
+	*excl = false;
+
+	if (**p == ',' || !**p) {
+		*err = "Empty element in port specification";
+		return -1;
+	}
+
+	if (**p == '~') {
+		*excl = true;
+		(*p)++;
+	}
+
+	if (parse_range(p, &r->first, &r->last, err))
+		return -1;
+	r->to = r->first;
+
+	if (**p == ':') {
+		uint16_t tfirst, tlast;
+
+		if (*excl) {
+			*err = "Excluded ports can't be mapped";
+			return -1;
+		}
+		(*p)++;
+		if (parse_range(p, &tfirst, &tlast, err))
+			return -1;
+		if (tlast - tfirst != r->last - r->first) {
+			*err = "Mapped port ranges differ in length";
+			return -1;
+		}
+		r->to = tfirst;
+	}
+
+	if (**p && **p != ',') {
+		*err = "Invalid character in port specification";
+		return -1;
+	}
+
+	return 0;
+}
+
+/**
+ * parse_list() - Parse a comma-separated list of items
+ * @p:		List, up to the end of the string
+ * @l:		Parsed items, filled here
+ * @err:	Set to a message on failure
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int parse_list(const char *p, struct spec_list *l, const char **err)
+{
+	l->nfw = l->nex = 0;
+
+	for (;;) {
+		struct spec_range r;
+		bool excl;
+
+		if (parse_item(&p, &r, &excl, err))
+			return -1;
+
+		if (excl) {
+			if (l->nex >= FWD_RULES_MAX) {
+				*err = "Too many excluded ranges";
+				return -1;
+			}
+			l->ex[l->nex++] = r;
+		} else {
+			if (l->nfw >= FWD_RULES_MAX) {
+				*err = "Too many forwarded ranges";
+				return -1;
+			}
+			l->fw[l->nfw++] = r;
+		}
+
+		if (!*p)
+			return 0;
+		p++;	/* ',' */
+		if (!*p) {
+			*err = "Empty element in port specification";
+			return -1;
+		}
+	}
+}
+
+/**
+ * excl_check() - Exclusions overlap neither each other nor earlier ones
+ * @fwd:	Forwarding configuration, with earlier exclusions
+ * @l:		Parsed items
+ * @err:	Set to a message on failure
+ *
+ * Return: 0 if they don't, -1 if they do
+ */
+static int excl_check(const struct fwd_ports *fwd, const struct spec_list *l,
+		      const char **err)
+{
+	unsigned int i, j, port;
+
+	for (i = 0; i < l->nex; i++) {
+		for (j = 0; j < i; j++) {
+			if (!(l->ex[i].last < l->ex[j].first ||
+			      l->ex[j].last < l->ex[i].first)) {
+				*err = "Overlapping excluded ports";
+				return -1;
+			}
+		}
+		for (port = l->ex[i].first; port <= l->ex[i].last; port++) {
+			if (fwd_port_excluded(fwd, port)) {
+				*err = "Overlapping excluded ports";
+				return -1;
+			}
+		}
+	}
+
+	return 0;
+}
+
+/**
+ * excl_only_add() - Apply a list of exclusions only: 'all' but those
+ * @fwd:	Forwarding configuration to extend
+ * @tmpl:	Address and interface binding, if any
+ * @has_bind:	An address or interface was given
+ * @efirst:	First port of the ephemeral range
+ * @elast:	Last port of the ephemeral range
+ * @err:	Set to a message on failure
+ *
+ * Alone, it's 'all'; after 'all' or 'auto', it only adds exclusions.
+ *
+ * Return: 0 on success, -1 on conflict
+ */
+static int excl_only_add(struct fwd_ports *fwd, const struct fwd_rule *tmpl,
+			 bool has_bind, uint16_t efirst, uint16_t elast,
+			 const char **err)
+{
+	if (fwd->mode == FWD_UNSET) {
+		fwd_all_rules(fwd, tmpl, efirst, elast);
+		return 0;
+	}
+
+	if (fwd->mode != FWD_ALL && fwd->mode != FWD_AUTO) {
+		*err = "Exclusion-only specification conflicts with other port specifications";
+		return -1;
+	}
+	if (has_bind) {
+		*err = "Address binding conflicts with earlier port specification";
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * ranges_add() - Append the forwarded ranges of a list as rules
+ * @fwd:	Forwarding configuration to extend
+ * @l:		Parsed items, at least one forwarded range
+ * @tmpl:	Address and interface binding for the new rules
+ * @err:	Set to a message on failure
+ *
+ * Return: 0 on success, -1 on conflict, overlap or too many rules
+ */
+static int ranges_add(struct fwd_ports *fwd, const struct spec_list *l,
+		      const struct fwd_rule *tmpl, const char **err)
+{
+	unsigned int i, j;
+
+	if (fwd->mode != FWD_UNSET && fwd->mode != FWD_SPEC) {
+		*err = "Specific ports conflict with 'none', 'auto', 'all' or exclusion-only specifications";
+		return -1;
+	}
+	if (fwd->count + l->nfw > FWD_RULES_MAX) {
+		*err = "Too many forwarding rules";
+		return -1;
+	}
+
+	for (i = 0; i < l->nfw; i++) {
+		struct fwd_rule a = *tmpl;
+
+		a.first = l->fw[i].first;
+		a.last = l->fw[i].last;
+		for (j = 0; j < i; j++) {
+			struct fwd_rule b = *tmpl;
+
+			b.first = l->fw[j].first;
+			b.last = l->fw[j].last;
+			if (rules_overlap(&a, &b)) {
+				*err = "Overlapping port specifications";
+				return -1;
+			}
+		}
+		for (j = 0; j < fwd->count; j++) {
+			if (rules_overlap(&a, &fwd->rules[j])) {
+				*err = "Overlapping port specifications";
+				return -1;
+			}
+		}
+	}
+
+	for (i = 0; i < l->nfw; i++) {
+		struct fwd_rule *r = &fwd->rules[fwd->count++];
+
+		*r = *tmpl;
+		r->first = l->fw[i].first;
+		r->last = l->fw[i].last;
+		r->to = l->fw[i].to;
+		r->flags = 0;
+	}
+	fwd->mode = FWD_SPEC;
+	return 0;
+}
+
+/**
  * fwd_parse_spec() - Parse one -t/-u/-T/-U argument into @fwd
  * @fwd:	Forwarding configuration to extend
  * @spec:	Option argument: none, auto, [ADDR[%IF]/]all, [ADDR[%IF]/]PORTS
@@ -348,39 +622,20 @@ static int fwd_parse_all(struct fwd_ports *fwd, const struct fwd_rule *tmpl,
 int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 		   bool inbound, const char **err)
 {
-	static struct spec_range fw[FWD_RULES_MAX], ex[FWD_RULES_MAX];
-	unsigned int nfw = 0, nex = 0, i, j;
 	struct fwd_rule tmpl = { .af = AF_UNSPEC };
-	bool has_bind = false;
+	static struct spec_list l;
 	const char *p, *slash;
 	uint16_t efirst, elast;
+	unsigned int i, port;
 
 	if (!spec || !*spec) {
 		*err = "Empty port specification";
 		return -1;
 	}
-
-	if (!strcmp(spec, "none")) {
-		if (fwd->mode != FWD_UNSET && fwd->mode != FWD_NONE) {
-			*err = "'none' conflicts with other port specifications";
-			return -1;
-		}
-		fwd->mode = FWD_NONE;
-		return 0;
-	}
-
-	if (!strcmp(spec, "auto")) {
-		if (!pasta) {
-			*err = "'auto' port forwarding is only available in pasta mode";
-			return -1;
-		}
-		if (fwd->mode != FWD_UNSET && fwd->mode != FWD_AUTO) {
-			*err = "'auto' conflicts with other port specifications";
-			return -1;
-		}
-		fwd->mode = FWD_AUTO;
-		return 0;
-	}
+	if (!strcmp(spec, "none"))
+		return fwd_parse_none(fwd, err);
+	if (!strcmp(spec, "auto"))
+		return fwd_parse_auto(fwd, pasta, err);
 
 	fwd_ephemeral_range(&efirst, &elast);
 
@@ -396,7 +651,6 @@ int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 		}
 		if (parse_bind(spec, slash - spec, &tmpl, err))
 			return -1;
-		has_bind = true;
 		p = slash + 1;
 		if (!*p) {
 			*err = "Missing ports after '/' in port specification";
@@ -412,151 +666,19 @@ int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 		}
 	}
 
-	/* Comma-separated [~]RANGE[:RANGE] elements */
-	for (;;) {
-		struct spec_range r;
-		bool excl = false;
+	if (parse_list(p, &l, err) || excl_check(fwd, &l, err))
+		return -1;
 
-		if (*p == ',' || !*p) {
-			*err = "Empty element in port specification";
+	if (!l.nfw) {
+		if (excl_only_add(fwd, &tmpl, slash != NULL, efirst, elast,
+				  err))
 			return -1;
-		}
-
-		if (*p == '~') {
-			excl = true;
-			p++;
-		}
-
-		if (parse_range(&p, &r.first, &r.last, err))
-			return -1;
-		r.to = r.first;
-
-		if (*p == ':') {
-			uint16_t tfirst, tlast;
-
-			if (excl) {
-				*err = "Excluded ports can't be mapped";
-				return -1;
-			}
-			p++;
-			if (parse_range(&p, &tfirst, &tlast, err))
-				return -1;
-			if (tlast - tfirst != r.last - r.first) {
-				*err = "Mapped port ranges differ in length";
-				return -1;
-			}
-			r.to = tfirst;
-		}
-
-		if (*p && *p != ',') {
-			*err = "Invalid character in port specification";
-			return -1;
-		}
-
-		if (excl) {
-			if (nex >= FWD_RULES_MAX) {
-				*err = "Too many excluded ranges";
-				return -1;
-			}
-			ex[nex++] = r;
-		} else {
-			if (nfw >= FWD_RULES_MAX) {
-				*err = "Too many forwarded ranges";
-				return -1;
-			}
-			fw[nfw++] = r;
-		}
-
-		if (!*p)
-			break;
-		p++;	/* ',' */
-		if (!*p) {
-			*err = "Empty element in port specification";
-			return -1;
-		}
+	} else if (ranges_add(fwd, &l, &tmpl, err)) {
+		return -1;
 	}
 
-	/* Exclusions: no overlap with each other or with earlier ones */
-	for (i = 0; i < nex; i++) {
-		unsigned int port;
-
-		for (j = 0; j < i; j++) {
-			if (!(ex[i].last < ex[j].first ||
-			      ex[j].last < ex[i].first)) {
-				*err = "Overlapping excluded ports";
-				return -1;
-			}
-		}
-		for (port = ex[i].first; port <= ex[i].last; port++) {
-			if (fwd_port_excluded(fwd, port)) {
-				*err = "Overlapping excluded ports";
-				return -1;
-			}
-		}
-	}
-
-	if (!nfw) {
-		/* Only exclusions: everything else, failures not fatal */
-		if (fwd->mode == FWD_UNSET) {
-			fwd_all_rules(fwd, &tmpl, efirst, elast);
-		} else if (fwd->mode == FWD_ALL || fwd->mode == FWD_AUTO) {
-			if (has_bind) {
-				*err = "Address binding conflicts with earlier port specification";
-				return -1;
-			}
-		} else {
-			*err = "Exclusion-only specification conflicts with other port specifications";
-			return -1;
-		}
-	} else {
-		if (fwd->mode != FWD_UNSET && fwd->mode != FWD_SPEC) {
-			*err = "Specific ports conflict with 'none', 'auto', 'all' or exclusion-only specifications";
-			return -1;
-		}
-		if (fwd->count + nfw > FWD_RULES_MAX) {
-			*err = "Too many forwarding rules";
-			return -1;
-		}
-
-		for (i = 0; i < nfw; i++) {
-			struct fwd_rule a = tmpl;
-
-			a.first = fw[i].first;
-			a.last = fw[i].last;
-			for (j = 0; j < i; j++) {
-				struct fwd_rule b = tmpl;
-
-				b.first = fw[j].first;
-				b.last = fw[j].last;
-				if (rules_overlap(&a, &b)) {
-					*err = "Overlapping port specifications";
-					return -1;
-				}
-			}
-			for (j = 0; j < fwd->count; j++) {
-				if (rules_overlap(&a, &fwd->rules[j])) {
-					*err = "Overlapping port specifications";
-					return -1;
-				}
-			}
-		}
-
-		for (i = 0; i < nfw; i++) {
-			struct fwd_rule *r = &fwd->rules[fwd->count++];
-
-			*r = tmpl;
-			r->first = fw[i].first;
-			r->last = fw[i].last;
-			r->to = fw[i].to;
-			r->flags = 0;
-		}
-		fwd->mode = FWD_SPEC;
-	}
-
-	for (i = 0; i < nex; i++) {
-		unsigned int port;
-
-		for (port = ex[i].first; port <= ex[i].last; port++)
+	for (i = 0; i < l.nex; i++) {
+		for (port = l.ex[i].first; port <= l.ex[i].last; port++)
 			fwd->excl[port / 8] |= 1 << (port % 8);
 	}
 
