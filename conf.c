@@ -6,6 +6,12 @@
  * invalid value ends the process with one line on stderr and status 1
  * before anything is set up. Defaults that depend on the host (template
  * interface, addresses, gateway, nameservers) are derived afterwards.
+ *
+ * Each option has an entry in conf_opts_table: the mode(s) it's for, which
+ * the parser enforces, and the handler of its group (logging, process,
+ * passt transport, addresses, mapping, DNS, services, ports, pasta
+ * namespace). Checks across options, positional arguments and mode
+ * defaults follow, in that order.
  */
 
 #include <ctype.h>
@@ -74,6 +80,7 @@ static const unsigned char mac_default[ETH_ALEN_] = {
  * @out4_set:		-o given for IPv4
  * @out6_set:		-o given for IPv6
  * @dns_set:		-D given with addresses
+ * @dns_none:		-D none given
  * @dns4_n:		IPv4 addresses from -D
  * @dns6_n:		IPv6 addresses from -D
  * @search_set:		-S given with domains
@@ -92,7 +99,7 @@ static const unsigned char mac_default[ETH_ALEN_] = {
  * @no_copy_addrs:	--no-copy-addrs
  * @vhost_user:		--vhost-user
  * @sock_set:		-s given
- * @vu_only:		an option for vhost-user mode only, as given, or NULL
+ * @vu_only:		option for vhost-user mode only, as given, or NULL
  */
 struct conf_opts {
 	bool v4_only;
@@ -109,6 +116,7 @@ struct conf_opts {
 	bool dns_host4_set, dns_host6_set;
 	bool out4_set, out6_set;
 	bool dns_set;
+	bool dns_none;
 	int dns4_n, dns6_n;
 	bool search_set;
 	int search_n;
@@ -392,20 +400,6 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 	}
 
 	exit(status);
-}
-
-/**
- * mode_only() - Reject an option meant for the other mode
- * @c:		Execution context
- * @mode:	Mode the option belongs to
- * @name:	Option, as shown to the user
- */
-static void mode_only(const struct ctx *c, enum passt_mode mode,
-		      const char *name)
-{
-	if (c->mode != mode)
-		die("%s is only available in %s mode", name,
-		    mode == MODE_PASTA ? "pasta" : "passt");
 }
 
 /**
@@ -956,494 +950,694 @@ static void conf_port_defaults(struct ctx *c, struct fwd_ports *udp,
 	}
 }
 
+/* Modes an option is for */
+#define IN_PASST	(1 << MODE_PASST)
+#define IN_PASTA	(1 << MODE_PASTA)
+#define IN_BOTH		(IN_PASST | IN_PASTA)
+
 /**
- * conf_parse() - Parse all options and positional arguments into @c
- * @c:		Execution context, mode set
- * @o:		Other things given on the command line, filled here
- * @argc:	Argument count
- * @argv:	Arguments
- *
- * Doesn't query the host (except user and group names). Dies on errors.
+ * struct conf_opt - One option: its mode(s) and the handler of its group
+ * @val:	Value getopt_long() returns for it
+ * @name:	Name in messages, e.g. "-T/--tcp-ns"
+ * @modes:	IN_PASST, IN_PASTA or IN_BOTH
+ * @handler:	Parses the option into the context and command line options
  */
-static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
-		       char **argv)
+struct conf_opt {
+	int val;
+	const char *name;
+	unsigned int modes;
+	void (*handler)(struct ctx *c, struct conf_opts *o, int opt,
+			const char *arg);
+};
+
+/**
+ * conf_opt_log() - Logging: -d, --trace, -q, -l, --log-size, -e, --stats
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_log(struct ctx *c, struct conf_opts *o, int opt,
+			 const char *arg)
+{
+	unsigned long v;
+
+	switch (opt) {
+	case 'd':
+		o->debug = true;
+		break;
+	case OPT_TRACE:
+		o->trace = o->debug = true;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'l':
+		copy_path(o->log_file, sizeof(o->log_file),
+			  "--log-file", arg);
+		copy_path(c->log_file, sizeof(c->log_file),
+			  "--log-file", arg);
+		break;
+	case OPT_LOG_SIZE:
+		if (parse_uint(arg, LOG_SIZE_MIN, SIZE_MAX, &v))
+			die("Invalid --log-size: %s (minimum %d bytes)",
+			    arg, LOG_SIZE_MIN);
+		o->log_size = c->log_size = v;
+		break;
+	case 'e':
+		warn("--stderr is deprecated and has no effect");
+		break;
+	case OPT_STATS:
+		if (parse_uint(arg, 1, UINT_MAX, &v))
+			die("Invalid --stats interval: %s (seconds, at least 1)",
+			    arg);
+		c->stats = v;
+		break;
+	}
+}
+
+/**
+ * conf_opt_process() - Process: -f, -P, --runas, -h, --version, -p, ...
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_process(struct ctx *c, struct conf_opts *o, int opt,
+			     const char *arg)
 {
 	bool pasta = c->mode == MODE_PASTA;
-	bool dns_none = false;
+
+	switch (opt) {
+	case 'f':
+		c->foreground = 1;
+		break;
+	case 'P':
+		copy_path(c->pidfile, sizeof(c->pidfile), "--pid",
+			  arg);
+		break;
+	case OPT_RUNAS:
+		conf_runas(c, arg);
+		o->runas_set = true;
+		break;
+	case 'h':
+		usage(c, stdout, EXIT_SUCCESS);
+		break;
+	case OPT_VERSION:
+		printf("%s " VERSION "\n", pasta ? "pasta" : "passt");
+		exit(EXIT_SUCCESS);
+		break;
+	case 'p':
+		copy_path(c->pcap, sizeof(c->pcap), "--pcap", arg);
+		break;
+	case OPT_CHROOT_FALLBACK:
+		/* Accepted: pivot_root() has no fallback (yet) */
+		break;
+	}
+}
+
+/**
+ * conf_opt_passt() - passt transport: -1, -F, -s, vhost-user, migration
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_passt(struct ctx *c, struct conf_opts *o, int opt,
+			   const char *arg)
+{
+	unsigned long v;
+
+	switch (opt) {
+	case '1':
+		c->one_off = 1;
+		break;
+	case 'F':
+		if (parse_uint(arg, 0, INT_MAX, &v))
+			die("Invalid --fd: %s", arg);
+		if (v <= STDERR_FILENO)
+			die("Invalid --fd: %s (must be above 2)", arg);
+		if (fcntl(v, F_GETFD) < 0)
+			die("Invalid --fd: %s is not open", arg);
+		c->fd_passed = v;
+		c->one_off = 1;
+		break;
+	case 's':
+		if (*arg && strlen(arg) >= SOCK_PATH_MAX)
+			die("Socket path too long: %s", arg);
+		copy_path(c->sock_path, sizeof(c->sock_path),
+			  "--socket", arg);
+		o->sock_set = true;
+		break;
+	case OPT_VHOST_USER:
+		o->vhost_user = true;
+		break;
+	case OPT_PRINT_CAPS:
+		printf("{\n  \"type\": \"net\"\n}\n");
+		exit(EXIT_SUCCESS);
+		break;
+	case OPT_REPAIR_PATH:
+		if (strcmp(arg, "none") &&
+		    (!*arg || strlen(arg) >= SOCK_PATH_MAX))
+			die("Invalid --repair-path: %s", arg);
+		o->vu_only = "--repair-path";
+		break;
+	case OPT_MIGRATE_EXIT:
+		o->vu_only = "--migrate-exit";
+		break;
+	case OPT_MIGRATE_NO_LINGER:
+		o->vu_only = "--migrate-no-linger";
+		break;
+	}
+}
+
+/**
+ * conf_opt_addr() - Link and addresses: -m, -a, -n, -M, -g, -i, -o, -4, ...
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_addr(struct ctx *c, struct conf_opts *o, int opt,
+			  const char *arg)
+{
 	struct in6_addr a6;
 	struct in_addr a4;
 	unsigned long v;
-	int opt, af;
+	int af;
 
-	memset(o, 0, sizeof(*o));
-	o->dhcp_dns = o->dhcp_search = -1;
-	o->log_size = LOG_SIZE_DEFAULT;
+	switch (opt) {
+	case 'm':
+		conf_mtu(c, arg);
+		break;
+	case 'a':
+		conf_address(c, o, arg);
+		break;
+	case 'n':
+		if (strchr(arg, '.')) {
+			uint32_t m;
 
-	c->mtu = MTU_DEFAULT;
-	memcpy(c->our_tap_mac, mac_default, ETH_ALEN_);
-	c->fd_passed = -1;
-	c->log_size = LOG_SIZE_DEFAULT;
+			if (inet_pton(AF_INET, arg, &a4) != 1)
+				die("Invalid netmask: %s", arg);
+			m = ntohl(a4.s_addr);
+			if (!m || (~m & (~m + 1)))
+				die("Invalid netmask: %s", arg);
+			o->prefix4 = 32 - __builtin_ctz(m);
+		} else {
+			if (parse_uint(arg, 1, 32, &v))
+				die("Invalid netmask: %s", arg);
+			o->prefix4 = v;
+		}
+		o->prefix4_set = true;
+		break;
+	case 'M':
+		if (parse_mac(arg, c->our_tap_mac))
+			die("Invalid MAC address: %s", arg);
+		break;
+	case OPT_NS_MAC_ADDR:
+		if (parse_mac(arg, c->ns_mac))
+			die("Invalid MAC address: %s", arg);
+		break;
+	case 'g':
+		af = parse_good_addr("--gateway", arg, &a4, &a6);
+		if (af == AF_INET) {
+			if (o->gw4_set)
+				die("Only one IPv4 --gateway allowed");
+			c->ip4.gw = a4;
+			o->gw4_set = true;
+			c->ip4.no_copy_routes = true;
+		} else {
+			if (o->gw6_set)
+				die("Only one IPv6 --gateway allowed");
+			c->ip6.gw = a6;
+			o->gw6_set = true;
+			c->ip6.no_copy_routes = true;
+		}
+		break;
+	case 'i':
+		copy_ifname(o->ifname, "--interface", arg);
+		break;
+	case 'o':
+		af = parse_good_addr("--outbound", arg, &a4, &a6);
+		if (af == AF_INET) {
+			if (o->out4_set)
+				die("Only one IPv4 --outbound allowed");
+			c->ip4.addr_out = a4;
+			o->out4_set = true;
+		} else {
+			if (o->out6_set)
+				die("Only one IPv6 --outbound allowed");
+			c->ip6.addr_out = a6;
+			o->out6_set = true;
+		}
+		break;
+	case OPT_OUTBOUND_IF4:
+		copy_ifname(c->ip4.ifname_out, "--outbound-if4",
+			    arg);
+		break;
+	case OPT_OUTBOUND_IF6:
+		copy_ifname(c->ip6.ifname_out, "--outbound-if6",
+			    arg);
+		break;
+	case '4':
+		o->v4_only = true;
+		o->v6_only = false;
+		break;
+	case '6':
+		o->v6_only = true;
+		o->v4_only = false;
+		break;
+	}
+}
 
-	/* Full reset: tests run this more than once */
-	optind = 0;
-	opterr = 0;
+/**
+ * conf_opt_map() - Address mapping: --no-map-gw, --map-host-loopback, ...
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_map(struct ctx *c, struct conf_opts *o, int opt,
+			 const char *arg)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	int af;
 
-	while ((opt = getopt_long(argc, argv, optstring, options,
-				  NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			o->debug = true;
-			break;
-		case OPT_TRACE:
-			o->trace = o->debug = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'l':
-			copy_path(o->log_file, sizeof(o->log_file),
-				  "--log-file", optarg);
-			copy_path(c->log_file, sizeof(c->log_file),
-				  "--log-file", optarg);
-			break;
-		case OPT_LOG_SIZE:
-			if (parse_uint(optarg, LOG_SIZE_MIN, SIZE_MAX, &v))
-				die("Invalid --log-size: %s (minimum %d bytes)",
-				    optarg, LOG_SIZE_MIN);
-			o->log_size = c->log_size = v;
-			break;
-		case 'e':
-			warn("--stderr is deprecated and has no effect");
-			break;
-		case 'f':
-			c->foreground = 1;
-			break;
-		case 'P':
-			copy_path(c->pidfile, sizeof(c->pidfile), "--pid",
-				  optarg);
-			break;
-		case OPT_RUNAS:
-			conf_runas(c, optarg);
-			o->runas_set = true;
-			break;
-		case 'h':
-			usage(c, stdout, EXIT_SUCCESS);
-			break;
-		case OPT_VERSION:
-			printf("%s " VERSION "\n", pasta ? "pasta" : "passt");
-			exit(EXIT_SUCCESS);
-			break;
-		case '1':
-			mode_only(c, MODE_PASST, "-1/--one-off");
-			c->one_off = 1;
-			break;
-		case 'F':
-			mode_only(c, MODE_PASST, "-F/--fd");
-			if (parse_uint(optarg, 0, INT_MAX, &v))
-				die("Invalid --fd: %s", optarg);
-			if (v <= STDERR_FILENO)
-				die("Invalid --fd: %s (must be above 2)", optarg);
-			if (fcntl(v, F_GETFD) < 0)
-				die("Invalid --fd: %s is not open", optarg);
-			c->fd_passed = v;
-			c->one_off = 1;
-			break;
-		case 's':
-			mode_only(c, MODE_PASST, "-s/--socket");
-			if (*optarg && strlen(optarg) >= SOCK_PATH_MAX)
-				die("Socket path too long: %s", optarg);
-			copy_path(c->sock_path, sizeof(c->sock_path),
-				  "--socket", optarg);
-			o->sock_set = true;
-			break;
-		case OPT_VHOST_USER:
-			mode_only(c, MODE_PASST, "--vhost-user");
-			o->vhost_user = true;
-			break;
-		case OPT_PRINT_CAPS:
-			mode_only(c, MODE_PASST, "--print-capabilities");
-			printf("{\n  \"type\": \"net\"\n}\n");
-			exit(EXIT_SUCCESS);
-			break;
-		case 'p':
-			copy_path(c->pcap, sizeof(c->pcap), "--pcap", optarg);
-			break;
-		case 'm':
-			conf_mtu(c, optarg);
-			break;
-		case 'a':
-			conf_address(c, o, optarg);
-			break;
-		case 'n':
-			if (strchr(optarg, '.')) {
-				uint32_t m;
-
-				if (inet_pton(AF_INET, optarg, &a4) != 1)
-					die("Invalid netmask: %s", optarg);
-				m = ntohl(a4.s_addr);
-				if (!m || (~m & (~m + 1)))
-					die("Invalid netmask: %s", optarg);
-				o->prefix4 = 32 - __builtin_ctz(m);
-			} else {
-				if (parse_uint(optarg, 1, 32, &v))
-					die("Invalid netmask: %s", optarg);
-				o->prefix4 = v;
-			}
-			o->prefix4_set = true;
-			break;
-		case 'M':
-			if (parse_mac(optarg, c->our_tap_mac))
-				die("Invalid MAC address: %s", optarg);
-			break;
-		case OPT_NS_MAC_ADDR:
-			mode_only(c, MODE_PASTA, "--ns-mac-addr");
-			if (parse_mac(optarg, c->ns_mac))
-				die("Invalid MAC address: %s", optarg);
-			break;
-		case 'g':
-			af = parse_good_addr("--gateway", optarg, &a4, &a6);
-			if (af == AF_INET) {
-				if (o->gw4_set)
-					die("Only one IPv4 --gateway allowed");
-				c->ip4.gw = a4;
-				o->gw4_set = true;
-				c->ip4.no_copy_routes = true;
-			} else {
-				if (o->gw6_set)
-					die("Only one IPv6 --gateway allowed");
-				c->ip6.gw = a6;
-				o->gw6_set = true;
-				c->ip6.no_copy_routes = true;
-			}
-			break;
-		case 'i':
-			copy_ifname(o->ifname, "--interface", optarg);
-			break;
-		case 'o':
-			af = parse_good_addr("--outbound", optarg, &a4, &a6);
-			if (af == AF_INET) {
-				if (o->out4_set)
-					die("Only one IPv4 --outbound allowed");
-				c->ip4.addr_out = a4;
-				o->out4_set = true;
-			} else {
-				if (o->out6_set)
-					die("Only one IPv6 --outbound allowed");
-				c->ip6.addr_out = a6;
-				o->out6_set = true;
-			}
-			break;
-		case OPT_OUTBOUND_IF4:
-			copy_ifname(c->ip4.ifname_out, "--outbound-if4",
-				    optarg);
-			break;
-		case OPT_OUTBOUND_IF6:
-			copy_ifname(c->ip6.ifname_out, "--outbound-if6",
-				    optarg);
-			break;
-		case 'D':
-			if (!strcmp(optarg, "none")) {
-				if (o->dns_set)
-					die("-D none conflicts with nameserver addresses");
-				dns_none = true;
-				c->no_dns = 1;
-				break;
-			}
-			if (dns_none)
-				die("-D none conflicts with nameserver addresses");
-			af = parse_addr(optarg, &a4, &a6);
-			if (!af || (af == AF_INET ? !a4.s_addr :
-				    IN6_IS_ADDR_UNSPECIFIED(&a6)))
-				die("Invalid nameserver address: %s", optarg);
-			o->dns_set = true;
-			if (af == AF_INET) {
-				if (o->dns4_n >= MAXNS)
-					warn("Too many IPv4 nameservers, ignoring %s",
-					     optarg);
-				else
-					c->ip4.dns[o->dns4_n++] = a4;
-			} else {
-				if (o->dns6_n >= MAXNS)
-					warn("Too many IPv6 nameservers, ignoring %s",
-					     optarg);
-				else
-					c->ip6.dns[o->dns6_n++] = a6;
-			}
-			break;
-		case 'S':
-			if (!strcmp(optarg, "none")) {
-				if (o->search_set)
-					die("-S none conflicts with search domains");
-				c->no_dns_search = 1;
-				break;
-			}
-			if (c->no_dns_search)
-				die("-S none conflicts with search domains");
-			if (!*optarg)
-				die("Empty search list for -S");
-			add_search(c, &o->search_n, optarg, true);
-			o->search_set = true;
-			break;
-		case 'H':
-			conf_hostname(c, optarg);
-			break;
-		case OPT_FQDN:
-			conf_fqdn(c, optarg);
-			break;
-		case OPT_DNS_FORWARD:
-			af = parse_addr(optarg, &a4, &a6);
-			if (af == AF_INET && (!a4.s_addr ||
-					      IN_MULTICAST(ntohl(a4.s_addr))))
-				af = 0;
-			if (af == AF_INET6 && (IN6_IS_ADDR_UNSPECIFIED(&a6) ||
-					       IN6_IS_ADDR_MULTICAST(&a6) ||
-					       IN6_IS_ADDR_V4MAPPED(&a6)))
-				af = 0;
-			if (!af)
-				die("Invalid --dns-forward address: %s", optarg);
-			if (af == AF_INET) {
-				if (o->dns_fwd4_set)
-					die("Only one IPv4 --dns-forward address allowed");
-				c->ip4.dns_match = a4;
-				o->dns_fwd4_set = true;
-			} else {
-				if (o->dns_fwd6_set)
-					die("Only one IPv6 --dns-forward address allowed");
-				c->ip6.dns_match = a6;
-				o->dns_fwd6_set = true;
-			}
-			break;
-		case OPT_DNS_HOST:
-			af = parse_addr(optarg, &a4, &a6);
-			if (!af || (af == AF_INET ? !a4.s_addr :
-				    IN6_IS_ADDR_UNSPECIFIED(&a6) ||
-				    IN6_IS_ADDR_V4MAPPED(&a6)))
-				die("Invalid --dns-host address: %s", optarg);
-			if (af == AF_INET) {
-				if (o->dns_host4_set)
-					die("Only one IPv4 --dns-host address allowed");
-				c->ip4.dns_host = a4;
-				o->dns_host4_set = true;
-			} else {
-				if (o->dns_host6_set)
-					die("Only one IPv6 --dns-host address allowed");
-				c->ip6.dns_host = a6;
-				o->dns_host6_set = true;
-			}
-			break;
-		case OPT_DHCP_DNS:
-			mode_only(c, MODE_PASTA, "--dhcp-dns");
-			o->dhcp_dns = 1;
-			break;
-		case OPT_NO_DHCP_DNS:
-			mode_only(c, MODE_PASST, "--no-dhcp-dns");
-			o->dhcp_dns = 0;
-			break;
-		case OPT_DHCP_SEARCH:
-			mode_only(c, MODE_PASTA, "--dhcp-search");
-			o->dhcp_search = 1;
-			break;
-		case OPT_NO_DHCP_SEARCH:
-			mode_only(c, MODE_PASST, "--no-dhcp-search");
-			o->dhcp_search = 0;
-			break;
-		case OPT_NO_TCP:
-			c->no_tcp = 1;
-			break;
-		case OPT_NO_UDP:
-			c->no_udp = 1;
-			break;
-		case OPT_NO_ICMP:
-			c->no_icmp = 1;
-			break;
-		case OPT_NO_DHCP:
-			c->no_dhcp = 1;
-			break;
-		case OPT_NO_DHCPV6:
-			c->no_dhcpv6 = 1;
-			break;
-		case OPT_NO_NDP:
-			c->no_ndp = 1;
-			break;
-		case OPT_NO_RA:
-			c->no_ra = 1;
-			break;
-		case OPT_NO_MAP_GW:
+	switch (opt) {
+	case OPT_NO_MAP_GW:
+		c->no_map_gw = 1;
+		break;
+	case OPT_MAP_HOST_LOOPBACK:
+		if (!strcmp(arg, "none")) {
+			if (o->mhl4_set || o->mhl6_set)
+				die("--map-host-loopback none conflicts with an address");
+			memset(&c->ip4.map_host_loopback, 0,
+			       sizeof(c->ip4.map_host_loopback));
+			memset(&c->ip6.map_host_loopback, 0,
+			       sizeof(c->ip6.map_host_loopback));
+			o->mhl4_set = o->mhl6_set = true;
 			c->no_map_gw = 1;
 			break;
-		case OPT_MAP_HOST_LOOPBACK:
-			if (!strcmp(optarg, "none")) {
-				if (o->mhl4_set || o->mhl6_set)
-					die("--map-host-loopback none conflicts with an address");
-				memset(&c->ip4.map_host_loopback, 0,
-				       sizeof(c->ip4.map_host_loopback));
-				memset(&c->ip6.map_host_loopback, 0,
-				       sizeof(c->ip6.map_host_loopback));
-				o->mhl4_set = o->mhl6_set = true;
-				c->no_map_gw = 1;
-				break;
-			}
-			af = parse_good_addr("--map-host-loopback", optarg,
-					     &a4, &a6);
-			if (af == AF_INET) {
-				if (o->mhl4_set)
-					die("Only one IPv4 --map-host-loopback allowed");
-				c->ip4.map_host_loopback = a4;
-				o->mhl4_set = true;
-			} else {
-				if (o->mhl6_set)
-					die("Only one IPv6 --map-host-loopback allowed");
-				c->ip6.map_host_loopback = a6;
-				o->mhl6_set = true;
-			}
-			break;
-		case OPT_MAP_GUEST_ADDR:
-			if (!strcmp(optarg, "none")) {
-				if (o->mga4_set || o->mga6_set)
-					die("--map-guest-addr none conflicts with an address");
-				memset(&c->ip4.map_guest_addr, 0,
-				       sizeof(c->ip4.map_guest_addr));
-				memset(&c->ip6.map_guest_addr, 0,
-				       sizeof(c->ip6.map_guest_addr));
-				o->mga4_set = o->mga6_set = true;
-				break;
-			}
-			af = parse_good_addr("--map-guest-addr", optarg,
-					     &a4, &a6);
-			if (af == AF_INET) {
-				if (o->mga4_set)
-					die("Only one IPv4 --map-guest-addr allowed");
-				c->ip4.map_guest_addr = a4;
-				o->mga4_set = true;
-			} else {
-				if (o->mga6_set)
-					die("Only one IPv6 --map-guest-addr allowed");
-				c->ip6.map_guest_addr = a6;
-				o->mga6_set = true;
-			}
-			break;
-		case '4':
-			o->v4_only = true;
-			o->v6_only = false;
-			break;
-		case '6':
-			o->v6_only = true;
-			o->v4_only = false;
-			break;
-		case 't':
-			conf_ports(c, &c->tcp_in, 't', optarg);
-			break;
-		case 'u':
-			conf_ports(c, &c->udp_in, 'u', optarg);
-			break;
-		case 'T':
-			mode_only(c, MODE_PASTA, "-T/--tcp-ns");
-			conf_ports(c, &c->tcp_out, 'T', optarg);
-			break;
-		case 'U':
-			mode_only(c, MODE_PASTA, "-U/--udp-ns");
-			conf_ports(c, &c->udp_out, 'U', optarg);
-			break;
-		case OPT_FREEBIND:
-			c->freebind = 1;
-			break;
-		case OPT_USERNS:
-			mode_only(c, MODE_PASTA, "--userns");
-			if (o->userns_set)
-				die("--userns given more than once");
-			copy_path(c->userns_path, sizeof(c->userns_path),
-				  "--userns", optarg);
-			o->userns_set = true;
-			break;
-		case OPT_NETNS:
-			mode_only(c, MODE_PASTA, "--netns");
-			if (o->netns_set)
-				die("--netns given more than once");
-			if (!*optarg)
-				die("Empty argument for --netns");
-			if (strchr(optarg, '/')) {
-				copy_path(c->netns_path, sizeof(c->netns_path),
-					  "--netns", optarg);
-			} else {
-				if (!strcmp(optarg, ".") ||
-				    !strcmp(optarg, ".."))
-					die("Invalid namespace name: %s",
-					    optarg);
-				if (snprintf(c->netns_path,
-					     sizeof(c->netns_path),
-					     "/run/netns/%s", optarg) >=
-				    (int)sizeof(c->netns_path))
-					die("Argument for --netns too long");
-			}
-			o->netns_set = true;
-			break;
-		case OPT_NETNS_ONLY:
-			mode_only(c, MODE_PASTA, "--netns-only");
-			c->netns_only = 1;
-			break;
-		case OPT_NO_NETNS_QUIT:
-			mode_only(c, MODE_PASTA, "--no-netns-quit");
-			c->no_netns_quit = 1;
-			break;
-		case OPT_CONFIG_NET:
-			mode_only(c, MODE_PASTA, "--config-net");
-			c->pasta_conf_ns = 1;
-			break;
-		case 'I':
-			mode_only(c, MODE_PASTA, "-I/--ns-ifname");
-			copy_ifname(c->pasta_ifname, "--ns-ifname", optarg);
-			break;
-		case OPT_NO_COPY_ROUTES:
-			mode_only(c, MODE_PASTA, "--no-copy-routes");
-			o->no_copy_routes = true;
-			break;
-		case OPT_NO_COPY_ADDRS:
-			mode_only(c, MODE_PASTA, "--no-copy-addrs");
-			o->no_copy_addrs = true;
-			break;
-		case OPT_NO_SPLICE:
-			mode_only(c, MODE_PASTA, "--no-splice");
-			c->no_splice = 1;
-			break;
-		case OPT_HOST_LO_TO_NS_LO:
-			mode_only(c, MODE_PASTA, "--host-lo-to-ns-lo");
-			break;
-		case OPT_SPLICE_ONLY:
-			mode_only(c, MODE_PASTA, "--splice-only");
-			c->splice_only = 1;
-			break;
-		case OPT_STATS:
-			if (parse_uint(optarg, 1, UINT_MAX, &v))
-				die("Invalid --stats interval: %s (seconds, at least 1)",
-				    optarg);
-			c->stats = v;
-			break;
-		case OPT_CHROOT_FALLBACK:
-			/* Accepted: pivot_root() has no fallback (yet) */
-			break;
-		case OPT_REPAIR_PATH:
-			mode_only(c, MODE_PASST, "--repair-path");
-			if (strcmp(optarg, "none") &&
-			    (!*optarg || strlen(optarg) >= SOCK_PATH_MAX))
-				die("Invalid --repair-path: %s", optarg);
-			o->vu_only = "--repair-path";
-			break;
-		case OPT_MIGRATE_EXIT:
-			mode_only(c, MODE_PASST, "--migrate-exit");
-			o->vu_only = "--migrate-exit";
-			break;
-		case OPT_MIGRATE_NO_LINGER:
-			mode_only(c, MODE_PASST, "--migrate-no-linger");
-			o->vu_only = "--migrate-no-linger";
-			break;
-		case '?':
-		case ':':
-		default:
-			conf_bad_opt(opt, argv);
 		}
+		af = parse_good_addr("--map-host-loopback", arg,
+				     &a4, &a6);
+		if (af == AF_INET) {
+			if (o->mhl4_set)
+				die("Only one IPv4 --map-host-loopback allowed");
+			c->ip4.map_host_loopback = a4;
+			o->mhl4_set = true;
+		} else {
+			if (o->mhl6_set)
+				die("Only one IPv6 --map-host-loopback allowed");
+			c->ip6.map_host_loopback = a6;
+			o->mhl6_set = true;
+		}
+		break;
+	case OPT_MAP_GUEST_ADDR:
+		if (!strcmp(arg, "none")) {
+			if (o->mga4_set || o->mga6_set)
+				die("--map-guest-addr none conflicts with an address");
+			memset(&c->ip4.map_guest_addr, 0,
+			       sizeof(c->ip4.map_guest_addr));
+			memset(&c->ip6.map_guest_addr, 0,
+			       sizeof(c->ip6.map_guest_addr));
+			o->mga4_set = o->mga6_set = true;
+			break;
+		}
+		af = parse_good_addr("--map-guest-addr", arg,
+				     &a4, &a6);
+		if (af == AF_INET) {
+			if (o->mga4_set)
+				die("Only one IPv4 --map-guest-addr allowed");
+			c->ip4.map_guest_addr = a4;
+			o->mga4_set = true;
+		} else {
+			if (o->mga6_set)
+				die("Only one IPv6 --map-guest-addr allowed");
+			c->ip6.map_guest_addr = a6;
+			o->mga6_set = true;
+		}
+		break;
 	}
+}
 
-	/* Cross-option checks */
+/**
+ * conf_opt_dns() - DNS and names: -D, -S, -H, --fqdn, --dns-forward, ...
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_dns(struct ctx *c, struct conf_opts *o, int opt,
+			 const char *arg)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	int af;
+
+	switch (opt) {
+	case 'D':
+		if (!strcmp(arg, "none")) {
+			if (o->dns_set)
+				die("-D none conflicts with nameserver addresses");
+			o->dns_none = true;
+			c->no_dns = 1;
+			break;
+		}
+		if (o->dns_none)
+			die("-D none conflicts with nameserver addresses");
+		af = parse_addr(arg, &a4, &a6);
+		if (!af || (af == AF_INET ? !a4.s_addr :
+			    IN6_IS_ADDR_UNSPECIFIED(&a6)))
+			die("Invalid nameserver address: %s", arg);
+		o->dns_set = true;
+		if (af == AF_INET) {
+			if (o->dns4_n >= MAXNS)
+				warn("Too many IPv4 nameservers, ignoring %s",
+				     arg);
+			else
+				c->ip4.dns[o->dns4_n++] = a4;
+		} else {
+			if (o->dns6_n >= MAXNS)
+				warn("Too many IPv6 nameservers, ignoring %s",
+				     arg);
+			else
+				c->ip6.dns[o->dns6_n++] = a6;
+		}
+		break;
+	case 'S':
+		if (!strcmp(arg, "none")) {
+			if (o->search_set)
+				die("-S none conflicts with search domains");
+			c->no_dns_search = 1;
+			break;
+		}
+		if (c->no_dns_search)
+			die("-S none conflicts with search domains");
+		if (!*arg)
+			die("Empty search list for -S");
+		add_search(c, &o->search_n, arg, true);
+		o->search_set = true;
+		break;
+	case 'H':
+		conf_hostname(c, arg);
+		break;
+	case OPT_FQDN:
+		conf_fqdn(c, arg);
+		break;
+	case OPT_DNS_FORWARD:
+		af = parse_addr(arg, &a4, &a6);
+		if (af == AF_INET && (!a4.s_addr ||
+				      IN_MULTICAST(ntohl(a4.s_addr))))
+			af = 0;
+		if (af == AF_INET6 && (IN6_IS_ADDR_UNSPECIFIED(&a6) ||
+				       IN6_IS_ADDR_MULTICAST(&a6) ||
+				       IN6_IS_ADDR_V4MAPPED(&a6)))
+			af = 0;
+		if (!af)
+			die("Invalid --dns-forward address: %s", arg);
+		if (af == AF_INET) {
+			if (o->dns_fwd4_set)
+				die("Only one IPv4 --dns-forward address allowed");
+			c->ip4.dns_match = a4;
+			o->dns_fwd4_set = true;
+		} else {
+			if (o->dns_fwd6_set)
+				die("Only one IPv6 --dns-forward address allowed");
+			c->ip6.dns_match = a6;
+			o->dns_fwd6_set = true;
+		}
+		break;
+	case OPT_DNS_HOST:
+		af = parse_addr(arg, &a4, &a6);
+		if (!af || (af == AF_INET ? !a4.s_addr :
+			    IN6_IS_ADDR_UNSPECIFIED(&a6) ||
+			    IN6_IS_ADDR_V4MAPPED(&a6)))
+			die("Invalid --dns-host address: %s", arg);
+		if (af == AF_INET) {
+			if (o->dns_host4_set)
+				die("Only one IPv4 --dns-host address allowed");
+			c->ip4.dns_host = a4;
+			o->dns_host4_set = true;
+		} else {
+			if (o->dns_host6_set)
+				die("Only one IPv6 --dns-host address allowed");
+			c->ip6.dns_host = a6;
+			o->dns_host6_set = true;
+		}
+		break;
+	case OPT_DHCP_DNS:
+		o->dhcp_dns = 1;
+		break;
+	case OPT_NO_DHCP_DNS:
+		o->dhcp_dns = 0;
+		break;
+	case OPT_DHCP_SEARCH:
+		o->dhcp_search = 1;
+		break;
+	case OPT_NO_DHCP_SEARCH:
+		o->dhcp_search = 0;
+		break;
+	}
+}
+
+/**
+ * conf_opt_service() - Protocols, services: --no-tcp, ..., --freebind
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_service(struct ctx *c, struct conf_opts *o, int opt,
+			     const char *arg)
+{
+	(void)o;
+	(void)arg;
+
+	switch (opt) {
+	case OPT_NO_TCP:
+		c->no_tcp = 1;
+		break;
+	case OPT_NO_UDP:
+		c->no_udp = 1;
+		break;
+	case OPT_NO_ICMP:
+		c->no_icmp = 1;
+		break;
+	case OPT_NO_DHCP:
+		c->no_dhcp = 1;
+		break;
+	case OPT_NO_DHCPV6:
+		c->no_dhcpv6 = 1;
+		break;
+	case OPT_NO_NDP:
+		c->no_ndp = 1;
+		break;
+	case OPT_NO_RA:
+		c->no_ra = 1;
+		break;
+	case OPT_FREEBIND:
+		c->freebind = 1;
+		break;
+	}
+}
+
+/**
+ * conf_opt_ports() - Port forwarding: -t, -u, -T, -U
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_ports(struct ctx *c, struct conf_opts *o, int opt,
+			   const char *arg)
+{
+	(void)o;
+
+	switch (opt) {
+	case 't':
+		conf_ports(c, &c->tcp_in, 't', arg);
+		break;
+	case 'u':
+		conf_ports(c, &c->udp_in, 'u', arg);
+		break;
+	case 'T':
+		conf_ports(c, &c->tcp_out, 'T', arg);
+		break;
+	case 'U':
+		conf_ports(c, &c->udp_out, 'U', arg);
+		break;
+	}
+}
+
+/**
+ * conf_opt_ns() - pasta namespace and tap: --netns, --config-net, ...
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument, NULL for options without one
+ */
+static void conf_opt_ns(struct ctx *c, struct conf_opts *o, int opt,
+			const char *arg)
+{
+	switch (opt) {
+	case OPT_USERNS:
+		if (o->userns_set)
+			die("--userns given more than once");
+		copy_path(c->userns_path, sizeof(c->userns_path),
+			  "--userns", arg);
+		o->userns_set = true;
+		break;
+	case OPT_NETNS:
+		if (o->netns_set)
+			die("--netns given more than once");
+		if (!*arg)
+			die("Empty argument for --netns");
+		if (strchr(arg, '/')) {
+			copy_path(c->netns_path, sizeof(c->netns_path),
+				  "--netns", arg);
+		} else {
+			if (!strcmp(arg, ".") ||
+			    !strcmp(arg, ".."))
+				die("Invalid namespace name: %s",
+				    arg);
+			if (snprintf(c->netns_path,
+				     sizeof(c->netns_path),
+				     "/run/netns/%s", arg) >=
+			    (int)sizeof(c->netns_path))
+				die("Argument for --netns too long");
+		}
+		o->netns_set = true;
+		break;
+	case OPT_NETNS_ONLY:
+		c->netns_only = 1;
+		break;
+	case OPT_NO_NETNS_QUIT:
+		c->no_netns_quit = 1;
+		break;
+	case OPT_CONFIG_NET:
+		c->pasta_conf_ns = 1;
+		break;
+	case 'I':
+		copy_ifname(c->pasta_ifname, "--ns-ifname", arg);
+		break;
+	case OPT_NO_COPY_ROUTES:
+		o->no_copy_routes = true;
+		break;
+	case OPT_NO_COPY_ADDRS:
+		o->no_copy_addrs = true;
+		break;
+	case OPT_NO_SPLICE:
+		c->no_splice = 1;
+		break;
+	case OPT_HOST_LO_TO_NS_LO:
+		break;
+	case OPT_SPLICE_ONLY:
+		c->splice_only = 1;
+		break;
+	}
+}
+
+/* Options by group, and the mode(s) each one is for */
+static const struct conf_opt conf_opts_table[] = {
+	{ 'd', "-d/--debug", IN_BOTH, conf_opt_log },
+	{ OPT_TRACE, "--trace", IN_BOTH, conf_opt_log },
+	{ 'q', "-q/--quiet", IN_BOTH, conf_opt_log },
+	{ 'l', "-l/--log-file", IN_BOTH, conf_opt_log },
+	{ OPT_LOG_SIZE, "--log-size", IN_BOTH, conf_opt_log },
+	{ 'e', "-e/--stderr", IN_BOTH, conf_opt_log },
+	{ OPT_STATS, "--stats", IN_BOTH, conf_opt_log },
+	{ 'f', "-f/--foreground", IN_BOTH, conf_opt_process },
+	{ 'P', "-P/--pid", IN_BOTH, conf_opt_process },
+	{ OPT_RUNAS, "--runas", IN_BOTH, conf_opt_process },
+	{ 'h', "-h/--help", IN_BOTH, conf_opt_process },
+	{ OPT_VERSION, "--version", IN_BOTH, conf_opt_process },
+	{ 'p', "-p/--pcap", IN_BOTH, conf_opt_process },
+	{ OPT_CHROOT_FALLBACK, "--chroot-fallback", IN_BOTH, conf_opt_process },
+	{ '1', "-1/--one-off", IN_PASST, conf_opt_passt },
+	{ 'F', "-F/--fd", IN_PASST, conf_opt_passt },
+	{ 's', "-s/--socket", IN_PASST, conf_opt_passt },
+	{ OPT_VHOST_USER, "--vhost-user", IN_PASST, conf_opt_passt },
+	{ OPT_PRINT_CAPS, "--print-capabilities", IN_PASST, conf_opt_passt },
+	{ OPT_REPAIR_PATH, "--repair-path", IN_PASST, conf_opt_passt },
+	{ OPT_MIGRATE_EXIT, "--migrate-exit", IN_PASST, conf_opt_passt },
+	{ OPT_MIGRATE_NO_LINGER, "--migrate-no-linger",
+	  IN_PASST, conf_opt_passt },
+	{ 'm', "-m/--mtu", IN_BOTH, conf_opt_addr },
+	{ 'a', "-a/--address", IN_BOTH, conf_opt_addr },
+	{ 'n', "-n/--netmask", IN_BOTH, conf_opt_addr },
+	{ 'M', "-M/--mac-addr", IN_BOTH, conf_opt_addr },
+	{ OPT_NS_MAC_ADDR, "--ns-mac-addr", IN_PASTA, conf_opt_addr },
+	{ 'g', "-g/--gateway", IN_BOTH, conf_opt_addr },
+	{ 'i', "-i/--interface", IN_BOTH, conf_opt_addr },
+	{ 'o', "-o/--outbound", IN_BOTH, conf_opt_addr },
+	{ OPT_OUTBOUND_IF4, "--outbound-if4", IN_BOTH, conf_opt_addr },
+	{ OPT_OUTBOUND_IF6, "--outbound-if6", IN_BOTH, conf_opt_addr },
+	{ '4', "-4/--ipv4-only", IN_BOTH, conf_opt_addr },
+	{ '6', "-6/--ipv6-only", IN_BOTH, conf_opt_addr },
+	{ OPT_NO_MAP_GW, "--no-map-gw", IN_BOTH, conf_opt_map },
+	{ OPT_MAP_HOST_LOOPBACK, "--map-host-loopback", IN_BOTH, conf_opt_map },
+	{ OPT_MAP_GUEST_ADDR, "--map-guest-addr", IN_BOTH, conf_opt_map },
+	{ 'D', "-D/--dns", IN_BOTH, conf_opt_dns },
+	{ 'S', "-S/--search", IN_BOTH, conf_opt_dns },
+	{ 'H', "-H/--hostname", IN_BOTH, conf_opt_dns },
+	{ OPT_FQDN, "--fqdn", IN_BOTH, conf_opt_dns },
+	{ OPT_DNS_FORWARD, "--dns-forward", IN_BOTH, conf_opt_dns },
+	{ OPT_DNS_HOST, "--dns-host", IN_BOTH, conf_opt_dns },
+	{ OPT_DHCP_DNS, "--dhcp-dns", IN_PASTA, conf_opt_dns },
+	{ OPT_NO_DHCP_DNS, "--no-dhcp-dns", IN_PASST, conf_opt_dns },
+	{ OPT_DHCP_SEARCH, "--dhcp-search", IN_PASTA, conf_opt_dns },
+	{ OPT_NO_DHCP_SEARCH, "--no-dhcp-search", IN_PASST, conf_opt_dns },
+	{ OPT_NO_TCP, "--no-tcp", IN_BOTH, conf_opt_service },
+	{ OPT_NO_UDP, "--no-udp", IN_BOTH, conf_opt_service },
+	{ OPT_NO_ICMP, "--no-icmp", IN_BOTH, conf_opt_service },
+	{ OPT_NO_DHCP, "--no-dhcp", IN_BOTH, conf_opt_service },
+	{ OPT_NO_DHCPV6, "--no-dhcpv6", IN_BOTH, conf_opt_service },
+	{ OPT_NO_NDP, "--no-ndp", IN_BOTH, conf_opt_service },
+	{ OPT_NO_RA, "--no-ra", IN_BOTH, conf_opt_service },
+	{ OPT_FREEBIND, "--freebind", IN_BOTH, conf_opt_service },
+	{ 't', "-t/--tcp-ports", IN_BOTH, conf_opt_ports },
+	{ 'u', "-u/--udp-ports", IN_BOTH, conf_opt_ports },
+	{ 'T', "-T/--tcp-ns", IN_PASTA, conf_opt_ports },
+	{ 'U', "-U/--udp-ns", IN_PASTA, conf_opt_ports },
+	{ OPT_USERNS, "--userns", IN_PASTA, conf_opt_ns },
+	{ OPT_NETNS, "--netns", IN_PASTA, conf_opt_ns },
+	{ OPT_NETNS_ONLY, "--netns-only", IN_PASTA, conf_opt_ns },
+	{ OPT_NO_NETNS_QUIT, "--no-netns-quit", IN_PASTA, conf_opt_ns },
+	{ OPT_CONFIG_NET, "--config-net", IN_PASTA, conf_opt_ns },
+	{ 'I', "-I/--ns-ifname", IN_PASTA, conf_opt_ns },
+	{ OPT_NO_COPY_ROUTES, "--no-copy-routes", IN_PASTA, conf_opt_ns },
+	{ OPT_NO_COPY_ADDRS, "--no-copy-addrs", IN_PASTA, conf_opt_ns },
+	{ OPT_NO_SPLICE, "--no-splice", IN_PASTA, conf_opt_ns },
+	{ OPT_HOST_LO_TO_NS_LO, "--host-lo-to-ns-lo", IN_PASTA, conf_opt_ns },
+	{ OPT_SPLICE_ONLY, "--splice-only", IN_PASTA, conf_opt_ns },
+};
+
+/**
+ * conf_opt_find() - Look up an option value in the table
+ * @val:	Value from getopt_long()
+ *
+ * Return: table entry, NULL for '?', ':' and anything unknown
+ */
+static const struct conf_opt *conf_opt_find(int val)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(conf_opts_table); i++) {
+		if (conf_opts_table[i].val == val)
+			return &conf_opts_table[i];
+	}
+	return NULL;
+}
+
+/**
+ * conf_check() - Checks and consequences across options
+ * @c:		Execution context
+ * @o:		Command line options
+ */
+static void conf_check(struct ctx *c, struct conf_opts *o)
+{
 	if (o->vu_only && !o->vhost_user)
 		die("%s is only available in vhost-user mode (--vhost-user)",
 		    o->vu_only);
@@ -1494,51 +1688,76 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 			memset(&c->ip6.map_host_loopback, 0,
 			       sizeof(c->ip6.map_host_loopback));
 	}
+}
 
-	/* Positional arguments */
-	if (!pasta) {
+/**
+ * conf_positional() - Arguments after the options: pasta's PID or command
+ * @c:		Execution context
+ * @o:		Command line options
+ * @argc:	Argument count
+ * @argv:	Arguments, optind at the first non-option
+ *
+ * Sets the namespaces to join (PID, --netns) or the command to spawn, and
+ * the foreground for it.
+ */
+static void conf_positional(struct ctx *c, const struct conf_opts *o,
+			    int argc, char **argv)
+{
+	bool dashdash = optind > 1 && !strcmp(argv[optind - 1], "--");
+	unsigned long v;
+
+	if (c->mode != MODE_PASTA) {
 		if (optind < argc)
 			die("Unexpected argument: %s (passt takes none)",
 			    argv[optind]);
-	} else {
-		bool dashdash = optind > 1 && !strcmp(argv[optind - 1], "--");
-
-		if (optind < argc) {
-			const char *a = argv[optind];
-
-			if (o->netns_set)
-				die("--netns can't be used with a PID or command: %s",
-				    a);
-
-			if (!dashdash && optind == argc - 1 &&
-			    !parse_uint(a, 1, INT_MAX, &v)) {
-				c->pasta_pid = v;
-			} else {
-				c->pasta_cmd = argv + optind;
-			}
-		}
-
-		if (c->pasta_pid) {
-			snprintf(c->netns_path, sizeof(c->netns_path),
-				 "/proc/%ld/ns/net", (long)c->pasta_pid);
-			if (!o->userns_set && !c->netns_only)
-				snprintf(c->userns_path,
-					 sizeof(c->userns_path),
-					 "/proc/%ld/ns/user",
-					 (long)c->pasta_pid);
-		} else if (o->netns_set) {
-			if (!o->userns_set)
-				c->netns_only = 1;
-		} else {
-			/* We spawn the command: its exit status is ours */
-			if (o->userns_set)
-				die("--userns requires --netns or a PID");
-			c->foreground = 1;
-		}
-
-		if (c->pasta_conf_ns)
-			c->no_ra = 1;
+		return;
 	}
+
+	if (optind < argc) {
+		const char *a = argv[optind];
+
+		if (o->netns_set)
+			die("--netns can't be used with a PID or command: %s",
+			    a);
+
+		if (!dashdash && optind == argc - 1 &&
+		    !parse_uint(a, 1, INT_MAX, &v)) {
+			c->pasta_pid = v;
+		} else {
+			c->pasta_cmd = argv + optind;
+		}
+	}
+
+	if (c->pasta_pid) {
+		snprintf(c->netns_path, sizeof(c->netns_path),
+			 "/proc/%ld/ns/net", (long)c->pasta_pid);
+		if (!o->userns_set && !c->netns_only)
+			snprintf(c->userns_path,
+				 sizeof(c->userns_path),
+				 "/proc/%ld/ns/user",
+				 (long)c->pasta_pid);
+	} else if (o->netns_set) {
+		if (!o->userns_set)
+			c->netns_only = 1;
+	} else {
+		/* We spawn the command: its exit status is ours */
+		if (o->userns_set)
+			die("--userns requires --netns or a PID");
+		c->foreground = 1;
+	}
+
+	if (c->pasta_conf_ns)
+		c->no_ra = 1;
+}
+
+/**
+ * conf_defaults() - Mode defaults for what wasn't given
+ * @c:		Execution context, positional arguments parsed
+ * @o:		Command line options
+ */
+static void conf_defaults(struct ctx *c, const struct conf_opts *o)
+{
+	bool pasta = c->mode == MODE_PASTA;
 
 	/* Advertisement of DNS information */
 	if (pasta) {
@@ -1570,6 +1789,51 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 
 	if (!o->runas_set)
 		conf_runas_default(c);
+}
+
+/**
+ * conf_parse() - Parse all options and positional arguments into @c
+ * @c:		Execution context, mode set
+ * @o:		Other things given on the command line, filled here
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Doesn't query the host (except user and group names). Dies on errors.
+ */
+static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
+		       char **argv)
+{
+	bool pasta = c->mode == MODE_PASTA;
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->dhcp_dns = o->dhcp_search = -1;
+	o->log_size = LOG_SIZE_DEFAULT;
+
+	c->mtu = MTU_DEFAULT;
+	memcpy(c->our_tap_mac, mac_default, ETH_ALEN_);
+	c->fd_passed = -1;
+	c->log_size = LOG_SIZE_DEFAULT;
+
+	/* Full reset: tests run this more than once */
+	optind = 0;
+	opterr = 0;
+
+	while ((opt = getopt_long(argc, argv, optstring, options,
+				  NULL)) != -1) {
+		const struct conf_opt *e = conf_opt_find(opt);
+
+		if (!e)
+			conf_bad_opt(opt, argv);
+		if (!(e->modes & (pasta ? IN_PASTA : IN_PASST)))
+			die("%s is only available in %s mode", e->name,
+			    pasta ? "passt" : "pasta");
+		e->handler(c, o, opt, optarg);
+	}
+
+	conf_check(c, o);
+	conf_positional(c, o, argc, argv);
+	conf_defaults(c, o);
 }
 
 /**
