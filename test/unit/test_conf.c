@@ -403,6 +403,63 @@ static void test_errors(void)
 }
 
 /**
+ * test_table() - Every option has a table entry, and its mode is enforced
+ */
+static void test_table(void)
+{
+	unsigned int i, j, missing = 0;
+
+	for (i = 0; options[i].name; i++) {
+		if (!conf_opt_find(options[i].val)) {
+			printf("# no table entry for --%s\n", options[i].name);
+			missing++;
+		}
+	}
+	CHECK(!missing, "every long option has a handler in the table");
+
+	for (i = 0; i < ARRAY_SIZE(conf_opts_table); i++) {
+		const struct conf_opt *e = &conf_opts_table[i];
+		bool found = false;
+
+		for (j = 0; options[j].name; j++)
+			found = found || options[j].val == e->val;
+		CHECK(found && e->name && e->handler &&
+		      (e->modes == IN_PASST || e->modes == IN_PASTA ||
+		       e->modes == IN_BOTH),
+		      "table entry %s: a getopt option, named, with a mode",
+		      e->name ? e->name : "?");
+	}
+
+	/* Options of one mode, given to the other: status 1, named */
+	for (i = 0; i < ARRAY_SIZE(conf_opts_table); i++) {
+		const struct conf_opt *e = &conf_opts_table[i];
+		enum passt_mode wrong;
+		const char *lname;
+		char arg[64];
+
+		if (e->modes == IN_BOTH)
+			continue;
+		wrong = e->modes == IN_PASST ? MODE_PASTA : MODE_PASST;
+		for (j = 0; options[j].val != e->val; j++)
+			;
+		lname = options[j].name;
+		if (options[j].has_arg == required_argument)
+			snprintf(arg, sizeof(arg), "--%s=x", lname);
+		else
+			snprintf(arg, sizeof(arg), "--%s", lname);
+
+		run_conf(wrong, false, ARGS(arg));
+		CHECK(r.status == 1 && strstr(r.err, e->name) &&
+		      strstr(r.err, "only available in") &&
+		      strstr(r.err, wrong == MODE_PASST ? "pasta" : "passt"),
+		      "%s %s: refused, for %s only (%.*s)",
+		      wrong == MODE_PASST ? "passt" : "pasta", arg,
+		      wrong == MODE_PASST ? "pasta" : "passt",
+		      (int)strcspn(r.err, "\n"), r.err);
+	}
+}
+
+/**
  * test_info() - --help, --version, --print-capabilities
  */
 static void test_info(void)
@@ -1341,6 +1398,7 @@ int main(void)
 
 	test_helpers();
 	test_errors();
+	test_table();
 	test_info();
 	test_names();
 	test_passt();
