@@ -42,7 +42,7 @@ if ours check "passt -t $HOST4/~1-29999 starts" \
 	rig_wait_port h tcp 65535
 	check "exclusion-only with address: port 65535 on $HOST4 only" \
 		listens_on h tcp 65535 $HOST4
-	check "exclusion-only with address: port 60001 (above the ephemeral range)" \
+	check "exclusion-only with address: 60001, above the ephemeral range" \
 		listens_on h tcp 60001 $HOST4
 	check "exclusion-only with address: ephemeral port 45000 not bound" \
 		no_listener h tcp 45000
@@ -83,9 +83,11 @@ fi
 rig_stop
 
 # ---- -a ADDR/LEN (cloud-hypervisor launchers): address and prefix length
-if check "pasta --config-net -a 198.18.0.7/25 -a 2001:db8:1::7/80 starts" \
-	rig_pasta --config-net -a 198.18.0.7/25 -a 2001:db8:1::7/80 \
-		-t none -u none -T none -U none; then
+A4=198.18.0.7/25
+A6=2001:db8:1::7/80
+if ours check "pasta --config-net -a $A4 -a $A6 starts" \
+	rig_pasta --config-net -a $A4 -a $A6 -t none -u none -T none -U none
+then
 	ours check_out "-a 198.18.0.7/25: set with prefix length 25" \
 		"198.18.0.7/25" g ip -4 -o addr show
 	ours check_out "-a 2001:db8:1::7/80: set with prefix length 80" \
@@ -99,10 +101,10 @@ STATS_PID=$RIG_BG_PID
 rig_wait_file 10 "$RIG_SOCK"
 # counts_logged N: at least N "Events:" lines, the timer counted (5 s)
 counts_logged() {
-	local i
+	local i n
 	for ((i = 0; i < 50; i++)); do
-		[ "$(grep -c 'Events:.* timer [0-9]' "$RIG_TMP/stats.log")" -ge "$1" ] &&
-			return 0
+		n=$(grep -c 'Events:.* timer [0-9]' "$RIG_TMP/stats.log")
+		[ "$n" -ge "$1" ] && return 0
 		sleep 0.1
 	done
 	cat "$RIG_TMP/stats.log"
@@ -131,14 +133,15 @@ if ours check "pasta --config-net --splice-only -t $SPORT starts" \
 	rig_bg srv-splice g python3 "$TOOL" server $SPORT
 	rig_wait_port g tcp $SPORT
 	RX0=$(g cat /sys/class/net/ext0/statistics/rx_packets)
-	check_out "--splice-only: host 127.0.0.1 client spliced to the namespace" \
+	check_out "--splice-only: host 127.0.0.1 client spliced to the netns" \
 		"127.0.0.1 " h timeout 10 python3 "$TOOL" peer 127.0.0.1 $SPORT
 	check_fail "--splice-only: remote client of the -t port refused" \
 		r timeout 5 python3 "$TOOL" peer $HOST4 $SPORT
 	check_fail "--splice-only: no ping through the tap" \
 		g ping -c1 -W1 -q $REMOTE4
-	check "--splice-only: nothing sent into the namespace's tap ($RX0 before)" \
-		test "$(g cat /sys/class/net/ext0/statistics/rx_packets)" = "$RX0"
+	RX1=$(g cat /sys/class/net/ext0/statistics/rx_packets)
+	check "--splice-only: nothing into the namespace's tap ($RX0, $RX1)" \
+		test "$RX1" = "$RX0"
 fi
 rig_stop
 
