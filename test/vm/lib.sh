@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/vm/lib.sh - Helpers for the guest's test scripts (busybox sh)
+#
+# Sourced by test/vm/init before /vmtest/run. Results are console lines:
+#   VMTEST PASS NAME / VMTEST FAIL NAME	a check in the guest
+#   VMTEST KEY VALUE...			anything else the test reads
+# test/lib/vm.sh turns the PASS/FAIL lines into the rig's results.
+
+# vt_say WORDS...: one line for the test on the console
+vt_say() {
+	echo "VMTEST $*"
+}
+
+# vt_param NAME DEFAULT: value of NAME=VALUE on the kernel command line
+vt_param() {
+	local w
+	for w in $(cat /proc/cmdline); do
+		case $w in
+		"$1="*)	echo "${w#*=}"; return ;;
+		esac
+	done
+	echo "$2"
+}
+
+# vt_check NAME CMD...: run CMD, report PASS or FAIL with its last output
+vt_check() {
+	local name=$1
+	shift
+	if "$@" >/tmp/check.out 2>&1; then
+		vt_say "PASS $name"
+	else
+		vt_say "FAIL $name"
+		tail -n 5 /tmp/check.out | sed 's/^/VMTEST #   /'
+	fi
+}
+
+# vt_dhcp IF: one DHCP exchange with udhcpc, configuring address and default
+# route; the lease goes to the console as "VMTEST LEASE key=value..." and
+# to /tmp/lease (key=value lines)
+vt_dhcp() {
+	cat >/tmp/udhcpc.sh <<'EOS'
+#!/bin/sh
+case "$1" in
+bound|renew)
+	: >/tmp/lease
+	for v in ip mask subnet router dns domain mtu lease serverid; do
+		eval "echo \"$v=\$$v\"" >>/tmp/lease
+	done
+	ip addr add "$ip/$mask" dev "$interface"
+	[ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
+	ip route add default via "$router" dev "$interface"
+	echo "VMTEST LEASE $(tr '\n' ' ' </tmp/lease)"
+	;;
+esac
+exit 0
+EOS
+	chmod 755 /tmp/udhcpc.sh
+	ip link set "$1" up
+	udhcpc -i "$1" -f -n -q -t 10 -T 2 -s /tmp/udhcpc.sh
+}
+
+# vt_lease KEY: a value of the last lease
+vt_lease() {
+	sed -n "s/^$1=//p" /tmp/lease 2>/dev/null
+}
+
+# vt_slaac IF SECONDS: wait for a global IPv6 address from a router
+# advertisement, past duplicate address detection (until then, the kernel
+# picks the link-local address as source even towards global ones); prints
+# the address
+vt_slaac() {
+	local i=0 a
+	while [ $i -lt $(($2 * 10)) ]; do
+		a=$(ip -6 addr show dev "$1" scope global | grep -v tentative |
+			sed -n 's/.*inet6 \([0-9a-f:]*\)\/.*/\1/p' | head -n1)
+		[ -n "$a" ] && { echo "$a"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# vt_sha256 URL EXPECTED: fetch URL with wget (within 60 s: its own -T
+# crashes this busybox); its SHA-256 must be EXPECTED
+vt_sha256() {
+	local got
+	got=$(timeout 60 wget -q -O - "$1" | sha256sum | cut -d' ' -f1)
+	echo "sha256 of $1: $got"
+	[ "$got" = "$2" ]
+}
+
+# vt_serve PORT DIR: serve DIR over HTTP on PORT (both address families)
+vt_serve() {
+	httpd -p "$1" -h "$2"
+}
+
+# vt_ready: tell the test the guest is ready for what comes from outside,
+# then wait (until the test stops the guest, or vmtest.time runs out)
+vt_ready() {
+	vt_say "READY"
+	while :; do
+		sleep 60
+	done
+}
