@@ -205,9 +205,9 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
 	fi
-	apt-cache policy libvirt0 2>/dev/null | grep -q '~bpo' && return 0
+	apt-cache policy libvirt0 2>/dev/null | grep '~bpo' >/dev/null && return 0
 	apt_get update -q >/dev/null
-	apt-cache policy libvirt0 2>/dev/null | grep -q '~bpo' ||
+	apt-cache policy libvirt0 2>/dev/null | grep '~bpo' >/dev/null ||
 		die "no libvirt0 from bookworm-backports known to apt"
 }
 
