@@ -9,6 +9,14 @@
 # reports on the serial console: vm_wait waits for a line, vm_results turns
 # the guest's "VMTEST PASS/FAIL NAME" lines into rig results.
 #
+# Any network back-end goes in vm_qemu's arguments; for vhost-user, guest
+# memory must be shared:
+#   vm_qemu NAME INITRD CONSOLE \
+#	-object memory-backend-memfd,id=m0,size=256M,share=on \
+#	-machine memory-backend=m0 -chardev socket,id=c0,path=SOCKET \
+#	-netdev vhost-user,id=n0,chardev=c0 \
+#	-device virtio-net-pci,netdev=n0,mac=$VM_MAC,vectors=0
+#
 # Functions: vm_ready, vm_initrd, vm_append, vm_qemu, vm_wait, vm_line,
 # vm_results, vm_show, vm_user, vm_ns_pids.
 # Variables: VM_DIR VM_KERNEL VM_BASE (the guest), VM_BOOT (seconds allowed
