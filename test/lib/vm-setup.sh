@@ -6,8 +6,9 @@
 # Run as root (test/setup.sh does, at its end). Idempotent, and quick when
 # everything is cached under test/build/:
 #
-#   test/build/vm/kernel/	a Debian kernel package, unpacked (dpkg -x)
+#   test/build/vm/kernel/	a Debian kernel package's /boot (dpkg -x)
 #   test/build/vm/vmlinuz	-> its vmlinuz
+#   test/build/vm/modules/	the modules the guest loads, and their order
 #   test/build/vm/busybox	busybox-static's binary
 #   test/build/vm/base.cpio	initramfs: busybox, the virtio-net modules,
 #				test/vm/init and test/vm/lib.sh
@@ -76,9 +77,9 @@ kernel_pkg() {
 }
 
 setup_kernel() {
-	local pkg tmp
+	local pkg tmp f list
 
-	[ -s "$VM_DIR/vmlinuz" ] && return 0
+	[ -s "$VM_DIR/vmlinuz" ] && [ -s "$VM_DIR/modules/load" ] && return 0
 	pkg=$(kernel_pkg)
 	if [ -z "$pkg" ]; then
 		apt_get update -q >/dev/null
@@ -98,6 +99,18 @@ setup_kernel() {
 	ln -sf "$(cd "$VM_DIR" && ls kernel/boot/vmlinuz-* | head -n1)" \
 		"$VM_DIR/vmlinuz"
 	[ -s "$VM_DIR/vmlinuz" ] || die "no vmlinuz in $pkg"
+
+	# Only the modules we load are kept (the rest is 400 MB)
+	KDIR=$(ls -d "$VM_DIR"/kernel/lib/modules/* | head -n1)
+	rm -rf "$VM_DIR/modules"
+	mkdir -p "$VM_DIR/modules" || exit 1
+	list=$(mod_order $VM_MODULES) || die "modules for the guest"
+	for f in $list; do
+		cp "$f" "$VM_DIR/modules/" || exit 1
+		basename "$f" >>"$VM_DIR/modules/load.new"
+	done
+	mv "$VM_DIR/modules/load.new" "$VM_DIR/modules/load"
+	rm -rf "$VM_DIR/kernel/lib" "$VM_DIR/kernel/usr"
 }
 
 setup_busybox() {
@@ -138,14 +151,13 @@ mod_order() {
 
 # The base initramfs, rebuilt when missing or older than its sources
 setup_initramfs() {
-	local root f list
+	local root f
 
-	KDIR=$(ls -d "$VM_DIR"/kernel/lib/modules/* | head -n1)
 	if [ -s "$VM_DIR/base.cpio" ] &&
 	   [ "$VM_DIR/base.cpio" -nt "$SETUP_TEST/vm/init" ] &&
 	   [ "$VM_DIR/base.cpio" -nt "$SETUP_TEST/vm/lib.sh" ] &&
 	   [ "$VM_DIR/base.cpio" -nt "$VM_DIR/busybox" ] &&
-	   [ "$VM_DIR/base.cpio" -nt "$KDIR" ]; then
+	   [ "$VM_DIR/base.cpio" -nt "$VM_DIR/modules/load" ]; then
 		return 0
 	fi
 	say "building the initramfs"
@@ -158,11 +170,7 @@ setup_initramfs() {
 	cp "$SETUP_TEST/vm/lib.sh" "$root/vmtest/lib.sh" || return 1
 	chmod 755 "$root/init" "$root/bin/busybox"
 
-	list=$(mod_order $VM_MODULES) || return 1
-	for f in $list; do
-		cp "$f" "$root/lib/modules/" || return 1
-		basename "$f" >>"$root/lib/modules/load"
-	done
+	cp "$VM_DIR"/modules/* "$root/lib/modules/" || return 1
 	echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
 	echo "root:x:0:" >"$root/etc/group"
 
@@ -185,8 +193,9 @@ setup_qemu() {
 setup_vm() {
 	mkdir -p "$VM_DIR" || exit 1
 	setup_qemu
-	setup_kernel
+	# busybox first: its strings(1) reads the modules' dependencies
 	setup_busybox
+	setup_kernel
 	setup_initramfs
 }
 
@@ -258,6 +267,10 @@ setup_libvirt() {
 
 [ "$(id -u)" = 0 ] || die "needs root (apt-get)"
 [ $# -eq 0 ] && set -- vm libvirt
+# Rig scripts run this too, when something is missing: one at a time
+mkdir -p "$SETUP_TEST/build" || exit 1
+exec 9>"$SETUP_TEST/build/.vm-setup.lock"
+flock -w 900 9 || die "another vm-setup.sh holds the lock for too long"
 for what; do
 	case $what in
 	vm)		setup_vm ;;

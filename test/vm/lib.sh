@@ -90,6 +90,15 @@ vt_sha256() {
 	[ "$got" = "$2" ]
 }
 
+# vt_resolve NAME SERVER EXPECTED: nslookup (UDP) of NAME at SERVER answers
+# with the address EXPECTED
+vt_resolve() {
+	local out
+	out=$(timeout 20 nslookup "$1" "$2" 2>&1)
+	echo "$out"
+	echo "$out" | sed -n '/^Name:/,$p' | grep -qF "$3"
+}
+
 # vt_serve PORT DIR: serve DIR over HTTP on PORT (both address families)
 vt_serve() {
 	httpd -p "$1" -h "$2"
