@@ -16,10 +16,11 @@
 #   reached from the remote namespace; the one with an address isn't bound
 #   elsewhere;
 # - passt is gone after "virsh destroy".
-# Two more domains have a <portForward> with an address or a device and no
-# ranges, which libvirt turns into "--tcp-ports ADDR/all" and "--udp-ports
-# %DEV/all" (issue 14, item 1): they must start, and passt must listen
-# there.
+# More domains have a <portForward> with an address or a device and no
+# ranges, or excluded ones only, which libvirt turns into "--tcp-ports
+# ADDR/all", "--udp-ports %DEV/all" and "--tcp-ports ADDR/~1024-60999"
+# (issue 14, items 1 and 2): they must start, and passt must listen there,
+# also above the ephemeral range.
 
 . "$(dirname "$0")/../lib/rig.sh"
 . "$RIG_LIB/vm.sh"
@@ -287,28 +288,27 @@ fi
 	rig_wait_exit 10 "$QEMU_PID"
 [ "$RIG_FAIL" -gt 0 ] && vm_show "$CONSOLE" && rig_show "$LV/$DOM-passt.log"
 
-# ---- domains 2 and 3: an address or a device, and no ports
+# ---- more domains: an address or a device, and no ports or only excluded
+# ones
 
-# Any port above the well-known ones and below the ephemeral range will do
-PORT=8082
-
-# listening PROTO ADDR: passt ($PASST_PID) has a socket bound to ADDR:$PORT
+# listening PROTO ADDR PORT: passt ($PASST_PID) has a socket bound to
+# ADDR:PORT
 listening() {
 	local flag=-t
 	[ "$1" = udp ] && flag=-u
-	h ss -Hlnp $flag "sport = :$PORT" | tee /dev/stderr |
-		grep -F "$2:$PORT " | grep -q "pid=$PASST_PID,"
+	h ss -Hlnp $flag "sport = :$3" | tee /dev/stderr |
+		grep -F "$2:$3 " | grep -q "pid=$PASST_PID,"
 }
 
-# all_ports NAME DESC PROTO ADDR PORTFORWARD: a domain with that one
-# <portForward> starts, its passt listens on ADDR:$PORT (PROTO), and is gone
+# some_ports NAME DESC PROTO ADDR PORT PORTFORWARD: a domain with that
+# <portForward> starts, its passt listens on ADDR:PORT (PROTO), and is gone
 # after "virsh destroy". One domain each: a passt binding every port of
 # one protocol can take all the files it may open (this machine's hard
 # limit is 20000, which we can't raise).
-all_ports() {
-	local name=$1 desc=$2 proto=$3 addr=$4
+some_ports() {
+	local name=$1 desc=$2 proto=$3 addr=$4 port=$5
 
-	domain_xml "$name" "$LV/$name-console.log" "      $5" \
+	domain_xml "$name" "$LV/$name-console.log" "      $6" \
 		>"$RIG_TMP/$name.xml"
 	chmod 644 "$RIG_TMP/$name.xml"
 
@@ -323,17 +323,26 @@ all_ports() {
 		rig_track "$PASST_PID"
 		echo "# passt command line from libvirt: $(tr '\0' ' ' \
 			<"/proc/$PASST_PID/cmdline")"
-		check "$desc: $proto port $PORT bound at $addr" \
-			listening "$proto" "$addr"
+		check "$desc: $proto port $port bound at $addr" \
+			listening "$proto" "$addr" "$port"
 	fi
 	check "$desc: virsh destroy" virsh destroy "$name"
 	[ -n "$PASST_PID" ] && check "$desc: passt gone after virsh destroy" \
 		rig_wait_exit 10 "$PASST_PID"
 }
 
-all_ports "${DOM}tcp" "portForward address='$HOST4_B' without ports" \
-	tcp "$HOST4_B" "<portForward proto='tcp' address='$HOST4_B'/>"
-all_ports "${DOM}udp" "portForward dev='ext0' without ports" \
-	udp '%ext0' "<portForward proto='udp' dev='ext0'/>"
+# "--tcp-ports ADDR/all", "--udp-ports %DEV/all": any port above the
+# well-known ones and below the ephemeral range will do
+some_ports "${DOM}tcp" "portForward address='$HOST4_B' without ports" \
+	tcp "$HOST4_B" 8082 "<portForward proto='tcp' address='$HOST4_B'/>"
+some_ports "${DOM}udp" "portForward dev='ext0' without ports" \
+	udp '%ext0' 8082 "<portForward proto='udp' dev='ext0'/>"
+# "--tcp-ports ADDR/~1024-60999": what is left is above the ephemeral range
+# (32768-60999 in a new namespace), up to 65535
+some_ports "${DOM}excl" "portForward address='$HOST4_B', only excluded ports" \
+	tcp "$HOST4_B" 65000 "\
+<portForward proto='tcp' address='$HOST4_B'>
+        <range start='1024' end='60999' exclude='yes'/>
+      </portForward>"
 
 exit 0
