@@ -35,11 +35,8 @@ VM_MAC=52:54:00:9a:55:01
 # vm_ready: the guest's pieces are there (running vm-setup.sh if not; it
 # only downloads what's missing), or explain why not and fail
 vm_ready() {
-	if ! command -v "$VM_QEMU" >/dev/null; then
-		echo "#   no $VM_QEMU: run $VM_SETUP"
-		return 1
-	fi
-	if [ ! -s "$VM_KERNEL" ] || [ ! -s "$VM_BASE" ] ||
+	if ! command -v "$VM_QEMU" >/dev/null ||
+	   [ ! -s "$VM_KERNEL" ] || [ ! -s "$VM_BASE" ] ||
 	   [ ! "$VM_BASE" -nt "$RIG_TESTDIR/vm/init" ] ||
 	   [ ! "$VM_BASE" -nt "$RIG_TESTDIR/vm/lib.sh" ]; then
 		if ! bash "$VM_SETUP" vm >"$RIG_TMP/vm-setup.log" 2>&1; then
@@ -48,6 +45,7 @@ vm_ready() {
 			return 1
 		fi
 	fi
+	command -v "$VM_QEMU" >/dev/null || { echo "#   no $VM_QEMU"; false; }
 }
 
 # vm_initrd OUT SCRIPT [FILE...]: initramfs for one boot: the base one, then
