@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "passt.h"
@@ -269,6 +271,36 @@ static bool rules_overlap(const struct fwd_rule *a, const struct fwd_rule *b)
 		return true;
 
 	return inany_equals(&a->addr, &b->addr);
+}
+
+/**
+ * fwd_weak_room() - Whether a weak rule may take one more listening socket
+ *
+ * 'all' asks for tens of thousands of sockets, and the open files limit may
+ * be lower: weak rules stop short of the last quarter of it, which flows,
+ * timers and the guest's socket need. Start-up only: probes the lowest
+ * free descriptor number.
+ *
+ * Return: true if the next socket leaves that reserve free
+ */
+bool fwd_weak_room(void)
+{
+	static rlim_t limit;
+	struct rlimit rl;
+	int fd;
+
+	if (!limit) {
+		if (getrlimit(RLIMIT_NOFILE, &rl) ||
+		    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1U << 30))
+			rl.rlim_cur = 1U << 30;
+		limit = rl.rlim_cur - rl.rlim_cur / 4;
+	}
+
+	fd = eventfd(0, EFD_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return (rlim_t)fd + 2 < limit;	/* up to two sockets a port */
 }
 
 /**

@@ -97,6 +97,7 @@ static inline bool fwd_port_excluded(const struct fwd_ports *fwd,
 int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 		   bool inbound, const char **err);
 void fwd_ephemeral_range(uint16_t *first, uint16_t *last);
+bool fwd_weak_room(void);
 
 /* Address translation for new flows, both ways */
 bool fwd_nat_from_tap(const struct ctx *c, uint8_t proto,

@@ -2631,7 +2631,7 @@ int tcp_init(struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
 	const struct fwd_ports *fwd = &c->tcp_in;
-	unsigned int bound = 0, tried = 0, i;
+	unsigned int bound = 0, tried = 0, skipped = 0, i;
 
 	if (c->no_tcp)
 		return 0;
@@ -2668,6 +2668,10 @@ int tcp_init(struct ctx *c)
 				continue;
 			if (r->af != AF_UNSPEC)
 				a = &r->addr;
+			if ((r->flags & FWD_WEAK) && !fwd_weak_room()) {
+				skipped++;
+				continue;
+			}
 
 			tried++;
 			s = tcp_listen_sock(c, r->af, a, r->ifname,
@@ -2686,6 +2690,9 @@ int tcp_init(struct ctx *c)
 		}
 	}
 
+	if (skipped)
+		warn("TCP: %u ports not forwarded: open files limit reached",
+		     skipped);
 	if (tried && !bound) {
 		err("Failed to bind any TCP port");
 		return -1;

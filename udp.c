@@ -1452,7 +1452,7 @@ static int udp_listen_loopback(const struct ctx *c, uint16_t port,
 static int udp_fwd_init(const struct ctx *c, const struct fwd_ports *fwd,
 			bool outbound)
 {
-	unsigned int i, port, tried = 0, bound = 0;
+	unsigned int i, port, tried = 0, bound = 0, skipped = 0;
 	bool all_weak = fwd->mode == FWD_ALL;
 
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
@@ -1467,6 +1467,11 @@ static int udp_fwd_init(const struct ctx *c, const struct fwd_ports *fwd,
 
 			if (fwd_port_excluded(fwd, port))
 				continue;
+			if ((all_weak || (r->flags & FWD_WEAK)) &&
+			    !fwd_weak_room()) {
+				skipped++;
+				continue;
+			}
 
 			tried++;
 			if (outbound)
@@ -1483,6 +1488,9 @@ static int udp_fwd_init(const struct ctx *c, const struct fwd_ports *fwd,
 		}
 	}
 
+	if (skipped)
+		warn("UDP: %u ports not forwarded: open files limit reached",
+		     skipped);
 	if (tried && !bound) {
 		err("Failed to bind any UDP port");
 		return -1;
