@@ -5,9 +5,12 @@
  * We stand in for every host the guest might want to reach: any request for
  * an IPv4 address other than the guest's own is answered with our MAC
  * address. Requests for the guest's own address (duplicate address
- * detection) and gratuitous announcements get no answer.
+ * detection) and gratuitous announcements get no answer. The one exception:
+ * a request from 0.0.0.0 for 0.0.0.0 is answered, as that's how the qrap
+ * shipped by distributions probes a passt socket before handing it to qemu.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -59,6 +62,7 @@ int arp(struct ctx *c, const void *arp, size_t len)
 	uint8_t frame[ETH_HLEN_ + ARP_ETH_IP4_LEN];
 	struct arp_eth_ip4 req, *rep;
 	struct in_addr tpa, spa;
+	bool probe;
 
 	if (len < ARP_ETH_IP4_LEN)
 		return 0;
@@ -76,13 +80,18 @@ int arp(struct ctx *c, const void *arp, size_t len)
 	memcpy(&tpa, req.tpa, sizeof(tpa));
 	memcpy(&spa, req.spa, sizeof(spa));
 
+	/* qrap's probe: no guest sends this, and qrap waits for an answer */
+	probe = spa.s_addr == htonl(INADDR_ANY) &&
+		tpa.s_addr == htonl(INADDR_ANY);
+
 	/* Gratuitous ARP: the guest announces its own address */
-	if (tpa.s_addr == spa.s_addr)
+	if (!probe && tpa.s_addr == spa.s_addr)
 		return 1;
 
 	/* The guest's own address: stay quiet, it's probing for conflicts */
-	if (tpa.s_addr == c->ip4.addr.s_addr ||
-	    (c->ip4.addr_seen.s_addr && tpa.s_addr == c->ip4.addr_seen.s_addr))
+	if (!probe && (tpa.s_addr == c->ip4.addr.s_addr ||
+		       (c->ip4.addr_seen.s_addr &&
+			tpa.s_addr == c->ip4.addr_seen.s_addr)))
 		return 1;
 
 	/* Reply to the requester's MAC, not to what we learnt so far */

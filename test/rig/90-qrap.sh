@@ -7,7 +7,9 @@
 # namespace where a directory of ours is bound over /tmp, so that other
 # passt instances on this machine are never seen (nor disturbed). A fake
 # qemu prints its arguments, checks the descriptor it got, and sends an ARP
-# request through it: passt must answer.
+# request through it: passt must answer. Debian's own qrap (/usr/bin/qrap,
+# from the passt package) must work with our passt too: its probe is an ARP
+# request from 0.0.0.0 for 0.0.0.0.
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -118,6 +120,21 @@ ours check "no descriptor: conflicting network options removed" \
 		<<<"$out")" = 0
 ours check "no descriptor: socket back-end added" \
 	grep -q "^ARG socket,fd=5,id=hostnet0" <<<"$out"
+
+# ---- the qrap distributions ship (Debian's): its probe is an ARP request
+# from 0.0.0.0 for 0.0.0.0, and it starts qemu only once that's answered
+DQRAP=${DEBIAN_QRAP:-/usr/bin/qrap}
+if [ -x "$DQRAP" ]; then
+	check "Debian's qrap: qemu started with the connection" \
+		qrun "$DQRAP" 5 fake-qemu -m 64
+	out=$(qrun "$DQRAP" 5 fake-qemu -m 64 2>&1)
+	check "Debian's qrap: qemu gets descriptor 5" \
+		grep -q "^FD 5 socket" <<<"$out"
+	check "Debian's qrap: passt answers qemu at a frame boundary" \
+		grep -q "^ARP reply" <<<"$out"
+else
+	rig_result FAIL "Debian's qrap installed ($DQRAP): apt-get install passt"
+fi
 
 # ---- a busy passt is skipped
 rig_bg qrap-busy h timeout 20 unshare -m bash -c \

@@ -1116,6 +1116,25 @@ static void test_arp(void)
 	CHECK(nf == 1 && !memcmp(r, guest_mac, 6),
 	      "0.0.0.0 probe for another address answered");
 
+	/* qrap's probe, as Debian's qrap sends it: broadcast source MAC,
+	 * zero sender hardware address, 0.0.0.0 asking for 0.0.0.0
+	 */
+	memset(f + 6, 0xff, 6);
+	memset(f + 22, 0, 20);
+	one(f, 42);
+	nf = peer_read_frames(r, sizeof(r), &left);
+	CHECK(nf == 1 && rd16(r + 12) == 0x0806 && rd16(r + 20) == 2 &&
+	      !memcmp(r + 22, our_mac, 6) && !rd32(r + 28) && !rd32(r + 38),
+	      "qrap probe (0.0.0.0 for 0.0.0.0) answered");
+
+	ctx.ip4.addr.s_addr = 0;
+	one(f, 42);
+	nf = peer_read_frames(r, sizeof(r), &left);
+	ctx.ip4.addr = g;
+	CHECK_EQ_INT(nf, 1, "qrap probe answered with no IPv4 address set");
+	memcpy(f + 6, guest_mac, 6);
+	memcpy(f + 22, guest_mac, 6);
+
 	one(f, 41);
 	put16(f + 20, 2);
 	one(f, 42);
