@@ -10,14 +10,7 @@
 
 struct ctx;
 
-/**
- * arp() - Handle an ARP packet from the guest
- * @c:		Execution context
- * @arp:	ARP packet (after the Ethernet header)
- * @len:	Length of @arp
- *
- * Return: 1 if handled (replied or ignored on purpose), 0 if malformed
- */
+/* Requests from the guest */
 int arp(struct ctx *c, const void *arp, size_t len);
 
 #endif /* ARP_H */

@@ -132,7 +132,7 @@ struct dhcp_req {
  * @size:	Size of @buf
  *
  * Canonical, uncompressed, fully qualified: the zero-length root label
- * terminates it (RFC 1035 3.1).
+ * terminates it (RFC 1035 3.1). Used for the client FQDN options.
  *
  * Return: number of bytes written, 0 if the name is invalid (empty or
  *	   overlong labels, more than 255 bytes encoded) or doesn't fit
@@ -175,7 +175,8 @@ size_t dns_name_encode(const char *name, uint8_t *buf, size_t size)
  *		allows for DHCP option 119) relative to the start of @buf
  *
  * Names that are not valid DNS names (empty or overlong labels, more than
- * 255 bytes encoded) and names that don't fit in @size are left out.
+ * 255 bytes encoded) and names that don't fit in @size are left out. Also
+ * used for the NDP DNSSL option and the DHCPv6 domain list (uncompressed).
  *
  * Return: number of bytes written
  */

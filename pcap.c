@@ -68,7 +68,7 @@ struct pcap_rec_hdr {
 	uint32_t orig_len;
 };
 
-static int pcap_fd_ = -1;
+static int pcap_fd = -1;
 
 /**
  * pcap_init() - Open the capture file given with -p, write its header
@@ -92,13 +92,13 @@ void pcap_init(const char *path)
 	if (!path || !*path)
 		return;
 
-	pcap_fd_ = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	pcap_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			S_IRUSR | S_IWUSR);
-	if (pcap_fd_ < 0)
+	if (pcap_fd < 0)
 		die("Failed to open capture file %s: %s", path,
 		    strerror(errno));
 
-	n = write(pcap_fd_, &h, sizeof(h));
+	n = write(pcap_fd, &h, sizeof(h));
 	if (n != (ssize_t)sizeof(h))
 		die("Failed to write capture file header to %s: %s", path,
 		    n < 0 ? strerror(errno) : "short write");
@@ -145,15 +145,15 @@ static void pcap_write(const struct iovec *iov, size_t n,
 	h.incl_len = (uint32_t)incl;
 	h.orig_len = (uint32_t)len;
 
-	ret = writev(pcap_fd_, v, (int)cnt);
+	ret = writev(pcap_fd, v, (int)cnt);
 	if (ret == (ssize_t)(sizeof(h) + incl))
 		return;
 
 	/* Short write or error: the file is now of no use, stop here */
 	warn("Failed to write packet capture (%s), capture stopped",
 	     ret < 0 ? strerror(errno) : "short write");
-	close(pcap_fd_);
-	pcap_fd_ = -1;
+	close(pcap_fd);
+	pcap_fd = -1;
 }
 
 /**
@@ -168,7 +168,7 @@ void pcap_frame(const void *frame, size_t len)
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 	struct timespec now;
 
-	if (pcap_fd_ < 0)
+	if (pcap_fd < 0)
 		return;
 
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -187,20 +187,10 @@ void pcap_frames_iov(const struct iovec *iov, size_t bufs_per_frame,
 	struct timespec now;
 	size_t i;
 
-	if (pcap_fd_ < 0)
+	if (pcap_fd < 0)
 		return;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	for (i = 0; i < nframes && pcap_fd_ >= 0; i++)
+	for (i = 0; i < nframes && pcap_fd >= 0; i++)
 		pcap_write(iov + i * bufs_per_frame, bufs_per_frame, &now);
-}
-
-/**
- * pcap_fd() - File descriptor of the capture, to keep across isolation
- *
- * Return: file descriptor, or -1 if there is no capture
- */
-int pcap_fd(void)
-{
-	return pcap_fd_;
 }

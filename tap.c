@@ -1589,8 +1589,9 @@ static void tap_send_hdr_data(const struct ctx *c, void *hdr, size_t hlen,
  * @l4:		L4 header and payload, checksum already set
  * @l4len:	Length of @l4
  */
-void tap_ip4_send(const struct ctx *c, struct in_addr src, struct in_addr dst,
-		  uint8_t proto, const void *l4, size_t l4len)
+static void tap_ip4_send(const struct ctx *c, struct in_addr src,
+			 struct in_addr dst, uint8_t proto, const void *l4,
+			 size_t l4len)
 {
 	static uint8_t hdr[ETH_HLEN_ + IP4_HLEN] __attribute__((aligned(8)));
 	if (l4len > 65535 - IP4_HLEN)
@@ -1611,9 +1612,9 @@ void tap_ip4_send(const struct ctx *c, struct in_addr src, struct in_addr dst,
  * @l4len:	Length of @l4
  * @flow:	Flow label
  */
-void tap_ip6_send(const struct ctx *c, const struct in6_addr *src,
-		  const struct in6_addr *dst, uint8_t proto, const void *l4,
-		  size_t l4len, uint32_t flow)
+static void tap_ip6_send(const struct ctx *c, const struct in6_addr *src,
+			 const struct in6_addr *dst, uint8_t proto,
+			 const void *l4, size_t l4len, uint32_t flow)
 {
 	static uint8_t hdr[ETH_HLEN_ + IP6_HLEN] __attribute__((aligned(8)));
 	if (l4len > 65535)

@@ -198,19 +198,6 @@ int fd_set_nonblock(int fd)
 }
 
 /**
- * ns_init_fd() - Remember the initial network namespace for ns_call()
- *
- * Nothing to remember any more: ns_call() runs its function in a child
- * task, so our own namespace never changes. Kept for callers.
- *
- * Return: 0
- */
-int ns_init_fd(void)
-{
-	return 0;
-}
-
-/**
  * struct ns_call_arg - What the child task of ns_call() needs
  * @c:		Execution context
  * @fn:		Function to run in the namespace
@@ -226,6 +213,12 @@ struct ns_call_arg {
 	int err;
 };
 
+/**
+ * ns_call_child() - Enter the namespace and run the function, in the child
+ * @p:		struct ns_call_arg, with @rc and @err set here
+ *
+ * Return: 0, always: the result goes through @p
+ */
 static int ns_call_child(void *p)
 {
 	struct ns_call_arg *a = p;
@@ -249,7 +242,8 @@ static int ns_call_child(void *p)
  * The function runs in a child task sharing our memory and file table
  * (CLONE_VM | CLONE_FILES), which enters the namespace: our own namespace
  * never changes, and we need no capability to come back to it. CLONE_VFORK
- * suspends us until the child is done.
+ * suspends us until the child is done. The child has a 256 KiB stack:
+ * @fn keeps large buffers static.
  *
  * Return: return value of @fn, or -1 if the namespace can't be entered
  *

@@ -254,8 +254,6 @@ static void test_ns_call(void)
 	static struct ctx c;
 	int v = 1, rc;
 
-	CHECK_EQ_INT(ns_init_fd(), 0, "ns_init_fd");
-
 	c.pasta_netns_fd = -1;
 	CHECK_EQ_INT(ns_call(&c, ns_fn, &v), -1,
 		     "ns_call without a namespace fails");
