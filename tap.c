@@ -43,6 +43,12 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -51,6 +57,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <net/if_arp.h>
+#include <linux/if_ether.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
@@ -68,18 +75,26 @@
 #include "udp.h"
 #include "tcp.h"
 
-#define ETHTYPE_IP	0x0800
-#define ETHTYPE_ARP	0x0806
-#define ETHTYPE_IPV6	0x86dd
-
-#define IP4_HLEN	20
-#define IP6_HLEN	40
-#define UDP_HLEN	8
-#define TCP_HLEN_MIN	20
+/* passt stream: each frame comes after its length, 32 bits, big-endian */
+#define TAP_HDR_LEN	sizeof(uint32_t)
 
 /* Smallest and largest frame length accepted in the passt stream */
-#define TAP_FRAME_MIN	ETH_HLEN_
+#define TAP_FRAME_MIN	ETH_HLEN
 #define TAP_FRAME_LEN_MAX	65535
+
+/* IPv6 header fields we fill: version (in ip6_flow), flow label mask */
+#define IP6_VERSION	6
+#define IP6_FLOW_LABEL_MASK	0x000fffffU
+
+/* Hop limit of IPv6 packets to the guest: NDP needs 255 (RFC 4861, 6.1) */
+#define TAP_HOP_LIMIT	255
+
+/* IPv6 extension headers come in units of 8 bytes */
+#define IP6_EXT_UNIT	8
+
+/* Well-known ports of the servers we stand in for */
+#define DHCP_SERVER_PORT	67
+#define DHCPV6_SERVER_PORT	547
 
 /* Receive buffer: many frames per read() (passt: halving it costs guest to
  * host throughput). pasta reads one frame per read(), and half of it holds
@@ -144,18 +159,21 @@ static size_t tap_frame_bytes[IOV_MAX / 2];
 /* passt: rest of a frame the socket didn't take, sent before anything else
  * once the socket is writable again: frames are never cut in the stream
  */
-static uint8_t tap_pend[4 + TAP_FRAME_LEN_MAX];
+static uint8_t tap_pend[TAP_HDR_LEN + TAP_FRAME_LEN_MAX];
 static size_t tap_pend_off, tap_pend_len;
 
-static inline uint16_t rd16(const uint8_t *p)
+/**
+ * tap_hdr_len() - Frame length from a length header of the passt stream
+ * @p:		Length header, any alignment
+ *
+ * Return: frame length
+ */
+static inline uint32_t tap_hdr_len(const uint8_t *p)
 {
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
+	uint32_t len;
 
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
+	memcpy(&len, p, sizeof(len));
+	return ntohl(len);
 }
 
 /* Receive path */
@@ -234,20 +252,23 @@ static void tap_group_add(struct ctx *c, int af, uint8_t proto,
 
 /**
  * tap_udp_check() - Validate a UDP header against the IP payload
- * @l4:		UDP header and payload
+ * @l4:		UDP header and payload, any alignment
  * @l4len:	Length of the IP payload
+ * @uh:		Set to a copy of the UDP header, if it's there
  *
  * Return: UDP length if valid, 0 otherwise
  */
-static size_t tap_udp_check(const uint8_t *l4, size_t l4len)
+static size_t tap_udp_check(const uint8_t *l4, size_t l4len,
+			    struct udphdr *uh)
 {
 	size_t ulen;
 
-	if (l4len < UDP_HLEN)
+	if (l4len < sizeof(*uh))
 		return 0;
 
-	ulen = rd16(l4 + 4);
-	if (ulen < UDP_HLEN || ulen > l4len)
+	memcpy(uh, l4, sizeof(*uh));
+	ulen = ntohs(uh->len);
+	if (ulen < sizeof(*uh) || ulen > l4len)
 		return 0;
 
 	return ulen;
@@ -268,7 +289,8 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 		   const void *daddr, const uint8_t *l4, size_t l4len,
 		   const struct timespec *now)
 {
-	uint16_t sport, dport;
+	struct udphdr uh;
+	struct tcphdr th;
 	size_t ulen;
 
 	switch (proto) {
@@ -287,34 +309,34 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 		icmp_tap_handler(c, af, saddr, daddr, l4, l4len, now);
 		return;
 	case IPPROTO_UDP:
-		if (!(ulen = tap_udp_check(l4, l4len))) {
+		if (!(ulen = tap_udp_check(l4, l4len, &uh))) {
 			trace("tap: bad UDP length, dropped");
 			return;
 		}
-		sport = rd16(l4);
-		dport = rd16(l4 + 2);
 
-		if (af == AF_INET && dport == 67) {
+		if (af == AF_INET && uh.dest == htons(DHCP_SERVER_PORT)) {
 			tap_flush(c, now);
-			if (dhcp(c, l4 + UDP_HLEN, ulen - UDP_HLEN))
+			if (dhcp(c, l4 + sizeof(uh), ulen - sizeof(uh)))
 				return;
-		} else if (af == AF_INET6 && dport == 547) {
+		} else if (af == AF_INET6 &&
+			   uh.dest == htons(DHCPV6_SERVER_PORT)) {
 			tap_flush(c, now);
-			if (dhcpv6(c, saddr, daddr, l4 + UDP_HLEN,
-				   ulen - UDP_HLEN))
+			if (dhcpv6(c, saddr, daddr, l4 + sizeof(uh),
+				   ulen - sizeof(uh)))
 				return;
 		}
 
-		tap_group_add(c, af, proto, saddr, daddr, sport, dport,
-			      l4, ulen, now);
+		tap_group_add(c, af, proto, saddr, daddr, ntohs(uh.source),
+			      ntohs(uh.dest), l4, ulen, now);
 		return;
 	case IPPROTO_TCP:
-		if (l4len < TCP_HLEN_MIN) {
+		if (l4len < sizeof(th)) {
 			trace("tap: truncated TCP header, dropped");
 			return;
 		}
-		tap_group_add(c, af, proto, saddr, daddr, rd16(l4),
-			      rd16(l4 + 2), l4, l4len, now);
+		memcpy(&th, l4, sizeof(th));
+		tap_group_add(c, af, proto, saddr, daddr, ntohs(th.source),
+			      ntohs(th.dest), l4, l4len, now);
 		return;
 	default:
 		break;
@@ -334,35 +356,43 @@ static void tap_ip4(struct ctx *c, const uint8_t *ip, size_t len,
 		    const struct timespec *now)
 {
 	struct in_addr saddr, daddr;
+	struct iphdr iph;
 	size_t ihl, tot;
 
-	if (len < IP4_HLEN || (ip[0] >> 4) != 4) {
-		trace("tap: truncated or invalid IPv4 header, dropped");
+	/* Copy out: the header may sit at any alignment */
+	if (len < sizeof(iph)) {
+		trace("tap: truncated IPv4 header, dropped");
+		return;
+	}
+	memcpy(&iph, ip, sizeof(iph));
+	if (iph.version != IPVERSION) {
+		trace("tap: invalid IPv4 version, dropped");
 		return;
 	}
 
-	ihl = (size_t)(ip[0] & 0x0f) * 4;
-	tot = rd16(ip + 2);
-	if (ihl < IP4_HLEN || tot < ihl || tot > len) {
+	ihl = (size_t)iph.ihl * 4;
+	tot = ntohs(iph.tot_len);
+	if (ihl < sizeof(iph) || tot < ihl || tot > len) {
 		trace("tap: bad IPv4 header or total length, dropped");
 		return;
 	}
 
 	/* No IP fragmentation: MF set or non-zero offset means a fragment */
-	if (rd16(ip + 6) & 0x3fff) {
+	if (iph.frag_off & htons(IP_MF | IP_OFFMASK)) {
 		trace("tap: IPv4 fragment, dropped");
 		return;
 	}
 
-	memcpy(&saddr, ip + 12, sizeof(saddr));
-	memcpy(&daddr, ip + 16, sizeof(daddr));
+	saddr.s_addr = iph.saddr;
+	daddr.s_addr = iph.daddr;
 
 	if (saddr.s_addr != htonl(INADDR_ANY) &&
 	    !IN_MULTICAST(ntohl(saddr.s_addr)) &&
 	    saddr.s_addr != htonl(INADDR_BROADCAST))
 		c->ip4.addr_seen = saddr;
 
-	tap_l4(c, AF_INET, ip[9], &saddr, &daddr, ip + ihl, tot - ihl, now);
+	tap_l4(c, AF_INET, iph.protocol, &saddr, &daddr, ip + ihl, tot - ihl,
+	       now);
 }
 
 /**
@@ -376,42 +406,51 @@ static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
 		    const struct timespec *now)
 {
 	struct in6_addr saddr, daddr;
-	size_t end, off = IP6_HLEN;
+	struct ip6_hdr ip6h;
+	size_t end, off = sizeof(ip6h);
 	uint8_t nh;
 	int i;
 
-	if (len < IP6_HLEN || (ip[0] >> 4) != 6) {
-		trace("tap: truncated or invalid IPv6 header, dropped");
+	/* Copy out: the header may sit at any alignment */
+	if (len < sizeof(ip6h)) {
+		trace("tap: truncated IPv6 header, dropped");
+		return;
+	}
+	memcpy(&ip6h, ip, sizeof(ip6h));
+	if ((ip6h.ip6_vfc >> 4) != IP6_VERSION) {
+		trace("tap: invalid IPv6 version, dropped");
 		return;
 	}
 
-	end = IP6_HLEN + (size_t)rd16(ip + 4);
+	end = sizeof(ip6h) + (size_t)ntohs(ip6h.ip6_plen);
 	if (end > len) {
 		trace("tap: IPv6 payload length past end of frame, dropped");
 		return;
 	}
 
 	/* Walk extension headers: hop-by-hop, routing, destination options */
-	nh = ip[6];
+	nh = ip6h.ip6_nxt;
 	for (i = 0; ; i++) {
+		const struct ip6_ext *ext;	/* bytes only: any alignment */
 		size_t hlen;
 
 		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
 		    nh != IPPROTO_DSTOPTS)
 			break;
 
-		if (i >= IP6_EXT_MAX || end - off < 8) {
+		if (i >= IP6_EXT_MAX || end - off < IP6_EXT_UNIT) {
 			trace("tap: bad IPv6 extension header chain, dropped");
 			return;
 		}
 
-		hlen = ((size_t)ip[off + 1] + 1) * 8;
+		ext = (const struct ip6_ext *)(ip + off);
+		hlen = ((size_t)ext->ip6e_len + 1) * IP6_EXT_UNIT;
 		if (hlen > end - off) {
 			trace("tap: IPv6 extension header too long, dropped");
 			return;
 		}
 
-		nh = ip[off];
+		nh = ext->ip6e_nxt;
 		off += hlen;
 	}
 
@@ -420,8 +459,8 @@ static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
 		return;
 	}
 
-	memcpy(&saddr, ip + 8, sizeof(saddr));
-	memcpy(&daddr, ip + 24, sizeof(daddr));
+	saddr = ip6h.ip6_src;
+	daddr = ip6h.ip6_dst;
 
 	if (IN6_IS_ADDR_LINKLOCAL(&saddr))
 		c->ip6.addr_ll_seen = saddr;
@@ -445,6 +484,8 @@ static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
 static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
 		      const struct timespec *now)
 {
+	static const uint8_t zero[ETH_ALEN];
+	const struct ethhdr *eh;	/* packed: any alignment */
 	uint16_t type;
 
 	pcap_frame(f, len);
@@ -452,27 +493,30 @@ static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
 	if (c->splice_only)	/* pasta --splice-only: no tap traffic */
 		return;
 
-	if (len < ETH_HLEN_) {
+	if (len < sizeof(*eh)) {
 		trace("tap: truncated Ethernet frame, dropped");
 		return;
 	}
+	eh = (const struct ethhdr *)f;
 
 	/* Learn the guest's MAC address, unicast sources only */
-	if (!(f[6] & 1) && (f[6] | f[7] | f[8] | f[9] | f[10] | f[11]))
-		memcpy(c->guest_mac, f + ETH_ALEN_, ETH_ALEN_);
+	if (!(eh->h_source[0] & 1) && memcmp(eh->h_source, zero, ETH_ALEN))
+		memcpy(c->guest_mac, eh->h_source, ETH_ALEN);
 
-	type = rd16(f + 12);
+	type = ntohs(eh->h_proto);
+	f += sizeof(*eh);
+	len -= sizeof(*eh);
 	switch (type) {
-	case ETHTYPE_ARP:
+	case ETH_P_ARP:
 		tap_flush(c, now);
-		if (!arp(c, f + ETH_HLEN_, len - ETH_HLEN_))
+		if (!arp(c, f, len))
 			trace("tap: malformed ARP packet, dropped");
 		break;
-	case ETHTYPE_IP:
-		tap_ip4(c, f + ETH_HLEN_, len - ETH_HLEN_, now);
+	case ETH_P_IP:
+		tap_ip4(c, f, len, now);
 		break;
-	case ETHTYPE_IPV6:
-		tap_ip6(c, f + ETH_HLEN_, len - ETH_HLEN_, now);
+	case ETH_P_IPV6:
+		tap_ip6(c, f, len, now);
 		break;
 	default:
 		trace("tap: unsupported Ethernet type 0x%04x, dropped", type);
@@ -498,8 +542,8 @@ static ssize_t tap_passt_frames(struct ctx *c, const uint8_t *buf, size_t len,
 	size_t off = 0;
 	ssize_t ret;
 
-	while (len - off >= 4) {
-		size_t flen = rd32(buf + off);
+	while (len - off >= TAP_HDR_LEN) {
+		size_t flen = tap_hdr_len(buf + off);
 
 		if (flen < TAP_FRAME_MIN || flen > TAP_FRAME_LEN_MAX) {
 			debug("tap: invalid frame length %zu from guest", flen);
@@ -507,11 +551,11 @@ static ssize_t tap_passt_frames(struct ctx *c, const uint8_t *buf, size_t len,
 			break;
 		}
 
-		if (len - off - 4 < flen)
+		if (len - off - TAP_HDR_LEN < flen)
 			break;
 
-		tap_frame(c, buf + off + 4, flen, now);
-		off += 4 + flen;
+		tap_frame(c, buf + off + TAP_HDR_LEN, flen, now);
+		off += TAP_HDR_LEN + flen;
 	}
 
 	tap_flush(c, now);
@@ -568,7 +612,8 @@ static void tap_passt_input(struct ctx *c, const struct timespec *now)
 		 */
 		if (tap_start == tap_end) {
 			tap_start = tap_end = 0;
-		} else if (TAP_BUF_BYTES - tap_end < 4 + TAP_FRAME_LEN_MAX) {
+		} else if (TAP_BUF_BYTES - tap_end <
+			   TAP_HDR_LEN + TAP_FRAME_LEN_MAX) {
 			memmove(tap_buf, tap_buf + tap_start,
 				tap_end - tap_start);
 			tap_end -= tap_start;
@@ -901,7 +946,7 @@ struct tap_ns_arg {
 	const struct ctx *c;
 	char ifname[IFNAMSIZ];
 	unsigned int ifi;
-	unsigned char mac[ETH_ALEN_];
+	unsigned char mac[ETH_ALEN];
 	bool vnet;
 	int err;
 	const char *step;
@@ -962,7 +1007,7 @@ fail:
 static int tap_ns_tun(void *arg)
 {
 	struct tap_ns_arg *a = arg;
-	static const unsigned char zero[ETH_ALEN_];
+	static const unsigned char zero[ETH_ALEN];
 	struct ifreq ifr;
 	int fd;
 
@@ -980,18 +1025,18 @@ static int tap_ns_tun(void *arg)
 	a->step = NULL;
 
 	/* --ns-mac-addr: set it now, before anybody sees the device */
-	if (memcmp(a->c->ns_mac, zero, ETH_ALEN_)) {
+	if (memcmp(a->c->ns_mac, zero, ETH_ALEN)) {
 		struct ifreq m = { 0 };
 
 		m.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-		memcpy(m.ifr_hwaddr.sa_data, a->c->ns_mac, ETH_ALEN_);
+		memcpy(m.ifr_hwaddr.sa_data, a->c->ns_mac, ETH_ALEN);
 		if (ioctl(fd, SIOCSIFHWADDR, &m))
 			a->err = errno;
 	}
 
 	memset(&ifr, 0, sizeof(ifr));
 	if (!ioctl(fd, SIOCGIFHWADDR, &ifr))
-		memcpy(a->mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN_);
+		memcpy(a->mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
 
 	a->ifi = if_nametoindex(a->ifname);
 	return fd;
@@ -1036,9 +1081,9 @@ static void tap_sock_tun_init(struct ctx *c)
 		die("Can't find index of tap device %s", c->pasta_ifname);
 
 	/* The guest's MAC is the one of the tap in the namespace */
-	if (!(a.mac[0] & 1) && memcmp(a.mac, (unsigned char [ETH_ALEN_]){ 0 },
-				      ETH_ALEN_))
-		memcpy(c->guest_mac, a.mac, ETH_ALEN_);
+	if (!(a.mac[0] & 1) && memcmp(a.mac, (unsigned char [ETH_ALEN]){ 0 },
+				      ETH_ALEN))
+		memcpy(c->guest_mac, a.mac, ETH_ALEN);
 
 	c->fd_tap = fd;
 	ref.fd = fd;
@@ -1264,8 +1309,8 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 
 			tap_len_hdr[nf] = htonl((uint32_t)len);
 			tap_iov[cnt].iov_base = &tap_len_hdr[nf];
-			tap_iov[cnt].iov_len = 4;
-			tap_frame_bytes[nf++] = len + 4;
+			tap_iov[cnt].iov_len = TAP_HDR_LEN;
+			tap_frame_bytes[nf++] = TAP_HDR_LEN + len;
 			cnt += 1 + bpf;
 		}
 
@@ -1331,7 +1376,7 @@ static void tap_vnet_hdr(struct virtio_net_hdr *h, const struct tap_gso *gso)
 	h->hdr_len = gso->hlen;
 	h->gso_size = gso->size;
 	h->csum_start = gso->l4off;
-	h->csum_offset = 16;		/* TCP checksum field */
+	h->csum_offset = offsetof(struct tcphdr, check);
 }
 
 /**
@@ -1473,32 +1518,32 @@ void tap_send_single(const struct ctx *c, const void *frame, size_t len)
 /**
  * tap_l2_hdr() - Fill an Ethernet header towards the guest
  * @c:		Execution context
- * @buf:	Buffer, at least ETH_HLEN_ bytes
+ * @buf:	Buffer, at least ETH_HLEN bytes, any alignment
  * @proto:	Ethertype, host order (ETH_P_IP, ETH_P_IPV6, ETH_P_ARP)
  *
  * Return: pointer to the byte after the header
  */
 void *tap_l2_hdr(const struct ctx *c, void *buf, uint16_t proto)
 {
-	static const unsigned char zero[ETH_ALEN_];
-	uint8_t *p = buf;
+	static const uint8_t zero[ETH_ALEN];
+	struct ethhdr *eh = buf;	/* packed: any alignment */
 
-	if (memcmp(c->guest_mac, zero, ETH_ALEN_))
-		memcpy(p, c->guest_mac, ETH_ALEN_);
+	/* Broadcast until we know the guest's address */
+	if (memcmp(c->guest_mac, zero, ETH_ALEN))
+		memcpy(eh->h_dest, c->guest_mac, ETH_ALEN);
 	else
-		memset(p, 0xff, ETH_ALEN_);
+		memset(eh->h_dest, 0xff, ETH_ALEN);
 
-	memcpy(p + ETH_ALEN_, c->our_tap_mac, ETH_ALEN_);
-	p[12] = (uint8_t)(proto >> 8);
-	p[13] = (uint8_t)proto;
+	memcpy(eh->h_source, c->our_tap_mac, ETH_ALEN);
+	eh->h_proto = htons(proto);
 
-	return p + ETH_HLEN_;
+	return eh + 1;
 }
 
 /**
  * tap_ip4_hdr() - Fill an IPv4 header (with checksum) for a packet to the
  *		   guest
- * @buf:	Buffer for the header, 20 bytes
+ * @buf:	Buffer for the header, sizeof(struct iphdr), any alignment
  * @src:	Source address
  * @dst:	Destination address
  * @proto:	L4 protocol number
@@ -1509,32 +1554,29 @@ void *tap_l2_hdr(const struct ctx *c, void *buf, uint16_t proto)
 void *tap_ip4_hdr(void *buf, struct in_addr src, struct in_addr dst,
 		  uint8_t proto, size_t l4len)
 {
-	uint8_t *p = buf;
-	size_t tot = IP4_HLEN + l4len;
-	uint16_t sum;
+	/* Built aside and copied: callers' buffers may be unaligned, and the
+	 * compiler turns the copy into a few stores
+	 */
+	struct iphdr iph = {
+		.version	= IPVERSION,
+		.ihl		= sizeof(iph) / 4,
+		.tot_len	= htons((uint16_t)(sizeof(iph) + l4len)),
+		.frag_off	= htons(IP_DF),	/* so no identification */
+		.ttl		= IPDEFTTL,
+		.protocol	= proto,
+		.saddr		= src.s_addr,
+		.daddr		= dst.s_addr,
+	};
 
-	p[0] = 0x45;			/* version 4, 20-byte header */
-	p[1] = 0;			/* DSCP, ECN */
-	p[2] = (uint8_t)(tot >> 8);
-	p[3] = (uint8_t)tot;
-	p[4] = p[5] = 0;		/* id: unused with DF */
-	p[6] = 0x40;			/* DF */
-	p[7] = 0;
-	p[8] = 64;			/* TTL */
-	p[9] = proto;
-	p[10] = p[11] = 0;
-	memcpy(p + 12, &src, 4);
-	memcpy(p + 16, &dst, 4);
+	iph.check = csum_ip4_header(&iph, sizeof(iph));
+	memcpy(buf, &iph, sizeof(iph));
 
-	sum = csum_ip4_header(p, IP4_HLEN);
-	memcpy(p + 10, &sum, 2);
-
-	return p + IP4_HLEN;
+	return (uint8_t *)buf + sizeof(iph);
 }
 
 /**
  * tap_ip6_hdr() - Fill an IPv6 header for a packet to the guest
- * @buf:	Buffer for the header, 40 bytes
+ * @buf:	Buffer for the header, sizeof(struct ip6_hdr), any alignment
  * @src:	Source address
  * @dst:	Destination address
  * @proto:	L4 protocol number
@@ -1547,18 +1589,50 @@ void *tap_ip6_hdr(void *buf, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4len,
 		  uint32_t flow)
 {
-	uint32_t vtf = htonl((6U << 28) | (flow & 0xfffff));
-	uint8_t *p = buf;
+	struct ip6_hdr ip6h = {
+		.ip6_flow	= htonl((uint32_t)IP6_VERSION << 28 |
+					(flow & IP6_FLOW_LABEL_MASK)),
+		.ip6_plen	= htons((uint16_t)l4len),
+		.ip6_nxt	= proto,
+		.ip6_hlim	= TAP_HOP_LIMIT,
+		.ip6_src	= *src,
+		.ip6_dst	= *dst,
+	};
 
-	memcpy(p, &vtf, 4);
-	p[4] = (uint8_t)(l4len >> 8);
-	p[5] = (uint8_t)l4len;
-	p[6] = proto;
-	p[7] = 255;			/* hop limit: NDP needs 255 */
-	memcpy(p + 8, src, 16);
-	memcpy(p + 24, dst, 16);
+	memcpy(buf, &ip6h, sizeof(ip6h));
 
-	return p + IP6_HLEN;
+	return (uint8_t *)buf + sizeof(ip6h);
+}
+
+/**
+ * tap_udp_hdr() - Fill a UDP header, with the checksum of a datagram
+ * @buf:	Buffer for the header, sizeof(struct udphdr), any alignment
+ * @sport:	Source port, host order
+ * @dport:	Destination port, host order
+ * @payload:	UDP payload, right after the header in the frame or not
+ * @len:	Length of @payload
+ * @psum:	Partial sum of the IPv4 or IPv6 pseudo-header (csum_pseudo4()
+ *		or csum_pseudo6(), for sizeof(struct udphdr) + @len bytes)
+ *
+ * Return: pointer to the byte after the header
+ */
+void *tap_udp_hdr(void *buf, uint16_t sport, uint16_t dport,
+		  const void *payload, size_t len, uint32_t psum)
+{
+	struct udphdr uh = {
+		.source	= htons(sport),
+		.dest	= htons(dport),
+		.len	= htons((uint16_t)(sizeof(uh) + len)),
+	};
+
+	uh.check = csum(payload, len, csum_unfolded(&uh, sizeof(uh), psum));
+	/* A zero checksum means "none" (RFC 768): send it as all ones */
+	if (!uh.check)
+		uh.check = 0xffff;
+
+	memcpy(buf, &uh, sizeof(uh));
+
+	return (uint8_t *)buf + sizeof(uh);
 }
 
 /**
@@ -1593,11 +1667,12 @@ static void tap_ip4_send(const struct ctx *c, struct in_addr src,
 			 struct in_addr dst, uint8_t proto, const void *l4,
 			 size_t l4len)
 {
-	static uint8_t hdr[ETH_HLEN_ + IP4_HLEN] __attribute__((aligned(8)));
-	if (l4len > 65535 - IP4_HLEN)
+	static uint8_t hdr[ETH_HLEN + sizeof(struct iphdr)];
+
+	if (l4len > IP_MAXPACKET - sizeof(struct iphdr))
 		return;
 
-	tap_ip4_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IP), src, dst, proto, l4len);
+	tap_ip4_hdr(tap_l2_hdr(c, hdr, ETH_P_IP), src, dst, proto, l4len);
 
 	tap_send_hdr_data(c, hdr, sizeof(hdr), l4, l4len);
 }
@@ -1616,33 +1691,79 @@ static void tap_ip6_send(const struct ctx *c, const struct in6_addr *src,
 			 const struct in6_addr *dst, uint8_t proto,
 			 const void *l4, size_t l4len, uint32_t flow)
 {
-	static uint8_t hdr[ETH_HLEN_ + IP6_HLEN] __attribute__((aligned(8)));
-	if (l4len > 65535)
+	static uint8_t hdr[ETH_HLEN + sizeof(struct ip6_hdr)];
+
+	if (l4len > UINT16_MAX)
 		return;
 
-	tap_ip6_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IPV6), src, dst, proto, l4len,
+	tap_ip6_hdr(tap_l2_hdr(c, hdr, ETH_P_IPV6), src, dst, proto, l4len,
 		    flow);
 
 	tap_send_hdr_data(c, hdr, sizeof(hdr), l4, l4len);
 }
 
 /**
- * tap_udp_hdr() - Fill a UDP header
- * @p:		Buffer, 8 bytes
+ * tap_udp4_hdrs() - Fill Ethernet, IPv4 and UDP headers for a datagram
+ * @c:		Execution context
+ * @buf:	Buffer, at least TAP_UDP4_HDRS_LEN bytes, any alignment
+ * @src:	Source address
  * @sport:	Source port, host order
+ * @dst:	Destination address
  * @dport:	Destination port, host order
- * @ulen:	UDP length
+ * @payload:	UDP payload, for the checksum
+ * @len:	Length of @payload
+ *
+ * Return: length of the headers, 0 if the datagram can't fit a packet
  */
-static void tap_udp_hdr(uint8_t *p, uint16_t sport, uint16_t dport,
-			size_t ulen)
+size_t tap_udp4_hdrs(const struct ctx *c, void *buf, struct in_addr src,
+		     uint16_t sport, struct in_addr dst, uint16_t dport,
+		     const void *payload, size_t len)
 {
-	p[0] = (uint8_t)(sport >> 8);
-	p[1] = (uint8_t)sport;
-	p[2] = (uint8_t)(dport >> 8);
-	p[3] = (uint8_t)dport;
-	p[4] = (uint8_t)(ulen >> 8);
-	p[5] = (uint8_t)ulen;
-	p[6] = p[7] = 0;
+	size_t l4len = sizeof(struct udphdr) + len;
+	uint8_t *p;
+
+	if (l4len > IP_MAXPACKET - sizeof(struct iphdr))
+		return 0;
+
+	p = tap_l2_hdr(c, buf, ETH_P_IP);
+	p = tap_ip4_hdr(p, src, dst, IPPROTO_UDP, l4len);
+	p = tap_udp_hdr(p, sport, dport, payload, len,
+			csum_pseudo4((uint16_t)l4len, IPPROTO_UDP, src, dst));
+
+	return (size_t)(p - (uint8_t *)buf);
+}
+
+/**
+ * tap_udp6_hdrs() - Fill Ethernet, IPv6 and UDP headers for a datagram
+ * @c:		Execution context
+ * @buf:	Buffer, at least TAP_UDP6_HDRS_LEN bytes, any alignment
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @flow:	Flow label
+ * @payload:	UDP payload, for the checksum
+ * @len:	Length of @payload
+ *
+ * Return: length of the headers, 0 if the datagram can't fit a packet
+ */
+size_t tap_udp6_hdrs(const struct ctx *c, void *buf,
+		     const struct in6_addr *src, uint16_t sport,
+		     const struct in6_addr *dst, uint16_t dport,
+		     uint32_t flow, const void *payload, size_t len)
+{
+	size_t l4len = sizeof(struct udphdr) + len;
+	uint8_t *p;
+
+	if (l4len > UINT16_MAX)
+		return 0;
+
+	p = tap_l2_hdr(c, buf, ETH_P_IPV6);
+	p = tap_ip6_hdr(p, src, dst, IPPROTO_UDP, l4len, flow);
+	p = tap_udp_hdr(p, sport, dport, payload, len,
+			csum_pseudo6((uint32_t)l4len, IPPROTO_UDP, src, dst));
+
+	return (size_t)(p - (uint8_t *)buf);
 }
 
 /**
@@ -1659,28 +1780,12 @@ void tap_udp4_send(const struct ctx *c, struct in_addr src, uint16_t sport,
 		   struct in_addr dst, uint16_t dport, const void *payload,
 		   size_t len)
 {
-	static uint8_t hdr[ETH_HLEN_ + IP4_HLEN + UDP_HLEN]
-		__attribute__((aligned(8)));
-	size_t ulen = len + UDP_HLEN;
-	uint8_t *uh;
-	uint16_t sum;
+	static uint8_t hdr[TAP_UDP4_HDRS_LEN];
+	size_t hlen;
 
-	if (ulen > 65535 - IP4_HLEN)
-		return;
-
-	uh = tap_ip4_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IP), src, dst,
-			 IPPROTO_UDP, ulen);
-	tap_udp_hdr(uh, sport, dport, ulen);
-
-	sum = csum(payload, len,
-		   csum_unfolded(uh, UDP_HLEN,
-				 csum_pseudo4((uint16_t)ulen, IPPROTO_UDP,
-					      src, dst)));
-	if (!sum)
-		sum = 0xffff;
-	memcpy(uh + 6, &sum, 2);
-
-	tap_send_hdr_data(c, hdr, sizeof(hdr), payload, len);
+	hlen = tap_udp4_hdrs(c, hdr, src, sport, dst, dport, payload, len);
+	if (hlen)
+		tap_send_hdr_data(c, hdr, hlen, payload, len);
 }
 
 /**
@@ -1698,28 +1803,13 @@ void tap_udp6_send(const struct ctx *c, const struct in6_addr *src,
 		   uint16_t sport, const struct in6_addr *dst, uint16_t dport,
 		   uint32_t flow, const void *payload, size_t len)
 {
-	static uint8_t hdr[ETH_HLEN_ + IP6_HLEN + UDP_HLEN]
-		__attribute__((aligned(8)));
-	size_t ulen = len + UDP_HLEN;
-	uint8_t *uh;
-	uint16_t sum;
+	static uint8_t hdr[TAP_UDP6_HDRS_LEN];
+	size_t hlen;
 
-	if (ulen > 65535)
-		return;
-
-	uh = tap_ip6_hdr(tap_l2_hdr(c, hdr, ETHTYPE_IPV6), src, dst,
-			 IPPROTO_UDP, ulen, flow);
-	tap_udp_hdr(uh, sport, dport, ulen);
-
-	sum = csum(payload, len,
-		   csum_unfolded(uh, UDP_HLEN,
-				 csum_pseudo6((uint32_t)ulen, IPPROTO_UDP,
-					      src, dst)));
-	if (!sum)
-		sum = 0xffff;
-	memcpy(uh + 6, &sum, 2);
-
-	tap_send_hdr_data(c, hdr, sizeof(hdr), payload, len);
+	hlen = tap_udp6_hdrs(c, hdr, src, sport, dst, dport, flow, payload,
+			     len);
+	if (hlen)
+		tap_send_hdr_data(c, hdr, hlen, payload, len);
 }
 
 /**
@@ -1733,15 +1823,17 @@ void tap_udp6_send(const struct ctx *c, const struct in6_addr *src,
 void tap_icmp4_send(const struct ctx *c, struct in_addr src,
 		    struct in_addr dst, void *icmp, size_t len)
 {
+	const size_t off = offsetof(struct icmphdr, checksum);
 	uint8_t *p = icmp;
-	uint16_t sum;
+	uint16_t sum = 0;
 
-	if (len < 4)
+	if (len < sizeof(struct icmphdr))
 		return;
 
-	p[2] = p[3] = 0;
+	/* Through memcpy(): @icmp may sit at any alignment */
+	memcpy(p + off, &sum, sizeof(sum));
 	sum = csum(p, len, 0);
-	memcpy(p + 2, &sum, 2);
+	memcpy(p + off, &sum, sizeof(sum));
 
 	tap_ip4_send(c, src, dst, IPPROTO_ICMP, icmp, len);
 }
@@ -1757,16 +1849,18 @@ void tap_icmp4_send(const struct ctx *c, struct in_addr src,
 void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, void *icmp6, size_t len)
 {
+	const size_t off = offsetof(struct icmp6_hdr, icmp6_cksum);
 	uint8_t *p = icmp6;
-	uint16_t sum;
+	uint16_t sum = 0;
 
-	if (len < 4)
+	if (len < sizeof(struct icmp6_hdr))
 		return;
 
-	p[2] = p[3] = 0;
+	/* Through memcpy(): @icmp6 may sit at any alignment */
+	memcpy(p + off, &sum, sizeof(sum));
 	sum = csum(p, len, csum_pseudo6((uint32_t)len, IPPROTO_ICMPV6,
 					src, dst));
-	memcpy(p + 2, &sum, 2);
+	memcpy(p + off, &sum, sizeof(sum));
 
 	tap_ip6_send(c, src, dst, IPPROTO_ICMPV6, icmp6, len,
 		     tap_flow_label());
@@ -1823,7 +1917,7 @@ uint32_t tap_flow_label(void)
 			random_bytes(pool, sizeof(pool));
 			left = ARRAY_SIZE(pool);
 		}
-		label = pool[--left] & 0xfffff;
+		label = pool[--left] & IP6_FLOW_LABEL_MASK;
 	} while (!label);
 
 	return label;

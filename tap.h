@@ -10,11 +10,22 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
 #include <sys/uio.h>
+#include <linux/if_ether.h>
 
 #include "passt.h"
 
-#define ETH_HLEN_	14
+/* Old spelling of ETH_HLEN, until tcp.c, udp.c and test_tcp.c drop it */
+#define ETH_HLEN_	ETH_HLEN
+
+/* Ethernet, IP and UDP headers of a datagram to the guest, built in one go */
+#define TAP_UDP4_HDRS_LEN	(ETH_HLEN + sizeof(struct iphdr) +	\
+				 sizeof(struct udphdr))
+#define TAP_UDP6_HDRS_LEN	(ETH_HLEN + sizeof(struct ip6_hdr) +	\
+				 sizeof(struct udphdr))
 
 /**
  * struct tap_l4_pkt - One L4 packet of a batch from the guest
@@ -22,8 +33,8 @@
  *		during the handler call, and at any alignment (passt stream)
  * @len:	Length of @l4 as given by the IP header, already checked to
  *		be within the frame; for UDP, the UDP length (checked to be at
- *		least 8 and within the IP payload). TCP: at least 20 bytes,
- *		data offset not checked
+ *		least a UDP header and within the IP payload). TCP: at
+ *		least a TCP header without options, data offset not checked
  */
 struct tap_l4_pkt {
 	const uint8_t *l4;
@@ -76,6 +87,15 @@ void *tap_ip4_hdr(void *buf, struct in_addr src, struct in_addr dst,
 void *tap_ip6_hdr(void *buf, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4len,
 		  uint32_t flow);
+void *tap_udp_hdr(void *buf, uint16_t sport, uint16_t dport,
+		  const void *payload, size_t len, uint32_t psum);
+size_t tap_udp4_hdrs(const struct ctx *c, void *buf, struct in_addr src,
+		     uint16_t sport, struct in_addr dst, uint16_t dport,
+		     const void *payload, size_t len);
+size_t tap_udp6_hdrs(const struct ctx *c, void *buf,
+		     const struct in6_addr *src, uint16_t sport,
+		     const struct in6_addr *dst, uint16_t dport,
+		     uint32_t flow, const void *payload, size_t len);
 
 /* Whole datagrams and messages to the guest: headers built here */
 void tap_udp4_send(const struct ctx *c, struct in_addr src, uint16_t sport,

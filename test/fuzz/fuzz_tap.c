@@ -43,6 +43,29 @@
 #include "tcp_splice.h"
 #include "isolation.h"
 
+/**
+ * rd16() - Read a 16-bit big-endian value, any alignment
+ * @p:		Pointer to the value
+ *
+ * Return: value, host order
+ */
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/**
+ * rd32() - Read a 32-bit big-endian value, any alignment
+ * @p:		Pointer to the value
+ *
+ * Return: value, host order
+ */
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
 static struct ctx c;
 static int peer = -1;		/* qemu's end of the socketpair */
 static int echo_ep = -1;	/* epoll set of our echo servers */
@@ -257,13 +280,13 @@ static uint8_t *l4_tcp(uint8_t *f, size_t len)
 	if (len < 14 + 20)
 		return NULL;
 	switch (rd16(f + 12)) {
-	case ETHTYPE_IP:
+	case ETH_P_IP:
 		hl = (f[14] & 0xf) * 4U;
 		if (f[14 + 9] != IPPROTO_TCP || hl < 20 ||
 		    len < 14 + hl + 20)
 			return NULL;
 		return f + 14 + hl;
-	case ETHTYPE_IPV6:
+	case ETH_P_IPV6:
 		if (len < 14 + 40 + 20 || f[14 + 6] != IPPROTO_TCP)
 			return NULL;
 		return f + 14 + 40;
@@ -323,7 +346,7 @@ static void drain_guest(void)
 			/* A frame to the guest: Ethernet header at least,
 			 * and no larger than the largest one we build
 			 */
-			if (out_left < ETH_HLEN_ || out_left > FRAME_MAX) {
+			if (out_left < ETH_HLEN || out_left > FRAME_MAX) {
 				fprintf(stderr, "fuzz_tap: bad frame length "
 					"%zu to the guest\n", out_left);
 				abort();
@@ -498,7 +521,7 @@ static void ip4(const char *s, const char *d, uint8_t proto,
 		const uint8_t *l4, size_t len, int csum_off,
 		const uint8_t *dmac)
 {
-	uint8_t *ip = frame_start(dmac, ETHTYPE_IP);
+	uint8_t *ip = frame_start(dmac, ETH_P_IP);
 	uint32_t sum;
 
 	memset(ip, 0, 20);
@@ -527,7 +550,7 @@ static void ip6(const char *s, const char *d, uint8_t proto,
 		const uint8_t *l4, size_t len, int csum_off,
 		const uint8_t *dmac)
 {
-	uint8_t *ip = frame_start(dmac, ETHTYPE_IPV6);
+	uint8_t *ip = frame_start(dmac, ETH_P_IPV6);
 
 	memset(ip, 0, 40);
 	ip[0] = 0x60;
@@ -580,10 +603,10 @@ static size_t tcp_syn(uint8_t *p, uint16_t sport, uint16_t dport)
 
 static void seed_arp(void)
 {
-	uint8_t *a = frame_start(bcast, ETHTYPE_ARP);
+	uint8_t *a = frame_start(bcast, ETH_P_ARP);
 
 	put16(a, 1);
-	put16(a + 2, ETHTYPE_IP);
+	put16(a + 2, ETH_P_IP);
 	a[4] = 6;
 	a[5] = 4;
 	put16(a + 6, 1);

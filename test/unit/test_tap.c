@@ -207,7 +207,7 @@ static size_t l4(uint8_t *p, uint8_t proto, uint16_t sport, uint16_t dport,
 static size_t frame4(uint8_t *f, uint8_t proto, const char *s, const char *d,
 		     uint16_t sport, uint16_t dport, size_t plen, uint8_t fill)
 {
-	size_t n = eth(f, ETHTYPE_IP), l;
+	size_t n = eth(f, ETH_P_IP), l;
 	uint8_t *ip = f + n;
 	struct in_addr a;
 
@@ -238,7 +238,7 @@ static size_t frame6(uint8_t *f, uint8_t proto, const char *s, const char *d,
 		     uint16_t sport, uint16_t dport, size_t plen, uint8_t fill,
 		     size_t ext)
 {
-	size_t n = eth(f, ETHTYPE_IPV6), l;
+	size_t n = eth(f, ETH_P_IPV6), l;
 	uint8_t *ip = f + n, *p = ip + 40;
 	struct in6_addr a;
 
@@ -432,7 +432,7 @@ static void test_malformed(void)
 	CHECK_EQ_INT(ncalls, 0, "IPv6: truncated extension header dropped");
 
 	/* A chain of 20 destination options headers (8 bytes each) */
-	n = eth(f, ETHTYPE_IPV6);
+	n = eth(f, ETH_P_IPV6);
 	{
 		struct in6_addr a;
 		uint8_t *ip = f + n;
@@ -1079,7 +1079,7 @@ static void test_arp(void)
 	ctx.ip4.addr_seen.s_addr = 0;
 	peer_read_frames(NULL, 0, &left);
 
-	eth(f, ETHTYPE_ARP);
+	eth(f, ETH_P_ARP);
 	memset(f, 0xff, 6);
 	put16(f + 14, 1);
 	put16(f + 16, 0x0800);

@@ -148,6 +148,29 @@ static inline int unit_report(int ok, const char *file, int line,
 	} while (0)
 
 /**
+ * rd16() - Read a 16-bit big-endian value, any alignment
+ * @p:		Pointer to the value
+ *
+ * Return: value, host order
+ */
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/**
+ * rd32() - Read a 32-bit big-endian value, any alignment
+ * @p:		Pointer to the value
+ *
+ * Return: value, host order
+ */
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+/**
  * unit_done() - Print a summary comment and return the exit status
  *
  * Return: 0 if every check passed, 1 if any failed (or none ran)
