@@ -776,41 +776,29 @@ static bool udp_tap_frame(const struct ctx *c, const struct udp_flow *f,
 {
 	const struct in_addr *s4 = inany_v4(&f->taddr);
 	const struct in_addr *d4 = inany_v4(&f->gaddr);
-	uint8_t *frame = udp_hdr[slot] + UDP_HDR_PAD, *p;
-	size_t l4len = len + sizeof(struct udphdr);
-	struct udphdr *uh;
-	uint32_t sum;
+	uint8_t *frame = udp_hdr[slot] + UDP_HDR_PAD;
+	size_t hlen;
 
-	if (l4len + (s4 ? 20 : 40) > udp_l3_max(c)) {
+	if (len + sizeof(struct udphdr) + (s4 ? sizeof(struct iphdr) :
+					   sizeof(struct ip6_hdr)) >
+	    udp_l3_max(c)) {
 		debug("UDP: %zu byte datagram doesn't fit a frame, dropping",
 		      len);
 		return false;
 	}
 
-	if (s4 && d4) {
-		p = tap_l2_hdr(c, frame, ETH_P_IP);
-		p = tap_ip4_hdr(p, *s4, *d4, IPPROTO_UDP, l4len);
-		sum = csum_pseudo4(l4len, IPPROTO_UDP, *s4, *d4);
-	} else {
-		p = tap_l2_hdr(c, frame, ETH_P_IPV6);
-		p = tap_ip6_hdr(p, &f->taddr.a6, &f->gaddr.a6, IPPROTO_UDP,
-				l4len, f->flowlabel);
-		sum = csum_pseudo6(l4len, IPPROTO_UDP, &f->taddr.a6,
-				   &f->gaddr.a6);
-	}
-
-	uh = (struct udphdr *)p;
-	uh->source = htons(f->tport);
-	uh->dest = htons(f->gport);
-	uh->len = htons(l4len);
-	uh->check = 0;
-	sum = csum_unfolded(uh, sizeof(*uh), sum);
-	uh->check = csum(payload, len, sum);
-	if (!uh->check)
-		uh->check = 0xffff;
+	if (s4 && d4)
+		hlen = tap_udp4_hdrs(c, frame, *s4, f->tport, *d4, f->gport,
+				     payload, len);
+	else
+		hlen = tap_udp6_hdrs(c, frame, &f->taddr.a6, f->tport,
+				     &f->gaddr.a6, f->gport, f->flowlabel,
+				     payload, len);
+	if (!hlen)
+		return false;
 
 	iov[0].iov_base = frame;
-	iov[0].iov_len = p + sizeof(*uh) - frame;
+	iov[0].iov_len = hlen;
 	iov[1].iov_base = (void *)payload;
 	iov[1].iov_len = len;
 	return true;
