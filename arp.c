@@ -17,36 +17,37 @@
 #include <netinet/in.h>
 #include <net/if_arp.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
 
 #include "arp.h"
 #include "log.h"
 #include "passt.h"
 #include "tap.h"
 
-#define ARP_ETH_IP4_LEN	28	/* Ethernet/IPv4 ARP payload */
-
 /**
  * struct arp_eth_ip4 - ARP packet for Ethernet and IPv4, wire layout
- * @htype:	Hardware type, ARPHRD_ETHER
- * @ptype:	Protocol type, ETH_P_IP
- * @hlen:	Hardware address length, 6
- * @plen:	Protocol address length, 4
- * @op:		ARPOP_REQUEST or ARPOP_REPLY
+ * @ah:		Fixed part: hardware and protocol types and lengths, operation
  * @sha:	Sender hardware address
  * @spa:	Sender protocol address
  * @tha:	Target hardware address
  * @tpa:	Target protocol address
  */
 struct arp_eth_ip4 {
-	uint16_t htype;
-	uint16_t ptype;
-	uint8_t hlen;
-	uint8_t plen;
-	uint16_t op;
-	uint8_t sha[ETH_ALEN_];
-	uint8_t spa[4];
-	uint8_t tha[ETH_ALEN_];
-	uint8_t tpa[4];
+	struct arphdr ah;
+	uint8_t sha[ETH_ALEN];
+	uint8_t spa[sizeof(struct in_addr)];
+	uint8_t tha[ETH_ALEN];
+	uint8_t tpa[sizeof(struct in_addr)];
+} __attribute__((packed));
+
+/**
+ * struct arp_frame - Whole frame of an ARP reply, wire layout
+ * @eh:		Ethernet header
+ * @arp:	ARP packet
+ */
+struct arp_frame {
+	struct ethhdr eh;
+	struct arp_eth_ip4 arp;
 } __attribute__((packed));
 
 /**
@@ -59,22 +60,23 @@ struct arp_eth_ip4 {
  */
 int arp(struct ctx *c, const void *arp, size_t len)
 {
-	uint8_t frame[ETH_HLEN_ + ARP_ETH_IP4_LEN];
 	struct arp_eth_ip4 req, *rep;
 	struct in_addr tpa, spa;
+	struct arp_frame f;
 	bool probe;
 
-	if (len < ARP_ETH_IP4_LEN)
+	if (len < sizeof(req))
 		return 0;
 
 	/* Copy out: the packet may sit at any alignment in the frame */
 	memcpy(&req, arp, sizeof(req));
 
-	if (req.htype != htons(ARPHRD_ETHER) || req.ptype != htons(0x0800) ||
-	    req.hlen != ETH_ALEN_ || req.plen != 4)
+	if (req.ah.ar_hrd != htons(ARPHRD_ETHER) ||
+	    req.ah.ar_pro != htons(ETH_P_IP) ||
+	    req.ah.ar_hln != ETH_ALEN || req.ah.ar_pln != sizeof(tpa))
 		return 1;
 
-	if (req.op != htons(ARPOP_REQUEST))
+	if (req.ah.ar_op != htons(ARPOP_REQUEST))
 		return 1;
 
 	memcpy(&tpa, req.tpa, sizeof(tpa));
@@ -95,20 +97,16 @@ int arp(struct ctx *c, const void *arp, size_t len)
 		return 1;
 
 	/* Reply to the requester's MAC, not to what we learnt so far */
-	memcpy(frame, req.sha, ETH_ALEN_);
-	memcpy(frame + ETH_ALEN_, c->our_tap_mac, ETH_ALEN_);
-	frame[12] = 0x08;
-	frame[13] = 0x06;
+	memcpy(f.eh.h_dest, req.sha, ETH_ALEN);
+	memcpy(f.eh.h_source, c->our_tap_mac, ETH_ALEN);
+	f.eh.h_proto = htons(ETH_P_ARP);
 
-	rep = (struct arp_eth_ip4 *)(frame + ETH_HLEN_);
-	rep->htype = htons(ARPHRD_ETHER);
-	rep->ptype = htons(0x0800);
-	rep->hlen = ETH_ALEN_;
-	rep->plen = 4;
-	rep->op = htons(ARPOP_REPLY);
-	memcpy(rep->sha, c->our_tap_mac, ETH_ALEN_);
+	rep = &f.arp;
+	rep->ah = req.ah;
+	rep->ah.ar_op = htons(ARPOP_REPLY);
+	memcpy(rep->sha, c->our_tap_mac, ETH_ALEN);
 	memcpy(rep->spa, req.tpa, sizeof(rep->spa));
-	memcpy(rep->tha, req.sha, ETH_ALEN_);
+	memcpy(rep->tha, req.sha, ETH_ALEN);
 	memcpy(rep->tpa, req.spa, sizeof(rep->tpa));
 
 	if (log_trace) {
@@ -118,6 +116,6 @@ int arp(struct ctx *c, const void *arp, size_t len)
 		      inet_ntop(AF_INET, &tpa, buf, sizeof(buf)));
 	}
 
-	tap_send_single(c, frame, sizeof(frame));
+	tap_send_single(c, &f, sizeof(f));
 	return 1;
 }
