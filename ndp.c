@@ -15,6 +15,9 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip6.h>
+#include <linux/if_ether.h>
 
 #include "passt.h"
 #include "tap.h"
@@ -24,33 +27,20 @@
 #include "dhcp.h"
 #include "ndp.h"
 
-#define ETH_P_IPV6_		0x86dd
-#define IP6_HDR_LEN		40
 #define NDP_HOP_LIMIT		255
 
-/* ICMPv6 types handled (or swallowed) here */
-#define RS			133
-#define RA			134
-#define NS			135
-#define NA			136
-#define REDIRECT		137
+/* Option types <netinet/icmp6.h> lacks (RFC 8106) */
+#define ND_OPT_RDNSS		25
+#define ND_OPT_DNSSL		31
 
-/* Option types */
-#define OPT_SLLA		1
-#define OPT_TLLA		2
-#define OPT_PREFIX_INFO		3
-#define OPT_MTU			5
-#define OPT_RDNSS		25
-#define OPT_DNSSL		31
+/* Option lengths count units of 8 bytes */
+#define ND_OPT_UNIT		8
 
-#define NA_FLAG_ROUTER		0x80
-#define NA_FLAG_SOLICITED	0x40
-#define NA_FLAG_OVERRIDE	0x20
+/* IPv6 links carry packets of at least 1280 bytes (RFC 8200, 5) */
+#define IPV6_MIN_MTU		1280
 
-#define RA_FLAG_MANAGED		0x80
-#define RA_FLAG_OTHER		0x40
-#define PI_FLAG_ONLINK		0x80
-#define PI_FLAG_AUTO		0x40
+/* SLAAC needs a /64 prefix (RFC 4862, 5.5.3; RFC 4291, 2.5.1) */
+#define RA_PREFIX_LEN		64
 
 /* Router lifetime (seconds, the largest allowed) and hop limit we suggest */
 #define RA_ROUTER_LIFETIME	65535
@@ -65,34 +55,45 @@
 #define RA_INITIAL_COUNT	3
 
 /* Keep what we send within the IPv6 minimum MTU, without fragments */
-#define NDP_MSG_MAX		(1280 - IP6_HDR_LEN)
+#define NDP_MSG_MAX		(IPV6_MIN_MTU - sizeof(struct ip6_hdr))
+
+/**
+ * struct ndp_opt_lla - Source or target link-layer address option
+ * @hdr:	Option type and length
+ * @mac:	Our MAC address
+ */
+struct ndp_opt_lla {
+	struct nd_opt_hdr hdr;
+	uint8_t mac[ETH_ALEN];
+} __attribute__((packed));
+
+/**
+ * struct ndp_opt_dns - Fixed part of RDNSS and DNSSL options (RFC 8106)
+ * @hdr:	Option type and length
+ * @reserved:	Zero
+ * @lifetime:	Lifetime of what follows, seconds, network order
+ *
+ * Addresses (RDNSS) or encoded names (DNSSL) follow.
+ */
+struct ndp_opt_dns {
+	struct nd_opt_hdr hdr;
+	uint16_t reserved;
+	uint32_t lifetime;
+} __attribute__((packed));
+
+/**
+ * struct ndp_na - Neighbour Advertisement we send, with the target
+ *		   link-layer address option
+ * @na:		Advertisement
+ * @tlla:	Our MAC address, as target link-layer address
+ */
+struct ndp_na {
+	struct nd_neighbor_advert na;
+	struct ndp_opt_lla tlla;
+} __attribute__((packed));
 
 static time_t ndp_next_ra;	/* when the next unsolicited RA is due */
 static int ndp_initial_left;	/* initial (closer) RAs still to send */
-
-/**
- * put_u16() - Store a 16-bit value in network order
- * @p:		Destination
- * @v:		Value
- */
-static void put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-/**
- * put_u32() - Store a 32-bit value in network order
- * @p:		Destination
- * @v:		Value
- */
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 /**
  * ndp_opts_check() - Validate the option area of an NDP message
@@ -108,14 +109,16 @@ static int ndp_opts_check(const uint8_t *opt, size_t len, bool *slla)
 
 	*slla = false;
 	while (off < len) {
+		const struct nd_opt_hdr *o;	/* bytes only: any alignment */
 		size_t olen;
 
-		if (len - off < 2)
+		if (len - off < sizeof(*o))
 			return -1;
-		olen = (size_t)opt[off + 1] * 8;
+		o = (const struct nd_opt_hdr *)(opt + off);
+		olen = (size_t)o->nd_opt_len * ND_OPT_UNIT;
 		if (!olen || olen > len - off)
 			return -1;
-		if (opt[off] == OPT_SLLA)
+		if (o->nd_opt_type == ND_OPT_SOURCE_LINKADDR)
 			*slla = true;
 		off += olen;
 	}
@@ -159,7 +162,7 @@ static bool ndp_is_our_addr(const struct ctx *c, const struct in6_addr *a)
  * @daddr:	Destination of the solicitation
  * @icmp6:	Neighbour Solicitation
  * @len:	Length of @icmp6
- * @reply:	Reply buffer, at least NDP_MSG_MAX bytes
+ * @reply:	Reply buffer, at least NDP_MSG_MAX bytes, any alignment
  * @src:	Source address of the reply, set here
  * @dst:	Destination address of the reply, set here
  *
@@ -171,17 +174,21 @@ static size_t ndp_na_build(const struct ctx *c, const struct in6_addr *saddr,
 			   struct in6_addr *dst)
 {
 	bool dad = IN6_IS_ADDR_UNSPECIFIED(saddr), slla;
+	struct nd_neighbor_solicit ns;
 	struct in6_addr target;
+	struct ndp_na na;
 
-	if (len < 24) {
+	if (len < sizeof(ns)) {
 		debug("NDP: short neighbour solicitation, dropped");
 		return 0;
 	}
-	if (ndp_opts_check(icmp6 + 24, len - 24, &slla)) {
+	if (ndp_opts_check(icmp6 + sizeof(ns), len - sizeof(ns), &slla)) {
 		debug("NDP: bad options in neighbour solicitation, dropped");
 		return 0;
 	}
-	memcpy(&target, icmp6 + 8, sizeof(target));
+	/* Copy out: the message may sit at any alignment */
+	memcpy(&ns, icmp6, sizeof(ns));
+	target = ns.nd_ns_target;
 	if (IN6_IS_ADDR_MULTICAST(&target)) {
 		debug("NDP: solicitation for a multicast target, dropped");
 		return 0;
@@ -207,21 +214,22 @@ static size_t ndp_na_build(const struct ctx *c, const struct in6_addr *saddr,
 		*dst = *saddr;
 	}
 
-	memset(reply, 0, 32);
-	reply[0] = NA;
-	reply[4] = NA_FLAG_ROUTER | NA_FLAG_OVERRIDE |
-		   (dad ? 0 : NA_FLAG_SOLICITED);
-	memcpy(reply + 8, &target, sizeof(target));
-	reply[24] = OPT_TLLA;
-	reply[25] = 1;
-	memcpy(reply + 26, c->our_tap_mac, ETH_ALEN_);
+	memset(&na, 0, sizeof(na));
+	na.na.nd_na_type = ND_NEIGHBOR_ADVERT;
+	na.na.nd_na_flags_reserved = ND_NA_FLAG_ROUTER | ND_NA_FLAG_OVERRIDE |
+				     (dad ? 0 : ND_NA_FLAG_SOLICITED);
+	na.na.nd_na_target = target;
+	na.tlla.hdr.nd_opt_type = ND_OPT_TARGET_LINKADDR;
+	na.tlla.hdr.nd_opt_len = sizeof(na.tlla) / ND_OPT_UNIT;
+	memcpy(na.tlla.mac, c->our_tap_mac, ETH_ALEN);
+	memcpy(reply, &na, sizeof(na));
 
 	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.our_tap_ll))
 		*src = target;
 	else
 		*src = c->ip6.our_tap_ll;
 
-	return 32;
+	return sizeof(na);
 }
 
 /**
@@ -233,40 +241,52 @@ static size_t ndp_na_build(const struct ctx *c, const struct in6_addr *saddr,
  */
 static size_t ndp_ra_build(const struct ctx *c, uint8_t *buf)
 {
-	size_t pos = 16, n;
+	struct nd_router_advert ra = {
+		.nd_ra_type		= ND_ROUTER_ADVERT,
+		.nd_ra_curhoplimit	= RA_CUR_HOP_LIMIT,
+		.nd_ra_router_lifetime	= htons(RA_ROUTER_LIFETIME),
+	};
+	struct ndp_opt_lla slla;
+	size_t pos, n;
 	bool local;
 
-	memset(buf, 0, pos);
-	buf[0] = RA;
-	buf[4] = RA_CUR_HOP_LIMIT;
 	/* Local mode: no address for the guest, only a default router */
 	local = IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr);
 
 	/* Managed: the guest gets its exact address from DHCPv6 */
 	if (!c->no_dhcpv6)
-		buf[5] = (local ? 0 : RA_FLAG_MANAGED) | RA_FLAG_OTHER;
-	put_u16(buf + 6, RA_ROUTER_LIFETIME);
+		ra.nd_ra_flags_reserved = (local ? 0 : ND_RA_FLAG_MANAGED) |
+					  ND_RA_FLAG_OTHER;
+	memcpy(buf, &ra, sizeof(ra));
+	pos = sizeof(ra);
 
 	/* Prefix information: /64 of the guest's address, for SLAAC */
 	if (!local) {
-		memset(buf + pos, 0, 32);
-		buf[pos] = OPT_PREFIX_INFO;
-		buf[pos + 1] = 4;
-		buf[pos + 2] = 64;
-		buf[pos + 3] = PI_FLAG_ONLINK | PI_FLAG_AUTO;
-		put_u32(buf + pos + 4, RA_LIFETIME_INFINITE);
-		put_u32(buf + pos + 8, RA_LIFETIME_INFINITE);
-		memcpy(buf + pos + 16, &c->ip6.addr, 8);
-		pos += 32;
+		struct nd_opt_prefix_info pi = {
+			.nd_opt_pi_type		= ND_OPT_PREFIX_INFORMATION,
+			.nd_opt_pi_len		= sizeof(pi) / ND_OPT_UNIT,
+			.nd_opt_pi_prefix_len	= RA_PREFIX_LEN,
+			.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK |
+						    ND_OPT_PI_FLAG_AUTO,
+			.nd_opt_pi_valid_time	= htonl(RA_LIFETIME_INFINITE),
+			.nd_opt_pi_preferred_time =
+				htonl(RA_LIFETIME_INFINITE),
+		};
+
+		memcpy(&pi.nd_opt_pi_prefix, &c->ip6.addr, RA_PREFIX_LEN / 8);
+		memcpy(buf + pos, &pi, sizeof(pi));
+		pos += sizeof(pi);
 	}
 
-	/* IPv6 links have at least 1280 bytes (RFC 8200, 5) */
-	if (c->mtu >= 1280) {
-		memset(buf + pos, 0, 8);
-		buf[pos] = OPT_MTU;
-		buf[pos + 1] = 1;
-		put_u32(buf + pos + 4, c->mtu);
-		pos += 8;
+	if (c->mtu >= IPV6_MIN_MTU) {
+		struct nd_opt_mtu mtu = {
+			.nd_opt_mtu_type	= ND_OPT_MTU,
+			.nd_opt_mtu_len		= sizeof(mtu) / ND_OPT_UNIT,
+			.nd_opt_mtu_mtu		= htonl((uint32_t)c->mtu),
+		};
+
+		memcpy(buf + pos, &mtu, sizeof(mtu));
+		pos += sizeof(mtu);
 	}
 
 	if (!c->no_dns && !c->no_dhcp_dns) {
@@ -275,37 +295,49 @@ static size_t ndp_ra_build(const struct ctx *c, uint8_t *buf)
 				break;
 		}
 		if (n) {
-			memset(buf + pos, 0, 8);
-			buf[pos] = OPT_RDNSS;
-			buf[pos + 1] = 1 + 2 * n;
-			put_u32(buf + pos + 4, RA_LIFETIME_INFINITE);
-			memcpy(buf + pos + 8, c->ip6.dns, n * 16);
-			pos += 8 + n * 16;
+			size_t alen = n * sizeof(struct in6_addr);
+			struct ndp_opt_dns rdnss = {
+				.hdr.nd_opt_type = ND_OPT_RDNSS,
+				.hdr.nd_opt_len	 = (sizeof(rdnss) + alen) /
+						   ND_OPT_UNIT,
+				.lifetime	 = htonl(RA_LIFETIME_INFINITE),
+			};
+
+			memcpy(buf + pos, &rdnss, sizeof(rdnss));
+			memcpy(buf + pos + sizeof(rdnss), c->ip6.dns, alen);
+			pos += sizeof(rdnss) + alen;
 		}
 	}
 
 	if (!c->no_dns_search && !c->no_dhcp_dns_search) {
-		/* Uncompressed names (RFC 8106, 5.2), zero-padded */
-		size_t room = NDP_MSG_MAX - pos - 8 - 7 - 8;
+		/* Uncompressed names (RFC 8106, 5.2), zero-padded: leave
+		 * room for the padding and our address option
+		 */
+		size_t room = NDP_MSG_MAX - pos - sizeof(struct ndp_opt_dns) -
+			      (ND_OPT_UNIT - 1) - sizeof(slla);
+		uint8_t *names = buf + pos + sizeof(struct ndp_opt_dns);
 
-		n = dns_names_encode(c->dns_search, buf + pos + 8, room,
-				     false);
+		n = dns_names_encode(c->dns_search, names, room, false);
 		if (n) {
-			size_t olen = ROUND_UP(8 + n, 8);
+			size_t olen = ROUND_UP(sizeof(struct ndp_opt_dns) + n,
+					       ND_OPT_UNIT);
+			struct ndp_opt_dns dnssl = {
+				.hdr.nd_opt_type = ND_OPT_DNSSL,
+				.hdr.nd_opt_len	 = olen / ND_OPT_UNIT,
+				.lifetime	 = htonl(RA_LIFETIME_INFINITE),
+			};
 
-			memset(buf + pos, 0, 8);
-			memset(buf + pos + 8 + n, 0, olen - 8 - n);
-			buf[pos] = OPT_DNSSL;
-			buf[pos + 1] = olen / 8;
-			put_u32(buf + pos + 4, RA_LIFETIME_INFINITE);
+			memcpy(buf + pos, &dnssl, sizeof(dnssl));
+			memset(names + n, 0, olen - sizeof(dnssl) - n);
 			pos += olen;
 		}
 	}
 
-	buf[pos] = OPT_SLLA;
-	buf[pos + 1] = 1;
-	memcpy(buf + pos + 2, c->our_tap_mac, ETH_ALEN_);
-	pos += 8;
+	slla.hdr.nd_opt_type = ND_OPT_SOURCE_LINKADDR;
+	slla.hdr.nd_opt_len = sizeof(slla) / ND_OPT_UNIT;
+	memcpy(slla.mac, c->our_tap_mac, ETH_ALEN);
+	memcpy(buf + pos, &slla, sizeof(slla));
+	pos += sizeof(slla);
 
 	return pos;
 }
@@ -321,13 +353,14 @@ static size_t ndp_ra_build(const struct ctx *c, uint8_t *buf)
 static int ndp_rs_check(const struct in6_addr *saddr, const uint8_t *icmp6,
 			size_t len)
 {
+	const size_t hlen = sizeof(struct nd_router_solicit);
 	bool slla;
 
-	if (len < 8) {
+	if (len < hlen) {
 		debug("NDP: short router solicitation, dropped");
 		return -1;
 	}
-	if (ndp_opts_check(icmp6 + 8, len - 8, &slla)) {
+	if (ndp_opts_check(icmp6 + hlen, len - hlen, &slla)) {
 		debug("NDP: bad options in router solicitation, dropped");
 		return -1;
 	}
@@ -354,25 +387,28 @@ static int ndp_rs_check(const struct in6_addr *saddr, const uint8_t *icmp6,
 static void ndp_send(const struct ctx *c, const struct in6_addr *src,
 		     const struct in6_addr *dst, uint8_t *icmp6, size_t len)
 {
-	static uint8_t frame[ETH_HLEN_ + IP6_HDR_LEN + NDP_MSG_MAX];
+	static uint8_t frame[ETH_HLEN + sizeof(struct ip6_hdr) + NDP_MSG_MAX];
+	const size_t csum_off = offsetof(struct icmp6_hdr, icmp6_cksum);
+	struct ethhdr *eh = (struct ethhdr *)frame;	/* packed */
+	uint16_t sum = 0;
 	uint8_t *ip6, *l4;
-	uint16_t sum;
 
 	if (len > NDP_MSG_MAX)
 		return;
 
-	ip6 = tap_l2_hdr(c, frame, ETH_P_IPV6_);
+	ip6 = tap_l2_hdr(c, frame, ETH_P_IPV6);
 	if (IN6_IS_ADDR_MULTICAST(dst)) {
-		frame[0] = 0x33;
-		frame[1] = 0x33;
-		memcpy(frame + 2, &dst->s6_addr[12], 4);
+		/* 33:33 and the last 32 bits of the address (RFC 2464, 7) */
+		eh->h_dest[0] = eh->h_dest[1] = 0x33;
+		memcpy(eh->h_dest + 2, &dst->s6_addr[12], ETH_ALEN - 2);
 	}
 	l4 = tap_ip6_hdr(ip6, src, dst, IPPROTO_ICMPV6, len, 0);
-	ip6[7] = NDP_HOP_LIMIT;
+	ip6[offsetof(struct ip6_hdr, ip6_hlim)] = NDP_HOP_LIMIT;
 
-	icmp6[2] = icmp6[3] = 0;
+	/* Through memcpy(): @icmp6 may sit at any alignment */
+	memcpy(icmp6 + csum_off, &sum, sizeof(sum));
 	sum = csum(icmp6, len, csum_pseudo6(len, IPPROTO_ICMPV6, src, dst));
-	memcpy(icmp6 + 2, &sum, sizeof(sum));
+	memcpy(icmp6 + csum_off, &sum, sizeof(sum));
 	memcpy(l4, icmp6, len);
 
 	tap_send_single(c, frame, l4 + len - frame);
@@ -412,30 +448,39 @@ static void ndp_ra_send(const struct ctx *c, const struct in6_addr *dst)
 int ndp(struct ctx *c, const struct in6_addr *saddr,
 	const struct in6_addr *daddr, const void *icmp6, size_t len)
 {
+	/* Type, code and checksum: what every ICMPv6 message has */
+	const size_t hlen = offsetof(struct icmp6_hdr, icmp6_dataun);
 	static uint8_t reply[NDP_MSG_MAX];
 	const uint8_t *m = icmp6;
 	struct in6_addr src, dst;
+	struct icmp6_hdr ih;
 	size_t rlen;
 
-	if (len < 1 || m[0] < RS || m[0] > REDIRECT)
+	if (!len)
+		return 0;
+
+	/* Copy out what's there: the message may sit at any alignment */
+	memset(&ih, 0, sizeof(ih));
+	memcpy(&ih, m, MIN(len, sizeof(ih)));
+	if (ih.icmp6_type < ND_ROUTER_SOLICIT || ih.icmp6_type > ND_REDIRECT)
 		return 0;
 
 	if (c->no_ndp || !c->ifi6)
 		return 1;
 
-	if (len < 4 || m[1]) {
-		debug("NDP: bad type %u message, dropped", m[0]);
+	if (len < hlen || ih.icmp6_code) {
+		debug("NDP: bad type %u message, dropped", ih.icmp6_type);
 		return 1;
 	}
 
-	switch (m[0]) {
-	case NS:
+	switch (ih.icmp6_type) {
+	case ND_NEIGHBOR_SOLICIT:
 		rlen = ndp_na_build(c, saddr, daddr, m, len, reply,
 				    &src, &dst);
 		if (rlen)
 			ndp_send(c, &src, &dst, reply, rlen);
 		break;
-	case RS:
+	case ND_ROUTER_SOLICIT:
 		if (c->no_ra || ndp_rs_check(saddr, m, len))
 			break;
 		if (IN6_IS_ADDR_UNSPECIFIED(saddr))

@@ -29,9 +29,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* NS for the gateway, with SLLA */
 	m[0] = 0;
 	m[1] = 0;
-	m[2] = NS;
+	m[2] = ND_NEIGHBOR_SOLICIT;
 	inet_pton(AF_INET6, "2001:db8:1::2", m + 2 + 8);
-	m[2 + 24] = OPT_SLLA;
+	m[2 + 24] = ND_OPT_SOURCE_LINKADDR;
 	m[2 + 25] = 1;
 	fuzz_seed("seed-ns", m, 2 + 32);
 
@@ -42,8 +42,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* RS with SLLA */
 	memset(m, 0, sizeof(m));
 	m[0] = 0x21;
-	m[2] = RS;
-	m[2 + 8] = OPT_SLLA;
+	m[2] = ND_ROUTER_SOLICIT;
+	m[2 + 8] = ND_OPT_SOURCE_LINKADDR;
 	m[2 + 9] = 1;
 	fuzz_seed("seed-rs", m, 2 + 16);
 

@@ -18,8 +18,13 @@
 #undef tap_send_single
 #undef tap_is_ready
 
+/* First byte of a Neighbour Advertisement's flags, as on the wire */
+#define NA_WIRE_ROUTER		0x80
+#define NA_WIRE_SOLICITED	0x40
+#define NA_WIRE_OVERRIDE	0x20
+
 static struct ctx c;
-static uint8_t frame[ETH_HLEN_ + IP6_HDR_LEN + NDP_MSG_MAX];
+static uint8_t frame[ETH_HLEN + sizeof(struct ip6_hdr) + NDP_MSG_MAX];
 static size_t frame_len;
 static int sent_n;
 static bool ready = true;
@@ -77,11 +82,11 @@ static void ctx_init(void)
 static size_t mk_ns(uint8_t *buf, const struct in6_addr *target, bool slla)
 {
 	memset(buf, 0, 32);
-	buf[0] = NS;
+	buf[0] = ND_NEIGHBOR_SOLICIT;
 	memcpy(buf + 8, target, 16);
 	if (!slla)
 		return 24;
-	buf[24] = OPT_SLLA;
+	buf[24] = ND_OPT_SOURCE_LINKADDR;
 	buf[25] = 1;
 	memcpy(buf + 26, guest_mac, 6);
 	return 32;
@@ -122,8 +127,9 @@ static const uint8_t *ra_opt(const uint8_t *ra, size_t len, uint8_t type,
  */
 static bool icmp6_csum_ok(void)
 {
-	const uint8_t *ip6 = frame + ETH_HLEN_, *l4 = ip6 + IP6_HDR_LEN;
-	size_t len = frame_len - ETH_HLEN_ - IP6_HDR_LEN;
+	const uint8_t *ip6 = frame + ETH_HLEN;
+	const uint8_t *l4 = ip6 + sizeof(struct ip6_hdr);
+	size_t len = frame_len - ETH_HLEN - sizeof(struct ip6_hdr);
 	struct in6_addr s, d;
 
 	memcpy(&s, ip6 + 8, 16);
@@ -138,7 +144,7 @@ static void test_types(void)
 
 	ctx_init();
 	for (t = 0; t < 256; t++) {
-		bool is_ndp = t >= RS && t <= REDIRECT;
+		bool is_ndp = t >= ND_ROUTER_SOLICIT && t <= ND_REDIRECT;
 
 		m[0] = t;
 		sent_n = 0;
@@ -168,11 +174,11 @@ static void test_ns(void)
 	len = mk_ns(m, &c.ip6.gw, true);
 	rlen = ndp_na_build(&c, &guest_ll, &snm, m, len, r, &src, &dst);
 	CHECK_EQ_INT(rlen, 32, "NS for the gateway: NA with TLLA option");
-	CHECK(r[0] == NA && r[1] == 0, "NA: type and code");
-	CHECK(r[4] == (NA_FLAG_ROUTER | NA_FLAG_SOLICITED | NA_FLAG_OVERRIDE),
+	CHECK(r[0] == ND_NEIGHBOR_ADVERT && r[1] == 0, "NA: type and code");
+	CHECK(r[4] == (NA_WIRE_ROUTER | NA_WIRE_SOLICITED | NA_WIRE_OVERRIDE),
 	      "NA: router, solicited, override flags");
 	CHECK_EQ_MEM(r + 8, &c.ip6.gw, 16, "NA: target");
-	CHECK(r[24] == OPT_TLLA && r[25] == 1 &&
+	CHECK(r[24] == ND_OPT_TARGET_LINKADDR && r[25] == 1 &&
 	      !memcmp(r + 26, c.our_tap_mac, 6), "NA: our MAC as TLLA");
 	CHECK(IN6_ARE_ADDR_EQUAL(&dst, &guest_ll) &&
 	      IN6_ARE_ADDR_EQUAL(&src, &c.ip6.our_tap_ll),
@@ -208,7 +214,7 @@ static void test_ns(void)
 	len = mk_ns(m, &c.ip6.our_tap_ll, false);
 	rlen = ndp_na_build(&c, &any, &snm, m, len, r, &src, &dst);
 	CHECK(rlen == 32 && IN6_ARE_ADDR_EQUAL(&dst, &all_nodes) &&
-	      !(r[4] & NA_FLAG_SOLICITED),
+	      !(r[4] & NA_WIRE_SOLICITED),
 	      "DAD probe for our own address: unsolicited NA to all nodes");
 	len = mk_ns(m, &c.ip6.gw, true);
 	CHECK(!ndp_na_build(&c, &any, &snm, m, len, r, &src, &dst),
@@ -223,12 +229,12 @@ static void test_ns(void)
 	sent_n = 0;
 	CHECK(ndp(&c, &guest_ll, &snm, m, len) == 1 && sent_n == 1,
 	      "ndp(): NS answered");
-	CHECK(frame_len == ETH_HLEN_ + IP6_HDR_LEN + 32 &&
+	CHECK(frame_len == ETH_HLEN + sizeof(struct ip6_hdr) + 32 &&
 	      !memcmp(frame, guest_mac, 6) &&
 	      !memcmp(frame + 6, c.our_tap_mac, 6) &&
 	      frame[12] == 0x86 && frame[13] == 0xdd,
 	      "ndp(): Ethernet header to the guest");
-	CHECK(frame[ETH_HLEN_ + 7] == 255 && frame[ETH_HLEN_ + 6] == 58,
+	CHECK(frame[ETH_HLEN + 7] == 255 && frame[ETH_HLEN + 6] == 58,
 	      "ndp(): ICMPv6 with hop limit 255");
 	CHECK(icmp6_csum_ok(), "ndp(): ICMPv6 checksum right");
 
@@ -258,29 +264,32 @@ static void test_malformed(void)
 		size_t at;		/* byte to set */
 		uint8_t val;
 	} bad[] = {
-		{ "NS with code 1", NS, 0, 1, 1 },
-		{ "NS with option of length 0", NS, 0, 25, 0 },
-		{ "NS with option past the end", NS, 0, 25, 2 },
-		{ "NS with option length 255", NS, 0, 25, 255 },
-		{ "NS with option type only", NS, 25, 0, 0 },
-		{ "NS with half an option", NS, 28, 0, 0 },
-		{ "NS for a multicast target", NS, 0, 8, 0xff },
-		{ "RS with code 1", RS, 0, 1, 1 },
-		{ "RS with option of length 0", RS, 0, 9, 0 },
-		{ "RS with option past the end", RS, 0, 9, 2 },
-		{ "RS with option type only", RS, 9, 0, 0 },
+		{ "NS with code 1", ND_NEIGHBOR_SOLICIT, 0, 1, 1 },
+		{ "NS with option of length 0", ND_NEIGHBOR_SOLICIT, 0, 25, 0 },
+		{ "NS with option past the end",
+		  ND_NEIGHBOR_SOLICIT, 0, 25, 2 },
+		{ "NS with option length 255",
+		  ND_NEIGHBOR_SOLICIT, 0, 25, 255 },
+		{ "NS with option type only", ND_NEIGHBOR_SOLICIT, 25, 0, 0 },
+		{ "NS with half an option", ND_NEIGHBOR_SOLICIT, 28, 0, 0 },
+		{ "NS for a multicast target",
+		  ND_NEIGHBOR_SOLICIT, 0, 8, 0xff },
+		{ "RS with code 1", ND_ROUTER_SOLICIT, 0, 1, 1 },
+		{ "RS with option of length 0", ND_ROUTER_SOLICIT, 0, 9, 0 },
+		{ "RS with option past the end", ND_ROUTER_SOLICIT, 0, 9, 2 },
+		{ "RS with option type only", ND_ROUTER_SOLICIT, 9, 0, 0 },
 	};
 	uint8_t m[64];
 	size_t i, len;
 
 	ctx_init();
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		if (bad[i].type == NS) {
+		if (bad[i].type == ND_NEIGHBOR_SOLICIT) {
 			len = mk_ns(m, &c.ip6.gw, true);
 		} else {
 			memset(m, 0, 16);
-			m[0] = RS;
-			m[8] = OPT_SLLA;
+			m[0] = ND_ROUTER_SOLICIT;
+			m[8] = ND_OPT_SOURCE_LINKADDR;
 			m[9] = 1;
 			memcpy(m + 10, guest_mac, 6);
 			len = 16;
@@ -311,8 +320,8 @@ static void test_malformed(void)
 		      "when complete");
 
 		memset(m, 0, 16);
-		m[0] = RS;
-		m[8] = OPT_SLLA;
+		m[0] = ND_ROUTER_SOLICIT;
+		m[8] = ND_OPT_SOURCE_LINKADDR;
 		m[9] = 1;
 		wrong = 0;
 		for (l = 1; l <= 16; l++) {
@@ -337,7 +346,7 @@ static void test_malformed(void)
 
 static void test_ra(void)
 {
-	uint8_t m[16] = { RS }, r[NDP_MSG_MAX], *ra;
+	uint8_t m[16] = { ND_ROUTER_SOLICIT }, r[NDP_MSG_MAX], *ra;
 	const uint8_t *o;
 	struct in6_addr d;
 	size_t rlen, ol, n;
@@ -345,73 +354,75 @@ static void test_ra(void)
 	ctx_init();
 	rlen = ndp_ra_build(&c, r);
 	CHECK(rlen % 8 == 0 && rlen <= NDP_MSG_MAX, "RA: length");
-	CHECK(r[0] == RA && r[1] == 0, "RA: type and code");
-	CHECK(r[5] & RA_FLAG_MANAGED, "RA: managed flag (DHCPv6 address)");
+	CHECK(r[0] == ND_ROUTER_ADVERT && r[1] == 0, "RA: type and code");
+	CHECK(r[5] & ND_RA_FLAG_MANAGED, "RA: managed flag (DHCPv6 address)");
 	CHECK(r[6] == 0xff && r[7] == 0xff, "RA: router lifetime 65535");
 
-	o = ra_opt(r, rlen, OPT_PREFIX_INFO, &ol);
+	o = ra_opt(r, rlen, ND_OPT_PREFIX_INFORMATION, &ol);
 	CHECK(o && ol == 32 && o[2] == 64 &&
-	      o[3] == (PI_FLAG_ONLINK | PI_FLAG_AUTO) &&
+	      o[3] == (ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO) &&
 	      !memcmp(o + 16, &c.ip6.addr, 8) &&
 	      !memcmp(o + 24, "\0\0\0\0\0\0\0\0", 8),
 	      "RA: /64 prefix of the guest's address, on-link, autonomous");
 	CHECK(o && !memcmp(o + 4, "\xff\xff\xff\xff\xff\xff\xff\xff", 8),
 	      "RA: infinite prefix lifetimes");
 
-	o = ra_opt(r, rlen, OPT_MTU, &ol);
+	o = ra_opt(r, rlen, ND_OPT_MTU, &ol);
 	CHECK(o && ol == 8 && o[4] == 0 && o[5] == 0 && o[6] == 0xff &&
 	      o[7] == 0xf0, "RA: MTU option 65520");
 
-	o = ra_opt(r, rlen, OPT_RDNSS, &ol);
+	o = ra_opt(r, rlen, ND_OPT_RDNSS, &ol);
 	CHECK(o && ol == 8 + 32 && !memcmp(o + 8, &c.ip6.dns[0], 16) &&
 	      !memcmp(o + 24, &c.ip6.dns[1], 16), "RA: RDNSS");
 
-	o = ra_opt(r, rlen, OPT_DNSSL, &ol);
+	o = ra_opt(r, rlen, ND_OPT_DNSSL, &ol);
 	CHECK(o && ol == 8 + 24 && !memcmp(o + 8, "\7example\3org\0\4test\0",
 					   19), "RA: DNSSL");
 
-	o = ra_opt(r, rlen, OPT_SLLA, &ol);
+	o = ra_opt(r, rlen, ND_OPT_SOURCE_LINKADDR, &ol);
 	CHECK(o && ol == 8 && !memcmp(o + 2, c.our_tap_mac, 6), "RA: SLLA");
 
 	c.no_dhcpv6 = 1;
 	rlen = ndp_ra_build(&c, r);
-	CHECK(!(r[5] & RA_FLAG_MANAGED),
+	CHECK(!(r[5] & ND_RA_FLAG_MANAGED),
 	      "RA: no managed flag with --no-dhcpv6");
 
 	/* Local mode: no address for the guest, we're only its router */
 	ctx_init();
 	memset(&c.ip6.addr, 0, sizeof(c.ip6.addr));
 	rlen = ndp_ra_build(&c, r);
-	CHECK(!ra_opt(r, rlen, OPT_PREFIX_INFO, &ol),
+	CHECK(!ra_opt(r, rlen, ND_OPT_PREFIX_INFORMATION, &ol),
 	      "RA, local mode: no prefix to autoconfigure");
-	CHECK(!(r[5] & RA_FLAG_MANAGED) && (r[5] & RA_FLAG_OTHER),
+	CHECK(!(r[5] & ND_RA_FLAG_MANAGED) && (r[5] & ND_RA_FLAG_OTHER),
 	      "RA, local mode: no managed flag, other configuration");
-	CHECK(r[6] == 0xff && r[7] == 0xff && ra_opt(r, rlen, OPT_RDNSS, &ol),
+	CHECK(r[6] == 0xff && r[7] == 0xff &&
+	      ra_opt(r, rlen, ND_OPT_RDNSS, &ol),
 	      "RA, local mode: still a default router, with RDNSS");
 
 	ctx_init();
 	c.no_dhcp_dns = 1;
 	rlen = ndp_ra_build(&c, r);
-	CHECK(!ra_opt(r, rlen, OPT_RDNSS, &ol) &&
-	      ra_opt(r, rlen, OPT_DNSSL, &ol), "RA: --no-dhcp-dns: no RDNSS");
+	CHECK(!ra_opt(r, rlen, ND_OPT_RDNSS, &ol) &&
+	      ra_opt(r, rlen, ND_OPT_DNSSL, &ol),
+	      "RA: --no-dhcp-dns: no RDNSS");
 	ctx_init();
 	c.no_dhcp_dns_search = 1;
 	rlen = ndp_ra_build(&c, r);
-	CHECK(ra_opt(r, rlen, OPT_RDNSS, &ol) &&
-	      !ra_opt(r, rlen, OPT_DNSSL, &ol),
+	CHECK(ra_opt(r, rlen, ND_OPT_RDNSS, &ol) &&
+	      !ra_opt(r, rlen, ND_OPT_DNSSL, &ol),
 	      "RA: --no-dhcp-search: no DNSSL");
 	ctx_init();
 	c.no_dns = c.no_dns_search = 1;
 	rlen = ndp_ra_build(&c, r);
-	CHECK(!ra_opt(r, rlen, OPT_RDNSS, &ol) &&
-	      !ra_opt(r, rlen, OPT_DNSSL, &ol), "RA: -D none -S none");
+	CHECK(!ra_opt(r, rlen, ND_OPT_RDNSS, &ol) &&
+	      !ra_opt(r, rlen, ND_OPT_DNSSL, &ol), "RA: -D none -S none");
 	ctx_init();
 	c.mtu = 0;
 	rlen = ndp_ra_build(&c, r);
-	CHECK(!ra_opt(r, rlen, OPT_MTU, &ol), "RA: -m 0: no MTU option");
+	CHECK(!ra_opt(r, rlen, ND_OPT_MTU, &ol), "RA: -m 0: no MTU option");
 	c.mtu = 1000;
 	rlen = ndp_ra_build(&c, r);
-	CHECK(!ra_opt(r, rlen, OPT_MTU, &ol), "RA: MTU under 1280 not sent");
+	CHECK(!ra_opt(r, rlen, ND_OPT_MTU, &ol), "RA: MTU under 1280 not sent");
 
 	/* Long search list: still within the minimum MTU */
 	ctx_init();
@@ -422,7 +433,8 @@ static void test_ra(void)
 	}
 	rlen = ndp_ra_build(&c, r);
 	CHECK(rlen <= NDP_MSG_MAX && rlen % 8 == 0 &&
-	      ra_opt(r, rlen, OPT_DNSSL, &ol) && ra_opt(r, rlen, OPT_SLLA, &ol),
+	      ra_opt(r, rlen, ND_OPT_DNSSL, &ol) &&
+	      ra_opt(r, rlen, ND_OPT_SOURCE_LINKADDR, &ol),
 	      "RA: long search list cut to fit 1280 bytes");
 
 	/* Through ndp(): RS answered to the soliciting node */
@@ -430,7 +442,7 @@ static void test_ra(void)
 	sent_n = 0;
 	CHECK(ndp(&c, &guest_ll, &all_nodes, m, 8) == 1 && sent_n == 1,
 	      "RS: answered");
-	ra = frame + ETH_HLEN_;
+	ra = frame + ETH_HLEN;
 	memcpy(&d, ra + 24, 16);
 	CHECK(IN6_ARE_ADDR_EQUAL(&d, &guest_ll) &&
 	      !memcmp(ra + 8, &c.ip6.our_tap_ll, 16),
@@ -499,7 +511,7 @@ static void test_timer(void)
 	}
 	CHECK(!bad, "unsolicited RAs: 3 initial ones 3-16 s apart, not at "
 	      "connection, then 200-600 s apart (%d bad of 50)", bad);
-	CHECK(frame[0] == 0x33 && !memcmp(frame + ETH_HLEN_ + 24,
+	CHECK(frame[0] == 0x33 && !memcmp(frame + ETH_HLEN + 24,
 					  &all_nodes, 16),
 	      "unsolicited RA: to all nodes");
 
