@@ -133,7 +133,7 @@ if [ -x "$DQRAP" ]; then
 	check "Debian's qrap: passt answers qemu at a frame boundary" \
 		grep -q "^ARP reply" <<<"$out"
 else
-	rig_result FAIL "Debian's qrap installed ($DQRAP): apt-get install passt"
+	rig_result FAIL "Debian's qrap installed ($DQRAP: package passt)"
 fi
 
 # ---- a busy passt is skipped
