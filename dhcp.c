@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/if_ether.h>
 
 #include "passt.h"
 #include "tap.h"
@@ -293,7 +294,7 @@ static int dhcp_parse(const uint8_t *msg, size_t len, struct dhcp_req *req)
 		return -1;
 	}
 	if (msg[OFF_OP] != BOOTREQUEST || msg[OFF_HTYPE] != HTYPE_ETHER ||
-	    msg[OFF_HLEN] != ETH_ALEN_) {
+	    msg[OFF_HLEN] != ETH_ALEN) {
 		debug("DHCP: not an Ethernet BOOTREQUEST, dropped");
 		return -1;
 	}
@@ -525,7 +526,7 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 	memset(reply, 0, DHCP_OPTS_OFF);
 	reply[OFF_OP] = BOOTREPLY;
 	reply[OFF_HTYPE] = HTYPE_ETHER;
-	reply[OFF_HLEN] = ETH_ALEN_;
+	reply[OFF_HLEN] = ETH_ALEN;
 	memcpy(reply + OFF_XID, msg + OFF_XID, 4);
 	memcpy(reply + OFF_FLAGS, msg + OFF_FLAGS, 2);
 	memcpy(reply + OFF_GIADDR, msg + OFF_GIADDR, 4);
@@ -711,6 +712,7 @@ int dhcp(struct ctx *c, const void *msg, size_t len)
 	if (!rlen)
 		return 1;
 
-	tap_udp4_send(c, c->ip4.gw, 67, dst, 68, reply, rlen);
+	tap_udp4_send(c, c->ip4.gw, DHCP_SERVER_PORT, dst, DHCP_CLIENT_PORT,
+		      reply, rlen);
 	return 1;
 }

@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Well-known ports (RFC 2131, 4.1) */
+#define DHCP_SERVER_PORT	67
+#define DHCP_CLIENT_PORT	68
+
 struct ctx;
 struct dns_search;
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/if_ether.h>
 
 #include "passt.h"
 #include "tap.h"
@@ -22,8 +23,6 @@
 #include "dhcp.h"
 #include "dhcpv6.h"
 
-#define DHCPV6_SERVER_PORT	547
-#define DHCPV6_CLIENT_PORT	546
 
 /* Message types */
 #define SOLICIT			1
@@ -455,12 +454,15 @@ static int dhcpv6_parse(const uint8_t *msg, size_t len,
  */
 static void dhcpv6_duid_build(const struct ctx *c)
 {
+	/* DUID type and hardware type, then the link-layer address */
+	const size_t hlen = 2 * sizeof(uint16_t);
+
 	dhcpv6_duid[0] = 0;
 	dhcpv6_duid[1] = DUID_TYPE_LL;
 	dhcpv6_duid[2] = 0;
 	dhcpv6_duid[3] = HWTYPE_ETHER;
-	memcpy(dhcpv6_duid + 4, c->our_tap_mac, ETH_ALEN_);
-	dhcpv6_duid_len = 4 + ETH_ALEN_;
+	memcpy(dhcpv6_duid + hlen, c->our_tap_mac, ETH_ALEN);
+	dhcpv6_duid_len = hlen + ETH_ALEN;
 }
 
 /**

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
+/* Well-known ports (RFC 8415, 7.2) */
+#define DHCPV6_CLIENT_PORT	546
+#define DHCPV6_SERVER_PORT	547
+
 struct ctx;
 
 /* Set-up, and messages from the guest */

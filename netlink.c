@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/if_addr.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -893,8 +894,8 @@ static int nl_link_mac_cb(const struct nlmsghdr *nh, void *arg)
 
 	for_each_attr(rta, nh, sizeof(struct ifinfomsg)) {
 		if (rta->rta_type == IFLA_ADDRESS &&
-		    RTA_PAYLOAD(rta) == ETH_ALEN_) {
-			memcpy(arg, RTA_DATA(rta), ETH_ALEN_);
+		    RTA_PAYLOAD(rta) == ETH_ALEN) {
+			memcpy(arg, RTA_DATA(rta), ETH_ALEN);
 			return 1;
 		}
 	}
@@ -911,8 +912,8 @@ static int nl_link_mac_cb(const struct nlmsghdr *nh, void *arg)
  */
 int nl_link_get_mac(bool ns, unsigned int ifi, void *mac)
 {
-	unsigned char tmp[ETH_ALEN_ + 2] = { 0 };
-	const unsigned char zero[ETH_ALEN_] = { 0 };
+	unsigned char tmp[ETH_ALEN + 2] = { 0 };
+	const unsigned char zero[ETH_ALEN] = { 0 };
 	struct ifinfomsg *ifm;
 	struct nl_req req;
 
@@ -924,10 +925,10 @@ int nl_link_get_mac(bool ns, unsigned int ifi, void *mac)
 		  nl_link_mac_cb, tmp))
 		return -1;
 
-	if (!memcmp(tmp, zero, ETH_ALEN_))
+	if (!memcmp(tmp, zero, ETH_ALEN))
 		return -1;
 
-	memcpy(mac, tmp, ETH_ALEN_);
+	memcpy(mac, tmp, ETH_ALEN);
 	return 0;
 }
 
@@ -947,7 +948,7 @@ int nl_link_set_mac(unsigned int ifi, const void *mac)
 	ifm = nl_req_init(&req, RTM_NEWLINK, 0, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = ifi;
-	nl_attr_put(&req, IFLA_ADDRESS, mac, ETH_ALEN_);
+	nl_attr_put(&req, IFLA_ADDRESS, mac, ETH_ALEN);
 
 	if ((rc = nl_set(nl_sock_get(true), &req))) {
 		err("netlink: can't set MAC address of interface %u: %s",

@@ -92,10 +92,6 @@
 /* IPv6 extension headers come in units of 8 bytes */
 #define IP6_EXT_UNIT	8
 
-/* Well-known ports of the servers we stand in for */
-#define DHCP_SERVER_PORT	67
-#define DHCPV6_SERVER_PORT	547
-
 /* Receive buffer: many frames per read() (passt: halving it costs guest to
  * host throughput). pasta reads one frame per read(), and half of it holds
  * batches as large as handlers take at MTU 1500 (TAP_BATCH_MAX): the rest
