@@ -41,23 +41,14 @@ void stub_tap_udp4_send(const struct ctx *ctx, struct in_addr src,
 static const uint8_t chaddr[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
 /**
- * ctx_init() - Configuration used by most checks
+ * ctx_init() - Configuration used by most checks: unit_ctx_init(), and a
+ *		subdomain in the search list, for compression
  */
 static void ctx_init(void)
 {
-	memset(&c, 0, sizeof(c));
-	c.mode = MODE_PASST;
-	c.ifi4 = 1;
-	inet_pton(AF_INET, "198.18.0.1", &c.ip4.addr);
-	c.ip4.prefix_len = 24;
-	inet_pton(AF_INET, "198.18.0.2", &c.ip4.gw);
-	inet_pton(AF_INET, "198.18.0.53", &c.ip4.dns[0]);
-	inet_pton(AF_INET, "198.18.0.54", &c.ip4.dns[1]);
-	strcpy(c.dns_search[0].n, "example.org");
+	unit_ctx_init(&c);
 	strcpy(c.dns_search[1].n, "sub.example.org");
 	strcpy(c.dns_search[2].n, "test");
-	c.mtu = 65520;
-	memset(c.our_tap_mac, 0x9a, 6);
 }
 
 /**

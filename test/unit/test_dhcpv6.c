@@ -47,22 +47,13 @@ static const uint8_t client_duid[] = { 0, 3, 0, 1, 2, 0x11, 0x22, 0x33, 0x44,
 				       0x55 };
 
 /**
- * ctx_init() - Configuration used by most checks
+ * ctx_init() - Configuration used by most checks: unit_ctx_init() with one
+ *		IPv6 resolver, and our DUID
  */
 static void ctx_init(void)
 {
-	memset(&c, 0, sizeof(c));
-	c.mode = MODE_PASST;
-	c.ifi6 = 1;
-	inet_pton(AF_INET6, "2001:db8:1::1", &c.ip6.addr);
-	c.ip6.prefix_len = 64;
-	inet_pton(AF_INET6, "2001:db8:1::2", &c.ip6.gw);
-	inet_pton(AF_INET6, "fe80::1", &c.ip6.our_tap_ll);
-	inet_pton(AF_INET6, "2001:db8:1::53", &c.ip6.dns[0]);
-	strcpy(c.dns_search[0].n, "example.org");
-	strcpy(c.dns_search[1].n, "test");
-	c.mtu = 65520;
-	memset(c.our_tap_mac, 0x9a, 6);
+	unit_ctx_init(&c);
+	memset(&c.ip6.dns[1], 0, sizeof(c.ip6.dns[1]));
 	dhcpv6_init(&c);
 }
 

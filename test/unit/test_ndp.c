@@ -49,24 +49,13 @@ static struct in6_addr guest_ll, guest_addr, other, any, all_nodes, snm;
 static const uint8_t guest_mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
 /**
- * ctx_init() - Configuration used by most checks
+ * ctx_init() - Configuration used by most checks: unit_ctx_init(), and a
+ *		guest we know the addresses of
  */
 static void ctx_init(void)
 {
-	memset(&c, 0, sizeof(c));
-	c.mode = MODE_PASST;
-	c.ifi6 = 1;
-	inet_pton(AF_INET6, "2001:db8:1::1", &c.ip6.addr);
-	c.ip6.prefix_len = 64;
-	inet_pton(AF_INET6, "2001:db8:1::2", &c.ip6.gw);
-	inet_pton(AF_INET6, "fe80::1", &c.ip6.our_tap_ll);
-	inet_pton(AF_INET6, "2001:db8:1::53", &c.ip6.dns[0]);
-	inet_pton(AF_INET6, "2001:db8:1::54", &c.ip6.dns[1]);
+	unit_ctx_init(&c);
 	c.ip6.addr_ll_seen = guest_ll;
-	strcpy(c.dns_search[0].n, "example.org");
-	strcpy(c.dns_search[1].n, "test");
-	c.mtu = 65520;
-	memset(c.our_tap_mac, 0x9a, 6);
 	memcpy(c.guest_mac, guest_mac, 6);
 	ready = true;
 }
@@ -134,7 +123,8 @@ static bool icmp6_csum_ok(void)
 
 	memcpy(&s, ip6 + 8, 16);
 	memcpy(&d, ip6 + 24, 16);
-	return csum(l4, len, csum_pseudo6(len, IPPROTO_ICMPV6, &s, &d)) == 0;
+	return !unit_ref_csum(l4, len, unit_ref_pseudo(AF_INET6, &s, &d,
+						      IPPROTO_ICMPV6, len));
 }
 
 static void test_types(void)

@@ -833,10 +833,12 @@ static void test_send(void)
 	CHECK(nf == 1 && fr[0] == 0xff && fr[5] == 0xff &&
 	      !memcmp(fr + 6, our_mac, 6) && fr[12] == 0x08,
 	      "UDP/IPv4 frame: broadcast destination, our source MAC");
-	CHECK(csum(fr + 14, 20, 0) == 0 && fr[14 + 8] == 64 &&
+	CHECK(!unit_ref_csum(fr + 14, 20, 0) && fr[14 + 8] == 64 &&
 	      rd16(fr + 16) == 33 && (fr[20] & 0x40),
 	      "IPv4 header: checksum, TTL 64, length, DF");
-	CHECK(csum(fr + 34, 13, csum_pseudo4(13, IPPROTO_UDP, s4, d4)) == 0 &&
+	CHECK(!unit_ref_csum(fr + 34, 13,
+			     unit_ref_pseudo(AF_INET, &s4, &d4, IPPROTO_UDP,
+					     13)) &&
 	      rd16(fr + 34) == 53 && rd16(fr + 36) == 1000 &&
 	      rd16(fr + 38) == 13 && !memcmp(fr + 42, "hello", 5),
 	      "UDP header and checksum valid");
@@ -857,8 +859,9 @@ static void test_send(void)
 	      rd16(fr + 18) == 13 && (rd32(fr + 14) & 0xfffff) &&
 	      (fr[14] >> 4) == 6,
 	      "ICMPv6 frame: guest MAC, hop limit 255, flow label set");
-	CHECK(csum(fr + 54, 13, csum_pseudo6(13, IPPROTO_ICMPV6, &s6,
-					     &d6)) == 0,
+	CHECK(!unit_ref_csum(fr + 54, 13,
+			     unit_ref_pseudo(AF_INET6, &s6, &d6,
+					     IPPROTO_ICMPV6, 13)),
 	      "ICMPv6 checksum valid, odd length");
 
 	/* Flow labels: non-zero, 20 bits, not all the same */

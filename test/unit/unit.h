@@ -11,7 +11,8 @@
  * where NAME is the test file name without "test_" and ".c". test/run counts
  * these lines. A first-lines comment "unit-include: module.c" tells
  * test/Makefile that the test includes "../../module.c" itself, so that
- * module's object is not linked.
+ * module's object is not linked. Shared fixtures are in unit.c, linked into
+ * every test.
  */
 
 #ifndef UNIT_H
@@ -24,6 +25,16 @@
 #include <string.h>
 
 static unsigned unit_passed_n, unit_failed_n;
+
+struct ctx;
+
+/* Fixtures in unit.c: configured context, reference checksum */
+void unit_ctx_init(struct ctx *c);
+uint64_t unit_ref_sum(const uint8_t *p, size_t len, uint64_t sum);
+uint16_t unit_ref_fold(uint64_t sum);
+uint32_t unit_ref_pseudo(int af, const void *saddr, const void *daddr,
+			 uint8_t proto, size_t l4len);
+uint16_t unit_ref_csum(const uint8_t *p, size_t len, uint32_t init);
 
 /**
  * unit_name() - Test name derived from the main source file name
