@@ -205,8 +205,12 @@ static void test_random_bytes(void)
 	CHECK(canary[3] == 0x5a && canary[7] == 0x5a,
 	      "random_bytes writes no further than asked");
 
+	memset(canary, 0x5a, sizeof(canary));
 	random_bytes(canary, 0);
-	CHECK(1, "random_bytes of zero bytes returns");
+	for (i = 0; i < (int)sizeof(canary) && canary[i] == 0x5a; i++)
+		;
+	CHECK_EQ_INT(i, sizeof(canary), "random_bytes of zero bytes writes "
+		     "nothing");
 }
 
 static void test_fd(void)
