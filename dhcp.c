@@ -16,6 +16,8 @@
 #include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <linux/if_ether.h>
 
 #include "passt.h"
@@ -26,11 +28,15 @@
 
 /* Fixed part of a BOOTP message (RFC 951), and the DHCP cookie after it */
 #define BOOTP_FIXED_LEN		236
-#define DHCP_OPTS_OFF		240
+#define DHCP_OPTS_OFF		(BOOTP_FIXED_LEN + sizeof(dhcp_cookie))
 /* Smallest BOOTP message: fixed part plus the 64-byte vendor area */
 #define BOOTP_MIN_LEN		300
+/* IP and UDP headers around a message, without IP options */
+#define DHCP_IP_UDP_LEN		(sizeof(struct iphdr) + sizeof(struct udphdr))
+/* Datagrams every IPv4 host takes (RFC 791), as DHCP assumes (RFC 2131) */
+#define DHCP_MIN_IP_LEN		576
 /* Default maximum DHCP message a client accepts: 576 minus IP and UDP */
-#define DHCP_MIN_MAX_MSG	(576 - 20 - 8)
+#define DHCP_MIN_MAX_MSG	(DHCP_MIN_IP_LEN - DHCP_IP_UDP_LEN)
 
 #define BOOTREQUEST		1
 #define BOOTREPLY		2
@@ -47,7 +53,7 @@
 #define OFF_YIADDR		16
 #define OFF_GIADDR		24
 #define OFF_CHADDR		28
-#define OFF_COOKIE		236
+#define OFF_COOKIE		BOOTP_FIXED_LEN
 
 static const uint8_t dhcp_cookie[4] = { 99, 130, 83, 99 };
 
@@ -538,9 +544,10 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 		memcpy(reply + OFF_CIADDR, &ciaddr, 4);
 
 	/* How much the client takes: RFC 2131 and option 57 */
-	limit = MAX(req.max_size, (size_t)DHCP_MIN_MAX_MSG + 28) - 28;
+	limit = MAX(req.max_size, DHCP_MIN_IP_LEN) - DHCP_IP_UDP_LEN;
 	if (c->mtu)
-		limit = MIN(limit, (size_t)MAX(c->mtu, 576) - 28);
+		limit = MIN(limit, (size_t)MAX(c->mtu, DHCP_MIN_IP_LEN) -
+				   DHCP_IP_UDP_LEN);
 	limit = MIN(limit, (size_t)DHCP_REPLY_MAX);
 	limit = MAX(limit, (size_t)DHCP_MIN_MAX_MSG);
 
