@@ -14,6 +14,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
 #include <linux/if_ether.h>
 
 #include "passt.h"
@@ -23,6 +25,8 @@
 #include "dhcp.h"
 #include "dhcpv6.h"
 
+/* The prefix we advertise for the guest's address, as NDP does */
+#define DHCPV6_PREFIX_LEN	64
 
 /* Message types */
 #define SOLICIT			1
@@ -486,7 +490,7 @@ static bool dhcpv6_ours(const struct dhcpv6_req *req)
  */
 static bool dhcpv6_onlink(const struct ctx *c, const struct in6_addr *a)
 {
-	return !memcmp(a, &c->ip6.addr, 8);
+	return !memcmp(a, &c->ip6.addr, DHCPV6_PREFIX_LEN / 8);
 }
 
 /**
@@ -727,7 +731,8 @@ static size_t dhcpv6_build(const struct ctx *c, const uint8_t *msg,
 
 	/* Keep replies within the minimum IPv6 MTU, or the link MTU */
 	w.max = MIN((size_t)DHCPV6_REPLY_MAX,
-		    (size_t)MAX(c->mtu, 1280) - 40 - 8);
+		    (size_t)MAX(c->mtu, IPV6_MIN_MTU) -
+		    sizeof(struct ip6_hdr) - sizeof(struct udphdr));
 
 	if (req.type == SOLICIT && !req.rapid_commit)
 		rtype = ADVERTISE;

@@ -36,9 +36,6 @@
 /* Option lengths count units of 8 bytes */
 #define ND_OPT_UNIT		8
 
-/* IPv6 links carry packets of at least 1280 bytes (RFC 8200, 5) */
-#define IPV6_MIN_MTU		1280
-
 /* SLAAC needs a /64 prefix (RFC 4862, 5.5.3; RFC 4291, 2.5.1) */
 #define RA_PREFIX_LEN		64
 

@@ -21,6 +21,9 @@
 /* Old spelling of ETH_HLEN, until tcp.c, udp.c and test_tcp.c drop it */
 #define ETH_HLEN_	ETH_HLEN
 
+/* IPv6 links carry packets of at least 1280 bytes (RFC 8200, 5) */
+#define IPV6_MIN_MTU		1280
+
 /* Ethernet, IP and UDP headers of a datagram to the guest, built in one go */
 #define TAP_UDP4_HDRS_LEN	(ETH_HLEN + sizeof(struct iphdr) +	\
 				 sizeof(struct udphdr))
