@@ -29,6 +29,10 @@
  * Pointers handed to handlers point into the receive buffer: addresses are
  * copied to aligned storage, but L4 headers (struct tap_l4_pkt) may sit at
  * any alignment in passt mode, as frames follow each other in the stream.
+ *
+ * Headers of frames to the guest are built here, one builder per kind
+ * (Ethernet, IPv4, IPv6, UDP), with the libc and kernel structs; tcp.c
+ * builds the TCP header itself. Builders take buffers at any alignment.
  */
 
 #include <errno.h>
