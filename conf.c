@@ -277,8 +277,8 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "       pasta [OPTION]... --netns [PATH|NAME]\n"
 "\n"
 "Connect a network namespace to the host's network: spawn COMMAND (default:\n"
-"$SHELL) in new user and network namespaces, or join those of PID, or the\n"
-"network namespace at PATH (NAME: /run/netns/NAME).\n\n");
+"$SHELL) in new user, network, PID, mount, UTS and IPC namespaces, or join\n"
+"those of PID, or the network namespace at PATH (NAME: /run/netns/NAME).\n\n");
 	} else {
 		fprintf(fp,
 "Usage: passt [OPTION]...\n"
