@@ -440,14 +440,19 @@ rig_guest_conf() {
 	g ip -6 route replace default via $GW6 dev "$ifn"
 }
 
-# rig_wait_port NS PROTO PORT: wait (10 s) for a listener; NS: g, h, r or
-# a name; PROTO: tcp or udp
+# rig_wait_port NS PROTO PORT [ADDR]: wait (10 s) for a listener (bound to
+# ADDR, if given: with several servers on one port, any one of them isn't
+# enough); NS: g, h, r or a name; PROTO: tcp or udp
 rig_wait_port() {
-	local ns i flag=-t
+	local ns i flag=-t filter="sport = :$3"
 	ns=$(rig_ns "$1")
 	[ "$2" = udp ] && flag=-u
+	case $4 in
+	*:*)	filter="src [$4]:$3" ;;
+	?*)	filter="src $4:$3" ;;
+	esac
 	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$ns" ss -Hln $flag "sport = :$3" 2>/dev/null |
+		ip netns exec "$ns" ss -Hln $flag "$filter" 2>/dev/null |
 			grep -q . && return 0
 		sleep 0.1
 	done

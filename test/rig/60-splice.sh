@@ -68,7 +68,10 @@ rig_bg srv-guest g python3 "$TOOL" server $IN
 rig_bg srv-host h python3 "$TOOL" server $OUT --addr 127.0.0.1
 rig_bg srv-host6 h python3 "$TOOL" server $OUT --addr ::1
 rig_wait_port g tcp $IN || rig_die "server in the namespace"
-rig_wait_port h tcp $OUT || rig_die "server on the host"
+# Both host servers, each on its address: the first one up isn't enough
+# (the -T ::1 check below, run before the ::1 server listened, was reset)
+rig_wait_port h tcp $OUT 127.0.0.1 && rig_wait_port h tcp $OUT ::1 ||
+	rig_die "servers on the host"
 
 BASE_FDS=$(fds $PID)
 BASE_PIPES=$(pipes $PID)
@@ -162,3 +165,4 @@ check "descriptors back to the baseline after all connections closed" \
 check "pipe count back to the baseline (pool reused)" \
 	[ "$(pipes $PID)" -eq "$BASE_PIPES" ]
 check "pasta still running" rig_alive $PID
+
