@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -704,15 +705,24 @@ unsigned int tcp_splice_conn_count(void)
  * @c:		Execution context
  *
  * Return: 0 on success, -1 if an explicitly requested -T port can't be bound
+ *
+ * #syscalls:pasta clock_gettime
  */
 int tcp_splice_init(struct ctx *c)
 {
 	const struct fwd_ports *fwd = &c->tcp_out;
 	unsigned int i, tried = 0, bound = 0;
+	struct timespec now;
 	char buf[32];
 	long max;
 
 	splice_hw = splice_free_n = 0;
+
+	/* Until the timer first runs, connections are this old: not zero,
+	 * or the first tick finds those still connecting timed out
+	 */
+	if (!clock_gettime(CLOCK_MONOTONIC, &now))
+		splice_now = (uint32_t)now.tv_sec;
 
 	if (c->mode != MODE_PASTA || c->no_tcp)
 		return 0;

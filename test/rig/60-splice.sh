@@ -166,3 +166,36 @@ check "pipe count back to the baseline (pool reused)" \
 	[ "$(pipes $PID)" -eq "$BASE_PIPES" ]
 check "pasta still running" rig_alive $PID
 
+# ---- a connection still being set up when pasta's timer first runs
+# pasta resets connections not set up within 10 seconds: one pending at the
+# first tick of its timer, a second after the start, was reset then, its
+# age counted from time zero. Here the host's server never accepts and its
+# queue is full, so that the SYN pasta sends is dropped: the connection
+# stays pending; it must not be reset before those 10 seconds.
+SLOW=10003
+rig_kill "$PID"
+rig_bg backlog h python3 -c "
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $SLOW))
+s.listen(0)
+time.sleep(60)"
+rig_wait_port h tcp $SLOW 127.0.0.1 || rig_die "host server for -T $SLOW"
+# (fills the accept queue: the one connection a backlog of 0 admits)
+h bash -c "exec 3<>/dev/tcp/127.0.0.1/$SLOW" || rig_die "filling the queue"
+
+# pending_kept: connect to pasta's -T listener within a second of its start
+# (so before the first tick), then no reset for 4 seconds (read times out)
+pending_kept() {
+	g timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SLOW &&
+		{ read -t 4 -u 3; rc=\$?; }
+		echo \"read: status \$rc (above 128: timed out)\"
+		[ \$rc -gt 128 ]"
+}
+if rig_pasta --config-net -t none -T $SLOW -u none -U none; then
+	ours check "-T: connection pending at pasta's first timer tick kept" \
+		pending_kept
+else
+	rig_result FAIL "pasta: restart with -T $SLOW"
+fi
