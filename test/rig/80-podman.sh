@@ -86,7 +86,8 @@ mkdir -p "$NETNS_ETC" && echo "nameserver $FAR4" >"$NETNS_ETC/resolv.conf" ||
 # pu CMD...: run CMD as the test user in the host namespace, bounded
 pu() {
 	h timeout 60 setpriv --reuid $PUSER --regid $PUSER --init-groups \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$PD/home" \
+		env -i -C "$PD/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME="$PD/home" \
 		USER=$PUSER LOGNAME=$PUSER XDG_RUNTIME_DIR="$PD/run" \
 		CONTAINERS_CONF="$PD/containers.conf" "$@"
 }
@@ -225,6 +226,15 @@ rig_wait_port r udp 53 && rig_wait_port r tcp $ECHO_PORT &&
 
 # ---- pasta, with podman's command line
 
+# The user may not reach the binary under test (a checkout under /root):
+# then a copy of it, named pasta (the mode comes from the name)
+if ! pu test -x "$PASTA"; then
+	mkdir -p "$PD/bin" && cp "$(readlink -f "$PASTA")" "$PD/bin/passt" &&
+		ln -s passt "$PD/bin/pasta" && chmod -R a+rX "$PD/bin" ||
+		rig_die "copy of $PASTA for $PUSER"
+	PASTA=$PD/bin/pasta
+fi
+
 PASTA_ARGS=(--config-net -t 8080-8080:80-80 -u 8081-8081:81-81 -T none
 	    -U none --no-map-gw --netns "$NETNS")
 
@@ -249,7 +259,7 @@ PPID_=$(cat "$PD/pasta.pid")
 rig_track "$PPID_"
 RIG_DAEMONS+=("$PPID_")
 check "the pasta attached to the namespace is the one under test" \
-	[ "$(readlink -f /proc/"$PPID_"/exe)" = "$(readlink -f "$PASST")" ]
+	cmp /proc/"$PPID_"/exe "$(readlink -f "$PASST")"
 check "pasta runs as the test user, in podman's user namespace" \
 	[ "$(stat -c %u /proc/"$PPID_")" = "$(id -u $PUSER)" ] &&
 	[ "$(readlink /proc/"$PPID_"/ns/user)" = \
