@@ -60,10 +60,17 @@ missing() {
 }
 
 # apt_get ARGS...: apt-get, waiting (15 min at most) for another apt
-# holding its locks
+# holding its locks; its output only if it fails
 apt_get() {
+	local log rc
+
+	log=$(mktemp /tmp/setup-apt.XXXXXX) || return 1
 	DEBIAN_FRONTEND=noninteractive apt-get -q \
-		-o DPkg::Lock::Timeout=900 "$@"
+		-o DPkg::Lock::Timeout=900 "$@" </dev/null >"$log" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && tail -n 20 "$log" | sed 's/^/#   /'
+	rm -f "$log"
+	return $rc
 }
 
 if [ "$1" = "--check" ]; then
@@ -90,7 +97,9 @@ if ! command -v dpkg-query >/dev/null; then
 fi
 
 m=$(missing | tr '\n' ' ')
-if [ -n "$m" ]; then
+if [ -z "$m" ]; then
+	say "the ${#PACKAGES[@]} packages the suite needs are installed"
+else
 	if [ "$(id -u)" != 0 ]; then
 		say "not root: can't install $m"
 	elif ! command -v apt-get >/dev/null; then
@@ -104,7 +113,11 @@ if [ -n "$m" ]; then
 		apt_get install -y --no-install-recommends $m ||
 			say "apt-get install failed"
 		m=$(missing | tr '\n' ' ')
-		[ -n "$m" ] && say "still missing: $m"
+		if [ -n "$m" ]; then
+			say "still missing: $m"
+		else
+			say "installed"
+		fi
 	fi
 fi
 
