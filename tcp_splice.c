@@ -718,14 +718,14 @@ int tcp_splice_init(struct ctx *c)
 
 	splice_hw = splice_free_n = 0;
 
+	if (c->mode != MODE_PASTA || c->no_tcp)
+		return 0;
+
 	/* Until the timer first runs, connections are this old: not zero,
 	 * or the first tick finds those still connecting timed out
 	 */
 	if (!clock_gettime(CLOCK_MONOTONIC, &now))
 		splice_now = (uint32_t)now.tv_sec;
-
-	if (c->mode != MODE_PASTA || c->no_tcp)
-		return 0;
 
 	if (read_file("/proc/sys/fs/pipe-max-size", buf, sizeof(buf)) > 0 &&
 	    (max = strtol(buf, NULL, 10)) > 0 && max < splice_pipe_want)
