@@ -115,16 +115,6 @@ uint64_t siphash_2_4(const void *data, size_t len)
 }
 
 /**
- * flow_secret() - Random secret, for other keyed uses (ISNs)
- *
- * Return: pointer to 16 random bytes
- */
-const uint8_t *flow_secret(void)
-{
-	return flow_key_secret;
-}
-
-/**
  * flow_hash_init() - Pick the random secret for hashing
  */
 void flow_hash_init(void)

@@ -102,11 +102,4 @@ void flow_hash_remove(const struct flow_key *k);
  */
 uint64_t siphash_2_4(const void *data, size_t len);
 
-/**
- * flow_secret() - Random secret, for other keyed uses (ISNs)
- *
- * Return: pointer to 16 random bytes
- */
-const uint8_t *flow_secret(void);
-
 #endif /* FLOW_H */

@@ -2589,17 +2589,6 @@ void tcp_unlisten_port(struct ctx *c, uint16_t port)
 }
 
 /**
- * tcp_port_listening() - Is a port bound by tcp_listen_port()?
- * @port:	Port
- *
- * Return: true if a listening socket for @port exists
- */
-bool tcp_port_listening(uint16_t port)
-{
-	return tcp_port_fd[port] != 0;
-}
-
-/**
  * tcp_probe_peek_off() - Check whether TCP sockets support SO_PEEK_OFF
  *
  * Return: true if supported

@@ -87,12 +87,4 @@ int tcp_listen_port(struct ctx *c, uint16_t port, uint16_t to);
  */
 void tcp_unlisten_port(struct ctx *c, uint16_t port);
 
-/**
- * tcp_port_listening() - Is a port bound by tcp_listen_port()?
- * @port:	Port
- *
- * Return: true if a listening socket for @port exists
- */
-bool tcp_port_listening(uint16_t port);
-
 #endif /* TCP_H */

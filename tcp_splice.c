@@ -691,16 +691,6 @@ void tcp_splice_ns_unlisten(struct ctx *c, uint16_t port)
 }
 
 /**
- * tcp_splice_conn_count() - Number of relayed connections (for tests)
- *
- * Return: connections in use
- */
-unsigned int tcp_splice_conn_count(void)
-{
-	return splice_hw - splice_free_n;
-}
-
-/**
  * tcp_splice_init() - Pipe pool, -T listening sockets in the namespace
  * @c:		Execution context
  *

@@ -82,11 +82,4 @@ int tcp_splice_ns_listen(struct ctx *c, uint16_t port, uint16_t to);
  */
 void tcp_splice_ns_unlisten(struct ctx *c, uint16_t port);
 
-/**
- * tcp_splice_conn_count() - Number of relayed connections (for tests)
- *
- * Return: connections in use
- */
-unsigned int tcp_splice_conn_count(void);
-
 #endif /* TCP_SPLICE_H */
