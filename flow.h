@@ -65,41 +65,11 @@ static inline void flow_key_set(struct flow_key *k, uint8_t proto,
 	k->side = side;
 }
 
-/**
- * flow_hash_init() - Pick the random secret for hashing
- */
+/* Hash index: keys to flow indices, and the keyed hash behind it */
 void flow_hash_init(void);
-
-/**
- * flow_hash_insert() - Add a key to the index
- * @k:		Key
- * @value:	Opaque value (e.g. protocol table index), not FLOW_IDX_NONE
- *
- * Return: 0 on success, -1 if the index is full
- */
 int flow_hash_insert(const struct flow_key *k, uint32_t value);
-
-/**
- * flow_hash_lookup() - Find the value stored for a key
- * @k:		Key
- *
- * Return: value, or FLOW_IDX_NONE if absent
- */
 uint32_t flow_hash_lookup(const struct flow_key *k);
-
-/**
- * flow_hash_remove() - Remove a key from the index
- * @k:		Key
- */
 void flow_hash_remove(const struct flow_key *k);
-
-/**
- * siphash_2_4() - SipHash-2-4 of a buffer with the flow secret
- * @data:	Data
- * @len:	Length of @data
- *
- * Return: 64-bit hash
- */
 uint64_t siphash_2_4(const void *data, size_t len);
 
 #endif /* FLOW_H */

@@ -1495,6 +1495,9 @@ static int udp_fwd_init(const struct ctx *c, const struct fwd_ports *fwd,
  * @port:	Port to listen on
  * @to:		Target port on the other side
  *
+ * Binds dual-stack (-u) or on 127.0.0.1 and ::1 (-U); nothing happens if
+ * the port is already forwarded in that direction.
+ *
  * Return: 0 on success, -1 if no socket could be bound
  */
 int udp_port_bind(struct ctx *c, bool outbound, uint16_t port, uint16_t to)
