@@ -23,21 +23,35 @@
 #define FLOW_IDX_NONE		UINT32_MAX
 
 /**
+ * enum flow_pif - Interface a side of a flow belongs to
+ * @PIF_NONE:	None (unused side)
+ * @PIF_TAP:	The guest: tap device or qemu socket, frames we build
+ * @PIF_HOST:	Sockets in the host's (our own) network namespace
+ * @PIF_NS:	Sockets in pasta's target namespace (spliced flows)
+ */
+enum flow_pif {
+	PIF_NONE = 0,
+	PIF_TAP,
+	PIF_HOST,
+	PIF_NS,
+};
+
+/**
  * struct flow_key - What identifies a flow on one side
- * @faddr:	Far end (peer) address
- * @laddr:	Local end address
- * @fport:	Far end port
- * @lport:	Local end port
+ * @peer:	Address of the peer on that side
+ * @ours:	Our address on that side (the one the peer talks to)
+ * @peer_port:	Port of the peer
+ * @our_port:	Our port
  * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP(V6)
- * @side:	Which side the key describes (0: guest side, 1: host side)
+ * @pif:	Interface the side belongs to, enum flow_pif
  */
 struct flow_key {
-	union inany_addr faddr;
-	union inany_addr laddr;
-	uint16_t fport;
-	uint16_t lport;
+	union inany_addr peer;
+	union inany_addr ours;
+	uint16_t peer_port;
+	uint16_t our_port;
 	uint8_t proto;
-	uint8_t side;
+	uint8_t pif;
 	uint8_t pad[2];
 };
 
@@ -45,24 +59,24 @@ struct flow_key {
  * flow_key_set() - Fill a flow key, padding zeroed so keys compare whole
  * @k:		Key to fill
  * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP(V6)
- * @side:	0: guest side, 1: host side
- * @faddr:	Far end address
- * @fport:	Far end port
- * @laddr:	Local end address
- * @lport:	Local end port
+ * @pif:	Interface of the side, enum flow_pif
+ * @peer:	Address of the peer
+ * @peer_port:	Port of the peer
+ * @ours:	Our address
+ * @our_port:	Our port
  */
 static inline void flow_key_set(struct flow_key *k, uint8_t proto,
-				uint8_t side, const union inany_addr *faddr,
-				uint16_t fport, const union inany_addr *laddr,
-				uint16_t lport)
+				uint8_t pif, const union inany_addr *peer,
+				uint16_t peer_port,
+				const union inany_addr *ours, uint16_t our_port)
 {
 	memset(k, 0, sizeof(*k));
-	k->faddr = *faddr;
-	k->laddr = *laddr;
-	k->fport = fport;
-	k->lport = lport;
+	k->peer = *peer;
+	k->ours = *ours;
+	k->peer_port = peer_port;
+	k->our_port = our_port;
 	k->proto = proto;
-	k->side = side;
+	k->pif = pif;
 }
 
 /* Hash index: keys to flow indices, and the keyed hash behind it */

@@ -93,10 +93,10 @@ static void icmp_key(struct flow_key *k, int af, uint16_t id,
 		     const union inany_addr *daddr)
 {
 	memset(k, 0, sizeof(*k));
-	k->faddr = *daddr;
-	k->lport = id;
+	k->ours = *daddr;
+	k->peer_port = id;
 	k->proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	k->side = 0;
+	k->pif = PIF_TAP;
 }
 
 /**

@@ -307,7 +307,7 @@ static void tcp_key(struct flow_key *k, const union inany_addr *faddr,
 		    const union inany_addr *gaddr, uint16_t fport,
 		    uint16_t gport)
 {
-	flow_key_set(k, IPPROTO_TCP, 0, faddr, fport, gaddr, gport);
+	flow_key_set(k, IPPROTO_TCP, PIF_TAP, gaddr, gport, faddr, fport);
 }
 
 /**

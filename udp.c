@@ -21,9 +21,10 @@
  *   without the tap device: pasta -U ports bound on the namespace's
  *   loopback, and -u ports receiving from a loopback source on the host.
  *
- * Guest-side tuples are indexed with flow.h (side 0); datagrams arriving on
- * listening sockets are matched by remote address, remote port and
- * listening socket (side 1). Reply sockets carry their flow index in the
+ * Guest-side tuples are indexed with flow.h (key of interface PIF_TAP);
+ * datagrams arriving on listening sockets are matched by remote address,
+ * remote port and listening socket (PIF_HOST, or PIF_NS for pasta -U
+ * sockets). Reply sockets carry their flow index in the
  * epoll reference, so no lookup is needed for them.
  *
  * Flows are forgotten after UDP_FLOW_TIMEOUT seconds without traffic, or
@@ -375,7 +376,7 @@ static void udp_key_tap(struct flow_key *k, const union inany_addr *gaddr,
 			uint16_t gport, const union inany_addr *taddr,
 			uint16_t tport)
 {
-	flow_key_set(k, IPPROTO_UDP, 0, gaddr, gport, taddr, tport);
+	flow_key_set(k, IPPROTO_UDP, PIF_TAP, gaddr, gport, taddr, tport);
 }
 
 /**
@@ -392,13 +393,13 @@ static void udp_key_listen(struct flow_key *k, uint32_t lidx,
 			   const union inany_addr *raddr, uint16_t rport)
 {
 	memset(k, 0, sizeof(*k));
-	k->faddr = *raddr;
-	k->fport = rport;
-	k->laddr.u32[0] = htonl(0x55000000U);
-	k->laddr.u32[3] = htonl(lidx);
-	k->lport = udp_ls[lidx].port;
+	k->peer = *raddr;
+	k->peer_port = rport;
+	k->ours.u32[0] = htonl(0x55000000U);
+	k->ours.u32[3] = htonl(lidx);
+	k->our_port = udp_ls[lidx].port;
 	k->proto = IPPROTO_UDP;
-	k->side = 1;
+	k->pif = udp_ls[lidx].ns ? PIF_NS : PIF_HOST;
 }
 
 /**

@@ -22,10 +22,10 @@ static void key_make(struct flow_key *k, unsigned int n)
 	struct in_addr a = { htonl(0xc6120000 | (n & 0xffff)) };
 
 	memset(k, 0, sizeof(*k));
-	inany_from_v4(&k->faddr, a);
-	inany_from_v4(&k->laddr, a);
-	k->fport = (uint16_t)n;
-	k->lport = (uint16_t)(n >> 16) + 1;
+	inany_from_v4(&k->peer, a);
+	inany_from_v4(&k->ours, a);
+	k->peer_port = (uint16_t)n;
+	k->our_port = (uint16_t)(n >> 16) + 1;
 	k->proto = IPPROTO_TCP;
 }
 
