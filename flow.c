@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * flow.c - Flow hash index: keyed lookup from addresses and ports to flows
+ * flow.c - Flow table of every protocol, and its keyed hash index
  *
- * Open addressing with linear probing in a fixed table; removal shifts
+ * The table (see flow.h for what an entry holds) is a fixed array: entries
+ * are taken from a list of released ones first, then from the never-used
+ * part above a high-water mark, so that memory no flow has used stays
+ * untouched (not resident). Each type has a cap, as each protocol had its
+ * own table before: a burst of one kind can't starve the others.
+ *
+ * The hash index maps keys (addresses and ports of one side) to values,
+ * normally flow indices. Open addressing with linear probing in a fixed table; removal shifts
  * later entries back so lookups never need tombstones. The hash is
  * SipHash-2-4 with a random secret, so a guest or a remote peer can't
  * choose keys that collide.
@@ -10,11 +17,242 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <endian.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "flow.h"
+#include "log.h"
 #include "util.h"
+
+struct flow flowtab[FLOW_MAX];
+
+static uint32_t flow_first_free = FLOW_MAX;	/* list of released entries */
+static uint32_t flow_hw;			/* entries ever used */
+static unsigned int flow_n[FLOW_NUM_TYPES];	/* entries in use, per type */
+
+static const unsigned int flow_cap[FLOW_NUM_TYPES] = {
+	[FLOW_TCP]		= FLOW_TCP_MAX,
+	[FLOW_TCP_SPLICE]	= FLOW_TCP_SPLICE_MAX,
+	[FLOW_UDP]		= FLOW_UDP_MAX,
+	[FLOW_ICMP]		= FLOW_ICMP_MAX,
+};
+
+static const char *const flow_type_name[FLOW_NUM_TYPES] = {
+	[FLOW_NONE]		= "free",
+	[FLOW_TCP]		= "tcp",
+	[FLOW_TCP_SPLICE]	= "tcp-splice",
+	[FLOW_UDP]		= "udp",
+	[FLOW_ICMP]		= "icmp",
+};
+
+static const char *const flow_state_name[] = {
+	[FLOW_STATE_NEW]	= "new",
+	[FLOW_STATE_ACTIVE]	= "active",
+	[FLOW_STATE_CLOSING]	= "closing",
+};
+
+static const char *const flow_pif_name[] = {
+	[PIF_NONE]		= "none",
+	[PIF_TAP]		= "tap",
+	[PIF_HOST]		= "host",
+	[PIF_NS]		= "ns",
+};
+
+/* A free entry keeps the index of the next free one in its private area */
+static uint32_t *flow_next_free(struct flow *f)
+{
+	return (uint32_t *)flow_priv(f);
+}
+
+/**
+ * flow_alloc() - Take a free entry for a new flow
+ * @type:	Type of the flow, not FLOW_NONE
+ * @now_s:	Current time, seconds of CLOCK_MONOTONIC
+ *
+ * Return: entry, common part zeroed but for @type and @since, private
+ *	   area zeroed; NULL if the table is full or the type at its cap
+ */
+struct flow *flow_alloc(enum flow_type type, uint32_t now_s)
+{
+	struct flow *f;
+
+	if (type == FLOW_NONE || type >= FLOW_NUM_TYPES ||
+	    flow_n[type] >= flow_cap[type])
+		return NULL;
+
+	if (flow_first_free < FLOW_MAX) {
+		f = flow_at(flow_first_free);
+		flow_first_free = *flow_next_free(f);
+	} else if (flow_hw < FLOW_MAX) {
+		f = flow_at(flow_hw++);
+	} else {
+		return NULL;
+	}
+
+	memset(f, 0, sizeof(*f));
+	f->f.type = type;
+	f->f.since = now_s;
+	flow_n[type]++;
+	return f;
+}
+
+/**
+ * flow_free() - Release an entry taken with flow_alloc()
+ * @f:		Entry; nothing happens if it's already free
+ */
+void flow_free(struct flow *f)
+{
+	if (f->f.type == FLOW_NONE || f->f.type >= FLOW_NUM_TYPES)
+		return;
+
+	flow_n[f->f.type]--;
+	f->f.type = FLOW_NONE;
+	*flow_next_free(f) = flow_first_free;
+	flow_first_free = flow_idx(f);
+}
+
+/**
+ * flow_count() - Flows of a type in use
+ * @type:	Type
+ *
+ * Return: number of entries of @type
+ */
+unsigned int flow_count(enum flow_type type)
+{
+	return type < FLOW_NUM_TYPES ? flow_n[type] : 0;
+}
+
+/**
+ * flow_hwm() - High-water mark: entries at and above it were never used
+ *
+ * Return: index bound for loops over the table
+ */
+uint32_t flow_hwm(void)
+{
+	return flow_hw;
+}
+
+/**
+ * flow_side_set() - Fill the addresses and ports of a side
+ * @s:		Side
+ * @pif:	Interface, enum flow_pif
+ * @peer:	Address of the peer, NULL for unspecified
+ * @peer_port:	Port of the peer
+ * @ours:	Our address, NULL for unspecified
+ * @our_port:	Our port
+ */
+void flow_side_set(struct flow_side *s, uint8_t pif,
+		   const union inany_addr *peer, uint16_t peer_port,
+		   const union inany_addr *ours, uint16_t our_port)
+{
+	memset(s, 0, sizeof(*s));
+	s->pif = pif;
+	if (peer)
+		s->peer = *peer;
+	if (ours)
+		s->ours = *ours;
+	s->peer_port = peer_port;
+	s->our_port = our_port;
+}
+
+/**
+ * flow_addr_fmt() - Format an address and port: 1.2.3.4:5, [::1]:5, or *:5
+ *		     for an unspecified address
+ * @a:		Address
+ * @port:	Port
+ * @buf:	Buffer
+ * @len:	Size of @buf, at least INET6_ADDRSTRLEN + 8
+ *
+ * Return: @buf
+ */
+static const char *flow_addr_fmt(const union inany_addr *a, uint16_t port,
+				 char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (inany_is_unspecified(a)) {
+		snprintf(buf, len, "*:%u", port);
+		return buf;
+	}
+
+	inany_ntop(a, s, sizeof(s));
+	snprintf(buf, len, inany_v4(a) ? "%s:%u" : "[%s]:%u", s, port);
+	return buf;
+}
+
+/**
+ * flow_describe() - One line about a flow: type, state, age, both sides,
+ *		     bytes each way
+ * @f:		Entry
+ * @now_s:	Current time, seconds of CLOCK_MONOTONIC
+ * @buf:	Buffer for the text
+ * @len:	Size of @buf
+ *
+ * Sides are written in the direction of the initiator: the initiating
+ * peer to our address on INISIDE, then our address to the target peer on
+ * TGTSIDE, e.g. "tcp active age 3s: tap 10.0.0.2:4000>1.2.3.4:80 host
+ * *:0>1.2.3.4:80 bytes 512>1024" (512 bytes from the initiator, 1024 from
+ * the target; "*": unspecified address).
+ *
+ * Return: length of the text, as snprintf()
+ */
+int flow_describe(const struct flow *f, uint32_t now_s, char *buf,
+		  size_t len)
+{
+	const struct flow_side *ini = &f->f.side[INISIDE];
+	const struct flow_side *tgt = &f->f.side[TGTSIDE];
+	char a[4][INET6_ADDRSTRLEN + 8];
+	const char *type = "?", *state = "?";
+
+	if (f->f.type < FLOW_NUM_TYPES)
+		type = flow_type_name[f->f.type];
+	if (f->f.state < ARRAY_SIZE(flow_state_name))
+		state = flow_state_name[f->f.state];
+
+	return snprintf(buf, len,
+			"%s %s age %us: %s %s>%s %s %s>%s bytes %llu>%llu",
+			type, state, now_s - f->f.since,
+			ini->pif < ARRAY_SIZE(flow_pif_name) ?
+			flow_pif_name[ini->pif] : "?",
+			flow_addr_fmt(&ini->peer, ini->peer_port,
+				      a[0], sizeof(a[0])),
+			flow_addr_fmt(&ini->ours, ini->our_port,
+				      a[1], sizeof(a[1])),
+			tgt->pif < ARRAY_SIZE(flow_pif_name) ?
+			flow_pif_name[tgt->pif] : "?",
+			flow_addr_fmt(&tgt->ours, tgt->our_port,
+				      a[2], sizeof(a[2])),
+			flow_addr_fmt(&tgt->peer, tgt->peer_port,
+				      a[3], sizeof(a[3])),
+			(unsigned long long)f->f.bytes[INISIDE],
+			(unsigned long long)f->f.bytes[TGTSIDE]);
+}
+
+/**
+ * flow_dump() - Log the whole table, one line per flow (on SIGUSR1)
+ * @now_s:	Current time, seconds of CLOCK_MONOTONIC
+ */
+void flow_dump(uint32_t now_s)
+{
+	unsigned int n = 0, t;
+	char line[256];
+	uint32_t i;
+
+	for (t = FLOW_NONE + 1; t < FLOW_NUM_TYPES; t++)
+		n += flow_n[t];
+	info("Flow table: %u flows", n);
+
+	for (i = 0; i < flow_hw; i++) {
+		const struct flow *f = flow_at(i);
+
+		if (f->f.type == FLOW_NONE)
+			continue;
+		flow_describe(f, now_s, line, sizeof(line));
+		info("flow %u: %s", i, line);
+	}
+}
 
 /**
  * struct flow_entry - A key and its value, in a dense array
@@ -48,7 +286,7 @@ struct flow_slot {
 static struct flow_slot flow_tab[FLOW_HASH_SIZE];
 static struct flow_entry flow_entries[FLOW_ENTRIES_MAX];
 static uint32_t flow_entries_used;	/* never-used entries start here */
-static uint32_t flow_free = FREE_END;	/* list of released entries */
+static uint32_t flow_entries_free = FREE_END; /* released entries */
 static uint8_t flow_key_secret[16];
 
 #define ROTL64(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -183,9 +421,9 @@ int flow_hash_insert(const struct flow_key *k, uint32_t value)
 	}
 
 	/* Entries bound the load factor to 3/4: probe chains stay short */
-	if (flow_free != FREE_END) {
-		e = flow_free;
-		flow_free = flow_entries[e].value;
+	if (flow_entries_free != FREE_END) {
+		e = flow_entries_free;
+		flow_entries_free = flow_entries[e].value;
 	} else if (flow_entries_used < FLOW_ENTRIES_MAX) {
 		e = flow_entries_used++;
 	} else {
@@ -213,8 +451,8 @@ void flow_hash_remove(const struct flow_key *k)
 		return;
 
 	e = flow_tab[i].entry - 1;
-	flow_entries[e].value = flow_free;
-	flow_free = e;
+	flow_entries[e].value = flow_entries_free;
+	flow_entries_free = e;
 	flow_tab[i].entry = SLOT_FREE;
 
 	/* Shift back later entries of the cluster whose home slot allows */

@@ -1,6 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * flow.h - Flow hash index: keyed lookup from addresses and ports to flows
+ * flow.h - Flow table of every protocol, and its keyed hash index
+ *
+ * A flow joins two sides, each on an interface (enum flow_pif). Side 0,
+ * INISIDE, is where the flow came from (who sent the first packet or
+ * connected), side 1, TGTSIDE, where it goes. Each side records addresses
+ * and ports as seen on that side: the peer's, and ours, the one the peer
+ * talks to (after translation, they can differ between the two sides):
+ *
+ *   initiator                       passt/pasta                      target
+ *             side[INISIDE]                        side[TGTSIDE]
+ *   peer:peer_port  ---------> ours:our_port  ours:our_port ---------> peer
+ *
+ * For example, a guest connecting out with TCP: side[INISIDE] is on
+ * PIF_TAP, peer is the guest, ours the address it connected to;
+ * side[TGTSIDE] is on PIF_HOST, peer is the server. A connection accepted
+ * on a forwarded port (-t) has PIF_HOST at INISIDE and PIF_TAP at TGTSIDE.
+ *
+ * Entries are struct flow: the common part (type, sides, state, age, byte
+ * counters) that flow.c lists and anyone may read, and a private area of
+ * FLOW_PRIV_SIZE bytes that only the protocol of the flow's type touches:
+ * each protocol module keeps its struct to itself, checks with a
+ * static_assert() that it fits, and reaches it with flow_priv(); back from
+ * it with flow_of_priv(). Indices (flow_idx()) are stable while the flow
+ * lives, so they can go in epoll references.
  */
 
 #ifndef FLOW_H
@@ -12,6 +35,9 @@
 #include <string.h>
 
 #include "inany.h"
+
+#define INISIDE			0	/* side that initiated the flow */
+#define TGTSIDE			1	/* side the flow goes to */
 
 /* Slots in the hash index (power of two), and the value for "empty". Up to
  * three quarters of them take keys: 49152, for at most 32768 TCP
@@ -35,6 +61,140 @@ enum flow_pif {
 	PIF_HOST,
 	PIF_NS,
 };
+
+/**
+ * enum flow_type - Protocol owning a flow entry
+ * @FLOW_NONE:		Free entry
+ * @FLOW_TCP:		TCP between the guest and a host socket (tcp.c)
+ * @FLOW_TCP_SPLICE:	TCP between two sockets, pasta's loopback path
+ *			(tcp_splice.c)
+ * @FLOW_UDP:		UDP, through the guest or spliced (udp.c)
+ * @FLOW_ICMP:		ICMP or ICMPv6 echo from the guest (icmp.c)
+ * @FLOW_NUM_TYPES:	Number of types
+ */
+enum flow_type {
+	FLOW_NONE = 0,
+	FLOW_TCP,
+	FLOW_TCP_SPLICE,
+	FLOW_UDP,
+	FLOW_ICMP,
+	FLOW_NUM_TYPES,
+};
+
+/* Flows of each type at most (further ones are refused), and in total */
+#define FLOW_TCP_MAX		(1U << 15)
+#define FLOW_TCP_SPLICE_MAX	4096
+#define FLOW_UDP_MAX		4096
+#define FLOW_ICMP_MAX		1024
+#define FLOW_MAX		(FLOW_TCP_MAX + FLOW_TCP_SPLICE_MAX + \
+				 FLOW_UDP_MAX + FLOW_ICMP_MAX)
+
+/* Bytes of protocol-specific state per flow */
+#define FLOW_PRIV_SIZE		128
+
+/**
+ * enum flow_state - Coarse state of a flow, for listings
+ * @FLOW_STATE_NEW:	Being set up (connecting, handshake)
+ * @FLOW_STATE_ACTIVE:	Carrying data both ways
+ * @FLOW_STATE_CLOSING:	One side or both closed, going away
+ */
+enum flow_state {
+	FLOW_STATE_NEW = 0,
+	FLOW_STATE_ACTIVE,
+	FLOW_STATE_CLOSING,
+};
+
+/**
+ * struct flow_side - Addresses and ports of one side, as seen on that side
+ * @peer:	Address of the peer
+ * @ours:	Our address, the one the peer talks to (unspecified: any)
+ * @peer_port:	Port of the peer (ICMP: echo identifier)
+ * @our_port:	Our port
+ * @pif:	Interface, enum flow_pif
+ */
+struct flow_side {
+	union inany_addr peer;
+	union inany_addr ours;
+	uint16_t peer_port;
+	uint16_t our_port;
+	uint8_t pif;
+};
+
+/**
+ * struct flow_common - What every flow has, whatever the protocol
+ * @type:	enum flow_type, FLOW_NONE if the entry is free
+ * @state:	enum flow_state
+ * @since:	Creation time, seconds of CLOCK_MONOTONIC
+ * @bytes:	Payload bytes received from each side, @bytes[INISIDE] is
+ *		what the initiator sent
+ * @side:	The two sides, see the picture above
+ */
+struct flow_common {
+	uint8_t type;
+	uint8_t state;
+	uint32_t since;
+	uint64_t bytes[2];
+	struct flow_side side[2];
+};
+
+/**
+ * struct flow - Flow table entry
+ * @f:		Common part
+ * @priv:	Protocol-specific state, private to the protocol's module
+ */
+struct flow {
+	struct flow_common f;
+	union {
+		uint8_t b[FLOW_PRIV_SIZE];
+		uint64_t align;
+	} priv;
+};
+
+extern struct flow flowtab[FLOW_MAX];
+
+/**
+ * flow_at() - Flow entry from its index
+ * @idx:	Index, below FLOW_MAX
+ *
+ * Return: pointer to the entry
+ */
+static inline struct flow *flow_at(uint32_t idx)
+{
+	return &flowtab[idx];
+}
+
+/**
+ * flow_idx() - Index of a flow entry
+ * @f:		Entry
+ *
+ * Return: index
+ */
+static inline uint32_t flow_idx(const struct flow *f)
+{
+	return (uint32_t)(f - flowtab);
+}
+
+/**
+ * flow_priv() - Protocol-specific area of a flow
+ * @f:		Entry
+ *
+ * Return: pointer to FLOW_PRIV_SIZE bytes, 8-byte aligned
+ */
+static inline void *flow_priv(struct flow *f)
+{
+	return f->priv.b;
+}
+
+/**
+ * flow_of_priv() - Flow entry of a protocol-specific area
+ * @p:		Pointer returned by flow_priv()
+ *
+ * Return: the entry
+ */
+static inline struct flow *flow_of_priv(const void *p)
+{
+	return (struct flow *)((uintptr_t)p - offsetof(struct flow, priv));
+}
 
 /**
  * struct flow_key - What identifies a flow on one side
@@ -78,6 +238,18 @@ static inline void flow_key_set(struct flow_key *k, uint8_t proto,
 	k->proto = proto;
 	k->pif = pif;
 }
+
+/* Table: allocation, iteration, listing */
+struct flow *flow_alloc(enum flow_type type, uint32_t now_s);
+void flow_free(struct flow *f);
+unsigned int flow_count(enum flow_type type);
+uint32_t flow_hwm(void);
+void flow_side_set(struct flow_side *s, uint8_t pif,
+		   const union inany_addr *peer, uint16_t peer_port,
+		   const union inany_addr *ours, uint16_t our_port);
+int flow_describe(const struct flow *f, uint32_t now_s, char *buf,
+		  size_t len);
+void flow_dump(uint32_t now_s);
 
 /* Hash index: keys to flow indices, and the keyed hash behind it */
 void flow_hash_init(void);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * test_flow.c - Flow hash index: SipHash vectors, insert, lookup, removal
- * with backward shifting, full table; compared against a plain model
+ * test_flow.c - Flow table: allocation, caps per type, reuse, listing;
+ * hash index: SipHash vectors, insert, lookup, removal with backward
+ * shifting, full index; compared against a plain model
  *
  * unit-include: flow.c
  */
@@ -43,6 +44,93 @@ static bool model_agrees(void)
 	return true;
 }
 
+/* Table: caps, reuse of released entries, high-water mark, listing */
+static void test_table(void)
+{
+	static struct flow *got[FLOW_TCP_MAX];
+	union inany_addr g, d, h;
+	struct flow *f, *f2;
+	unsigned int n, i;
+	char line[256];
+	int len;
+
+	CHECK(!flow_alloc(FLOW_NONE, 0) && !flow_alloc(FLOW_NUM_TYPES, 0),
+	      "no flows of type none or unknown");
+	CHECK_EQ_INT(flow_hwm(), 0, "nothing allocated: high-water mark 0");
+
+	f = flow_alloc(FLOW_UDP, 100);
+	CHECK(f && f->f.type == FLOW_UDP && f->f.since == 100 &&
+	      flow_count(FLOW_UDP) == 1 && flow_hwm() == 1,
+	      "first flow: type, creation time, count, high-water mark");
+	CHECK(((uintptr_t)flow_priv(f) & 7) == 0 && flow_of_priv(flow_priv(f)) == f,
+	      "private area aligned, and leads back to its flow");
+	CHECK(flow_at(flow_idx(f)) == f, "index leads back to its flow");
+	memset(flow_priv(f), 0xaa, FLOW_PRIV_SIZE);
+	flow_free(f);
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 0, "released flow not counted");
+	flow_free(f);
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 0, "releasing twice is harmless");
+	f2 = flow_alloc(FLOW_ICMP, 5);
+	CHECK(f2 == f && flow_hwm() == 1 && f2->f.type == FLOW_ICMP &&
+	      !((uint8_t *)flow_priv(f2))[FLOW_PRIV_SIZE - 1],
+	      "released entry reused first, cleared, high-water mark kept");
+	flow_free(f2);
+
+	/* Caps per type: a full type refuses, others still get entries */
+	for (n = 0; n < ARRAY_SIZE(got); n++)
+		if (!(got[n] = flow_alloc(FLOW_TCP, 0)))
+			break;
+	CHECK_EQ_INT(n, FLOW_TCP_MAX, "TCP flows up to FLOW_TCP_MAX");
+	CHECK(!flow_alloc(FLOW_TCP, 0), "one more TCP flow is refused");
+	for (i = 0; i < FLOW_ICMP_MAX; i++)
+		if (!flow_alloc(FLOW_ICMP, 0))
+			break;
+	CHECK(i == FLOW_ICMP_MAX && !flow_alloc(FLOW_ICMP, 0) &&
+	      flow_count(FLOW_ICMP) == FLOW_ICMP_MAX,
+	      "ICMP flows up to FLOW_ICMP_MAX, then refused");
+	CHECK((f = flow_alloc(FLOW_UDP, 0)) != NULL,
+	      "full TCP and ICMP types don't starve UDP");
+	flow_free(f);
+	flow_free(got[7]);
+	CHECK(flow_alloc(FLOW_TCP, 0) == got[7],
+	      "a TCP flow released makes room for one more");
+
+	for (i = 0; i < flow_hwm(); i++)
+		flow_free(flow_at(i));
+	CHECK(!flow_count(FLOW_TCP) && !flow_count(FLOW_ICMP) &&
+	      !flow_count(FLOW_UDP), "all released");
+	n = flow_hwm();
+	for (i = 0; i < 100; i++)
+		flow_free(flow_alloc(FLOW_TCP, 0));
+	CHECK_EQ_INT(flow_hwm(), n, "churn reuses entries, no growth");
+
+	/* Listing: a line with both sides, state, age and bytes */
+	f = flow_alloc(FLOW_TCP, 10);
+	inany_from_v4(&g, (struct in_addr){ htonl(0xc6120002) });
+	inany_from_v4(&d, (struct in_addr){ htonl(0xc6130001) });
+	flow_side_set(&f->f.side[INISIDE], PIF_TAP, &g, 40000, &d, 80);
+	flow_side_set(&f->f.side[TGTSIDE], PIF_HOST, &d, 80, NULL, 0);
+	f->f.state = FLOW_STATE_ACTIVE;
+	f->f.bytes[INISIDE] = 512;
+	f->f.bytes[TGTSIDE] = 1024;
+	len = flow_describe(f, 13, line, sizeof(line));
+	CHECK_EQ_STR(line, "tcp active age 3s: tap 198.18.0.2:40000>"
+		     "198.19.0.1:80 host *:0>198.19.0.1:80 bytes 512>1024",
+		     "IPv4 TCP flow listed");
+	CHECK_EQ_INT(len, strlen(line), "length of the line returned");
+	h.a6 = in6addr_loopback;
+	flow_side_set(&f->f.side[TGTSIDE], PIF_NS, &h, 5201, &h, 33000);
+	f->f.type = FLOW_TCP_SPLICE;
+	f->f.state = 200;
+	flow_describe(f, 10, line, sizeof(line));
+	CHECK_EQ_STR(line, "tcp-splice ? age 0s: tap 198.18.0.2:40000>"
+		     "198.19.0.1:80 ns [::1]:33000>[::1]:5201 bytes 512>1024",
+		     "IPv6 side in brackets, unknown state as '?'");
+	len = flow_describe(f, 10, line, 8);
+	CHECK(len > 8 && strlen(line) == 7, "short buffer: truncated, ended");
+	flow_free(f);
+}
+
 int main(void)
 {
 	/* Reference vector of the SipHash paper: key 00..0f, message 00..0e */
@@ -58,6 +146,8 @@ int main(void)
 	      "SipHash-2-4 matches the reference vector (15 bytes)");
 	CHECK(siphash_2_4(msg, 0) == 0x726fdb47dd0e0e31ULL,
 	      "SipHash-2-4 matches the reference vector (empty)");
+
+	test_table();
 
 	flow_hash_init();
 	key_make(&k, 1);
