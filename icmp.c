@@ -12,8 +12,15 @@
  * Only echo requests are forwarded, replies come back with the address the
  * guest pinged as source. Flows expire after ICMP_TIMEOUT_S seconds without
  * requests; an unreachable target simply never answers.
+ *
+ * Flows are entries of type FLOW_ICMP in the flow table (flow.h): the
+ * guest initiates, so side[INISIDE] is on PIF_TAP (peer: the guest, last
+ * seen source address, peer_port: its identifier; ours: the address it
+ * pinged), side[TGTSIDE] on PIF_HOST (peer: the translated destination).
+ * The hash index finds them by identifier and pinged address.
  */
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,7 +41,6 @@
 #include "util.h"
 #include "log.h"
 
-#define ICMP_FLOWS_MAX		1024
 #define ICMP_TIMEOUT_S		60
 
 #define ICMP_ECHO_REQUEST	8
@@ -53,31 +59,34 @@
 #define ICMP_READS_MAX		32
 
 /**
- * struct icmp_flow - One echo flow
- * @in_use:	Entry is taken
+ * struct icmp_flow - Echo flow state, private area of a FLOW_ICMP entry
  * @af:		AF_INET or AF_INET6
  * @id:		Echo identifier used by the guest, host order
  * @sock:	Ping socket
- * @gaddr:	Guest's source address (last seen)
- * @daddr:	Destination as the guest sent it (source of replies)
- * @haddr:	Destination on the host side, after translation
  * @last:	Time of the last request, seconds
  * @seq:	Last sequence number sent, host order (for logging)
  */
 struct icmp_flow {
-	bool in_use;
 	int af;
 	uint16_t id;
 	int sock;
-	union inany_addr gaddr;
-	union inany_addr daddr;
-	union inany_addr haddr;
 	time_t last;
 	uint16_t seq;
 };
 
-static struct icmp_flow icmp_flows[ICMP_FLOWS_MAX];
-static unsigned int icmp_count;
+static_assert(sizeof(struct icmp_flow) <= FLOW_PRIV_SIZE,
+	      "ICMP flow state must fit the flow table's private area");
+
+/**
+ * icmp_at() - Echo state of a flow
+ * @fl:		Flow of type FLOW_ICMP
+ *
+ * Return: private area of @fl
+ */
+static struct icmp_flow *icmp_at(struct flow *fl)
+{
+	return flow_priv(fl);
+}
 
 /* Receive buffer for replies: one message at a time */
 static uint8_t icmp_buf[ICMPV6_MSG_MAX + 1] __attribute__((aligned(8)));
@@ -102,25 +111,20 @@ static void icmp_key(struct flow_key *k, int af, uint16_t id,
 /**
  * icmp_flow_close() - Close a flow and free its entry
  * @c:		Execution context
- * @idx:	Index in the flow table
+ * @fl:		Flow of type FLOW_ICMP
  *
  * #syscalls close
  */
-static void icmp_flow_close(const struct ctx *c, unsigned int idx)
+static void icmp_flow_close(const struct ctx *c, struct flow *fl)
 {
-	struct icmp_flow *f = &icmp_flows[idx];
+	struct icmp_flow *f = icmp_at(fl);
 	struct flow_key k;
 
-	if (!f->in_use)
-		return;
-
-	icmp_key(&k, f->af, f->id, &f->daddr);
+	icmp_key(&k, f->af, f->id, &fl->f.side[INISIDE].ours);
 	flow_hash_remove(&k);
 	passt_epoll_del(c, f->sock);
 	close(f->sock);
-	f->in_use = false;
-	f->sock = -1;
-	icmp_count--;
+	flow_free(fl);
 }
 
 /**
@@ -231,62 +235,62 @@ static int icmp_sock_open(const struct ctx *c, int af, uint16_t id)
  * @haddr:	Translated destination
  * @now:	Current time
  *
- * Return: flow table index, or -1 on failure
+ * Return: new flow, or NULL on failure
  */
-static int icmp_flow_new(const struct ctx *c, int af, uint16_t id,
-			 const union inany_addr *daddr,
-			 const union inany_addr *haddr,
-			 const struct timespec *now)
+static struct flow *icmp_flow_new(const struct ctx *c, int af, uint16_t id,
+				  const union inany_addr *daddr,
+				  const union inany_addr *haddr,
+				  const struct timespec *now)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_ICMP };
 	struct icmp_flow *f;
 	struct flow_key k;
-	unsigned int idx;
+	struct flow *fl;
 	int s;
 
-	if (icmp_count >= ICMP_FLOWS_MAX) {
+	if (flow_count(FLOW_ICMP) >= FLOW_ICMP_MAX) {
 		debug("icmp: flow table full, request dropped");
-		return -1;
+		return NULL;
 	}
-
-	for (idx = 0; idx < ICMP_FLOWS_MAX; idx++) {
-		if (!icmp_flows[idx].in_use)
-			break;
-	}
-	if (idx >= ICMP_FLOWS_MAX)
-		return -1;
 
 	s = icmp_sock_open(c, af, id);
 	if (s < 0)
-		return -1;
+		return NULL;
+
+	fl = flow_alloc(FLOW_ICMP, (uint32_t)now->tv_sec);
+	if (!fl) {
+		debug("icmp: flow table full, request dropped");
+		close(s);
+		return NULL;
+	}
 
 	icmp_key(&k, af, id, daddr);
-	if (flow_hash_insert(&k, idx)) {
+	if (flow_hash_insert(&k, flow_idx(fl))) {
 		debug("icmp: flow index full, request dropped");
+		flow_free(fl);
 		close(s);
-		return -1;
+		return NULL;
 	}
 
 	ref.fd = s;
-	ref.data = idx;
+	ref.data = flow_idx(fl);
 	if (passt_epoll_add(c, EPOLLIN, ref)) {
 		flow_hash_remove(&k);
+		flow_free(fl);
 		close(s);
-		return -1;
+		return NULL;
 	}
 
-	f = &icmp_flows[idx];
-	memset(f, 0, sizeof(*f));
-	f->in_use = true;
+	flow_side_set(&fl->f.side[INISIDE], PIF_TAP, NULL, id, daddr, 0);
+	flow_side_set(&fl->f.side[TGTSIDE], PIF_HOST, haddr, 0, NULL, 0);
+	fl->f.state = FLOW_STATE_ACTIVE;
+	f = icmp_at(fl);
 	f->af = af;
 	f->id = id;
 	f->sock = s;
-	f->daddr = *daddr;
-	f->haddr = *haddr;
 	f->last = now->tv_sec;
-	icmp_count++;
 
-	return (int)idx;
+	return fl;
 }
 
 /**
@@ -312,9 +316,9 @@ void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 	struct flow_key k;
 	struct icmp_flow *f;
 	uint16_t id, hport;
+	struct flow *fl;
 	uint32_t idx;
 	socklen_t sl;
-	int i;
 
 	if (c->no_icmp || (af != AF_INET && af != AF_INET6))
 		return;
@@ -336,32 +340,33 @@ void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 
 	icmp_key(&k, af, id, &dst);
 	idx = flow_hash_lookup(&k);
-	if (idx != FLOW_IDX_NONE && idx < ICMP_FLOWS_MAX &&
-	    icmp_flows[idx].in_use) {
-		f = &icmp_flows[idx];
+	if (idx != FLOW_IDX_NONE && idx < FLOW_MAX &&
+	    flow_at(idx)->f.type == FLOW_ICMP) {
+		fl = flow_at(idx);
 	} else {
 		if (!fwd_nat_from_tap(c, proto, &dst, 0, &hdst, &hport)) {
 			trace("icmp: no translation for destination, dropped");
 			return;
 		}
 
-		i = icmp_flow_new(c, af, id, &dst, &hdst, now);
-		if (i < 0)
+		fl = icmp_flow_new(c, af, id, &dst, &hdst, now);
+		if (!fl)
 			return;
-		f = &icmp_flows[i];
 	}
 
-	f->gaddr = src;
+	f = icmp_at(fl);
+	fl->f.side[INISIDE].peer = src;
 	f->last = now->tv_sec;
 	f->seq = (uint16_t)((p[6] << 8) | p[7]);
 
-	sl = icmp_sockaddr(c, af, &f->haddr, 0, &sa);
+	sl = icmp_sockaddr(c, af, &fl->f.side[TGTSIDE].peer, 0, &sa);
 	if (sendto(f->sock, msg, len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
 		   sl) < 0) {
 		debug("icmp: failed to send echo request: %s",
 		      strerror(errno));
 		return;
 	}
+	fl->f.bytes[INISIDE] += len;
 
 	trace("icmp: echo request id %u seq %u sent", id, f->seq);
 }
@@ -378,18 +383,22 @@ void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		       const struct timespec *now)
 {
+	const struct flow_side *tap;
 	struct icmp_flow *f;
+	struct flow *fl;
 	int i;
 
 	(void)events;
 	(void)now;
 
-	if (ref.data >= ICMP_FLOWS_MAX)
+	if (ref.data >= FLOW_MAX)
 		return;
 
-	f = &icmp_flows[ref.data];
-	if (!f->in_use || f->sock != ref.fd)
+	fl = flow_at(ref.data);
+	f = icmp_at(fl);
+	if (fl->f.type != FLOW_ICMP || f->sock != ref.fd)
 		return;
+	tap = &fl->f.side[INISIDE];
 
 	for (i = 0; i < ICMP_READS_MAX; i++) {
 		uint8_t reply = f->af == AF_INET ? ICMP_ECHO_REPLY :
@@ -425,10 +434,11 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 		trace("icmp: echo reply id %u seq %u to guest", f->id,
 		      (icmp_buf[6] << 8) | icmp_buf[7]);
+		fl->f.bytes[TGTSIDE] += (size_t)n;
 
 		if (f->af == AF_INET) {
-			const struct in_addr *s4 = inany_v4(&f->daddr);
-			const struct in_addr *g4 = inany_v4(&f->gaddr);
+			const struct in_addr *s4 = inany_v4(&tap->ours);
+			const struct in_addr *g4 = inany_v4(&tap->peer);
 			struct in_addr dst;
 
 			if (!s4)
@@ -436,11 +446,11 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			dst = g4 && g4->s_addr ? *g4 : tap_ip4_daddr(c);
 			tap_icmp4_send(c, *s4, dst, icmp_buf, (size_t)n);
 		} else {
-			const struct in6_addr *dst = &f->gaddr.a6;
+			const struct in6_addr *dst = &tap->peer.a6;
 
 			if (IN6_IS_ADDR_UNSPECIFIED(dst))
-				dst = tap_ip6_daddr(c, &f->daddr.a6);
-			tap_icmp6_send(c, &f->daddr.a6, dst, icmp_buf,
+				dst = tap_ip6_daddr(c, &tap->ours.a6);
+			tap_icmp6_send(c, &tap->ours.a6, dst, icmp_buf,
 				       (size_t)n);
 		}
 	}
@@ -453,17 +463,19 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
  */
 void icmp_timer(struct ctx *c, const struct timespec *now)
 {
-	unsigned int i;
+	uint32_t i;
 
-	if (!icmp_count)
+	if (!flow_count(FLOW_ICMP))
 		return;
 
-	for (i = 0; i < ICMP_FLOWS_MAX; i++) {
-		struct icmp_flow *f = &icmp_flows[i];
+	for (i = 0; i < flow_hwm(); i++) {
+		struct flow *fl = flow_at(i);
+		struct icmp_flow *f = icmp_at(fl);
 
-		if (f->in_use && now->tv_sec - f->last > ICMP_TIMEOUT_S) {
+		if (fl->f.type == FLOW_ICMP &&
+		    now->tv_sec - f->last > ICMP_TIMEOUT_S) {
 			trace("icmp: flow id %u expired", f->id);
-			icmp_flow_close(c, i);
+			icmp_flow_close(c, fl);
 		}
 	}
 }
