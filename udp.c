@@ -21,6 +21,11 @@
  *   without the tap device: pasta -U ports bound on the namespace's
  *   loopback, and -u ports receiving from a loopback source on the host.
  *
+ * Flows are entries of type FLOW_UDP in the flow table (flow.h). The side
+ * that sent first is INISIDE: the guest (PIF_TAP) for tap, outbound flows,
+ * the remote on a listening socket (PIF_HOST, or PIF_NS for -U) for the
+ * others. The connected socket of a flow, if any, is on TGTSIDE.
+ *
  * Guest-side tuples are indexed with flow.h (key of interface PIF_TAP);
  * datagrams arriving on listening sockets are matched by remote address,
  * remote port and listening socket (PIF_HOST, or PIF_NS for pasta -U
@@ -41,6 +46,7 @@
  * the flow, so that connect()ed guest sockets see ECONNREFUSED and alike.
  */
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -88,14 +94,14 @@
 #define UDP_ICMP6_MAX		1280
 
 /**
- * enum udp_flow_type - Kind of flow, see the comment at the top
- * @UDP_FLOW_FREE:	slot not in use
+ * enum udp_flow_kind - Kind of flow, see the comment at the top
+ * @UDP_FLOW_FREE:	not set up yet
  * @UDP_FLOW_TAP_OUT:	from the guest, through a connected host socket
  * @UDP_FLOW_TAP_IN:	from a listening socket, towards the guest
  * @UDP_FLOW_SPLICE:	from a listening socket to a connected socket in
  *			the other namespace (pasta)
  */
-enum udp_flow_type {
+enum udp_flow_kind {
 	UDP_FLOW_FREE = 0,
 	UDP_FLOW_TAP_OUT,
 	UDP_FLOW_TAP_IN,
@@ -103,36 +109,30 @@ enum udp_flow_type {
 };
 
 /**
- * struct udp_flow - One UDP flow
- * @type:	enum udp_flow_type
+ * struct udp_flow - UDP flow state, private area of a FLOW_UDP entry
+ * @kind:	enum udp_flow_kind
  * @tkey:	guest-side tuple inserted in the hash index
  * @lkey:	listening-side tuple inserted in the hash index
  * @sock:	connected socket (TAP_OUT, SPLICE), or -1
  * @lidx:	listening socket index (TAP_IN, SPLICE), or UDP_LIDX_NONE
- * @gaddr:	guest address (tap flows)
- * @taddr:	address the guest talks to (tap flows)
- * @gport:	guest port
- * @tport:	port the guest talks to
- * @raddr:	remote on the listening socket, or host-side destination
- * @rport:	port of @raddr
  * @flowlabel:	IPv6 flow label towards the guest
  * @last:	time of the last datagram, seconds
+ *
+ * Addresses and ports are in the sides of the flow: see udp_tapside() and
+ * udp_sockside().
  */
 struct udp_flow {
-	uint8_t type;
+	uint8_t kind;
 	bool tkey;
 	bool lkey;
 	int sock;
 	uint32_t lidx;
-	union inany_addr gaddr;
-	union inany_addr taddr;
-	uint16_t gport;
-	uint16_t tport;
-	union inany_addr raddr;
-	uint16_t rport;
 	uint32_t flowlabel;
 	time_t last;
 };
+
+static_assert(sizeof(struct udp_flow) <= FLOW_PRIV_SIZE,
+	      "UDP flow state must fit the flow table's private area");
 
 /**
  * struct udp_lsock - Socket bound to a forwarded port
@@ -189,10 +189,6 @@ struct udp_sock_args {
 	const union inany_addr *dst;
 	uint16_t dport;
 };
-
-static struct udp_flow udp_flows[UDP_FLOWS_MAX];
-static unsigned int udp_flows_used;
-static unsigned int udp_flow_hint;
 
 static struct udp_lsock udp_ls[UDP_LSOCK_MAX];
 static unsigned int udp_ls_top;		/* highest slot in use, plus one */
@@ -403,6 +399,52 @@ static void udp_key_listen(struct flow_key *k, uint32_t lidx,
 }
 
 /**
+ * udp_at() - UDP state of a flow
+ * @idx:	Flow index, of a FLOW_UDP entry
+ *
+ * Return: private area of the flow
+ */
+static struct udp_flow *udp_at(uint32_t idx)
+{
+	return flow_priv(flow_at(idx));
+}
+
+/**
+ * udp_tap_sidx() - Side of the guest, for tap flows
+ * @f:		UDP state of the flow
+ *
+ * Return: INISIDE if the guest sent first (TAP_OUT), TGTSIDE otherwise
+ */
+static int udp_tap_sidx(const struct udp_flow *f)
+{
+	return f->kind == UDP_FLOW_TAP_OUT ? INISIDE : TGTSIDE;
+}
+
+/**
+ * udp_tapside() - Side of the guest: peer is the guest, ours the address
+ *		   and port it talks to (tap flows)
+ * @idx:	Flow index
+ *
+ * Return: pointer to the side
+ */
+static struct flow_side *udp_tapside(uint32_t idx)
+{
+	return &flow_at(idx)->f.side[udp_tap_sidx(udp_at(idx))];
+}
+
+/**
+ * udp_sockside() - Side of the host socket's peer: the remote on the
+ *		    listening socket, or where the guest's datagrams go
+ * @idx:	Flow index
+ *
+ * Return: pointer to the side
+ */
+static struct flow_side *udp_sockside(uint32_t idx)
+{
+	return &flow_at(idx)->f.side[!udp_tap_sidx(udp_at(idx))];
+}
+
+/**
  * udp_flow_lookup() - Find a flow by hash key
  * @k:		Key
  *
@@ -412,64 +454,61 @@ static int udp_flow_lookup(const struct flow_key *k)
 {
 	uint32_t v = flow_hash_lookup(k);
 
-	if (v == FLOW_IDX_NONE || v >= UDP_FLOWS_MAX ||
-	    udp_flows[v].type == UDP_FLOW_FREE)
+	if (v == FLOW_IDX_NONE || v >= FLOW_MAX ||
+	    flow_at(v)->f.type != FLOW_UDP)
 		return -1;
 	return (int)v;
 }
 
 /**
- * udp_flow_alloc() - Take a free flow slot
- * @type:	Type of the new flow
+ * udp_flow_alloc() - Take a free flow entry
+ * @kind:	Kind of the new flow
+ * @now_s:	Current time, seconds
  *
  * Return: index, or -1 if the table is full
  */
-static int udp_flow_alloc(enum udp_flow_type type)
+static int udp_flow_alloc(enum udp_flow_kind kind, uint32_t now_s)
 {
-	unsigned int i, idx;
+	struct flow *fl = flow_alloc(FLOW_UDP, now_s);
+	struct udp_flow *f;
 
-	if (udp_flows_used >= UDP_FLOWS_MAX) {
+	if (!fl) {
 		warn_once("UDP flow table full (%u flows): new flows refused",
 			  UDP_FLOWS_MAX);
 		return -1;
 	}
 
-	for (i = 0; i < UDP_FLOWS_MAX; i++) {
-		idx = (udp_flow_hint + i) % UDP_FLOWS_MAX;
-		if (udp_flows[idx].type == UDP_FLOW_FREE) {
-			struct udp_flow *f = &udp_flows[idx];
-
-			memset(f, 0, sizeof(*f));
-			f->type = type;
-			f->sock = -1;
-			f->lidx = UDP_LIDX_NONE;
-			udp_flows_used++;
-			udp_flow_hint = (idx + 1) % UDP_FLOWS_MAX;
-			return (int)idx;
-		}
-	}
-	return -1;
+	f = flow_priv(fl);
+	f->kind = kind;
+	f->sock = -1;
+	f->lidx = UDP_LIDX_NONE;
+	f->last = now_s;
+	return (int)flow_idx(fl);
 }
 
 /**
- * udp_flow_close() - Forget a flow: hash keys, socket, slot
+ * udp_flow_close() - Forget a flow: hash keys, socket, entry
  * @c:		Execution context
  * @idx:	Flow index
  */
 static void udp_flow_close(const struct ctx *c, unsigned int idx)
 {
-	struct udp_flow *f = &udp_flows[idx];
+	struct udp_flow *f = udp_at(idx);
+	const struct flow_side *t, *r;
 	struct flow_key k;
 
-	if (f->type == UDP_FLOW_FREE)
+	if (flow_at(idx)->f.type != FLOW_UDP)
 		return;
 
+	t = udp_tapside(idx);
+	r = udp_sockside(idx);
 	if (f->tkey) {
-		udp_key_tap(&k, &f->gaddr, f->gport, &f->taddr, f->tport);
+		udp_key_tap(&k, &t->peer, t->peer_port, &t->ours,
+			    t->our_port);
 		flow_hash_remove(&k);
 	}
 	if (f->lkey) {
-		udp_key_listen(&k, f->lidx, &f->raddr, f->rport);
+		udp_key_listen(&k, f->lidx, &r->peer, r->peer_port);
 		flow_hash_remove(&k);
 	}
 	if (f->sock >= 0) {
@@ -477,10 +516,7 @@ static void udp_flow_close(const struct ctx *c, unsigned int idx)
 		close(f->sock);
 	}
 
-	memset(f, 0, sizeof(*f));
-	f->type = UDP_FLOW_FREE;
-	f->sock = -1;
-	udp_flows_used--;
+	flow_free(flow_at(idx));
 }
 
 /**
@@ -502,7 +538,7 @@ static int udp_flow_sock_add(const struct ctx *c, unsigned int idx, int fd)
 		close(fd);
 		return -1;
 	}
-	udp_flows[idx].sock = fd;
+	udp_at(idx)->sock = fd;
 	return 0;
 }
 
@@ -538,9 +574,9 @@ static int udp_flow_from_tap(const struct ctx *c,
 		return -1;
 	}
 
-	if ((idx = udp_flow_alloc(UDP_FLOW_TAP_OUT)) < 0)
+	if ((idx = udp_flow_alloc(UDP_FLOW_TAP_OUT, now->tv_sec)) < 0)
 		return -1;
-	f = &udp_flows[idx];
+	f = udp_at(idx);
 
 	v4 = inany_v4(&haddr);
 	lo = inany_is_loopback(&haddr);
@@ -571,13 +607,10 @@ static int udp_flow_from_tap(const struct ctx *c,
 		goto fail;
 	}
 
-	f->gaddr = *gaddr;
-	f->gport = gport;
-	f->taddr = *taddr;
-	f->tport = tport;
-	f->raddr = haddr;
-	f->rport = hport;
-	f->last = now->tv_sec;
+	flow_side_set(udp_tapside(idx), PIF_TAP, gaddr, gport, taddr, tport);
+	flow_side_set(udp_sockside(idx), PIF_HOST, &haddr, hport,
+		      a.bind_addr, 0);
+	flow_at(idx)->f.state = FLOW_STATE_ACTIVE;
 	if (!v4)
 		f->flowlabel = tap_flow_label();
 
@@ -676,7 +709,7 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	struct udp_flow *f;
 	union udp_sa name;
 	socklen_t namelen = 0;
-	size_t i, first, m;
+	size_t i, first, m, bytes = 0;
 	struct flow_key k;
 	int idx, fd;
 
@@ -706,15 +739,17 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 				     now)) < 0)
 		return;
 
-	f = &udp_flows[idx];
+	f = udp_at(idx);
 	f->last = now->tv_sec;
 
 	if (f->sock >= 0) {
 		fd = f->sock;
 	} else if (f->lidx < UDP_LSOCK_MAX && udp_ls[f->lidx].in_use) {
+		const struct flow_side *r = udp_sockside(idx);
+
 		fd = udp_ls[f->lidx].fd;
-		namelen = udp_sa_from(&name, udp_ls[f->lidx].af, &f->raddr,
-				      f->rport);
+		namelen = udp_sa_from(&name, udp_ls[f->lidx].af, &r->peer,
+				      r->peer_port);
 		if (!namelen)
 			return;
 	} else {
@@ -740,9 +775,11 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 		mh->msg_namelen = namelen;
 		mh->msg_iov = &udp_siov[m];
 		mh->msg_iovlen = 1;
+		bytes += udp_siov[m].iov_len;
 		m++;
 	}
 
+	flow_at(idx)->f.bytes[udp_tap_sidx(f)] += bytes;
 	udp_sendmmsg(fd, udp_smh, m);
 }
 
@@ -763,7 +800,7 @@ static size_t udp_l3_max(const struct ctx *c)
 /**
  * udp_tap_frame() - Build headers of a frame to the guest for a datagram
  * @c:		Execution context
- * @f:		Flow (tap kind)
+ * @idx:	Flow index (tap kind)
  * @slot:	Header buffer index
  * @payload:	UDP payload
  * @len:	Length of @payload
@@ -771,12 +808,13 @@ static size_t udp_l3_max(const struct ctx *c)
  *
  * Return: true if the frame can be sent, false if it's too big
  */
-static bool udp_tap_frame(const struct ctx *c, const struct udp_flow *f,
-			  size_t slot, const uint8_t *payload, size_t len,
+static bool udp_tap_frame(const struct ctx *c, uint32_t idx, size_t slot,
+			  const uint8_t *payload, size_t len,
 			  struct iovec *iov)
 {
-	const struct in_addr *s4 = inany_v4(&f->taddr);
-	const struct in_addr *d4 = inany_v4(&f->gaddr);
+	const struct flow_side *t = udp_tapside(idx);
+	const struct in_addr *s4 = inany_v4(&t->ours);
+	const struct in_addr *d4 = inany_v4(&t->peer);
 	uint8_t *frame = udp_hdr[slot] + UDP_HDR_PAD;
 	size_t hlen;
 
@@ -789,12 +827,12 @@ static bool udp_tap_frame(const struct ctx *c, const struct udp_flow *f,
 	}
 
 	if (s4 && d4)
-		hlen = tap_udp4_hdrs(c, frame, *s4, f->tport, *d4, f->gport,
-				     payload, len);
+		hlen = tap_udp4_hdrs(c, frame, *s4, t->our_port, *d4,
+				     t->peer_port, payload, len);
 	else
-		hlen = tap_udp6_hdrs(c, frame, &f->taddr.a6, f->tport,
-				     &f->gaddr.a6, f->gport, f->flowlabel,
-				     payload, len);
+		hlen = tap_udp6_hdrs(c, frame, &t->ours.a6, t->our_port,
+				     &t->peer.a6, t->peer_port,
+				     udp_at(idx)->flowlabel, payload, len);
 	if (!hlen)
 		return false;
 
@@ -850,13 +888,14 @@ static int udp_recv(int fd, bool names)
  * @data:	Payload of the datagram the error refers to
  * @dlen:	Length of @data
  */
-static void udp_icmp_reflect(const struct ctx *c, const struct udp_flow *f,
+static void udp_icmp_reflect(const struct ctx *c, uint32_t idx,
 			     const struct sock_extended_err *ee,
 			     const uint8_t *data, size_t dlen)
 {
 	const struct sockaddr *off = SO_EE_OFFENDER(ee);
-	union inany_addr src = f->taddr, oaddr;
-	const struct in_addr *g4 = inany_v4(&f->gaddr);
+	const struct flow_side *t = udp_tapside(idx);
+	union inany_addr src = t->ours, oaddr;
+	const struct in_addr *g4 = inany_v4(&t->peer);
 	uint8_t buf[UDP_ICMP6_MAX];
 	struct udphdr *uh;
 	uint16_t oport;
@@ -869,7 +908,7 @@ static void udp_icmp_reflect(const struct ctx *c, const struct udp_flow *f,
 	/* A router's error comes from the router, unless loopback */
 	if (udp_sa_to((const union udp_sa *)off, &oaddr, &oport) &&
 	    !inany_is_unspecified(&oaddr) && !inany_is_loopback(&oaddr) &&
-	    !inany_equals(&oaddr, &f->raddr) &&
+	    !inany_equals(&oaddr, &udp_sockside(idx)->peer) &&
 	    !!inany_v4(&oaddr) == !!g4)
 		src = oaddr;
 
@@ -893,7 +932,7 @@ static void udp_icmp_reflect(const struct ctx *c, const struct udp_flow *f,
 		ip->ttl = 64;
 		ip->protocol = IPPROTO_UDP;
 		ip->saddr = g4->s_addr;
-		ip->daddr = inany_v4(&f->taddr)->s_addr;
+		ip->daddr = inany_v4(&t->ours)->s_addr;
 		ip->check = csum_ip4_header(ip, sizeof(*ip));
 		uh = (struct udphdr *)(ip + 1);
 	} else {
@@ -901,24 +940,25 @@ static void udp_icmp_reflect(const struct ctx *c, const struct udp_flow *f,
 
 		hl = 8 + sizeof(*ip6) + sizeof(*uh);
 		q = MIN(dlen, UDP_ICMP6_MAX - 40 - hl);
-		ip6->ip6_flow = htonl(6U << 28 | (f->flowlabel & 0xfffff));
+		ip6->ip6_flow = htonl(6U << 28 |
+				      (udp_at(idx)->flowlabel & 0xfffff));
 		ip6->ip6_plen = htons(MIN(sizeof(*uh) + dlen, 65535));
 		ip6->ip6_nxt = IPPROTO_UDP;
 		ip6->ip6_hlim = 64;
-		ip6->ip6_src = f->gaddr.a6;
-		ip6->ip6_dst = f->taddr.a6;
+		ip6->ip6_src = t->peer.a6;
+		ip6->ip6_dst = t->ours.a6;
 		uh = (struct udphdr *)(ip6 + 1);
 	}
 
-	uh->source = htons(f->gport);
-	uh->dest = htons(f->tport);
+	uh->source = htons(t->peer_port);
+	uh->dest = htons(t->our_port);
 	uh->len = htons(MIN(sizeof(*uh) + dlen, 65535));
 	memcpy(buf + hl, data, q);
 
 	if (g4) {
 		tap_icmp4_send(c, *inany_v4(&src), *g4, buf, hl + q);
 	} else {
-		tap_icmp6_send(c, &src.a6, &f->gaddr.a6, buf, hl + q);
+		tap_icmp6_send(c, &src.a6, &t->peer.a6, buf, hl + q);
 	}
 }
 
@@ -986,12 +1026,11 @@ static void udp_err_handler(const struct ctx *c, int fd, int fidx,
 			udp_key_listen(&k, lidx, &r, rport);
 			idx = udp_flow_lookup(&k);
 		}
-		if (idx < 0 || (udp_flows[idx].type != UDP_FLOW_TAP_OUT &&
-				udp_flows[idx].type != UDP_FLOW_TAP_IN))
+		if (idx < 0 || (udp_at(idx)->kind != UDP_FLOW_TAP_OUT &&
+				udp_at(idx)->kind != UDP_FLOW_TAP_IN))
 			continue;
 
-		udp_icmp_reflect(c, &udp_flows[idx], ee, udp_buf[0],
-				 (size_t)rc);
+		udp_icmp_reflect(c, idx, ee, udp_buf[0], (size_t)rc);
 	}
 
 	/* Clear a pending error left, if any */
@@ -1040,10 +1079,10 @@ static void udp_reply_handler(struct ctx *c, uint32_t idx, int fd,
 	struct udp_flow *f;
 	int i, n, k;
 
-	if (idx >= UDP_FLOWS_MAX || udp_flows[idx].sock != fd ||
-	    udp_flows[idx].type == UDP_FLOW_FREE)
+	if (idx >= FLOW_MAX || flow_at(idx)->f.type != FLOW_UDP ||
+	    udp_at(idx)->sock != fd)
 		return;
-	f = &udp_flows[idx];
+	f = udp_at(idx);
 
 	if (events & EPOLLERR)
 		udp_err_handler(c, fd, (int)idx, UDP_LIDX_NONE);
@@ -1053,25 +1092,28 @@ static void udp_reply_handler(struct ctx *c, uint32_t idx, int fd,
 	if (!(n = udp_recv(fd, false)))
 		return;
 	f->last = now->tv_sec;
+	for (i = 0; i < n; i++)
+		flow_at(idx)->f.bytes[TGTSIDE] += udp_rmh[i].msg_len;
 
-	if (f->type == UDP_FLOW_TAP_OUT) {
+	if (f->kind == UDP_FLOW_TAP_OUT) {
 		if (!tap_is_ready(c))
 			return;
 		for (i = 0, k = 0; i < n; i++) {
-			if (udp_tap_frame(c, f, k, udp_buf[i],
+			if (udp_tap_frame(c, idx, k, udp_buf[i],
 					  udp_rmh[i].msg_len,
 					  &udp_tiov[k * 2]))
 				k++;
 		}
 		if (k)
 			tap_send_frames(c, udp_tiov, 2, k);
-	} else if (f->type == UDP_FLOW_SPLICE &&
+	} else if (f->kind == UDP_FLOW_SPLICE &&
 		   f->lidx < UDP_LSOCK_MAX && udp_ls[f->lidx].in_use) {
 		const struct udp_lsock *ls = &udp_ls[f->lidx];
+		const struct flow_side *r = udp_sockside(idx);
 		union udp_sa name;
 		socklen_t nl;
 
-		if (!(nl = udp_sa_from(&name, ls->af, &f->raddr, f->rport)))
+		if (!(nl = udp_sa_from(&name, ls->af, &r->peer, r->peer_port)))
 			return;
 		for (i = 0; i < n; i++)
 			seq[i] = i;
@@ -1100,13 +1142,12 @@ static int udp_flow_from_listen(const struct ctx *c, uint32_t lidx,
 	struct flow_key k;
 	int idx, fd;
 
-	if ((idx = udp_flow_alloc(UDP_FLOW_TAP_IN)) < 0)
+	if ((idx = udp_flow_alloc(UDP_FLOW_TAP_IN, now->tv_sec)) < 0)
 		return -1;
-	f = &udp_flows[idx];
+	f = udp_at(idx);
 	f->lidx = lidx;
-	f->raddr = *r;
-	f->rport = rport;
-	f->last = now->tv_sec;
+	flow_side_set(udp_sockside(idx), ls->ns ? PIF_NS : PIF_HOST, r, rport,
+		      NULL, ls->port);
 
 	if (ls->ns || (c->mode == MODE_PASTA && !c->no_splice &&
 		       inany_is_loopback(r))) {
@@ -1131,7 +1172,10 @@ static int udp_flow_from_listen(const struct ctx *c, uint32_t lidx,
 		a.dst = &lo;
 		a.dport = ls->to;
 
-		f->type = UDP_FLOW_SPLICE;
+		f->kind = UDP_FLOW_SPLICE;
+		flow_side_set(&flow_at(idx)->f.side[TGTSIDE],
+			      ls->ns ? PIF_HOST : PIF_NS, &lo, ls->to, &lo,
+			      rport);
 		if (ls->ns)
 			fd = udp_sock_open(&a);
 		else
@@ -1148,7 +1192,7 @@ static int udp_flow_from_listen(const struct ctx *c, uint32_t lidx,
 		uint16_t tport;
 		int af;
 
-		f->type = UDP_FLOW_TAP_IN;
+		f->kind = UDP_FLOW_TAP_IN;
 		if (!tap_is_ready(c) ||
 		    !fwd_nat_to_tap(c, IPPROTO_UDP, r, rport, &taddr, &tport)) {
 			debug("UDP: can't map %s:%u to the guest, dropping",
@@ -1162,10 +1206,8 @@ static int udp_flow_from_listen(const struct ctx *c, uint32_t lidx,
 		if (inany_is_unspecified(&gaddr))
 			goto fail;
 
-		f->gaddr = gaddr;
-		f->gport = ls->to;
-		f->taddr = taddr;
-		f->tport = tport;
+		flow_side_set(udp_tapside(idx), PIF_TAP, &gaddr, ls->to,
+			      &taddr, tport);
 		if (af == AF_INET6)
 			f->flowlabel = tap_flow_label();
 
@@ -1188,10 +1230,11 @@ static int udp_flow_from_listen(const struct ctx *c, uint32_t lidx,
 		goto fail;
 	}
 	f->lkey = true;
+	flow_at(idx)->f.state = FLOW_STATE_ACTIVE;
 
 	debug("UDP: flow %i: %s:%u to port %u (%s)", idx,
 	      inany_ntop(r, buf, sizeof(buf)), rport, ls->to,
-	      f->type == UDP_FLOW_SPLICE ? "spliced" : "guest");
+	      f->kind == UDP_FLOW_SPLICE ? "spliced" : "guest");
 	return idx;
 
 fail:
@@ -1240,20 +1283,18 @@ static void udp_listen_handler(struct ctx *c, uint32_t lidx, int fd,
 		    (idx = udp_flow_from_listen(c, lidx, &r, rport, now)) < 0)
 			continue;
 
-		udp_flows[idx].last = now->tv_sec;
+		udp_at(idx)->last = now->tv_sec;
+		flow_at(idx)->f.bytes[INISIDE] += udp_rmh[i].msg_len;
 		udp_rflow[i] = idx;
 	}
 
 	/* To the guest, all flows in one batch of frames */
 	for (i = 0, k = 0; i < n; i++) {
-		const struct udp_flow *f;
-
 		if (udp_rflow[i] < 0)
 			continue;
-		f = &udp_flows[udp_rflow[i]];
-		if (f->type == UDP_FLOW_TAP_IN &&
-		    udp_tap_frame(c, f, k, udp_buf[i], udp_rmh[i].msg_len,
-				  &udp_tiov[k * 2]))
+		if (udp_at(udp_rflow[i])->kind == UDP_FLOW_TAP_IN &&
+		    udp_tap_frame(c, udp_rflow[i], k, udp_buf[i],
+				  udp_rmh[i].msg_len, &udp_tiov[k * 2]))
 			k++;
 	}
 	if (k)
@@ -1264,11 +1305,11 @@ static void udp_listen_handler(struct ctx *c, uint32_t lidx, int fd,
 		const struct udp_flow *f;
 
 		if (udp_rflow[i] < 0 ||
-		    udp_flows[udp_rflow[i]].type != UDP_FLOW_SPLICE) {
+		    udp_at(udp_rflow[i])->kind != UDP_FLOW_SPLICE) {
 			j = i + 1;
 			continue;
 		}
-		f = &udp_flows[udp_rflow[i]];
+		f = udp_at(udp_rflow[i]);
 		for (j = i, k = 0; j < n && udp_rflow[j] == udp_rflow[i]; j++)
 			seq[k++] = j;
 		udp_splice_send(f->sock, NULL, 0, seq, k);
@@ -1303,13 +1344,13 @@ void udp_timer(struct ctx *c, const struct timespec *now)
 {
 	unsigned int i;
 
-	if (c->no_udp || !udp_flows_used)
+	if (c->no_udp || !flow_count(FLOW_UDP))
 		return;
 
-	for (i = 0; i < UDP_FLOWS_MAX; i++) {
-		const struct udp_flow *f = &udp_flows[i];
+	for (i = 0; i < flow_hwm(); i++) {
+		const struct udp_flow *f = udp_at(i);
 
-		if (f->type != UDP_FLOW_FREE &&
+		if (flow_at(i)->f.type == FLOW_UDP &&
 		    now->tv_sec - f->last >= udp_timeout) {
 			debug("UDP: flow %u expired", i);
 			udp_flow_close(c, i);
@@ -1535,9 +1576,9 @@ void udp_port_unbind(struct ctx *c, bool outbound, uint16_t port)
 		if (!ls->in_use || ls->ns != outbound || ls->port != port)
 			continue;
 
-		for (j = 0; j < UDP_FLOWS_MAX; j++) {
-			if (udp_flows[j].type != UDP_FLOW_FREE &&
-			    udp_flows[j].lidx == i)
+		for (j = 0; j < flow_hwm(); j++) {
+			if (flow_at(j)->f.type == FLOW_UDP &&
+			    udp_at(j)->lidx == i)
 				udp_flow_close(c, j);
 		}
 

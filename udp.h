@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "flow.h"
 #include "passt.h"
 #include "tap.h"
 
@@ -20,8 +21,8 @@
 /* Environment variable shortening UDP_FLOW_TIMEOUT, for tests (seconds) */
 #define UDP_TIMEOUT_ENV		"PASST_UDP_FLOW_TIMEOUT"
 
-/* Size of the UDP flow table: new flows are refused when it's full */
-#define UDP_FLOWS_MAX		4096
+/* UDP flows at most: new ones are refused beyond */
+#define UDP_FLOWS_MAX		FLOW_UDP_MAX
 
 /* Set-up, events from the guest and from sockets, periodic work */
 int udp_init(struct ctx *c);

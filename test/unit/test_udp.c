@@ -177,17 +177,17 @@ static void test_table_full(void)
 	unsigned int n = 0, i;
 	int idx;
 
-	while (n <= UDP_FLOWS_MAX && udp_flow_alloc(UDP_FLOW_TAP_OUT) >= 0)
+	while (n <= UDP_FLOWS_MAX && udp_flow_alloc(UDP_FLOW_TAP_OUT, 0) >= 0)
 		n++;
 	CHECK_EQ_INT(n, UDP_FLOWS_MAX, "flow table holds UDP_FLOWS_MAX flows");
-	CHECK(udp_flow_alloc(UDP_FLOW_TAP_OUT) < 0,
+	CHECK(udp_flow_alloc(UDP_FLOW_TAP_OUT, 0) < 0,
 	      "new flow refused when the table is full");
 	udp_flow_close(&c, 17);
-	idx = udp_flow_alloc(UDP_FLOW_TAP_OUT);
+	idx = udp_flow_alloc(UDP_FLOW_TAP_OUT, 0);
 	CHECK_EQ_INT(idx, 17, "freed slot is reused");
 	for (i = 0; i < UDP_FLOWS_MAX; i++)
 		udp_flow_close(&c, i);
-	CHECK_EQ_INT(udp_flows_used, 0, "all flows closed");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 0, "all flows closed");
 }
 
 /* Check a UDP frame to the guest: addresses, ports, payload, checksums */
@@ -231,7 +231,7 @@ static void test_outbound4(const struct timespec *now)
 
 	p.len = mkudp(b, 1234, 40001, "hello", 0);
 	udp_tap_handler(&c, AF_INET, &g4, &m4, &p, 1, now);
-	CHECK_EQ_INT(udp_flows_used, 1, "outbound datagram creates a flow");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 1, "outbound datagram creates a flow");
 	n = wait_sock(srv, POLLIN, 1000) ?
 	    recvfrom(srv, rb, sizeof(rb), MSG_DONTWAIT,
 		     (struct sockaddr *)&from, &sl) : -1;
@@ -241,7 +241,7 @@ static void test_outbound4(const struct timespec *now)
 		     "host socket uses the guest's source port");
 
 	udp_tap_handler(&c, AF_INET, &g4, &m4, &p, 1, now);
-	CHECK_EQ_INT(udp_flows_used, 1, "same tuple, same flow");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 1, "same tuple, same flow");
 	wait_sock(srv, POLLIN, 1000);
 	recv(srv, rb, sizeof(rb), MSG_DONTWAIT);
 
@@ -250,21 +250,22 @@ static void test_outbound4(const struct timespec *now)
 	 */
 	p.len = mkudp(b, 1235, 40001, "again", 0);
 	udp_tap_handler(&c, AF_INET, &g4, &m4, &p, 1, now);
-	CHECK_EQ_INT(udp_flows_used, 2, "other source port, other flow");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 2, "other source port, other flow");
 	wait_sock(srv, POLLIN, 1000);
 	sl = sizeof(from);
 	recvfrom(srv, rb, sizeof(rb), MSG_DONTWAIT, (struct sockaddr *)&from,
 		 &sl);
 
 	sendto(srv, "world", 5, 0, (struct sockaddr *)&from, sizeof(from));
-	for (idx = -1, i = 0; i < UDP_FLOWS_MAX; i++)
-		if (udp_flows[i].type == UDP_FLOW_TAP_OUT &&
-		    udp_flows[i].gport == 1235)
+	for (idx = -1, i = 0; i < (int)flow_hwm(); i++)
+		if (flow_at(i)->f.type == FLOW_UDP &&
+		    udp_at(i)->kind == UDP_FLOW_TAP_OUT &&
+		    udp_tapside(i)->peer_port == 1235)
 			idx = i;
 	CHECK(idx >= 0, "flow found by guest port");
 	if (idx < 0)
 		return;
-	ref.fd = udp_flows[idx].sock;
+	ref.fd = udp_at(idx)->sock;
 	ref.data = idx;
 	wait_sock(ref.fd, POLLIN, 1000);
 	udp_sock_handler(&c, ref, EPOLLIN, now);
@@ -275,14 +276,15 @@ static void test_outbound4(const struct timespec *now)
 	/* Closed port: ICMP port unreachable reflected to the guest */
 	p.len = mkudp(b, 1236, 40002, "nobody", 0);
 	udp_tap_handler(&c, AF_INET, &g4, &m4, &p, 1, now);
-	for (idx = -1, i = 0; i < UDP_FLOWS_MAX; i++)
-		if (udp_flows[i].type == UDP_FLOW_TAP_OUT &&
-		    udp_flows[i].gport == 1236)
+	for (idx = -1, i = 0; i < (int)flow_hwm(); i++)
+		if (flow_at(i)->f.type == FLOW_UDP &&
+		    udp_at(i)->kind == UDP_FLOW_TAP_OUT &&
+		    udp_tapside(i)->peer_port == 1236)
 			idx = i;
 	CHECK(idx >= 0, "flow to closed port");
 	if (idx < 0)
 		return;
-	ref.fd = udp_flows[idx].sock;
+	ref.fd = udp_at(idx)->sock;
 	ref.data = idx;
 	CHECK(wait_sock(ref.fd, POLLIN, 1000) & POLLERR,
 	      "host socket reports the ICMP error");
@@ -326,15 +328,16 @@ static void test_outbound6(const struct timespec *now)
 	      "IPv6: mapped address reaches ::1 from the guest's port");
 
 	sendto(srv, "reply6", 6, 0, (struct sockaddr *)&from, sizeof(from));
-	for (idx = -1, i = 0; i < UDP_FLOWS_MAX; i++)
-		if (udp_flows[i].type == UDP_FLOW_TAP_OUT &&
-		    udp_flows[i].gport == 2345)
+	for (idx = -1, i = 0; i < (int)flow_hwm(); i++)
+		if (flow_at(i)->f.type == FLOW_UDP &&
+		    udp_at(i)->kind == UDP_FLOW_TAP_OUT &&
+		    udp_tapside(i)->peer_port == 2345)
 			idx = i;
 	if (idx < 0) {
 		CHECK(0, "IPv6 flow found");
 		return;
 	}
-	ref.fd = udp_flows[idx].sock;
+	ref.fd = udp_at(idx)->sock;
 	ref.data = idx;
 	wait_sock(ref.fd, POLLIN, 1000);
 	udp_sock_handler(&c, ref, EPOLLIN, now);
@@ -371,15 +374,15 @@ static void test_full_and_expiry(const struct timespec *now)
 	udp_tap_handler(&c, AF_INET, &g4, &m4, &p, 1, now);
 	wait_sock(srv, POLLIN, 1000);
 	recv(srv, rb, sizeof(rb), MSG_DONTWAIT);
-	while ((idx = udp_flow_alloc(UDP_FLOW_TAP_OUT)) >= 0) {
-		udp_flows[idx].last = now->tv_sec;
+	while ((idx = udp_flow_alloc(UDP_FLOW_TAP_OUT, 0)) >= 0) {
+		udp_at(idx)->last = now->tv_sec;
 		fill++;
 	}
-	used = udp_flows_used;
+	used = flow_count(FLOW_UDP);
 
 	p.len = mkudp(b, 3001, 40004, "new", 0);
 	udp_tap_handler(&c, AF_INET, &g4, &m4, &p, 1, now);
-	CHECK(used == UDP_FLOWS_MAX && udp_flows_used == used &&
+	CHECK(used == UDP_FLOWS_MAX && flow_count(FLOW_UDP) == used &&
 	      !wait_sock(srv, POLLIN, 200),
 	      "table full: new flow refused, nothing sent");
 
@@ -391,10 +394,10 @@ static void test_full_and_expiry(const struct timespec *now)
 
 	later.tv_sec += UDP_FLOW_TIMEOUT - 1;
 	udp_timer(&c, &later);
-	CHECK_EQ_INT(udp_flows_used, used, "no expiry before the timeout");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), used, "no expiry before the timeout");
 	later.tv_sec += 1;
 	udp_timer(&c, &later);
-	CHECK_EQ_INT(udp_flows_used, 0, "idle flows expire after the timeout");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 0, "idle flows expire after the timeout");
 	(void)fill;
 	close(srv);
 }
@@ -449,7 +452,7 @@ static void test_inbound(const struct timespec *now)
 	      "guest reply leaves from the forwarded port");
 
 	udp_port_unbind(&c, false, 40011);
-	CHECK(!udp_ls[lidx].in_use && !udp_flows_used,
+	CHECK(!udp_ls[lidx].in_use && !flow_count(FLOW_UDP),
 	      "unbinding a port closes its socket and flows");
 	CHECK_EQ_INT(udp_port_bind(&c, false, 40011, 40011), 0,
 		     "port bound again");
