@@ -60,10 +60,12 @@ static const char *const flow_pif_name[] = {
 	[PIF_NS]		= "ns",
 };
 
-/* A free entry keeps the index of the next free one in its private area */
+/* A free entry keeps the index of the next free one in its creation time:
+ * the private area stays as the protocol left it
+ */
 static uint32_t *flow_next_free(struct flow *f)
 {
-	return (uint32_t *)flow_priv(f);
+	return &f->f.since;
 }
 
 /**

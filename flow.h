@@ -124,7 +124,8 @@ struct flow_side {
  * struct flow_common - What every flow has, whatever the protocol
  * @type:	enum flow_type, FLOW_NONE if the entry is free
  * @state:	enum flow_state
- * @since:	Creation time, seconds of CLOCK_MONOTONIC
+ * @since:	Creation time, seconds of CLOCK_MONOTONIC (free entry: index
+ *		of the next free one)
  * @bytes:	Payload bytes received from each side, @bytes[INISIDE] is
  *		what the initiator sent
  * @side:	The two sides, see the picture above
