@@ -27,12 +27,17 @@
  * both sockets are closed. A reset or error on either side resets the other
  * one (SO_LINGER with zero timeout, then close()).
  *
+ * Connections are entries of type FLOW_TCP_SPLICE in the flow table
+ * (flow.h): side 0 of a connection is the flow's INISIDE (PIF_HOST for -t,
+ * PIF_NS for -T), side 1 its TGTSIDE, and bytes[i] counts what side i sent.
+ *
  * Pipes come from a small pool and go back to it when a connection closes
  * with empty pipes: short connections don't create pipes. Their size is
  * raised with F_SETPIPE_SZ up to TCP_SPLICE_PIPE_SIZE or the system's
  * pipe-max-size, whichever is lower.
  */
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -46,6 +51,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "flow.h"
 #include "fwd.h"
 #include "inany.h"
 #include "log.h"
@@ -58,7 +64,6 @@
 #define SPLICE_REF_V6		(1U << 16)
 
 /* Connection flags */
-#define SC_IN_USE		(1 << 0)
 #define SC_CONNECTING		(1 << 1)	/* side 1 not connected yet */
 #define SC_EOF(i)		(1 << (2 + (i)))	/* read EOF from side i */
 #define SC_SHUT(i)		(1 << (4 + (i)))	/* shut down writing on i */
@@ -76,28 +81,33 @@ struct splice_pipe {
 };
 
 /**
- * struct splice_conn - One relayed connection
+ * struct splice_conn - Relayed connection, private area of a
+ *			FLOW_TCP_SPLICE flow entry
  * @s:		Sockets: [0] accepted one, [1] the one we connected
  * @p:		Pipes: @p[i] carries data read from @s[i] to @s[!i]
  * @pending:	Bytes in @p[i], not written to @s[!i] yet
- * @since:	Time of creation (seconds, splice_now)
  * @flags:	SC_* flags
  */
 struct splice_conn {
 	int s[2];
 	struct splice_pipe p[2];
 	uint32_t pending[2];
-	uint32_t since;
 	uint16_t flags;
 };
 
-/* Entries above splice_hw were never used: they stay untouched (not
- * resident) until needed; released ones go on the splice_free stack
+static_assert(sizeof(struct splice_conn) <= FLOW_PRIV_SIZE,
+	      "Splice state must fit the flow table's private area");
+
+/**
+ * splice_flow() - Flow entry of a connection
+ * @conn:	Connection
+ *
+ * Return: the entry
  */
-static struct splice_conn splice_conns[TCP_SPLICE_MAX];
-static uint32_t splice_free[TCP_SPLICE_MAX];	/* stack of free indices */
-static unsigned int splice_free_n;
-static unsigned int splice_hw;			/* entries ever used */
+static struct flow *splice_flow(const struct splice_conn *conn)
+{
+	return flow_of_priv(conn);
+}
 
 static struct splice_pipe splice_pool[TCP_SPLICE_PIPE_POOL];
 static unsigned int splice_pool_n;
@@ -205,8 +215,7 @@ static void splice_conn_close(struct splice_conn *conn, bool rst)
 	for (i = 0; i < 2; i++)
 		splice_pipe_put(&conn->p[i], !conn->pending[i]);
 
-	conn->flags = 0;
-	splice_free[splice_free_n++] = (uint32_t)(conn - splice_conns);
+	flow_free(splice_flow(conn));
 }
 
 /**
@@ -241,6 +250,7 @@ static int splice_dir(struct splice_conn *conn, int from)
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
 				conn->pending[from] += n;
+				splice_flow(conn)->f.bytes[from] += n;
 				progress = true;
 			} else if (!n) {
 				conn->flags |= SC_EOF(from);
@@ -271,6 +281,7 @@ static int splice_dir(struct splice_conn *conn, int from)
 			if (!(conn->flags & SC_SHUT(to))) {
 				shutdown(conn->s[to], SHUT_WR);
 				conn->flags |= SC_SHUT(to);
+				splice_flow(conn)->f.state = FLOW_STATE_CLOSING;
 			}
 			return 0;
 		}
@@ -332,9 +343,35 @@ static void splice_connected(struct splice_conn *conn)
 	}
 
 	conn->flags &= ~SC_CONNECTING;
+	splice_flow(conn)->f.state = FLOW_STATE_ACTIVE;
 
 	/* Edge-triggered: anything that arrived meanwhile is still there */
 	splice_events(conn, 0, EPOLLIN | EPOLLOUT);
+}
+
+/**
+ * splice_sa_peer() - Address and port of a peer from its socket address
+ * @sa:		Socket address, AF_INET or AF_INET6
+ * @a:		Address, unspecified for another family
+ * @port:	Port, host order, 0 for another family
+ */
+static void splice_sa_peer(const struct sockaddr_storage *sa,
+			   union inany_addr *a, uint16_t *port)
+{
+	memset(a, 0, sizeof(*a));
+	*port = 0;
+
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *a4 = (const struct sockaddr_in *)sa;
+
+		inany_from_v4(a, a4->sin_addr);
+		*port = ntohs(a4->sin_port);
+	} else if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)sa;
+
+		a->a6 = a6->sin6_addr;
+		*port = ntohs(a6->sin6_port);
+	}
 }
 
 /**
@@ -356,27 +393,33 @@ static void splice_sock_opts(int s)
  * @t:		Socket to connect to the other side, negative on failure
  * @v6:		Connect to ::1, not 127.0.0.1
  * @to:		Port to connect to
+ * @ns:		@s is in the namespace (-T), else on the host (-t)
+ * @peer:	Peer address of @s, NULL if unknown
+ * @pport:	Peer port of @s
  *
  * Both sockets are owned by the connection (closed on failure).
  *
  * #syscalls:pasta connect
  */
-static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to)
+static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to,
+		       bool ns, const union inany_addr *peer, uint16_t pport)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_SPLICE };
 	struct sockaddr_storage sa = { 0 };
 	struct splice_conn *conn;
+	struct flow *fl = NULL;
+	union inany_addr lo;
 	uint32_t idx, ev;
 	socklen_t sl;
 	int i;
 
-	bool full = !splice_free_n && splice_hw >= TCP_SPLICE_MAX;
+	if (t >= 0 && s <= FD_REF_MAX && t <= FD_REF_MAX &&
+	    !(fl = flow_alloc(FLOW_TCP_SPLICE, splice_now)))
+		warn_once("TCP splice: connection table full");
 
-	if (t < 0 || s > FD_REF_MAX || t > FD_REF_MAX || full) {
+	if (!fl) {
 		struct linger l = { 1, 0 };
 
-		if (t >= 0 && full)
-			warn_once("TCP splice: connection table full");
 		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		close(s);
 		if (t >= 0)
@@ -384,14 +427,21 @@ static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to)
 		return;
 	}
 
-	idx = splice_free_n ? splice_free[--splice_free_n] : splice_hw++;
-	conn = &splice_conns[idx];
-	memset(conn, 0, sizeof(*conn));
+	idx = flow_idx(fl);
+	conn = flow_priv(fl);
 	conn->s[0] = s;
 	conn->s[1] = t;
 	conn->p[0].r = conn->p[0].w = conn->p[1].r = conn->p[1].w = -1;
-	conn->since = splice_now;
-	conn->flags = SC_IN_USE | SC_CONNECTING;
+	conn->flags = SC_CONNECTING;
+
+	if (v6)
+		lo.a6 = in6addr_loopback;
+	else
+		inany_from_v4(&lo, (struct in_addr){ htonl(INADDR_LOOPBACK) });
+	flow_side_set(&fl->f.side[INISIDE], ns ? PIF_NS : PIF_HOST, peer, pport,
+		      NULL, 0);
+	flow_side_set(&fl->f.side[TGTSIDE], ns ? PIF_HOST : PIF_NS, &lo, to,
+		      NULL, 0);
 
 	splice_sock_opts(s);
 	splice_sock_opts(t);
@@ -456,6 +506,8 @@ static int splice_ns_sock(void *arg)
 void tcp_splice_conn_from_sock(struct ctx *c, int s,
 			       const struct sockaddr_storage *sa, uint16_t to)
 {
+	union inany_addr peer;
+	uint16_t pport = 0;
 	bool v6 = false;
 	int af, t;
 
@@ -465,12 +517,13 @@ void tcp_splice_conn_from_sock(struct ctx *c, int s,
 		v6 = !IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr);
 	}
 	af = v6 ? AF_INET6 : AF_INET;
+	splice_sa_peer(sa, &peer, &pport);
 
 	t = ns_call(c, splice_ns_sock, &af);
 	if (t < 0)
 		debug("TCP splice: no socket in namespace: %s",
 		      strerror(errno));
-	splice_new(c, s, t, v6, to);
+	splice_new(c, s, t, v6, to, false, &peer, pport);
 }
 
 /**
@@ -487,19 +540,25 @@ static void splice_accept(struct ctx *c, union epoll_ref ref)
 	int i;
 
 	for (i = 0; i < 64; i++) {
+		struct sockaddr_storage sa;
+		socklen_t sl = sizeof(sa);
+		union inany_addr peer;
+		uint16_t pport = 0;
 		int s, t;
 
-		s = accept4(ref.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (s < 0) {
 			if (errno == EMFILE || errno == ENFILE)
 				warn_once("TCP splice: out of descriptors");
 			return;
 		}
+		splice_sa_peer(&sa, &peer, &pport);
 
 		t = socket(v6 ? AF_INET6 : AF_INET,
 			   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			   IPPROTO_TCP);
-		splice_new(c, s, t, v6, to);
+		splice_new(c, s, t, v6, to, true, &peer, pport);
 	}
 }
 
@@ -523,10 +582,10 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 
 	idx = ref.data >> 1;
 	side = ref.data & 1;
-	if (idx >= TCP_SPLICE_MAX)
+	if (idx >= FLOW_MAX || flow_at(idx)->f.type != FLOW_TCP_SPLICE)
 		return;
-	conn = &splice_conns[idx];
-	if (!(conn->flags & SC_IN_USE) || conn->s[side] != ref.fd)
+	conn = flow_priv(flow_at(idx));
+	if (conn->s[side] != ref.fd)
 		return;
 
 	if (conn->flags & SC_CONNECTING) {
@@ -552,11 +611,13 @@ void tcp_splice_timer(struct ctx *c, const struct timespec *now)
 	(void)c;
 	splice_now = (uint32_t)now->tv_sec;
 
-	for (i = 0; i < splice_hw; i++) {
-		struct splice_conn *conn = &splice_conns[i];
+	for (i = 0; i < flow_hwm(); i++) {
+		struct flow *fl = flow_at(i);
+		struct splice_conn *conn = flow_priv(fl);
 
-		if ((conn->flags & SC_CONNECTING) &&
-		    splice_now - conn->since > TCP_SPLICE_CONNECT_TIMEOUT) {
+		if (fl->f.type == FLOW_TCP_SPLICE &&
+		    (conn->flags & SC_CONNECTING) &&
+		    splice_now - fl->f.since > TCP_SPLICE_CONNECT_TIMEOUT) {
 			debug("TCP splice: connect timeout");
 			splice_rst(conn);
 		}
@@ -705,8 +766,6 @@ int tcp_splice_init(struct ctx *c)
 	struct timespec now;
 	char buf[32];
 	long max;
-
-	splice_hw = splice_free_n = 0;
 
 	if (c->mode != MODE_PASTA || c->no_tcp)
 		return 0;

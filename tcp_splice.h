@@ -14,9 +14,6 @@
 
 #include "passt.h"
 
-/* Connections relayed at the same time: further ones are refused (reset) */
-#define TCP_SPLICE_MAX		4096
-
 /* Pipes kept ready (and reused) for new connections: two per connection */
 #define TCP_SPLICE_PIPE_POOL	16
 
