@@ -29,10 +29,14 @@
  * connections on a timer list; coarse timeouts (connect, handshake, idle)
  * are checked by tcp_timer() once a second.
  *
- * Connections live in a fixed-size table; the flow hash index of flow.h maps
- * guest-side addresses and ports to table entries.
+ * Connections are entries of type FLOW_TCP in the flow table of flow.h,
+ * whose hash index maps guest-side addresses and ports to them. A guest
+ * connecting out is the flow's INISIDE (PIF_TAP), the host socket its
+ * TGTSIDE (PIF_HOST); connections accepted on forwarded ports (C_INBOUND)
+ * have them the other way round: see tcp_tapside().
  */
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -70,7 +74,7 @@
 #endif
 
 /* Sizes */
-#define TCP_CONN_MAX		(1U << 15)	/* connection table entries */
+#define TCP_CONN_MAX		FLOW_TCP_MAX	/* connections at most */
 #define TCP_OUT_MAX		1024		/* frames queued per flush */
 /* Data frame buffers: eight frames of the largest size, 513 KiB */
 #define TCP_ARENA_SIZE		(8 * ROUND_UP(TCP_PAYLOAD_OFF + 65535, 64))
@@ -165,13 +169,10 @@ struct tcp_hdr {
 #define C_DROPPED		(1U << 17)	/* frames dropped, this flush */
 
 /**
- * struct tcp_conn - One connection between a guest and a host socket
+ * struct tcp_conn - Connection between a guest and a host socket, private
+ *		     area of a FLOW_TCP flow entry
  * @sock:		Host socket, -1 if none
  * @flags:		C_* flags
- * @gaddr:		Guest address
- * @faddr:		Far end address, as the guest sees it
- * @gport:		Guest port
- * @fport:		Far end port, as the guest sees it
  * @mss:		Largest segment payload we send to the guest
  * @ws_from_tap:	Window scaling shift of the guest's windows
  * @ws_to_tap:		Window scaling shift of the windows we advertise
@@ -196,10 +197,6 @@ struct tcp_hdr {
 struct tcp_conn {
 	int sock;
 	uint32_t flags;
-	union inany_addr gaddr;
-	union inany_addr faddr;
-	uint16_t gport;
-	uint16_t fport;
 	uint16_t mss;
 	uint8_t ws_from_tap;
 	uint8_t ws_to_tap;
@@ -222,6 +219,9 @@ struct tcp_conn {
 	uint32_t ts_off;
 };
 
+static_assert(sizeof(struct tcp_conn) <= FLOW_PRIV_SIZE,
+	      "TCP connection state must fit the flow table's private area");
+
 /**
  * struct tcp_out_meta - What a queued frame carries, to undo if dropped
  * @conn:	Connection index, IDX_NONE for replies without a connection
@@ -236,12 +236,7 @@ struct tcp_out_meta {
 	uint8_t fin;
 };
 
-/* Connection table, free slots, lists */
-static struct tcp_conn tcp_conns[TCP_CONN_MAX];
-static uint32_t tcp_free[TCP_CONN_MAX];
-static unsigned int tcp_free_n;
-static uint32_t tcp_conn_hw;			/* slots ever used */
-static unsigned int tcp_conn_count;		/* slots in use */
+/* Lists of connections (flow indices) */
 static uint32_t tcp_tlist[TCP_CONN_MAX];	/* conns with a deadline */
 static unsigned int tcp_tlist_n;
 static uint32_t tcp_alist[TCP_CONN_MAX];	/* conns owing an ACK */
@@ -285,29 +280,84 @@ static void tcp_clock(const struct timespec *now)
 }
 
 /**
- * tcp_idx() - Index of a connection in the table
+ * tcp_flow() - Flow entry of a connection
+ * @conn:	Connection
+ *
+ * Return: the entry
+ */
+static inline struct flow *tcp_flow(const struct tcp_conn *conn)
+{
+	return flow_of_priv(conn);
+}
+
+/**
+ * tcp_idx() - Flow index of a connection
  * @conn:	Connection
  *
  * Return: index
  */
 static inline uint32_t tcp_idx(const struct tcp_conn *conn)
 {
-	return (uint32_t)(conn - tcp_conns);
+	return flow_idx(tcp_flow(conn));
+}
+
+/**
+ * tcp_at() - Connection of a flow index
+ * @idx:	Flow index, of a FLOW_TCP entry
+ *
+ * Return: connection
+ */
+static inline struct tcp_conn *tcp_at(uint32_t idx)
+{
+	return flow_priv(flow_at(idx));
+}
+
+/**
+ * tcp_tap_sidx() - Side of the flow the guest is on
+ * @conn:	Connection
+ *
+ * Return: TGTSIDE for connections accepted on forwarded ports, INISIDE else
+ */
+static inline int tcp_tap_sidx(const struct tcp_conn *conn)
+{
+	return (conn->flags & C_INBOUND) ? TGTSIDE : INISIDE;
+}
+
+/**
+ * tcp_tapside() - Guest side of a connection: peer is the guest, ours the
+ *		   address and port it talks to
+ * @conn:	Connection, C_INBOUND set if it applies
+ *
+ * Return: the side
+ */
+static inline struct flow_side *tcp_tapside(const struct tcp_conn *conn)
+{
+	return &tcp_flow(conn)->f.side[tcp_tap_sidx(conn)];
+}
+
+/**
+ * tcp_state() - Set the coarse state of a connection, for listings
+ * @conn:	Connection
+ * @state:	enum flow_state
+ */
+static void tcp_state(const struct tcp_conn *conn, enum flow_state state)
+{
+	tcp_flow(conn)->f.state = state;
 }
 
 /**
  * tcp_key() - Fill the flow index key for the guest side of a connection
  * @k:		Key
- * @faddr:	Far address, as the guest sees it
+ * @ours:	Address the guest talks to
  * @gaddr:	Guest address
- * @fport:	Far port
+ * @our_port:	Port the guest talks to
  * @gport:	Guest port
  */
-static void tcp_key(struct flow_key *k, const union inany_addr *faddr,
-		    const union inany_addr *gaddr, uint16_t fport,
+static void tcp_key(struct flow_key *k, const union inany_addr *ours,
+		    const union inany_addr *gaddr, uint16_t our_port,
 		    uint16_t gport)
 {
-	flow_key_set(k, IPPROTO_TCP, PIF_TAP, gaddr, gport, faddr, fport);
+	flow_key_set(k, IPPROTO_TCP, PIF_TAP, gaddr, gport, ours, our_port);
 }
 
 /**
@@ -317,7 +367,9 @@ static void tcp_key(struct flow_key *k, const union inany_addr *faddr,
  */
 static void tcp_conn_key(struct flow_key *k, const struct tcp_conn *conn)
 {
-	tcp_key(k, &conn->faddr, &conn->gaddr, conn->fport, conn->gport);
+	const struct flow_side *tap = tcp_tapside(conn);
+
+	tcp_key(k, &tap->ours, &tap->peer, tap->our_port, tap->peer_port);
 }
 
 /**
@@ -328,13 +380,14 @@ static void tcp_conn_key(struct flow_key *k, const struct tcp_conn *conn)
  */
 static uint32_t tcp_isn(const struct tcp_conn *conn)
 {
+	const struct flow_side *tap = tcp_tapside(conn);
 	struct {
-		union inany_addr faddr;
-		union inany_addr gaddr;
-		uint16_t fport;
-		uint16_t gport;
+		union inany_addr ours;
+		union inany_addr peer;
+		uint16_t our_port;
+		uint16_t peer_port;
 	} __attribute__((packed)) in = {
-		conn->faddr, conn->gaddr, conn->fport, conn->gport,
+		tap->ours, tap->peer, tap->our_port, tap->peer_port,
 	};
 	struct timespec ts;
 	uint64_t h, t;
@@ -522,7 +575,7 @@ static void tcp_timer_unlist(struct tcp_conn *conn)
 		return;
 	last = tcp_tlist[--tcp_tlist_n];
 	tcp_tlist[conn->tpos] = last;
-	tcp_conns[last].tpos = conn->tpos;
+	tcp_at(last)->tpos = conn->tpos;
 	conn->flags &= ~C_TIMER_LIST;
 	conn->deadline = 0;
 }
@@ -619,6 +672,7 @@ static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
 static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 		    uint32_t seq)
 {
+	const struct flow_side *tap = tcp_tapside(conn);
 	uint8_t *slot, *o, *eth;
 	struct tcp_hdr *th;
 	size_t optlen = 0;
@@ -652,8 +706,8 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 		optlen += TCP_TS_LEN;
 	}
 
-	th->sport = htons(conn->fport);
-	th->dport = htons(conn->gport);
+	th->sport = htons(tap->our_port);
+	th->dport = htons(tap->peer_port);
 	th->seq = htonl(seq);
 	th->ack = (flags & TH_ACK) ? htonl(conn->seq_from_tap) : 0;
 	th->off = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
@@ -662,7 +716,7 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 	th->csum = 0;
 	th->urp = 0;
 
-	eth = tcp_l2l3(c, conn->flags & C_V6, &conn->faddr, &conn->gaddr,
+	eth = tcp_l2l3(c, conn->flags & C_V6, &tap->ours, &tap->peer,
 		       conn->flow_label, (uint8_t *)th, TCP_HLEN + optlen,
 		       &psum);
 	th->csum = csum(th, TCP_HLEN + optlen, psum);
@@ -742,7 +796,7 @@ static void tcp_frame_dropped(const struct tcp_out_meta *m)
 
 	if (m->conn == IDX_NONE)
 		return;
-	conn = &tcp_conns[m->conn];
+	conn = tcp_at(m->conn);
 	if (conn->sock < 0 || (conn->flags & C_CLOSING))
 		return;
 
@@ -788,40 +842,34 @@ static void tcp_flush(struct ctx *c)
 		tcp_frame_dropped(&tcp_out_meta[i]);
 	for (i = (unsigned int)sent; i < n; i++) {
 		if (tcp_out_meta[i].conn != IDX_NONE)
-			tcp_conns[tcp_out_meta[i].conn].flags &= ~C_DROPPED;
+			tcp_at(tcp_out_meta[i].conn)->flags &= ~C_DROPPED;
 	}
 }
 
 /* Connection lifecycle */
 
 /**
- * tcp_conn_alloc() - Get a free connection slot
+ * tcp_conn_alloc() - Get a flow entry for a new connection
  *
  * Return: zeroed connection, or NULL if the table is full
  */
 static struct tcp_conn *tcp_conn_alloc(void)
 {
+	struct flow *fl = flow_alloc(FLOW_TCP, tcp_now_s);
 	struct tcp_conn *conn;
-	uint32_t idx;
 
-	if (tcp_free_n)
-		idx = tcp_free[--tcp_free_n];
-	else if (tcp_conn_hw < TCP_CONN_MAX)
-		idx = tcp_conn_hw++;
-	else
+	if (!fl)
 		return NULL;
 
-	conn = &tcp_conns[idx];
-	memset(conn, 0, sizeof(*conn));
+	conn = flow_priv(fl);
 	conn->sock = -1;
 	conn->rto = TCP_RTO_MS;
 	conn->since = tcp_now_s;
-	tcp_conn_count++;
 	return conn;
 }
 
 /**
- * tcp_conn_free() - Return a slot that was never published to the free list
+ * tcp_conn_free() - Release the flow entry of a connection
  * @conn:	Connection, without socket or index entry
  */
 static void tcp_conn_free(struct tcp_conn *conn)
@@ -829,8 +877,7 @@ static void tcp_conn_free(struct tcp_conn *conn)
 	tcp_timer_unlist(conn);
 	conn->flags = 0;
 	conn->sock = -1;
-	tcp_free[tcp_free_n++] = tcp_idx(conn);
-	tcp_conn_count--;
+	flow_free(tcp_flow(conn));
 }
 
 /**
@@ -865,6 +912,7 @@ static void tcp_conn_close(struct ctx *c, struct tcp_conn *conn, bool rst)
 	flow_hash_remove(&k);
 
 	conn->flags |= C_CLOSING;
+	tcp_state(conn, FLOW_STATE_CLOSING);
 	tcp_clist[tcp_clist_n++] = tcp_idx(conn);
 }
 
@@ -1027,6 +1075,7 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 				    uint8_t *base, size_t stride, size_t fsize,
 				    size_t n, uint32_t seq)
 {
+	const struct flow_side *tap = tcp_tapside(conn);
 	bool v6 = conn->flags & C_V6;
 	uint16_t wnd = htons(tcp_wnd_field(conn, false));
 	uint32_t ack = htonl(conn->seq_from_tap);
@@ -1047,8 +1096,8 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		uint32_t psum;
 
 		th = (struct tcp_hdr *)(slot + TCP_PAYLOAD_OFF - hlen);
-		th->sport = htons(conn->fport);
-		th->dport = htons(conn->gport);
+		th->sport = htons(tap->our_port);
+		th->dport = htons(tap->peer_port);
 		th->seq = htonl(seq + (uint32_t)off);
 		th->ack = ack;
 		th->off = (uint8_t)((hlen / 4) << 4);
@@ -1059,7 +1108,7 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		if (hlen > TCP_HLEN)
 			memcpy(th + 1, opts, TCP_TS_LEN);
 
-		eth = tcp_l2l3(c, v6, &conn->faddr, &conn->gaddr,
+		eth = tcp_l2l3(c, v6, &tap->ours, &tap->peer,
 			       conn->flow_label, (uint8_t *)th,
 			       hlen + dlen, &psum);
 
@@ -1227,6 +1276,7 @@ static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
 		}
 		if (!n) {
 			conn->flags |= C_SOCK_FIN;
+			tcp_state(conn, FLOW_STATE_CLOSING);
 			tcp_send_fin(c, conn);
 			break;
 		}
@@ -1323,6 +1373,7 @@ static bool tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
 		}
 	}
 
+	tcp_flow(conn)->f.bytes[!tcp_tap_sidx(conn)] += acked;
 	conn->una = dack;
 	if (fin_acked)
 		conn->flags |= C_TAP_FIN_ACKED;
@@ -1560,6 +1611,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		}
 
 		conn->seq_from_tap += (uint32_t)w;
+		tcp_flow(conn)->f.bytes[tcp_tap_sidx(conn)] += (size_t)w;
 		if ((size_t)w < total) {
 			size_t left = (size_t)w;
 
@@ -1581,6 +1633,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		shutdown(conn->sock, SHUT_WR);
 		conn->seq_from_tap++;
 		conn->flags |= C_TAP_FIN;
+		tcp_state(conn, FLOW_STATE_CLOSING);
 		data_ack = true;
 	}
 
@@ -1668,8 +1721,9 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		if ((fl & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK))
 			return 1;
 		if (ack != conn->seq_to_tap) {
-			tcp_rst_reply(c, conn->flags & C_V6, &conn->gaddr,
-				      &conn->faddr, th, len - hl);
+			tcp_rst_reply(c, conn->flags & C_V6,
+				      &tcp_tapside(conn)->peer,
+				      &tcp_tapside(conn)->ours, th, len - hl);
 			return 1;
 		}
 
@@ -1692,6 +1746,7 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		conn->seq_from_tap = seq + 1;
 		conn->wnd_from_tap = ntohs(th->wnd);
 		conn->flags |= C_ESTABLISHED;
+		tcp_state(conn, FLOW_STATE_ACTIVE);
 		conn->retrans = 0;
 		conn->rto = TCP_RTO_MS;
 		conn->deadline = 0;
@@ -1718,12 +1773,13 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 	if (!(fl & TH_ACK) || !(conn->flags & C_SYN_SENT))
 		return 1;
 	if (ack != conn->seq_to_tap) {
-		tcp_rst_reply(c, conn->flags & C_V6, &conn->gaddr,
-			      &conn->faddr, th, len - hl);
+		tcp_rst_reply(c, conn->flags & C_V6, &tcp_tapside(conn)->peer,
+			      &tcp_tapside(conn)->ours, th, len - hl);
 		return 1;
 	}
 
 	conn->flags |= C_ESTABLISHED;
+	tcp_state(conn, FLOW_STATE_ACTIVE);
 	conn->wnd_from_tap = (uint32_t)ntohs(th->wnd) << conn->ws_from_tap;
 	conn->retrans = 0;
 	conn->rto = TCP_RTO_MS;
@@ -1849,10 +1905,10 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 		return;
 	}
 
-	conn->gaddr = *src;
-	conn->faddr = *dst;
-	conn->gport = ntohs(th->sport);
-	conn->fport = ntohs(th->dport);
+	flow_side_set(tcp_tapside(conn), PIF_TAP, src, ntohs(th->sport), dst,
+		      ntohs(th->dport));
+	flow_side_set(&tcp_flow(conn)->f.side[TGTSIDE], PIF_HOST, &hdst, hport,
+		      NULL, 0);
 	if (v6)
 		conn->flags |= C_V6;
 	conn->flow_label = v6 ? tap_flow_label() : 0;
@@ -1988,9 +2044,9 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 
 		tcp_key(&k, &dst, &src, ntohs(th->dport), ntohs(th->sport));
 		idx = flow_hash_lookup(&k);
-		if (idx >= tcp_conn_hw ||
-		    (tcp_conns[idx].flags & C_CLOSING) ||
-		    tcp_conns[idx].sock < 0) {
+		if (idx >= FLOW_MAX || flow_at(idx)->f.type != FLOW_TCP ||
+		    (tcp_at(idx)->flags & C_CLOSING) ||
+		    tcp_at(idx)->sock < 0) {
 			if ((th->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) ==
 			    TH_SYN)
 				tcp_conn_from_tap(c, v6, &src, &dst, th, hl,
@@ -2001,7 +2057,7 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 			continue;
 		}
 
-		used = tcp_tap_conn(c, &tcp_conns[idx], pkts + i, n - i);
+		used = tcp_tap_conn(c, tcp_at(idx), pkts + i, n - i);
 		i += used ? used : 1;
 	}
 }
@@ -2071,10 +2127,9 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	conn->sock = s;
 	/* Offer timestamps: dropped if the SYN-ACK has none */
 	conn->flags = C_INBOUND | C_CONNECTED | C_TS | (v6 ? C_V6 : 0);
-	conn->gaddr = gaddr;
-	conn->faddr = tsrc;
-	conn->gport = to;
-	conn->fport = tsport;
+	flow_side_set(&tcp_flow(conn)->f.side[INISIDE], PIF_HOST, &peer, pport,
+		      NULL, 0);
+	flow_side_set(tcp_tapside(conn), PIF_TAP, &gaddr, to, &tsrc, tsport);
 	conn->flow_label = v6 ? tap_flow_label() : 0;
 	conn->mss = tcp_mss_max(c, v6);
 	conn->ws_to_tap = TCP_WS_TO_TAP;
@@ -2232,7 +2287,7 @@ static void tcp_timer_handler(struct ctx *c)
 	tcp_timer_armed = 0;
 
 	while (j < tcp_tlist_n) {
-		struct tcp_conn *conn = &tcp_conns[tcp_tlist[j]];
+		struct tcp_conn *conn = tcp_at(tcp_tlist[j]);
 
 		if (!(conn->flags & C_CLOSING) && conn->deadline &&
 		    SEQ_LE(conn->deadline, tcp_now)) {
@@ -2339,9 +2394,9 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		return;
 	}
 
-	if (ref.data >= tcp_conn_hw)
+	if (ref.data >= FLOW_MAX || flow_at(ref.data)->f.type != FLOW_TCP)
 		return;
-	conn = &tcp_conns[ref.data];
+	conn = tcp_at(ref.data);
 	if (conn->sock != ref.fd || (conn->flags & C_CLOSING))
 		return;
 
@@ -2359,11 +2414,12 @@ void tcp_timer(struct ctx *c, const struct timespec *now)
 
 	tcp_clock(now);
 
-	for (i = 0; i < tcp_conn_hw; i++) {
-		struct tcp_conn *conn = &tcp_conns[i];
+	for (i = 0; i < flow_hwm(); i++) {
+		struct tcp_conn *conn = tcp_at(i);
 		uint32_t age = tcp_now_s - conn->since;
 
-		if (conn->sock < 0 || (conn->flags & C_CLOSING))
+		if (flow_at(i)->f.type != FLOW_TCP || conn->sock < 0 ||
+		    (conn->flags & C_CLOSING))
 			continue;
 
 		if (!(conn->flags & C_CONNECTED)) {
@@ -2394,7 +2450,7 @@ void tcp_defer_handler(struct ctx *c, const struct timespec *now)
 	tcp_clock(now);
 
 	for (i = 0; i < tcp_alist_n; i++) {
-		struct tcp_conn *conn = &tcp_conns[tcp_alist[i]];
+		struct tcp_conn *conn = tcp_at(tcp_alist[i]);
 		uint32_t old;
 		bool force;
 
@@ -2421,7 +2477,7 @@ void tcp_defer_handler(struct ctx *c, const struct timespec *now)
 	tcp_flush(c);
 
 	for (i = 0; i < tcp_clist_n; i++) {
-		struct tcp_conn *conn = &tcp_conns[tcp_clist[i]];
+		struct tcp_conn *conn = tcp_at(tcp_clist[i]);
 
 		tcp_conn_free(conn);
 	}
@@ -2440,10 +2496,11 @@ void tcp_tap_reset(struct ctx *c)
 	tcp_out_has_gso = false;
 	tcp_arena_used = 0;
 
-	for (i = 0; i < tcp_conn_hw; i++) {
-		struct tcp_conn *conn = &tcp_conns[i];
+	for (i = 0; i < flow_hwm(); i++) {
+		struct tcp_conn *conn = tcp_at(i);
 
-		if (conn->sock >= 0 && !(conn->flags & C_CLOSING))
+		if (flow_at(i)->f.type == FLOW_TCP && conn->sock >= 0 &&
+		    !(conn->flags & C_CLOSING))
 			tcp_conn_close(c, conn, true);
 	}
 }

@@ -246,18 +246,19 @@ static void test_mss(void)
 
 static void test_isn(void)
 {
-	struct tcp_conn a = { 0 }, b = { 0 };
+	struct flow *fa = flow_alloc(FLOW_TCP, 0), *fb = flow_alloc(FLOW_TCP, 0);
+	union inany_addr g, d;
 	uint32_t i1, i2;
 
-	inany_from_v4(&a.faddr, gw4);
-	inany_from_v4(&a.gaddr, guest4);
-	a.fport = 80;
-	a.gport = 40000;
-	b = a;
-	b.gport = 40001;
-	i1 = tcp_isn(&a);
-	i2 = tcp_isn(&b);
+	inany_from_v4(&d, gw4);
+	inany_from_v4(&g, guest4);
+	flow_side_set(&fa->f.side[INISIDE], PIF_TAP, &g, 40000, &d, 80);
+	flow_side_set(&fb->f.side[INISIDE], PIF_TAP, &g, 40001, &d, 80);
+	i1 = tcp_isn(flow_priv(fa));
+	i2 = tcp_isn(flow_priv(fb));
 	CHECK(i1 != i2, "ISNs differ between tuples");
+	flow_free(fb);
+	flow_free(fa);
 }
 
 static void test_no_conn(void)
@@ -295,23 +296,29 @@ static void test_no_conn(void)
 	p.l4 = junk;
 	tcp_tap_handler(&c, AF_INET, &guest4, &gw4, &p, 1, &t);
 	tcp_defer_handler(&c, &t);
-	CHECK(!frame_read(&f) && tcp_conn_count == 0,
+	CHECK(!frame_read(&f) && flow_count(FLOW_TCP) == 0,
 	      "bad data offsets and short segments ignored");
 }
 
 static void test_table_full(void)
 {
-	uint32_t hw = tcp_conn_hw, nfree = tcp_free_n;
+	static struct flow *fill[TCP_CONN_MAX];
+	unsigned int n = 0;
 	struct frame f;
 
-	tcp_conn_hw = TCP_CONN_MAX;
-	tcp_free_n = 0;
+	/* Fill the TCP share of the flow table, release in reverse order
+	 * so that the free list is as it was
+	 */
+	while (n < TCP_CONN_MAX && (fill[n] = flow_alloc(FLOW_TCP, 0)))
+		n++;
 	frames_drain();
 	guest_seg(40002, 9, TH_SYN, 7000, 0, NULL, 0, NULL, 0);
 	CHECK(frame_read(&f) && (f.th->flags & TH_RST) &&
 	      ntohl(f.th->ack) == 7001, "table full: SYN refused with RST");
-	tcp_conn_hw = hw;
-	tcp_free_n = nfree;
+	CHECK_EQ_INT(flow_count(FLOW_TCP), TCP_CONN_MAX,
+		     "table full: no connection added");
+	while (n)
+		flow_free(fill[--n]);
 }
 
 static void test_refused(int port)
@@ -418,7 +425,7 @@ static void test_conn(int ls, int port, const char *what)
 	{
 		int inq = -1;
 
-		ioctl(tcp_conns[0].sock, FIONREAD, &inq);
+		ioctl(tcp_at(0)->sock, FIONREAD, &inq);
 		CHECK(inq == 0, "acknowledged data removed from the socket");
 	}
 
@@ -450,7 +457,7 @@ static void test_conn(int ls, int port, const char *what)
 	}
 	CHECK(i < 50, "FIN from the guest: host side sees end of stream");
 	pump(10);
-	CHECK(tcp_conn_count == 0,
+	CHECK(flow_count(FLOW_TCP) == 0,
 	      "connection closed once both sides are done (%s)", what);
 	close(s);
 }
