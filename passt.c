@@ -44,6 +44,7 @@
 
 static struct ctx c;
 static volatile sig_atomic_t child_exited;
+static volatile sig_atomic_t flow_dump_req;	/* SIGUSR1: list flows */
 static int devnull_fd = -1;	/* opened before isolation, for daemonise() */
 
 /* #syscalls exit_group exit rt_sigreturn */
@@ -57,6 +58,12 @@ static void chld_handler(int sig)
 {
 	(void)sig;
 	child_exited = 1;
+}
+
+static void usr1_handler(int sig)
+{
+	(void)sig;
+	flow_dump_req = 1;
 }
 
 /* Mode from the name we were called with: pasta, passt4netns or passt */
@@ -101,6 +108,9 @@ static void signals_init(void)
 
 	sa.sa_handler = chld_handler;
 	sigaction(SIGCHLD, &sa, NULL);
+
+	sa.sa_handler = usr1_handler;
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 static void timer_init(void)
@@ -350,11 +360,15 @@ int main(int argc, char **argv)
 		nl_sock_init(&c, true);
 	}
 
-	/* From here on, SIGCHLD is seen only while waiting for events */
+	/* From here on, SIGCHLD and SIGUSR1 are seen only while waiting for
+	 * events
+	 */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, &wait_mask);
 	sigdelset(&wait_mask, SIGCHLD);
+	sigdelset(&wait_mask, SIGUSR1);
 
 	if (c.mode == MODE_PASTA) {
 		tap_sock_init(&c);
@@ -408,6 +422,11 @@ int main(int argc, char **argv)
 			die("epoll_wait: %s", strerror(errno));
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
+
+		if (flow_dump_req) {
+			flow_dump_req = 0;
+			flow_dump((uint32_t)now.tv_sec);
+		}
 
 		if (child_exited) {
 			child_exited = 0;
