@@ -48,6 +48,8 @@
 #include <linux/if_ether.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -104,14 +106,12 @@
 #define TCP_HANDSHAKE_TIMEOUT_S	30
 #define TCP_IDLE_TIMEOUT_S	7200
 
-/* TCP header flags */
-#define TH_FIN			0x01
-#define TH_SYN			0x02
-#define TH_RST			0x04
-#define TH_PSH			0x08
-#define TH_ACK			0x10
+#define TCP_HLEN		sizeof(struct tcphdr)	/* without options */
 
-#define TCP_HLEN		20
+/* TCP header of a guest segment: it sits wherever the frame puts it, so no
+ * alignment may be assumed (our own frames have it 4-byte aligned)
+ */
+typedef struct tcphdr __attribute__((aligned(1))) tcphdr_ua;
 #define TCP_OPT_MSS		2
 #define TCP_OPT_WS		3
 #define TCP_OPT_TS		8
@@ -123,30 +123,6 @@
 #define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
 
 #define IDX_NONE		UINT32_MAX
-
-/**
- * struct tcp_hdr - TCP header, without options
- * @sport:	Source port
- * @dport:	Destination port
- * @seq:	Sequence number
- * @ack:	Acknowledgement number
- * @off:	Data offset (high nibble), in 32-bit words
- * @flags:	TH_* flags
- * @wnd:	Window
- * @csum:	Checksum
- * @urp:	Urgent pointer
- */
-struct tcp_hdr {
-	uint16_t sport;
-	uint16_t dport;
-	uint32_t seq;
-	uint32_t ack;
-	uint8_t off;
-	uint8_t flags;
-	uint16_t wnd;
-	uint16_t csum;
-	uint16_t urp;
-} __attribute__((packed));
 
 /* Connection flags: observed events and bookkeeping */
 #define C_INBOUND		(1U << 0)	/* accepted: forwarded port */
@@ -409,15 +385,16 @@ static uint32_t tcp_isn(const struct tcp_conn *conn)
  */
 static uint16_t tcp_mss_max(const struct ctx *c, bool v6)
 {
-	long l3 = v6 ? 40 : 20;
+	long l3 = v6 ? sizeof(struct ip6_hdr) : sizeof(struct iphdr);
 	long mtu = c->mtu ? c->mtu : MTU_DEFAULT;
-	long mss = mtu - l3 - TCP_HLEN;
-	long lim = FRAME_MAX - ETH_HLEN_ - l3 - TCP_HLEN;
+	long mss = mtu - l3 - (long)TCP_HLEN;
+	long lim = FRAME_MAX - ETH_HLEN_ - l3 - (long)TCP_HLEN;
 
 	if (mss > lim)
 		mss = lim;
-	if (!v6 && mss > 65535 - 40)
-		mss = 65535 - 40;
+	/* IPv4 total length field */
+	if (!v6 && mss > IP_MAXPACKET - l3 - (long)TCP_HLEN)
+		mss = IP_MAXPACKET - l3 - (long)TCP_HLEN;
 	if (mss < 64)
 		mss = 64;
 	return (uint16_t)mss;
@@ -433,7 +410,7 @@ static uint16_t tcp_mss_max(const struct ctx *c, bool v6)
  *
  * Return: true if a timestamp option was found
  */
-static bool tcp_opts_parse(const struct tcp_hdr *th, size_t hlen,
+static bool tcp_opts_parse(const tcphdr_ua *th, size_t hlen,
 			   unsigned int *mss, int *ws, uint32_t *ts)
 {
 	bool has_ts = false;
@@ -483,7 +460,7 @@ static bool tcp_opts_parse(const struct tcp_hdr *th, size_t hlen,
  *
  * Return: true if a timestamp option was found
  */
-static bool tcp_ts_get(const struct tcp_hdr *th, size_t hlen, uint32_t *ts)
+static bool tcp_ts_get(const tcphdr_ua *th, size_t hlen, uint32_t *ts)
 {
 	const uint8_t *o = (const uint8_t *)th + TCP_HLEN;
 	unsigned int mss = 0;
@@ -605,13 +582,13 @@ static uint8_t *tcp_l2l3(const struct ctx *c, bool v6,
 	uint8_t *eth;
 
 	if (!v6) {
-		eth = l4 - 20 - ETH_HLEN_;
+		eth = l4 - sizeof(struct iphdr) - ETH_HLEN_;
 		tap_ip4_hdr(tap_l2_hdr(c, eth, ETH_P_IP), src->v4mapped.a4,
 			    dst->v4mapped.a4, IPPROTO_TCP, l4len);
 		*psum = csum_pseudo4((uint16_t)l4len, IPPROTO_TCP,
 				     src->v4mapped.a4, dst->v4mapped.a4);
 	} else {
-		eth = l4 - 40 - ETH_HLEN_;
+		eth = l4 - sizeof(struct ip6_hdr) - ETH_HLEN_;
 		tap_ip6_hdr(tap_l2_hdr(c, eth, ETH_P_IPV6), &src->a6,
 			    &dst->a6, IPPROTO_TCP, l4len, flow);
 		*psum = csum_pseudo6((uint32_t)l4len, IPPROTO_TCP,
@@ -674,7 +651,7 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 {
 	const struct flow_side *tap = tcp_tapside(conn);
 	uint8_t *slot, *o, *eth;
-	struct tcp_hdr *th;
+	struct tcphdr *th;
 	size_t optlen = 0;
 	uint32_t psum;
 
@@ -682,7 +659,7 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 		tcp_flush(c);
 
 	slot = tcp_ctl_buf[tcp_out_n];
-	th = (struct tcp_hdr *)(slot + TCP_CTL_L4_OFF);
+	th = (struct tcphdr *)(slot + TCP_CTL_L4_OFF);
 	o = (uint8_t *)(th + 1);
 
 	if (flags & TH_SYN) {
@@ -706,20 +683,21 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 		optlen += TCP_TS_LEN;
 	}
 
-	th->sport = htons(tap->our_port);
-	th->dport = htons(tap->peer_port);
-	th->seq = htonl(seq);
-	th->ack = (flags & TH_ACK) ? htonl(conn->seq_from_tap) : 0;
-	th->off = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
-	th->flags = flags;
-	th->wnd = htons(tcp_wnd_field(conn, flags & TH_SYN));
-	th->csum = 0;
-	th->urp = 0;
+	th->th_sport = htons(tap->our_port);
+	th->th_dport = htons(tap->peer_port);
+	th->th_seq = htonl(seq);
+	th->th_ack = (flags & TH_ACK) ? htonl(conn->seq_from_tap) : 0;
+	th->th_x2 = 0;
+	th->th_off = (TCP_HLEN + optlen) / 4;
+	th->th_flags = flags;
+	th->th_win = htons(tcp_wnd_field(conn, flags & TH_SYN));
+	th->th_sum = 0;
+	th->th_urp = 0;
 
 	eth = tcp_l2l3(c, conn->flags & C_V6, &tap->ours, &tap->peer,
 		       conn->flow_label, (uint8_t *)th, TCP_HLEN + optlen,
 		       &psum);
-	th->csum = csum(th, TCP_HLEN + optlen, psum);
+	th->th_sum = csum(th, TCP_HLEN + optlen, psum);
 
 	tcp_queue(eth, (uint8_t *)th + TCP_HLEN + optlen - eth, tcp_idx(conn),
 		  seq, 0, flags & TH_FIN);
@@ -739,37 +717,37 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
  */
 static void tcp_rst_reply(struct ctx *c, bool v6, const union inany_addr *src,
 			  const union inany_addr *dst,
-			  const struct tcp_hdr *th, size_t plen)
+			  const tcphdr_ua *th, size_t plen)
 {
-	struct tcp_hdr *r;
+	struct tcphdr *r;
 	uint8_t *slot, *eth;
 	uint32_t psum;
 
-	if (th->flags & TH_RST)
+	if (th->th_flags & TH_RST)
 		return;
 	if (tcp_out_n >= TCP_OUT_MAX)
 		tcp_flush(c);
 
 	slot = tcp_ctl_buf[tcp_out_n];
-	r = (struct tcp_hdr *)(slot + TCP_CTL_L4_OFF);
+	r = (struct tcphdr *)(slot + TCP_CTL_L4_OFF);
 	memset(r, 0, sizeof(*r));
-	r->sport = th->dport;
-	r->dport = th->sport;
-	if (th->flags & TH_ACK) {
-		r->seq = th->ack;
-		r->flags = TH_RST;
+	r->th_sport = th->th_dport;
+	r->th_dport = th->th_sport;
+	if (th->th_flags & TH_ACK) {
+		r->th_seq = th->th_ack;
+		r->th_flags = TH_RST;
 	} else {
-		uint32_t a = ntohl(th->seq) + (uint32_t)plen;
+		uint32_t a = ntohl(th->th_seq) + (uint32_t)plen;
 
-		a += !!(th->flags & TH_SYN) + !!(th->flags & TH_FIN);
-		r->ack = htonl(a);
-		r->flags = TH_RST | TH_ACK;
+		a += !!(th->th_flags & TH_SYN) + !!(th->th_flags & TH_FIN);
+		r->th_ack = htonl(a);
+		r->th_flags = TH_RST | TH_ACK;
 	}
-	r->off = (TCP_HLEN / 4) << 4;
+	r->th_off = TCP_HLEN / 4;
 
 	eth = tcp_l2l3(c, v6, dst, src, v6 ? tap_flow_label() : 0,
 		       (uint8_t *)r, TCP_HLEN, &psum);
-	r->csum = csum(r, TCP_HLEN, psum);
+	r->th_sum = csum(r, TCP_HLEN, psum);
 	tcp_queue(eth, (uint8_t *)r + TCP_HLEN - eth, IDX_NONE, 0, 0, false);
 }
 
@@ -1045,7 +1023,9 @@ static void tcp_wnd_update(struct ctx *c, struct tcp_conn *conn)
 static size_t tcp_frame_payload(const struct ctx *c,
 				const struct tcp_conn *conn)
 {
-	size_t hlen = ETH_HLEN_ + ((conn->flags & C_V6) ? 40 : 20) + TCP_HLEN;
+	size_t hlen = ETH_HLEN_ + TCP_HLEN +
+		      ((conn->flags & C_V6) ? sizeof(struct ip6_hdr) :
+					      sizeof(struct iphdr));
 	size_t mss = conn->mss, max;
 
 	if (!tap_gso_ok(c) || !mss)
@@ -1092,19 +1072,20 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		size_t dlen = MIN(fsize, n - off);
 		uint8_t *slot = base + i * stride, *eth;
 		struct tap_gso *g;
-		struct tcp_hdr *th;
+		struct tcphdr *th;
 		uint32_t psum;
 
-		th = (struct tcp_hdr *)(slot + TCP_PAYLOAD_OFF - hlen);
-		th->sport = htons(tap->our_port);
-		th->dport = htons(tap->peer_port);
-		th->seq = htonl(seq + (uint32_t)off);
-		th->ack = ack;
-		th->off = (uint8_t)((hlen / 4) << 4);
-		th->flags = TH_ACK | (off + dlen == n ? TH_PSH : 0);
-		th->wnd = wnd;
-		th->csum = 0;
-		th->urp = 0;
+		th = (struct tcphdr *)(slot + TCP_PAYLOAD_OFF - hlen);
+		th->th_sport = htons(tap->our_port);
+		th->th_dport = htons(tap->peer_port);
+		th->th_seq = htonl(seq + (uint32_t)off);
+		th->th_ack = ack;
+		th->th_x2 = 0;
+		th->th_off = hlen / 4;
+		th->th_flags = TH_ACK | (off + dlen == n ? TH_PUSH : 0);
+		th->th_win = wnd;
+		th->th_sum = 0;
+		th->th_urp = 0;
 		if (hlen > TCP_HLEN)
 			memcpy(th + 1, opts, TCP_TS_LEN);
 
@@ -1116,9 +1097,9 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		 * sum, with the length of each segment instead of ours
 		 */
 		if (dlen > conn->mss)
-			th->csum = (uint16_t)~csum_fold(psum);
+			th->th_sum = (uint16_t)~csum_fold(psum);
 		else
-			th->csum = csum(th, hlen + dlen, psum);
+			th->th_sum = csum(th, hlen + dlen, psum);
 
 		g = &tcp_out_gso[tcp_out_n];
 		tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
@@ -1468,19 +1449,19 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		n = TAP_BATCH_MAX;
 
 	for (i = 0; i < n; i++) {
-		const struct tcp_hdr *th = (const struct tcp_hdr *)pkts[i].l4;
+		const tcphdr_ua *th = (const tcphdr_ua *)pkts[i].l4;
 		size_t len = pkts[i].len, hl, plen;
 		uint32_t seq, ack, w;
 
 		pending[i] = 0;
 		if (len < TCP_HLEN)
 			continue;
-		hl = (size_t)(th->off >> 4) * 4;
+		hl = (size_t)th->th_off * 4;
 		if (hl < TCP_HLEN || hl > len)
 			continue;
 		plen = len - hl;
-		seq = ntohl(th->seq);
-		ack = ntohl(th->ack);
+		seq = ntohl(th->th_seq);
+		ack = ntohl(th->th_ack);
 
 		/* RFC 7323, 4.3: echo the timestamp of the segment at the
 		 * left edge (retransmissions included: RTT samples for the
@@ -1494,7 +1475,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 				conn->ts_recent = ts;
 		}
 
-		if (th->flags & TH_RST) {
+		if (th->th_flags & TH_RST) {
 			if (seq == conn->seq_from_tap) {
 				tcp_conn_close(c, conn, true);
 				return i + 1;
@@ -1506,14 +1487,14 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 				need_ack = true;
 			continue;
 		}
-		if (th->flags & TH_SYN) {
+		if (th->th_flags & TH_SYN) {
 			need_ack = true;	/* RFC 5961, 4: challenge ACK */
 			continue;
 		}
-		if (!(th->flags & TH_ACK))
+		if (!(th->th_flags & TH_ACK))
 			continue;
 
-		w = (uint32_t)ntohs(th->wnd) << conn->ws_from_tap;
+		w = (uint32_t)ntohs(th->th_win) << conn->ws_from_tap;
 		if (SEQ_GT(ack, snd_max)) {
 			/* Acknowledges data we never sent: ACK, drop */
 			need_ack = true;
@@ -1524,13 +1505,13 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			wnd = w;
 			ack_new = true;
 		} else if (ack == ack_max) {
-			if (ack == una0 && !plen && !(th->flags & TH_FIN) &&
+			if (ack == una0 && !plen && !(th->th_flags & TH_FIN) &&
 			    w == wnd0 && conn->seq_to_tap != una0)
 				dups++;
 			wnd = w;
 		}
 
-		if (plen || (th->flags & TH_FIN))
+		if (plen || (th->th_flags & TH_FIN))
 			pending[i] = 1;
 		else if (SEQ_LT(seq, conn->seq_from_tap))
 			need_ack = true;	/* keep-alive, RFC 9293 3.10.7.4 */
@@ -1547,16 +1528,16 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	do {
 		progress = false;
 		for (i = 0; i < n && !fin; i++) {
-			const struct tcp_hdr *th;
+			const tcphdr_ua *th;
 			size_t hl, plen, off;
 			uint32_t seq, end;
 
 			if (!pending[i])
 				continue;
-			th = (const struct tcp_hdr *)pkts[i].l4;
-			hl = (size_t)(th->off >> 4) * 4;
+			th = (const tcphdr_ua *)pkts[i].l4;
+			hl = (size_t)th->th_off * 4;
 			plen = pkts[i].len - hl;
-			seq = ntohl(th->seq);
+			seq = ntohl(th->th_seq);
 
 			if (SEQ_GT(seq, exp))
 				continue;	/* hole: maybe later */
@@ -1564,7 +1545,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			pending[i] = 0;
 			end = seq + (uint32_t)plen;
 			if (SEQ_LT(end, exp) ||
-			    (end == exp && !(th->flags & TH_FIN))) {
+			    (end == exp && !(th->th_flags & TH_FIN))) {
 				/* Old data, keep-alive: expected ACK */
 				need_ack = true;
 				continue;
@@ -1578,7 +1559,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 				total += plen - off;
 				exp += (uint32_t)(plen - off);
 			}
-			if (th->flags & TH_FIN)
+			if (th->th_flags & TH_FIN)
 				fin = true;
 			progress = true;
 		}
@@ -1694,19 +1675,19 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 				const struct tap_l4_pkt *pkts, size_t n)
 {
-	const struct tcp_hdr *th = (const struct tcp_hdr *)pkts[0].l4;
+	const tcphdr_ua *th = (const tcphdr_ua *)pkts[0].l4;
 	size_t len = pkts[0].len, hl;
 	uint32_t seq, ack;
 	uint8_t fl;
 
 	if (len < TCP_HLEN)
 		return 1;
-	hl = (size_t)(th->off >> 4) * 4;
+	hl = (size_t)th->th_off * 4;
 	if (hl < TCP_HLEN || hl > len)
 		return 1;
-	fl = th->flags;
-	seq = ntohl(th->seq);
-	ack = ntohl(th->ack);
+	fl = th->th_flags;
+	seq = ntohl(th->th_seq);
+	ack = ntohl(th->th_ack);
 
 	if (conn->flags & C_INBOUND) {
 		unsigned int mss;
@@ -1744,7 +1725,7 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		if (conn->flags & C_TS)
 			conn->mss -= TCP_TS_LEN;
 		conn->seq_from_tap = seq + 1;
-		conn->wnd_from_tap = ntohs(th->wnd);
+		conn->wnd_from_tap = ntohs(th->th_win);
 		conn->flags |= C_ESTABLISHED;
 		tcp_state(conn, FLOW_STATE_ACTIVE);
 		conn->retrans = 0;
@@ -1780,7 +1761,7 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 
 	conn->flags |= C_ESTABLISHED;
 	tcp_state(conn, FLOW_STATE_ACTIVE);
-	conn->wnd_from_tap = (uint32_t)ntohs(th->wnd) << conn->ws_from_tap;
+	conn->wnd_from_tap = (uint32_t)ntohs(th->th_win) << conn->ws_from_tap;
 	conn->retrans = 0;
 	conn->rto = TCP_RTO_MS;
 	conn->deadline = 0;
@@ -1881,7 +1862,7 @@ static void tcp_bind_outbound(const struct ctx *c, int s, bool v4)
 static void tcp_conn_from_tap(struct ctx *c, bool v6,
 			      const union inany_addr *src,
 			      const union inany_addr *dst,
-			      const struct tcp_hdr *th, size_t hl, size_t plen)
+			      const tcphdr_ua *th, size_t hl, size_t plen)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP };
 	struct sockaddr_storage sa;
@@ -1893,7 +1874,7 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 	socklen_t sl;
 	int s, ws;
 
-	if (!fwd_nat_from_tap(c, IPPROTO_TCP, dst, ntohs(th->dport), &hdst,
+	if (!fwd_nat_from_tap(c, IPPROTO_TCP, dst, ntohs(th->th_dport), &hdst,
 			      &hport)) {
 		tcp_rst_reply(c, v6, src, dst, th, plen);
 		return;
@@ -1905,8 +1886,8 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 		return;
 	}
 
-	flow_side_set(tcp_tapside(conn), PIF_TAP, src, ntohs(th->sport), dst,
-		      ntohs(th->dport));
+	flow_side_set(tcp_tapside(conn), PIF_TAP, src, ntohs(th->th_sport), dst,
+		      ntohs(th->th_dport));
 	flow_side_set(&tcp_flow(conn)->f.side[TGTSIDE], PIF_HOST, &hdst, hport,
 		      NULL, 0);
 	if (v6)
@@ -1923,8 +1904,8 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 		conn->ws_from_tap = (uint8_t)ws;
 		conn->ws_to_tap = TCP_WS_TO_TAP;
 	}
-	conn->seq_from_tap = ntohl(th->seq) + 1;
-	conn->wnd_from_tap = ntohs(th->wnd);
+	conn->seq_from_tap = ntohl(th->th_seq) + 1;
+	conn->wnd_from_tap = ntohs(th->th_win);
 	conn->seq_to_tap = conn->una = tcp_isn(conn) + 1;
 	conn->ts_off = conn->una * 2654435761U;
 
@@ -2027,7 +2008,7 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 	inany_from_af(&dst, af, daddr);
 
 	while (i < n) {
-		const struct tcp_hdr *th = (const struct tcp_hdr *)pkts[i].l4;
+		const tcphdr_ua *th = (const tcphdr_ua *)pkts[i].l4;
 		size_t len = pkts[i].len, hl, used;
 		struct flow_key k;
 		uint32_t idx;
@@ -2036,19 +2017,20 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 			i++;
 			continue;
 		}
-		hl = (size_t)(th->off >> 4) * 4;
+		hl = (size_t)th->th_off * 4;
 		if (hl < TCP_HLEN || hl > len) {
 			i++;
 			continue;
 		}
 
-		tcp_key(&k, &dst, &src, ntohs(th->dport), ntohs(th->sport));
+		tcp_key(&k, &dst, &src, ntohs(th->th_dport),
+			ntohs(th->th_sport));
 		idx = flow_hash_lookup(&k);
 		if (idx >= FLOW_MAX || flow_at(idx)->f.type != FLOW_TCP ||
 		    (tcp_at(idx)->flags & C_CLOSING) ||
 		    tcp_at(idx)->sock < 0) {
-			if ((th->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) ==
-			    TH_SYN)
+			if ((th->th_flags &
+			     (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN)
 				tcp_conn_from_tap(c, v6, &src, &dst, th, hl,
 						  len - hl);
 			else

@@ -25,7 +25,7 @@ static struct in_addr guest4, gw4;
 struct frame {
 	size_t len;
 	uint8_t buf[FRAME_MAX + 4];
-	struct tcp_hdr *th;
+	const tcphdr_ua *th;
 	size_t l4len;
 	size_t hlen;
 	const uint8_t *payload;
@@ -58,20 +58,19 @@ static bool frame_read(struct frame *f)
 		return false;
 
 	ip = f->buf + ETH_HLEN_;
-	f->th = (struct tcp_hdr *)(ip + 20);
-	f->l4len = f->len - ETH_HLEN_ - 20;
-	f->hlen = (size_t)(f->th->off >> 4) * 4;
+	f->th = (const tcphdr_ua *)(ip + sizeof(struct iphdr));
+	f->l4len = f->len - ETH_HLEN_ - sizeof(struct iphdr);
+	f->hlen = (size_t)f->th->th_off * 4;
 	f->payload = (uint8_t *)f->th + f->hlen;
 	f->plen = f->l4len - f->hlen;
 	{
-		struct in_addr s, d;
+		const struct iphdr *iph = (const struct iphdr *)ip;
+		struct in_addr s = { iph->saddr }, d = { iph->daddr };
 
-		memcpy(&s, ip + 12, 4);
-		memcpy(&d, ip + 16, 4);
 		f->csum_ok = csum(f->th, f->l4len,
 				  csum_pseudo4((uint16_t)f->l4len, IPPROTO_TCP,
 					       s, d)) == 0 &&
-			     csum_ip4_header(ip, 20) == 0;
+			     csum_ip4_header(ip, sizeof(struct iphdr)) == 0;
 	}
 	return true;
 }
@@ -93,18 +92,18 @@ static void guest_seg(uint16_t sport, uint16_t dport, uint8_t flags,
 		      size_t optlen, const void *data, size_t dlen)
 {
 	static uint8_t buf[2048];
-	struct tcp_hdr *th = (struct tcp_hdr *)buf;
+	struct tcphdr *th = (struct tcphdr *)buf;
 	struct tap_l4_pkt p;
 	struct timespec t = now_ts();
 
 	memset(buf, 0, sizeof(*th));
-	th->sport = htons(sport);
-	th->dport = htons(dport);
-	th->seq = htonl(seq);
-	th->ack = htonl(ack);
-	th->off = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
-	th->flags = flags;
-	th->wnd = htons(65535);
+	th->th_sport = htons(sport);
+	th->th_dport = htons(dport);
+	th->th_seq = htonl(seq);
+	th->th_ack = htonl(ack);
+	th->th_off = (TCP_HLEN + optlen) / 4;
+	th->th_flags = flags;
+	th->th_win = htons(65535);
 	memcpy(buf + TCP_HLEN, opts, optlen);
 	memcpy(buf + TCP_HLEN + optlen, data, dlen);
 
@@ -122,20 +121,20 @@ static void guest_seg_round(uint16_t sport, uint16_t dport, uint8_t flags,
 			    size_t dlen)
 {
 	static uint8_t buf[2048];
-	struct tcp_hdr *th = (struct tcp_hdr *)buf;
+	struct tcphdr *th = (struct tcphdr *)buf;
 	struct timespec t = now_ts();
 	struct epoll_event ev[8];
 	struct tap_l4_pkt p;
 	int n, i;
 
 	memset(buf, 0, sizeof(*th));
-	th->sport = htons(sport);
-	th->dport = htons(dport);
-	th->seq = htonl(seq);
-	th->ack = htonl(ack);
-	th->off = (uint8_t)((TCP_HLEN / 4) << 4);
-	th->flags = flags;
-	th->wnd = htons(65535);
+	th->th_sport = htons(sport);
+	th->th_dport = htons(dport);
+	th->th_seq = htonl(seq);
+	th->th_ack = htonl(ack);
+	th->th_off = TCP_HLEN / 4;
+	th->th_flags = flags;
+	th->th_win = htons(65535);
 	memcpy(buf + TCP_HLEN, data, dlen);
 	p.l4 = buf;
 	p.len = TCP_HLEN + dlen;
@@ -174,7 +173,7 @@ static bool frame_wait(struct frame *f, uint8_t flags)
 
 	for (i = 0; i < 50; i++) {
 		while (frame_read(f))
-			if ((f->th->flags & flags) == flags)
+			if ((f->th->th_flags & flags) == flags)
 				return true;
 		pump(20);
 	}
@@ -184,7 +183,7 @@ static bool frame_wait(struct frame *f, uint8_t flags)
 static void test_options(void)
 {
 	uint8_t b[60] = { 0 };
-	struct tcp_hdr *th = (struct tcp_hdr *)b;
+	tcphdr_ua *th = (tcphdr_ua *)b;
 	uint8_t *o = b + TCP_HLEN;
 	unsigned int mss = 0;
 	uint32_t ts = 0;
@@ -239,14 +238,17 @@ static void test_mss(void)
 	CHECK(tcp_mss_max(&m, false) == 1460 && tcp_mss_max(&m, true) == 1440,
 	      "MSS from MTU 1500");
 	m.mtu = 65535;
-	CHECK(tcp_mss_max(&m, false) <= FRAME_MAX - 14 - 40 &&
-	      tcp_mss_max(&m, true) <= FRAME_MAX - 14 - 60,
+	CHECK(tcp_mss_max(&m, false) <= FRAME_MAX - ETH_HLEN_ -
+					  sizeof(struct iphdr) - TCP_HLEN &&
+	      tcp_mss_max(&m, true) <= FRAME_MAX - ETH_HLEN_ -
+					 sizeof(struct ip6_hdr) - TCP_HLEN,
 	      "MSS fits a frame at MTU 65535");
 }
 
 static void test_isn(void)
 {
-	struct flow *fa = flow_alloc(FLOW_TCP, 0), *fb = flow_alloc(FLOW_TCP, 0);
+	struct flow *fa = flow_alloc(FLOW_TCP, 0);
+	struct flow *fb = flow_alloc(FLOW_TCP, 0);
 	union inany_addr g, d;
 	uint32_t i1, i2;
 
@@ -271,13 +273,13 @@ static void test_no_conn(void)
 
 	frames_drain();
 	guest_seg(40000, 9, TH_ACK, 1000, 5000, NULL, 0, "abc", 3);
-	CHECK(frame_read(&f) && f.th->flags == TH_RST &&
-	      ntohl(f.th->seq) == 5000 && f.csum_ok,
+	CHECK(frame_read(&f) && f.th->th_flags == TH_RST &&
+	      ntohl(f.th->th_seq) == 5000 && f.csum_ok,
 	      "ACK for unknown flow: RST with seq = ACK, checksums right");
 
-	guest_seg(40000, 9, TH_FIN | TH_PSH, 1000, 0, NULL, 0, "abc", 3);
-	CHECK(frame_read(&f) && f.th->flags == (TH_RST | TH_ACK) &&
-	      ntohl(f.th->ack) == 1004 && ntohs(f.th->dport) == 40000,
+	guest_seg(40000, 9, TH_FIN | TH_PUSH, 1000, 0, NULL, 0, "abc", 3);
+	CHECK(frame_read(&f) && f.th->th_flags == (TH_RST | TH_ACK) &&
+	      ntohl(f.th->th_ack) == 1004 && ntohs(f.th->th_dport) == 40000,
 	      "segment without ACK: RST+ACK acknowledging data and FIN");
 
 	guest_seg(40000, 9, TH_RST, 1000, 0, NULL, 0, NULL, 0);
@@ -313,8 +315,8 @@ static void test_table_full(void)
 		n++;
 	frames_drain();
 	guest_seg(40002, 9, TH_SYN, 7000, 0, NULL, 0, NULL, 0);
-	CHECK(frame_read(&f) && (f.th->flags & TH_RST) &&
-	      ntohl(f.th->ack) == 7001, "table full: SYN refused with RST");
+	CHECK(frame_read(&f) && (f.th->th_flags & TH_RST) &&
+	      ntohl(f.th->th_ack) == 7001, "table full: SYN refused with RST");
 	CHECK_EQ_INT(flow_count(FLOW_TCP), TCP_CONN_MAX,
 		     "table full: no connection added");
 	while (n)
@@ -329,8 +331,8 @@ static void test_refused(int port)
 	frames_drain();
 	guest_seg(40003, (uint16_t)port, TH_SYN, 100, 0, opts, sizeof(opts),
 		  NULL, 0);
-	CHECK(frame_wait(&f, TH_RST) && (f.th->flags & TH_ACK) &&
-	      ntohl(f.th->ack) == 101,
+	CHECK(frame_wait(&f, TH_RST) && (f.th->th_flags & TH_ACK) &&
+	      ntohl(f.th->th_ack) == 101,
 	      "refused connection: RST+ACK to the guest's SYN");
 	pump(0);
 }
@@ -350,8 +352,8 @@ static void test_conn(int ls, int port, const char *what)
 		  NULL, 0);
 	if (!CHECK(frame_wait(&f, TH_SYN | TH_ACK), "SYN-ACK after connect"))
 		return;
-	our = ntohl(f.th->seq) + 1;
-	CHECK(ntohl(f.th->ack) == gseq + 1 && f.csum_ok,
+	our = ntohl(f.th->th_seq) + 1;
+	CHECK(ntohl(f.th->th_ack) == gseq + 1 && f.csum_ok,
 	      "SYN-ACK acknowledges the guest's SYN, checksums right");
 	{
 		unsigned int mss = 0;
@@ -363,7 +365,7 @@ static void test_conn(int ls, int port, const char *what)
 		      "SYN-ACK options: MSS from MTU, window scale, timestamp");
 	}
 
-	guest_seg(40010, (uint16_t)port, TH_ACK | TH_PSH, gseq + 1, our,
+	guest_seg(40010, (uint16_t)port, TH_ACK | TH_PUSH, gseq + 1, our,
 		  NULL, 0, "hello", 5);
 	for (i = 0; i < 50 && s < 0; i++) {
 		s = accept4(ls, NULL, NULL, SOCK_NONBLOCK);
@@ -378,7 +380,7 @@ static void test_conn(int ls, int port, const char *what)
 		pump(10);
 	}
 	CHECK(!memcmp(buf, "hello", 5), "guest data reaches the host socket");
-	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->ack) == gseq + 6,
+	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->th_ack) == gseq + 6,
 	      "guest data acknowledged");
 
 	/* Duplicate and out-of-order segments: never written twice */
@@ -389,31 +391,32 @@ static void test_conn(int ls, int port, const char *what)
 	pump(10);
 	CHECK(recv(s, buf, sizeof(buf), MSG_DONTWAIT) < 0,
 	      "duplicate and out-of-order data not written");
-	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->ack) == gseq + 6,
+	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->th_ack) == gseq + 6,
 	      "answered with the expected ACK");
 
 	/* Keep-alive: one byte below the window, answered with an ACK */
 	frames_drain();
 	guest_seg(40010, (uint16_t)port, TH_ACK, gseq + 5, our, NULL, 0,
 		  NULL, 0);
-	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->ack) == gseq + 6,
+	CHECK(frame_wait(&f, TH_ACK) && ntohl(f.th->th_ack) == gseq + 6,
 	      "keep-alive acknowledged");
 
 	/* RST with a wrong sequence number: challenge ACK, still open */
 	frames_drain();
 	guest_seg(40010, (uint16_t)port, TH_RST, gseq + 10, 0, NULL, 0,
 		  NULL, 0);
-	CHECK(frame_wait(&f, TH_ACK) && !(f.th->flags & TH_RST) &&
-	      ntohl(f.th->ack) == gseq + 6, "in-window RST: challenge ACK");
+	CHECK(frame_wait(&f, TH_ACK) && !(f.th->th_flags & TH_RST) &&
+	      ntohl(f.th->th_ack) == gseq + 6, "in-window RST: challenge ACK");
 	CHECK(send(s, "world", 5, 0) == 5, "host side still writable");
 
-	if (!CHECK(frame_wait(&f, TH_ACK | TH_PSH) && f.plen == 5 &&
-		   !memcmp(f.payload, "world", 5) && ntohl(f.th->seq) == our &&
+	if (!CHECK(frame_wait(&f, TH_ACK | TH_PUSH) && f.plen == 5 &&
+		   !memcmp(f.payload, "world", 5) &&
+		   ntohl(f.th->th_seq) == our &&
 		   f.csum_ok, "host data sent to the guest (%s)", what))
 		return;
-	CHECK(send(s, "again", 5, 0) == 5 && frame_wait(&f, TH_PSH) &&
+	CHECK(send(s, "again", 5, 0) == 5 && frame_wait(&f, TH_PUSH) &&
 	      f.plen == 5 && !memcmp(f.payload, "again", 5) &&
-	      ntohl(f.th->seq) == our + 5,
+	      ntohl(f.th->th_seq) == our + 5,
 	      "more host data: only new bytes sent (%s)", what);
 	memcpy(&tsecr, f.payload - 4, 4);
 	CHECK(ntohl(tsecr) == 9, "timestamp of the guest echoed");
@@ -434,10 +437,10 @@ static void test_conn(int ls, int port, const char *what)
 	 */
 	frames_drain();
 	CHECK(send(s, "reply", 5, 0) == 5, "host side sends a reply");
-	guest_seg_round(40010, (uint16_t)port, TH_ACK | TH_PSH, gseq + 6,
+	guest_seg_round(40010, (uint16_t)port, TH_ACK | TH_PUSH, gseq + 6,
 			our + 10, "query", 5);
 	CHECK(frame_read(&f) && f.plen == 5 && !memcmp(f.payload, "reply", 5) &&
-	      ntohl(f.th->ack) == gseq + 11 && !frame_read(&f),
+	      ntohl(f.th->th_ack) == gseq + 11 && !frame_read(&f),
 	      "request and reply in one round: one frame, data with the ACK");
 	CHECK(recv(s, buf, sizeof(buf), MSG_DONTWAIT) == 5 &&
 	      !memcmp(buf, "query", 5), "the request reached the host");
@@ -446,7 +449,7 @@ static void test_conn(int ls, int port, const char *what)
 
 	/* Host closes: FIN to the guest; guest closes: socket sees EOF */
 	shutdown(s, SHUT_WR);
-	CHECK(frame_wait(&f, TH_FIN) && ntohl(f.th->seq) == our + 15,
+	CHECK(frame_wait(&f, TH_FIN) && ntohl(f.th->th_seq) == our + 15,
 	      "end of stream from the host: FIN to the guest");
 	guest_seg(40010, (uint16_t)port, TH_ACK | TH_FIN, gseq + 11, our + 16,
 		  NULL, 0, NULL, 0);
