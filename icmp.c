@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -52,8 +53,8 @@
 #define ICMP_HLEN		8
 
 /* Largest echo message that still fits an IP packet to the guest */
-#define ICMP_MSG_MAX		(65535 - 20)
-#define ICMPV6_MSG_MAX		65535
+#define ICMP_MSG_MAX		(IP_MAXPACKET - sizeof(struct iphdr))
+#define ICMPV6_MSG_MAX		IP_MAXPACKET	/* IPv6 payload length */
 
 /* Replies read per event, at most */
 #define ICMP_READS_MAX		32

@@ -83,7 +83,8 @@
  * IP header is aligned, Ethernet, IPv6 (the larger), UDP
  */
 #define UDP_HDR_PAD		2
-#define UDP_HDR_ROOM		(UDP_HDR_PAD + ETH_HLEN_ + 40 + 8)
+#define UDP_HDR_ROOM		(UDP_HDR_PAD + ETH_HLEN_ +		\
+				 sizeof(struct ip6_hdr) + sizeof(struct udphdr))
 
 /* Listening sockets: each port at most twice per direction, typically */
 #define UDP_LSOCK_MAX		(NUM_PORTS * 2)
@@ -95,14 +96,12 @@
 
 /**
  * enum udp_flow_kind - Kind of flow, see the comment at the top
- * @UDP_FLOW_FREE:	not set up yet
  * @UDP_FLOW_TAP_OUT:	from the guest, through a connected host socket
  * @UDP_FLOW_TAP_IN:	from a listening socket, towards the guest
  * @UDP_FLOW_SPLICE:	from a listening socket to a connected socket in
  *			the other namespace (pasta)
  */
 enum udp_flow_kind {
-	UDP_FLOW_FREE = 0,
 	UDP_FLOW_TAP_OUT,
 	UDP_FLOW_TAP_IN,
 	UDP_FLOW_SPLICE,
@@ -883,7 +882,7 @@ static int udp_recv(int fd, bool names)
 /**
  * udp_icmp_reflect() - Tell the guest about an ICMP error for its flow
  * @c:		Execution context
- * @f:		Flow (tap kind)
+ * @idx:	Flow index (tap kind)
  * @ee:		Extended error from the socket error queue
  * @data:	Payload of the datagram the error refers to
  * @dlen:	Length of @data
@@ -924,7 +923,7 @@ static void udp_icmp_reflect(const struct ctx *c, uint32_t idx,
 			buf[7] = (uint8_t)ee->ee_info;
 		}
 		hl = 8 + sizeof(*ip) + sizeof(*uh);
-		q = MIN(dlen, UDP_ICMP4_MAX - 20 - hl);
+		q = MIN(dlen, UDP_ICMP4_MAX - sizeof(struct iphdr) - hl);
 		ip->version = 4;
 		ip->ihl = 5;
 		ip->tot_len = htons(MIN(sizeof(*ip) + sizeof(*uh) + dlen,
@@ -939,7 +938,7 @@ static void udp_icmp_reflect(const struct ctx *c, uint32_t idx,
 		struct ip6_hdr *ip6 = (struct ip6_hdr *)(buf + 8);
 
 		hl = 8 + sizeof(*ip6) + sizeof(*uh);
-		q = MIN(dlen, UDP_ICMP6_MAX - 40 - hl);
+		q = MIN(dlen, UDP_ICMP6_MAX - sizeof(struct ip6_hdr) - hl);
 		ip6->ip6_flow = htonl(6U << 28 |
 				      (udp_at(idx)->flowlabel & 0xfffff));
 		ip6->ip6_plen = htons(MIN(sizeof(*uh) + dlen, 65535));
