@@ -9,10 +9,10 @@
  * own table before: a burst of one kind can't starve the others.
  *
  * The hash index maps keys (addresses and ports of one side) to values,
- * normally flow indices. Open addressing with linear probing in a fixed table; removal shifts
- * later entries back so lookups never need tombstones. The hash is
- * SipHash-2-4 with a random secret, so a guest or a remote peer can't
- * choose keys that collide.
+ * normally flow indices. Open addressing with linear probing in a fixed
+ * table; removal shifts later entries back so lookups never need
+ * tombstones. The hash is SipHash-2-4 with a random secret, so a guest or a
+ * remote peer can't choose keys that collide.
  */
 
 #include <stddef.h>

@@ -62,7 +62,8 @@ static void test_table(void)
 	CHECK(f && f->f.type == FLOW_UDP && f->f.since == 100 &&
 	      flow_count(FLOW_UDP) == 1 && flow_hwm() == 1,
 	      "first flow: type, creation time, count, high-water mark");
-	CHECK(((uintptr_t)flow_priv(f) & 7) == 0 && flow_of_priv(flow_priv(f)) == f,
+	CHECK(((uintptr_t)flow_priv(f) & 7) == 0 &&
+	      flow_of_priv(flow_priv(f)) == f,
 	      "private area aligned, and leads back to its flow");
 	CHECK(flow_at(flow_idx(f)) == f, "index leads back to its flow");
 	memset(flow_priv(f), 0xaa, FLOW_PRIV_SIZE);

@@ -231,7 +231,8 @@ static void test_outbound4(const struct timespec *now)
 
 	p.len = mkudp(b, 1234, 40001, "hello", 0);
 	udp_tap_handler(&c, AF_INET, &g4, &m4, &p, 1, now);
-	CHECK_EQ_INT(flow_count(FLOW_UDP), 1, "outbound datagram creates a flow");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 1,
+		     "outbound datagram creates a flow");
 	n = wait_sock(srv, POLLIN, 1000) ?
 	    recvfrom(srv, rb, sizeof(rb), MSG_DONTWAIT,
 		     (struct sockaddr *)&from, &sl) : -1;
@@ -394,10 +395,12 @@ static void test_full_and_expiry(const struct timespec *now)
 
 	later.tv_sec += UDP_FLOW_TIMEOUT - 1;
 	udp_timer(&c, &later);
-	CHECK_EQ_INT(flow_count(FLOW_UDP), used, "no expiry before the timeout");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), used,
+		     "no expiry before the timeout");
 	later.tv_sec += 1;
 	udp_timer(&c, &later);
-	CHECK_EQ_INT(flow_count(FLOW_UDP), 0, "idle flows expire after the timeout");
+	CHECK_EQ_INT(flow_count(FLOW_UDP), 0,
+		     "idle flows expire after the timeout");
 	(void)fill;
 	close(srv);
 }
