@@ -1420,40 +1420,70 @@ static void tcp_dup_acks(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
- * tcp_tap_data() - Segments from the guest on an established connection
+ * struct tcp_tap_batch - What a batch of guest segments brings, as it's
+ *			  processed by tcp_tap_data()
+ * @una0:	Oldest byte not acknowledged by the guest, before the batch
+ * @wnd0:	Guest's window before the batch
+ * @snd_max:	Highest sequence number the guest may acknowledge
+ * @ack_max:	Highest acknowledgement number seen
+ * @wnd:	Window that came with @ack_max
+ * @ack_new:	@ack_max acknowledges new data
+ * @dups:	Duplicate ACKs
+ * @need_ack:	We owe the guest an ACK (challenge, keep-alive, old data)
+ * @data_ack:	Data or FIN taken: our acknowledgement number moved
+ * @fin:	FIN taken, in sequence
+ * @shortw:	The socket took less than the payload
+ * @ooo:	Segments left out of order
+ * @unwritten:	Segments (partially) not taken by the socket
+ * @niov:	Payload pieces in sequence order, in @iov
+ * @total:	Bytes in @iov
+ * @pending:	Segment i has payload or FIN not taken yet
+ * @iov:	Payload in sequence order
+ */
+struct tcp_tap_batch {
+	uint32_t una0;
+	uint32_t wnd0;
+	uint32_t snd_max;
+	uint32_t ack_max;
+	uint32_t wnd;
+	bool ack_new;
+	unsigned int dups;
+	bool need_ack;
+	bool data_ack;
+	bool fin;
+	bool shortw;
+	unsigned int ooo;
+	unsigned int unwritten;
+	size_t niov;
+	size_t total;
+	uint8_t pending[TAP_BATCH_MAX];
+	struct iovec iov[TAP_BATCH_MAX];
+};
+
+/**
+ * tcp_tap_scan() - First pass on guest segments: timestamps, resets,
+ *		    acknowledgements and windows; mark segments with payload
  * @c:		Execution context
  * @conn:	Connection
  * @pkts:	Segments
- * @n:		Number of segments
+ * @n:		Number of segments, at most TAP_BATCH_MAX
+ * @b:		Batch state, initialised by the caller
  *
- * Return: number of segments consumed
- *
- * #syscalls sendmsg shutdown
+ * Return: number of segments consumed if the connection was reset, 0 if
+ *	   the whole batch goes on
  */
-static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
-			   const struct tap_l4_pkt *pkts, size_t n)
+static size_t tcp_tap_scan(struct ctx *c, struct tcp_conn *conn,
+			   const struct tap_l4_pkt *pkts, size_t n,
+			   struct tcp_tap_batch *b)
 {
-	uint32_t una0 = conn->una, wnd0 = conn->wnd_from_tap;
-	uint32_t snd_max = conn->seq_to_tap +
-			   !!(conn->flags & C_TAP_FIN_SENT);
-	struct iovec iov[TAP_BATCH_MAX];
-	uint8_t pending[TAP_BATCH_MAX];
-	uint32_t ack_max = una0, wnd = wnd0, exp;
-	bool ack_new = false, need_ack = false, fin = false, shortw = false;
-	bool data_ack = false;
-	unsigned int dups = 0, ooo = 0, unwritten = 0;
-	size_t i, niov = 0, total = 0;
-	bool progress;
-
-	if (n > TAP_BATCH_MAX)
-		n = TAP_BATCH_MAX;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const tcphdr_ua *th = (const tcphdr_ua *)pkts[i].l4;
 		size_t len = pkts[i].len, hl, plen;
 		uint32_t seq, ack, w;
 
-		pending[i] = 0;
+		b->pending[i] = 0;
 		if (len < TCP_HLEN)
 			continue;
 		hl = (size_t)th->th_off * 4;
@@ -1484,55 +1514,74 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			if (SEQ_GT(seq, conn->seq_from_tap) &&
 			    SEQ_LT(seq, conn->seq_from_tap +
 				   MAX(conn->wnd_to_tap, 1U)))
-				need_ack = true;
+				b->need_ack = true;
 			continue;
 		}
 		if (th->th_flags & TH_SYN) {
-			need_ack = true;	/* RFC 5961, 4: challenge ACK */
+			b->need_ack = true;	/* RFC 5961, 4: challenge ACK */
 			continue;
 		}
 		if (!(th->th_flags & TH_ACK))
 			continue;
 
 		w = (uint32_t)ntohs(th->th_win) << conn->ws_from_tap;
-		if (SEQ_GT(ack, snd_max)) {
+		if (SEQ_GT(ack, b->snd_max)) {
 			/* Acknowledges data we never sent: ACK, drop */
-			need_ack = true;
+			b->need_ack = true;
 			continue;
 		}
-		if (SEQ_GT(ack, ack_max)) {
-			ack_max = ack;
-			wnd = w;
-			ack_new = true;
-		} else if (ack == ack_max) {
-			if (ack == una0 && !plen && !(th->th_flags & TH_FIN) &&
-			    w == wnd0 && conn->seq_to_tap != una0)
-				dups++;
-			wnd = w;
+		if (SEQ_GT(ack, b->ack_max)) {
+			b->ack_max = ack;
+			b->wnd = w;
+			b->ack_new = true;
+		} else if (ack == b->ack_max) {
+			if (ack == b->una0 && !plen &&
+			    !(th->th_flags & TH_FIN) && w == b->wnd0 &&
+			    conn->seq_to_tap != b->una0)
+				b->dups++;
+			b->wnd = w;
 		}
 
+		/* Else, keep-alive (RFC 9293 3.10.7.4): ACK */
 		if (plen || (th->th_flags & TH_FIN))
-			pending[i] = 1;
+			b->pending[i] = 1;
 		else if (SEQ_LT(seq, conn->seq_from_tap))
-			need_ack = true;	/* keep-alive, RFC 9293 3.10.7.4 */
+			b->need_ack = true;
 	}
 
-	/* Payload in sequence order, also if reordered within the batch */
-	exp = conn->seq_from_tap;
+	return 0;
+}
+
+/**
+ * tcp_tap_order() - Collect the payload of marked segments in sequence
+ *		     order, also if reordered within the batch, up to a hole
+ * @conn:	Connection
+ * @pkts:	Segments
+ * @n:		Number of segments
+ * @b:		Batch state: @pending in, @iov, @niov, @total, @fin, @ooo out
+ */
+static void tcp_tap_order(const struct tcp_conn *conn,
+			  const struct tap_l4_pkt *pkts, size_t n,
+			  struct tcp_tap_batch *b)
+{
+	uint32_t exp = conn->seq_from_tap;
+	bool progress;
+	size_t i;
+
 	if (conn->flags & C_TAP_FIN) {
 		/* Retransmissions after the guest's FIN: just ACK again */
 		for (i = 0; i < n; i++)
-			need_ack |= pending[i];
-		memset(pending, 0, n);
+			b->need_ack |= b->pending[i];
+		memset(b->pending, 0, n);
 	}
 	do {
 		progress = false;
-		for (i = 0; i < n && !fin; i++) {
+		for (i = 0; i < n && !b->fin; i++) {
 			const tcphdr_ua *th;
 			size_t hl, plen, off;
 			uint32_t seq, end;
 
-			if (!pending[i])
+			if (!b->pending[i])
 				continue;
 			th = (const tcphdr_ua *)pkts[i].l4;
 			hl = (size_t)th->th_off * 4;
@@ -1542,38 +1591,57 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			if (SEQ_GT(seq, exp))
 				continue;	/* hole: maybe later */
 
-			pending[i] = 0;
+			b->pending[i] = 0;
 			end = seq + (uint32_t)plen;
 			if (SEQ_LT(end, exp) ||
 			    (end == exp && !(th->th_flags & TH_FIN))) {
 				/* Old data, keep-alive: expected ACK */
-				need_ack = true;
+				b->need_ack = true;
 				continue;
 			}
 
 			off = exp - seq;
 			if (plen > off) {
-				iov[niov].iov_base = (uint8_t *)th + hl + off;
-				iov[niov].iov_len = plen - off;
-				niov++;
-				total += plen - off;
+				b->iov[b->niov].iov_base = (uint8_t *)th + hl +
+							   off;
+				b->iov[b->niov].iov_len = plen - off;
+				b->niov++;
+				b->total += plen - off;
 				exp += (uint32_t)(plen - off);
 			}
 			if (th->th_flags & TH_FIN)
-				fin = true;
+				b->fin = true;
 			progress = true;
 		}
-	} while (progress && !fin);
+	} while (progress && !b->fin);
 
 	for (i = 0; i < n; i++) {
-		if (pending[i]) {
-			ooo++;
-			need_ack = true;
+		if (b->pending[i]) {
+			b->ooo++;
+			b->need_ack = true;
 		}
 	}
+}
 
-	if (total) {
-		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = niov };
+/**
+ * tcp_tap_write() - Write the payload of a batch to the socket, and the
+ *		     guest's FIN, if everything before it was taken
+ * @c:		Execution context
+ * @conn:	Connection
+ * @b:		Batch state
+ *
+ * Return: false if the connection was reset
+ *
+ * #syscalls sendmsg shutdown
+ */
+static bool tcp_tap_write(struct ctx *c, struct tcp_conn *conn,
+			  struct tcp_tap_batch *b)
+{
+	size_t i;
+
+	if (b->total) {
+		struct msghdr mh = { .msg_iov = b->iov,
+				     .msg_iovlen = b->niov };
 		ssize_t w;
 
 		do
@@ -1586,46 +1654,80 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 				debug("TCP: write to socket failed: %s",
 				      strerror(errno));
 				tcp_rst(c, conn);
-				return n;
+				return false;
 			}
 			w = 0;
 		}
 
 		conn->seq_from_tap += (uint32_t)w;
 		tcp_flow(conn)->f.bytes[tcp_tap_sidx(conn)] += (size_t)w;
-		if ((size_t)w < total) {
+		if ((size_t)w < b->total) {
 			size_t left = (size_t)w;
 
-			fin = false;
-			shortw = true;
-			for (i = 0; i < niov; i++) {
-				if (left < iov[i].iov_len)
-					unwritten++;
-				left -= MIN(left, iov[i].iov_len);
+			b->fin = false;
+			b->shortw = true;
+			for (i = 0; i < b->niov; i++) {
+				if (left < b->iov[i].iov_len)
+					b->unwritten++;
+				left -= MIN(left, b->iov[i].iov_len);
 			}
 			if (w)
-				unwritten++;	/* ACK of what we took */
+				b->unwritten++;	/* ACK of what we took */
 		}
-		data_ack = true;
+		b->data_ack = true;
 		conn->since = tcp_now_s;
 	}
 
-	if (fin) {
+	if (b->fin) {
 		shutdown(conn->sock, SHUT_WR);
 		conn->seq_from_tap++;
 		conn->flags |= C_TAP_FIN;
 		tcp_state(conn, FLOW_STATE_CLOSING);
-		data_ack = true;
+		b->data_ack = true;
 	}
 
+	return true;
+}
+
+/**
+ * tcp_tap_data() - Segments from the guest on an established connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @pkts:	Segments
+ * @n:		Number of segments
+ *
+ * Return: number of segments consumed
+ */
+static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
+			   const struct tap_l4_pkt *pkts, size_t n)
+{
+	struct tcp_tap_batch b;
+	size_t used;
+
+	if (n > TAP_BATCH_MAX)
+		n = TAP_BATCH_MAX;
+
+	b.una0 = b.ack_max = conn->una;
+	b.wnd0 = b.wnd = conn->wnd_from_tap;
+	b.snd_max = conn->seq_to_tap + !!(conn->flags & C_TAP_FIN_SENT);
+	b.ack_new = b.need_ack = b.data_ack = b.fin = b.shortw = false;
+	b.dups = b.ooo = b.unwritten = 0;
+	b.niov = b.total = 0;
+
+	if ((used = tcp_tap_scan(c, conn, pkts, n, &b)))
+		return used;
+	tcp_tap_order(conn, pkts, n, &b);
+	if (!tcp_tap_write(c, conn, &b))
+		return n;
+
 	/* Acknowledgements and window from the guest */
-	conn->wnd_from_tap = wnd;
-	if (ack_new) {
-		if (!tcp_ack_from_tap(c, conn, ack_max))
+	conn->wnd_from_tap = b.wnd;
+	if (b.ack_new) {
+		if (!tcp_ack_from_tap(c, conn, b.ack_max))
 			return n;
 		conn->since = tcp_now_s;
-	} else if (dups) {
-		conn->dup_acks += dups;
+	} else if (b.dups) {
+		conn->dup_acks += b.dups;
 		if (conn->dup_acks >= TCP_DUPACK_THRESH &&
 		    !(conn->flags & C_RECOVERY)) {
 			conn->flags |= C_RECOVERY;
@@ -1635,29 +1737,31 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		}
 	}
 
-	if (ooo || shortw) {
+	if (b.ooo || b.shortw) {
 		/* One ACK per segment we didn't take, like any receiver: more
 		 * would look like reordering to the guest, which then waits
 		 * for its retransmission timeout instead
 		 */
-		unsigned int cnt = ooo + (shortw ? MAX(unwritten, 1U) : 0);
+		unsigned int cnt = b.ooo;
 
-		if (total && !shortw)
+		if (b.shortw)
+			cnt += MAX(b.unwritten, 1U);
+		else if (b.total)
 			cnt++;			/* the one acknowledging data */
 		tcp_wnd_update(c, conn);
 		tcp_dup_acks(c, conn, MIN(cnt, (unsigned int)n));
-	} else if (need_ack || data_ack) {
+	} else if (b.need_ack || b.data_ack) {
 		/* New data moves our acknowledgement number: if a data frame
 		 * to the guest carries it before the end of this round, no
 		 * separate ACK is needed (request/response: the reply does)
 		 */
-		tcp_ack_later(conn, need_ack);
+		tcp_ack_later(conn, b.need_ack);
 	}
 
 	if (tcp_check_done(c, conn))
 		return n;
 
-	if (ack_new || wnd != wnd0)
+	if (b.ack_new || b.wnd != b.wnd0)
 		tcp_data_from_sock(c, conn);
 
 	return n;
