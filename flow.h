@@ -89,8 +89,10 @@ enum flow_type {
 #define FLOW_MAX		(FLOW_TCP_MAX + FLOW_TCP_SPLICE_MAX + \
 				 FLOW_UDP_MAX + FLOW_ICMP_MAX)
 
-/* Bytes of protocol-specific state per flow */
-#define FLOW_PRIV_SIZE		128
+/* Bytes of protocol-specific state per flow: the largest private struct
+ * (TCP's), each protocol checks that its own fits
+ */
+#define FLOW_PRIV_SIZE		72
 
 /**
  * enum flow_state - Coarse state of a flow, for listings
