@@ -4,14 +4,17 @@
 # test/rig/57-flow-dump.sh - SIGUSR1 makes pasta and passt (isolated, under
 # seccomp) list their flow table in the log: a TCP connection in the middle
 # of an exchange, a UDP exchange and a ping, each with both sides'
-# addresses and ports and the bytes that went each way
+# addresses and ports and the bytes that went each way; for pasta, also a
+# spliced connection from the host's loopback (-t)
 
 . "$(dirname "$0")/../lib/rig.sh"
 
 TCP_PORT=5071
 UDP_PORT=5072
+SPLICE_PORT=5073
 TCP_SPORT=40171
 UDP_SPORT=40172
+SPLICE_SPORT=40173
 UP=100000	# TCP bytes guest to far host
 DOWN=50000	# and back
 UDP_MSG=hello	# UDP payload, echoed
@@ -53,7 +56,7 @@ elif cmd == 'tcp-client':
     up, down, done, hold = int(args[3]), int(args[4]), args[5], float(args[6])
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(('0.0.0.0', sport))
+    s.bind(('127.0.0.1' if host == '127.0.0.1' else '0.0.0.0', sport))
     s.settimeout(20)
     s.connect((host, port))
     s.sendall(b'u' * up)
@@ -157,10 +160,31 @@ flow_checks() {
 	wait "${RIG_BG[tcp-cli-$mode]}" 2>/dev/null
 }
 
+# splice_checks LOG PID: pasta, connection from the host's loopback to a -t
+# port, spliced to the namespace's loopback
+splice_checks() {
+	local log=$1 pid=$2 done=$RIG_TMP/splice.done n='[0-9]+'
+
+	rig_bg splice-srv g $TOOL tcp-server $SPLICE_PORT $UP $DOWN
+	rig_wait_port g tcp $SPLICE_PORT || rig_die "TCP server in guest"
+	rig_bg splice-cli h timeout 30 $TOOL tcp-client 127.0.0.1 \
+		$SPLICE_PORT $SPLICE_SPORT $UP $DOWN "$done" 8
+	check "pasta: spliced exchange from the host's loopback" \
+		rig_wait_file 15 "$done"
+
+	check "pasta: SIGUSR1 lists the spliced connection" \
+		dump_lines "$log" "$pid"
+	check "pasta: spliced flow: host loopback to namespace, bytes each way" \
+		dump_has "tcp-splice active age ${n}s: host 127\\.0\\.0\\.1:$SPLICE_SPORT>\\*:0 ns \\*:0>127\\.0\\.0\\.1:$SPLICE_PORT bytes $UP>$DOWN\$"
+
+	wait "${RIG_BG[splice-cli]}" 2>/dev/null
+}
+
 servers
-if rig_pasta --config-net -t none -u none -T none -U none \
+if rig_pasta --config-net -t $SPLICE_PORT -u none -T none -U none \
 	-l "$RIG_TMP/pasta-flows.log"; then
 	flow_checks pasta "$RIG_TMP/pasta-flows.log" "$RIG_PASTA_PID"
+	splice_checks "$RIG_TMP/pasta-flows.log" "$RIG_PASTA_PID"
 else
 	check "pasta: start" false
 fi
