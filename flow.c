@@ -200,8 +200,8 @@ static const char *flow_addr_fmt(const union inany_addr *a, uint16_t port,
  *
  * Return: length of the text, as snprintf()
  */
-int flow_describe(const struct flow *f, uint32_t now_s, char *buf,
-		  size_t len)
+static int flow_describe(const struct flow *f, uint32_t now_s, char *buf,
+			 size_t len)
 {
 	const struct flow_side *ini = &f->f.side[INISIDE];
 	const struct flow_side *tgt = &f->f.side[TGTSIDE];

@@ -250,8 +250,6 @@ uint32_t flow_hwm(void);
 void flow_side_set(struct flow_side *s, uint8_t pif,
 		   const union inany_addr *peer, uint16_t peer_port,
 		   const union inany_addr *ours, uint16_t our_port);
-int flow_describe(const struct flow *f, uint32_t now_s, char *buf,
-		  size_t len);
 void flow_dump(uint32_t now_s);
 
 /* Hash index: keys to flow indices, and the keyed hash behind it */
