@@ -28,7 +28,9 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/icmp6.h>
 #include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
 #include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -44,13 +46,16 @@
 
 #define ICMP_TIMEOUT_S		60
 
-#define ICMP_ECHO_REQUEST	8
-#define ICMP_ECHO_REPLY		0
-#define ICMPV6_ECHO_REQUEST	128
-#define ICMPV6_ECHO_REPLY	129
+/* Echo header: type, code, checksum, identifier, sequence (same layout in
+ * ICMP and ICMPv6)
+ */
+#define ICMP_HLEN		sizeof(struct icmphdr)
+static_assert(sizeof(struct icmphdr) == sizeof(struct icmp6_hdr),
+	      "ICMP and ICMPv6 echo headers have the same length");
 
-/* Echo header: type, code, checksum, identifier, sequence */
-#define ICMP_HLEN		8
+/* Headers of guest messages: wherever frames put them, no alignment */
+typedef struct icmphdr __attribute__((aligned(1))) icmphdr_ua;
+typedef struct icmp6_hdr __attribute__((aligned(1))) icmp6hdr_ua;
 
 /* Largest echo message that still fits an IP packet to the guest */
 #define ICMP_MSG_MAX		(IP_MAXPACKET - sizeof(struct iphdr))
@@ -91,6 +96,35 @@ static struct icmp_flow *icmp_at(struct flow *fl)
 
 /* Receive buffer for replies: one message at a time */
 static uint8_t icmp_buf[ICMPV6_MSG_MAX + 1] __attribute__((aligned(8)));
+
+/**
+ * icmp_echo_get() - Fields of an echo message header
+ * @af:		AF_INET or AF_INET6
+ * @msg:	Message, at least ICMP_HLEN bytes, any alignment
+ * @type:	Type, set on return
+ * @code:	Code, set on return
+ * @id:		Identifier, host order, set on return
+ * @seq:	Sequence number, host order, set on return
+ */
+static void icmp_echo_get(int af, const void *msg, uint8_t *type,
+			  uint8_t *code, uint16_t *id, uint16_t *seq)
+{
+	if (af == AF_INET) {
+		const icmphdr_ua *ih = msg;
+
+		*type = ih->type;
+		*code = ih->code;
+		*id = ntohs(ih->un.echo.id);
+		*seq = ntohs(ih->un.echo.sequence);
+	} else {
+		const icmp6hdr_ua *ih6 = msg;
+
+		*type = ih6->icmp6_type;
+		*code = ih6->icmp6_code;
+		*id = ntohs(ih6->icmp6_id);
+		*seq = ntohs(ih6->icmp6_seq);
+	}
+}
 
 /**
  * icmp_key() - Build the hash key of a flow
@@ -313,10 +347,10 @@ void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 	uint8_t proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	union inany_addr dst, hdst, src;
 	struct sockaddr_storage sa;
-	const uint8_t *p = msg;
 	struct flow_key k;
 	struct icmp_flow *f;
-	uint16_t id, hport;
+	uint16_t id, seq, hport;
+	uint8_t type, code;
 	struct flow *fl;
 	uint32_t idx;
 	socklen_t sl;
@@ -329,13 +363,12 @@ void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 		return;
 
 	/* Echo requests only, other types aren't forwarded */
-	if (p[0] != (af == AF_INET ? ICMP_ECHO_REQUEST : ICMPV6_ECHO_REQUEST) ||
-	    p[1] != 0) {
-		trace("icmp: type %u from guest ignored", p[0]);
+	icmp_echo_get(af, msg, &type, &code, &id, &seq);
+	if (type != (af == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST) || code) {
+		trace("icmp: type %u from guest ignored", type);
 		return;
 	}
 
-	id = (uint16_t)((p[4] << 8) | p[5]);
 	inany_from_af(&dst, af, daddr);
 	inany_from_af(&src, af, saddr);
 
@@ -358,7 +391,7 @@ void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 	f = icmp_at(fl);
 	fl->f.side[INISIDE].peer = src;
 	f->last = now->tv_sec;
-	f->seq = (uint16_t)((p[6] << 8) | p[7]);
+	f->seq = seq;
 
 	sl = icmp_sockaddr(c, af, &fl->f.side[TGTSIDE].peer, 0, &sa);
 	if (sendto(f->sock, msg, len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
@@ -402,8 +435,10 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	tap = &fl->f.side[INISIDE];
 
 	for (i = 0; i < ICMP_READS_MAX; i++) {
-		uint8_t reply = f->af == AF_INET ? ICMP_ECHO_REPLY :
-						   ICMPV6_ECHO_REPLY;
+		uint8_t reply = f->af == AF_INET ? ICMP_ECHOREPLY :
+						   ICMP6_ECHO_REPLY;
+		uint8_t type, code;
+		uint16_t id, seq;
 		size_t max = f->af == AF_INET ? ICMP_MSG_MAX : ICMPV6_MSG_MAX;
 		struct iovec iov = { .iov_base = icmp_buf,
 				     .iov_len = sizeof(icmp_buf) };
@@ -424,17 +459,23 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		}
 
 		if (mh.msg_flags & MSG_TRUNC || (size_t)n > max ||
-		    n < ICMP_HLEN || icmp_buf[0] != reply) {
+		    (size_t)n < ICMP_HLEN) {
+			trace("icmp: bad or oversized reply, dropped");
+			continue;
+		}
+		icmp_echo_get(f->af, icmp_buf, &type, &code, &id, &seq);
+		if (type != reply) {
 			trace("icmp: bad or oversized reply, dropped");
 			continue;
 		}
 
 		/* The kernel's identifier is the socket's: restore ours */
-		icmp_buf[4] = (uint8_t)(f->id >> 8);
-		icmp_buf[5] = (uint8_t)f->id;
+		if (f->af == AF_INET)
+			((struct icmphdr *)icmp_buf)->un.echo.id = htons(f->id);
+		else
+			((struct icmp6_hdr *)icmp_buf)->icmp6_id = htons(f->id);
 
-		trace("icmp: echo reply id %u seq %u to guest", f->id,
-		      (icmp_buf[6] << 8) | icmp_buf[7]);
+		trace("icmp: echo reply id %u seq %u to guest", f->id, seq);
 		fl->f.bytes[TGTSIDE] += (size_t)n;
 
 		if (f->af == AF_INET) {
