@@ -54,9 +54,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/ethernet.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/udp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -89,6 +91,9 @@
 /* Listening sockets: each port at most twice per direction, typically */
 #define UDP_LSOCK_MAX		(NUM_PORTS * 2)
 #define UDP_LIDX_NONE		UINT32_MAX
+
+/* UDP header of a guest datagram: wherever the frame puts it, no alignment */
+typedef struct udphdr __attribute__((aligned(1))) udphdr_ua;
 
 /* ICMP quote limits: RFC 1812 (576 bytes), RFC 4443 (minimum MTU) */
 #define UDP_ICMP4_MAX		576
@@ -669,20 +674,20 @@ static void udp_sendmmsg(int fd, struct mmsghdr *mh, size_t n)
  */
 static bool udp_hdr_ok(const struct tap_l4_pkt *p)
 {
-	const uint8_t *u = p->l4;
+	const udphdr_ua *uh = (const udphdr_ua *)p->l4;
 	size_t ulen;
 
 	if (p->len < sizeof(struct udphdr)) {
 		debug("UDP: truncated header (%zu bytes), dropping", p->len);
 		return false;
 	}
-	ulen = (size_t)u[4] << 8 | u[5];
+	ulen = ntohs(uh->len);
 	if (ulen < sizeof(struct udphdr) || ulen != p->len) {
 		debug("UDP: length %zu doesn't match IP payload %zu, dropping",
 		      ulen, p->len);
 		return false;
 	}
-	if (!(u[0] | u[1]) || !(u[2] | u[3])) {
+	if (!uh->source || !uh->dest) {
 		debug("UDP: port zero, dropping");
 		return false;
 	}
@@ -720,8 +725,8 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	if (first == n)
 		return;
 
-	gport = (uint16_t)(pkts[first].l4[0] << 8 | pkts[first].l4[1]);
-	tport = (uint16_t)(pkts[first].l4[2] << 8 | pkts[first].l4[3]);
+	gport = ntohs(((const udphdr_ua *)pkts[first].l4)->source);
+	tport = ntohs(((const udphdr_ua *)pkts[first].l4)->dest);
 	inany_from_af(&gaddr, af, saddr);
 	inany_from_af(&taddr, af, daddr);
 
@@ -756,18 +761,17 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	}
 
 	for (m = 0, i = first; i < n && m < UDP_SEND_MAX; i++) {
-		const uint8_t *u = pkts[i].l4;
+		const udphdr_ua *uh = (const udphdr_ua *)pkts[i].l4;
 		struct msghdr *mh = &udp_smh[m].msg_hdr;
 
 		if (!udp_hdr_ok(&pkts[i]))
 			continue;
-		if ((uint16_t)(u[0] << 8 | u[1]) != gport ||
-		    (uint16_t)(u[2] << 8 | u[3]) != tport) {
+		if (ntohs(uh->source) != gport || ntohs(uh->dest) != tport) {
 			debug("UDP: ports changed within a batch, dropping");
 			continue;
 		}
 
-		udp_siov[m].iov_base = (void *)(u + sizeof(struct udphdr));
+		udp_siov[m].iov_base = (void *)(uh + 1);
 		udp_siov[m].iov_len = pkts[i].len - sizeof(struct udphdr);
 		memset(mh, 0, sizeof(*mh));
 		mh->msg_name = namelen ? &name : NULL;
@@ -895,13 +899,15 @@ static void udp_icmp_reflect(const struct ctx *c, uint32_t idx,
 	const struct flow_side *t = udp_tapside(idx);
 	union inany_addr src = t->ours, oaddr;
 	const struct in_addr *g4 = inany_v4(&t->peer);
-	uint8_t buf[UDP_ICMP6_MAX];
+	uint8_t buf[UDP_ICMP6_MAX] __attribute__((aligned(8)));
 	struct udphdr *uh;
 	uint16_t oport;
 	size_t q, hl;
 
-	if (g4 ? ee->ee_origin != SO_EE_ORIGIN_ICMP || ee->ee_type != 3 :
-		 ee->ee_origin != SO_EE_ORIGIN_ICMP6 || ee->ee_type != 1)
+	if (g4 ? ee->ee_origin != SO_EE_ORIGIN_ICMP ||
+		 ee->ee_type != ICMP_DEST_UNREACH :
+		 ee->ee_origin != SO_EE_ORIGIN_ICMP6 ||
+		 ee->ee_type != ICMP6_DST_UNREACH)
 		return;
 
 	/* A router's error comes from the router, unless loopback */
@@ -912,38 +918,40 @@ static void udp_icmp_reflect(const struct ctx *c, uint32_t idx,
 		src = oaddr;
 
 	memset(buf, 0, sizeof(buf));
-	buf[0] = ee->ee_type;
-	buf[1] = ee->ee_code;
 
 	if (g4) {
-		struct iphdr *ip = (struct iphdr *)(buf + 8);
+		struct icmphdr *ih = (struct icmphdr *)buf;
+		struct iphdr *ip = (struct iphdr *)(ih + 1);
 
-		if (ee->ee_code == 4) {		/* fragmentation needed */
-			buf[6] = (uint8_t)(ee->ee_info >> 8);
-			buf[7] = (uint8_t)ee->ee_info;
-		}
-		hl = 8 + sizeof(*ip) + sizeof(*uh);
+		ih->type = ee->ee_type;
+		ih->code = ee->ee_code;
+		if (ee->ee_code == ICMP_FRAG_NEEDED)
+			ih->un.frag.mtu = htons((uint16_t)ee->ee_info);
+		hl = sizeof(*ih) + sizeof(*ip) + sizeof(*uh);
 		q = MIN(dlen, UDP_ICMP4_MAX - sizeof(struct iphdr) - hl);
-		ip->version = 4;
-		ip->ihl = 5;
+		ip->version = IPVERSION;
+		ip->ihl = sizeof(*ip) / 4;
 		ip->tot_len = htons(MIN(sizeof(*ip) + sizeof(*uh) + dlen,
-					65535));
-		ip->ttl = 64;
+					IP_MAXPACKET));
+		ip->ttl = IPDEFTTL;
 		ip->protocol = IPPROTO_UDP;
 		ip->saddr = g4->s_addr;
 		ip->daddr = inany_v4(&t->ours)->s_addr;
 		ip->check = csum_ip4_header(ip, sizeof(*ip));
 		uh = (struct udphdr *)(ip + 1);
 	} else {
-		struct ip6_hdr *ip6 = (struct ip6_hdr *)(buf + 8);
+		struct icmp6_hdr *ih6 = (struct icmp6_hdr *)buf;
+		struct ip6_hdr *ip6 = (struct ip6_hdr *)(ih6 + 1);
 
-		hl = 8 + sizeof(*ip6) + sizeof(*uh);
+		ih6->icmp6_type = ee->ee_type;
+		ih6->icmp6_code = ee->ee_code;
+		hl = sizeof(*ih6) + sizeof(*ip6) + sizeof(*uh);
 		q = MIN(dlen, UDP_ICMP6_MAX - sizeof(struct ip6_hdr) - hl);
 		ip6->ip6_flow = htonl(6U << 28 |
 				      (udp_at(idx)->flowlabel & 0xfffff));
-		ip6->ip6_plen = htons(MIN(sizeof(*uh) + dlen, 65535));
+		ip6->ip6_plen = htons(MIN(sizeof(*uh) + dlen, UINT16_MAX));
 		ip6->ip6_nxt = IPPROTO_UDP;
-		ip6->ip6_hlim = 64;
+		ip6->ip6_hlim = IPDEFTTL;
 		ip6->ip6_src = t->peer.a6;
 		ip6->ip6_dst = t->ours.a6;
 		uh = (struct udphdr *)(ip6 + 1);
@@ -951,7 +959,7 @@ static void udp_icmp_reflect(const struct ctx *c, uint32_t idx,
 
 	uh->source = htons(t->peer_port);
 	uh->dest = htons(t->our_port);
-	uh->len = htons(MIN(sizeof(*uh) + dlen, 65535));
+	uh->len = htons(MIN(sizeof(*uh) + dlen, UINT16_MAX));
 	memcpy(buf + hl, data, q);
 
 	if (g4) {
