@@ -112,10 +112,7 @@
  * alignment may be assumed (our own frames have it 4-byte aligned)
  */
 typedef struct tcphdr __attribute__((aligned(1))) tcphdr_ua;
-#define TCP_OPT_MSS		2
-#define TCP_OPT_WS		3
-#define TCP_OPT_TS		8
-#define TCP_TS_LEN		12		/* NOP, NOP, TS option */
+#define TCP_TS_LEN		TCPOLEN_TSTAMP_APPA	/* NOP, NOP, TS */
 
 #define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
@@ -422,26 +419,27 @@ static bool tcp_opts_parse(const tcphdr_ua *th, size_t hlen,
 	while (i < len) {
 		uint8_t kind = o[i], olen;
 
-		if (kind == 0)		/* End of options */
+		if (kind == TCPOPT_EOL)
 			break;
-		if (kind == 1) {	/* NOP */
+		if (kind == TCPOPT_NOP) {
 			i++;
 			continue;
 		}
 		if (i + 1 >= len)
 			break;
 		olen = o[i + 1];
-		if (olen < 2 || i + olen > len)
+		if (olen < 2 || i + olen > len)	/* kind and length */
 			break;
 
-		if (kind == TCP_OPT_MSS && olen == 4) {
+		if (kind == TCPOPT_MAXSEG && olen == TCPOLEN_MAXSEG) {
 			unsigned int v = (unsigned int)o[i + 2] << 8 | o[i + 3];
 
 			if (v)
 				*mss = v;
-		} else if (kind == TCP_OPT_WS && olen == 3) {
+		} else if (kind == TCPOPT_WINDOW && olen == TCPOLEN_WINDOW) {
 			*ws = MIN(o[i + 2], TCP_WS_MAX);
-		} else if (kind == TCP_OPT_TS && olen == 10) {
+		} else if (kind == TCPOPT_TIMESTAMP &&
+			   olen == TCPOLEN_TIMESTAMP) {
 			memcpy(ts, o + i + 2, 4);
 			*ts = ntohl(*ts);
 			has_ts = true;
@@ -468,8 +466,9 @@ static bool tcp_ts_get(const tcphdr_ua *th, size_t hlen, uint32_t *ts)
 
 	if (hlen == TCP_HLEN)
 		return false;
-	if (hlen == TCP_HLEN + TCP_TS_LEN && o[0] == 1 && o[1] == 1 &&
-	    o[2] == TCP_OPT_TS && o[3] == 10) {
+	if (hlen == TCP_HLEN + TCP_TS_LEN && o[0] == TCPOPT_NOP &&
+	    o[1] == TCPOPT_NOP && o[2] == TCPOPT_TIMESTAMP &&
+	    o[3] == TCPOLEN_TIMESTAMP) {
 		memcpy(ts, o + 4, 4);
 		*ts = ntohl(*ts);
 		return true;
@@ -486,9 +485,9 @@ static void tcp_ts_opt(const struct tcp_conn *conn, uint8_t *o)
 {
 	uint32_t v = htonl(tcp_now + conn->ts_off);
 
-	o[0] = o[1] = 1;
-	o[2] = TCP_OPT_TS;
-	o[3] = 10;
+	o[0] = o[1] = TCPOPT_NOP;
+	o[2] = TCPOPT_TIMESTAMP;
+	o[3] = TCPOLEN_TIMESTAMP;
 	memcpy(o + 4, &v, 4);
 	v = htonl(conn->ts_recent);
 	memcpy(o + 8, &v, 4);
@@ -665,15 +664,15 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 	if (flags & TH_SYN) {
 		uint16_t mss = tcp_mss_max(c, conn->flags & C_V6);
 
-		o[0] = TCP_OPT_MSS;
-		o[1] = 4;
+		o[0] = TCPOPT_MAXSEG;
+		o[1] = TCPOLEN_MAXSEG;
 		o[2] = (uint8_t)(mss >> 8);
 		o[3] = (uint8_t)mss;
 		optlen = 4;
 		if (conn->ws_to_tap || (conn->flags & C_INBOUND)) {
-			o[4] = 1;		/* NOP */
-			o[5] = TCP_OPT_WS;
-			o[6] = 3;
+			o[4] = TCPOPT_NOP;
+			o[5] = TCPOPT_WINDOW;
+			o[6] = TCPOLEN_WINDOW;
 			o[7] = conn->ws_to_tap;
 			optlen = 8;
 		}
