@@ -52,7 +52,7 @@
 #define LOCAL_PREFIX4		16
 #define LOCAL_GW6		"fe80::1"
 
-static const unsigned char mac_default[ETH_ALEN_] = {
+static const unsigned char mac_default[ETH_ALEN] = {
 	0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55
 };
 
@@ -438,7 +438,7 @@ static int parse_mac(const char *s, unsigned char *mac)
 {
 	int i;
 
-	for (i = 0; i < ETH_ALEN_; i++) {
+	for (i = 0; i < ETH_ALEN; i++) {
 		unsigned v = 0, n = 0;
 
 		while (isxdigit((unsigned char)*s) && n < 2) {
@@ -451,7 +451,7 @@ static int parse_mac(const char *s, unsigned char *mac)
 		if (!n)
 			return -1;
 		mac[i] = v;
-		if (i < ETH_ALEN_ - 1 && *s++ != ':')
+		if (i < ETH_ALEN - 1 && *s++ != ':')
 			return -1;
 	}
 
@@ -1811,7 +1811,7 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 	o->log_size = LOG_SIZE_DEFAULT;
 
 	c->mtu = MTU_DEFAULT;
-	memcpy(c->our_tap_mac, mac_default, ETH_ALEN_);
+	memcpy(c->our_tap_mac, mac_default, ETH_ALEN);
 	c->fd_passed = -1;
 	c->log_size = LOG_SIZE_DEFAULT;
 

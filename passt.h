@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <limits.h>
+#include <linux/if_ether.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/types.h>
@@ -17,15 +18,13 @@
 #include "inany.h"
 #include "fwd.h"
 
-#define ETH_ALEN_	6
-
 /* Nameservers and search domains we keep from the host or the options */
 #define MAXNS		3
 #define MAXDNSRCH	8
 #define DNSRCH_LEN	254
 
 /* Largest frame we handle on the tap side (Ethernet header included) */
-#define FRAME_MAX	(65535 + 14)
+#define FRAME_MAX	(65535 + ETH_HLEN)
 
 /* Default and accepted MTU values */
 #define MTU_DEFAULT	65520
@@ -200,15 +199,15 @@ struct ctx {
 	int pasta_userns_fd;		/* fd of the user namespace, or -1 */
 	unsigned int pasta_ifi;		/* index of our tap in the namespace */
 	char pasta_ifname[IFNAMSIZ];	/* -I: tap name in the namespace */
-	unsigned char ns_mac[ETH_ALEN_];	/* --ns-mac-addr, or zero */
+	unsigned char ns_mac[ETH_ALEN];	/* --ns-mac-addr, or zero */
 	pid_t pasta_pid;		/* PID given on the command line, or 0 */
 	char **pasta_cmd;		/* command to spawn, NULL-terminated */
 	int no_splice;
 	int splice_only;		/* --splice-only: no tap traffic */
 
 	/* Link layer */
-	unsigned char our_tap_mac[ETH_ALEN_];	/* -M: our MAC towards guest */
-	unsigned char guest_mac[ETH_ALEN_];	/* learnt from guest frames */
+	unsigned char our_tap_mac[ETH_ALEN];	/* -M: our MAC towards guest */
+	unsigned char guest_mac[ETH_ALEN];	/* learnt from guest frames */
 	int mtu;				/* -m, 0: don't advertise */
 
 	/* Template interfaces and addresses; ifiN == 0: family disabled,

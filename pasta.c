@@ -621,9 +621,9 @@ void pasta_ns_conf(struct ctx *c)
 	}
 
 	if (c->pasta_conf_ns) {
-		static const unsigned char zero[ETH_ALEN_];
+		static const unsigned char zero[ETH_ALEN];
 
-		if (memcmp(c->ns_mac, zero, ETH_ALEN_) &&
+		if (memcmp(c->ns_mac, zero, ETH_ALEN) &&
 		    nl_link_set_mac(ifi, c->ns_mac))
 			die("Couldn't set MAC address in namespace");
 

@@ -18,9 +18,6 @@
 
 #include "passt.h"
 
-/* Old spelling of ETH_HLEN, until tcp.c, udp.c and test_tcp.c drop it */
-#define ETH_HLEN_	ETH_HLEN
-
 /* IPv6 links carry packets of at least 1280 bytes (RFC 8200, 5) */
 #define IPV6_MIN_MTU		1280
 

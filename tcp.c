@@ -385,7 +385,7 @@ static uint16_t tcp_mss_max(const struct ctx *c, bool v6)
 	long l3 = v6 ? sizeof(struct ip6_hdr) : sizeof(struct iphdr);
 	long mtu = c->mtu ? c->mtu : MTU_DEFAULT;
 	long mss = mtu - l3 - (long)TCP_HLEN;
-	long lim = FRAME_MAX - ETH_HLEN_ - l3 - (long)TCP_HLEN;
+	long lim = FRAME_MAX - ETH_HLEN - l3 - (long)TCP_HLEN;
 
 	if (mss > lim)
 		mss = lim;
@@ -581,13 +581,13 @@ static uint8_t *tcp_l2l3(const struct ctx *c, bool v6,
 	uint8_t *eth;
 
 	if (!v6) {
-		eth = l4 - sizeof(struct iphdr) - ETH_HLEN_;
+		eth = l4 - sizeof(struct iphdr) - ETH_HLEN;
 		tap_ip4_hdr(tap_l2_hdr(c, eth, ETH_P_IP), src->v4mapped.a4,
 			    dst->v4mapped.a4, IPPROTO_TCP, l4len);
 		*psum = csum_pseudo4((uint16_t)l4len, IPPROTO_TCP,
 				     src->v4mapped.a4, dst->v4mapped.a4);
 	} else {
-		eth = l4 - sizeof(struct ip6_hdr) - ETH_HLEN_;
+		eth = l4 - sizeof(struct ip6_hdr) - ETH_HLEN;
 		tap_ip6_hdr(tap_l2_hdr(c, eth, ETH_P_IPV6), &src->a6,
 			    &dst->a6, IPPROTO_TCP, l4len, flow);
 		*psum = csum_pseudo6((uint32_t)l4len, IPPROTO_TCP,
@@ -1022,7 +1022,7 @@ static void tcp_wnd_update(struct ctx *c, struct tcp_conn *conn)
 static size_t tcp_frame_payload(const struct ctx *c,
 				const struct tcp_conn *conn)
 {
-	size_t hlen = ETH_HLEN_ + TCP_HLEN +
+	size_t hlen = ETH_HLEN + TCP_HLEN +
 		      ((conn->flags & C_V6) ? sizeof(struct ip6_hdr) :
 					      sizeof(struct iphdr));
 	size_t mss = conn->mss, max;

@@ -85,7 +85,7 @@
  * IP header is aligned, Ethernet, IPv6 (the larger), UDP
  */
 #define UDP_HDR_PAD		2
-#define UDP_HDR_ROOM		(UDP_HDR_PAD + ETH_HLEN_ +		\
+#define UDP_HDR_ROOM		(UDP_HDR_PAD + ETH_HLEN +		\
 				 sizeof(struct ip6_hdr) + sizeof(struct udphdr))
 
 /* Listening sockets: each port at most twice per direction, typically */
@@ -796,8 +796,8 @@ static size_t udp_l3_max(const struct ctx *c)
 {
 	/* qemu's stream protocol: frames (with Ethernet header) <= 65535 */
 	if (c->mode == MODE_PASST)
-		return 65535 - ETH_HLEN_;
-	return MIN(65535, FRAME_MAX - ETH_HLEN_);
+		return 65535 - ETH_HLEN;
+	return MIN(65535, FRAME_MAX - ETH_HLEN);
 }
 
 /**

@@ -57,9 +57,9 @@ static bool frame_read(struct frame *f)
 	if (recv(tap_peer, f->buf, f->len, MSG_WAITALL) != (ssize_t)f->len)
 		return false;
 
-	ip = f->buf + ETH_HLEN_;
+	ip = f->buf + ETH_HLEN;
 	f->th = (const tcphdr_ua *)(ip + sizeof(struct iphdr));
-	f->l4len = f->len - ETH_HLEN_ - sizeof(struct iphdr);
+	f->l4len = f->len - ETH_HLEN - sizeof(struct iphdr);
 	f->hlen = (size_t)f->th->th_off * 4;
 	f->payload = (uint8_t *)f->th + f->hlen;
 	f->plen = f->l4len - f->hlen;
@@ -238,9 +238,9 @@ static void test_mss(void)
 	CHECK(tcp_mss_max(&m, false) == 1460 && tcp_mss_max(&m, true) == 1440,
 	      "MSS from MTU 1500");
 	m.mtu = 65535;
-	CHECK(tcp_mss_max(&m, false) <= FRAME_MAX - ETH_HLEN_ -
+	CHECK(tcp_mss_max(&m, false) <= FRAME_MAX - ETH_HLEN -
 					  sizeof(struct iphdr) - TCP_HLEN &&
-	      tcp_mss_max(&m, true) <= FRAME_MAX - ETH_HLEN_ -
+	      tcp_mss_max(&m, true) <= FRAME_MAX - ETH_HLEN -
 					 sizeof(struct ip6_hdr) - TCP_HLEN,
 	      "MSS fits a frame at MTU 65535");
 }
