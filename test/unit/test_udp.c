@@ -41,25 +41,6 @@ static size_t mkudp(uint8_t *buf, uint16_t sport, uint16_t dport,
 	return len;
 }
 
-/* Naive one's complement sum of 16-bit big-endian words */
-static uint32_t ref_sum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	return sum;
-}
-
-static uint16_t ref_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 /* Read one frame sent to the guest, with a bounded wait: length or -1 */
 static ssize_t read_frame(int timeout_ms)
 {
@@ -197,7 +178,7 @@ static void check_frame4(ssize_t len, const char *sa, uint16_t sport,
 {
 	const uint8_t *ip = frame + 14, *u = frame + 34;
 	size_t plen = strlen(payload);
-	uint32_t sum;
+	uint64_t sum;
 	int ok = len == (ssize_t)(34 + 8 + plen);
 
 	ok = ok && frame[12] == 0x08 && frame[13] == 0x00 && ip[9] == 17;
@@ -208,10 +189,10 @@ static void check_frame4(ssize_t len, const char *sa, uint16_t sport,
 	CHECK(ok, "%s: IPv4 frame to guest, addresses, ports, payload", what);
 	if (!ok)
 		return;
-	CHECK(ref_fold(ref_sum(ip, 20, 0)) == 0xffff,
+	CHECK(unit_ref_fold(unit_ref_sum(ip, 20, 0)) == 0xffff,
 	      "%s: IPv4 header checksum", what);
-	sum = ref_sum(ip + 12, 8, 17 + 8 + plen);
-	CHECK(ref_fold(ref_sum(u, 8 + plen, sum)) == 0xffff,
+	sum = unit_ref_sum(ip + 12, 8, 17 + 8 + plen);
+	CHECK(unit_ref_fold(unit_ref_sum(u, 8 + plen, sum)) == 0xffff,
 	      "%s: UDP checksum", what);
 }
 
@@ -314,7 +295,7 @@ static void test_outbound6(const struct timespec *now)
 	int srv = server(AF_INET6, 40003), n, idx, i;
 	const uint8_t *ip6 = frame + 14, *u = frame + 54;
 	ssize_t len;
-	uint32_t sum;
+	uint64_t sum;
 
 	inet_pton(AF_INET6, "2001:db8:1::1", &g6);
 	inet_pton(AF_INET6, "2001:db8:9a55::1", &m6);
@@ -352,8 +333,8 @@ static void test_outbound6(const struct timespec *now)
 	CHECK(len > 54 && (ip6[1] & 0x0f) | ip6[2] | ip6[3],
 	      "IPv6 reply carries a flow label");
 	if (len == 54 + 8 + 6) {
-		sum = ref_sum(ip6 + 8, 32, 17 + 14);
-		CHECK(ref_fold(ref_sum(u, 14, sum)) == 0xffff,
+		sum = unit_ref_sum(ip6 + 8, 32, 17 + 14);
+		CHECK(unit_ref_fold(unit_ref_sum(u, 14, sum)) == 0xffff,
 		      "IPv6 UDP checksum");
 	}
 	close(srv);
