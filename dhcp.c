@@ -461,6 +461,240 @@ static bool dhcp_opt_put(uint8_t *buf, size_t *pos, size_t limit,
 }
 
 /**
+ * struct dhcp_opt_set - Options a reply may carry, and their values
+ * @opt:	Options, in the order we'd send them unrequested
+ * @n:		Number of options in @opt
+ * @mask:	Value of the subnet mask option
+ * @dns:	Value of the DNS servers option
+ * @search:	Value of the domain search option
+ * @routes:	Value of the classless static routes option
+ * @fqdn:	Value of the client FQDN option
+ * @mtu:	Value of the interface MTU option
+ */
+struct dhcp_opt_set {
+	struct dhcp_opt opt[16];
+	size_t n;
+	struct in_addr mask;
+	uint8_t dns[MAXNS * 4];
+	uint8_t search[DHCP_REPLY_MAX / 2];
+	uint8_t routes[14];
+	uint8_t fqdn[3 + 255];
+	uint8_t mtu[2];
+};
+
+/**
+ * dhcp_opt_add() - Add an option to a set
+ * @set:	Option set
+ * @code:	Option code
+ * @len:	Length of @data
+ * @data:	Option data, alive as long as @set
+ */
+static void dhcp_opt_add(struct dhcp_opt_set *set, uint8_t code, size_t len,
+			 const void *data)
+{
+	if (set->n < ARRAY_SIZE(set->opt))
+		set->opt[set->n++] = (struct dhcp_opt){ code, len, data, false };
+}
+
+/**
+ * dhcp_reply_type() - Message type of our reply to a request
+ * @c:		Execution context
+ * @req:	Parsed request
+ * @ciaddr:	Client address field of the request
+ *
+ * Return: DHCPOFFER, DHCPACK or DHCPNAK; 0 for a BOOTP reply (no type);
+ *	   -1 if the request gets no reply
+ */
+static int dhcp_reply_type(const struct ctx *c, const struct dhcp_req *req,
+			   struct in_addr ciaddr)
+{
+	const struct in_addr addr = c->ip4.addr;
+
+	switch (req->type) {
+	case 0:
+		debug("DHCP: BOOTP request");
+		return 0;
+	case DHCPDISCOVER:
+		return req->rapid_commit ? DHCPACK : DHCPOFFER;
+	case DHCPREQUEST:
+		if (req->has_server_id &&
+		    req->server_id.s_addr != c->ip4.gw.s_addr) {
+			debug("DHCP: request for another server, ignored");
+			return -1;
+		}
+		if (req->has_req_addr ? req->req_addr.s_addr != addr.s_addr :
+		    ciaddr.s_addr && ciaddr.s_addr != addr.s_addr)
+			return DHCPNAK;
+		return DHCPACK;
+	case DHCPINFORM:
+		return DHCPACK;
+	case DHCPDECLINE:
+		warn("DHCP: guest declined the address we offer");
+		return -1;
+	case DHCPRELEASE:
+		debug("DHCP: release");
+		return -1;
+	default:
+		debug("DHCP: message type %u from guest, ignored", req->type);
+		return -1;
+	}
+}
+
+/**
+ * dhcp_reply_limit() - Largest reply the client takes: RFC 2131, option 57
+ * @c:		Execution context
+ * @req:	Parsed request
+ *
+ * Return: length limit for the DHCP message, options included
+ */
+static size_t dhcp_reply_limit(const struct ctx *c, const struct dhcp_req *req)
+{
+	size_t limit = MAX(req->max_size, DHCP_MIN_IP_LEN) - DHCP_IP_UDP_LEN;
+
+	if (c->mtu)
+		limit = MIN(limit, (size_t)MAX(c->mtu, DHCP_MIN_IP_LEN) -
+				   DHCP_IP_UDP_LEN);
+	limit = MIN(limit, (size_t)DHCP_REPLY_MAX);
+	return MAX(limit, (size_t)DHCP_MIN_MAX_MSG);
+}
+
+/**
+ * dhcp_config_opts() - Options with the guest's configuration
+ * @c:		Execution context
+ * @req:	Parsed request
+ * @set:	Option set to fill
+ */
+static void dhcp_config_opts(const struct ctx *c, const struct dhcp_req *req,
+			     struct dhcp_opt_set *set)
+{
+	const struct in_addr addr = c->ip4.addr;
+	size_t n;
+
+	set->mask.s_addr = c->ip4.prefix_len ?
+			   htonl(~0U << (32 - c->ip4.prefix_len)) : 0;
+	dhcp_opt_add(set, OPT_MASK, 4, &set->mask);
+	dhcp_opt_add(set, OPT_ROUTER, 4, &c->ip4.gw);
+
+	if (!c->no_dns && !c->no_dhcp_dns) {
+		for (n = 0; n < MAXNS && c->ip4.dns[n].s_addr; n++)
+			memcpy(set->dns + n * 4, &c->ip4.dns[n], 4);
+		if (n)
+			dhcp_opt_add(set, OPT_DNS, n * 4, set->dns);
+	}
+
+	if (!c->no_dns_search && !c->no_dhcp_dns_search &&
+	    c->dns_search[0].n[0]) {
+		n = strnlen(c->dns_search[0].n, DNSRCH_LEN);
+		if (n && c->dns_search[0].n[n - 1] == '.')
+			n--;
+		if (n)
+			dhcp_opt_add(set, OPT_DOMAIN, n, c->dns_search[0].n);
+
+		n = dns_names_encode(c->dns_search, set->search,
+				     sizeof(set->search), true);
+		if (n)
+			dhcp_opt_add(set, OPT_SEARCH, n, set->search);
+	}
+
+	/* The host name is ours to give to this client (RFC 2131, 4.3.1) */
+	n = strnlen(c->hostname, sizeof(c->hostname) - 1);
+	if (n)
+		dhcp_opt_add(set, OPT_HOSTNAME, n, c->hostname);
+
+	/* Client FQDN only in answer to one (RFC 4702, 4), in the encoding
+	 * the client used: we do no DNS updates, so N, not S, and O if the
+	 * client asked for S. Over 255 bytes, it's split (RFC 3396).
+	 */
+	if (req->fqdn && *c->fqdn) {
+		set->fqdn[0] = FQDN_N | (req->fqdn_flags & FQDN_E) |
+			       (req->fqdn_flags & FQDN_S ? FQDN_O : 0);
+		set->fqdn[1] = set->fqdn[2] = FQDN_RCODE_SERVER;
+		if (req->fqdn_flags & FQDN_E) {
+			n = dns_name_encode(c->fqdn, set->fqdn + 3,
+					    sizeof(set->fqdn) - 3);
+		} else {
+			n = strnlen(c->fqdn, sizeof(c->fqdn) - 1);
+			memcpy(set->fqdn + 3, c->fqdn, n);
+		}
+		if (n)
+			dhcp_opt_add(set, OPT_CLIENT_FQDN, 3 + n, set->fqdn);
+	}
+
+	if (c->mtu && c->mtu != 1500) {
+		uint16_t mtu = MIN(c->mtu, 65535);
+
+		set->mtu[0] = mtu >> 8;
+		set->mtu[1] = mtu & 0xff;
+		dhcp_opt_add(set, OPT_MTU, 2, set->mtu);
+	}
+
+	/* Gateway outside the guest's prefix: tell how to reach it */
+	if (set->mask.s_addr && (c->ip4.gw.s_addr & set->mask.s_addr) !=
+				(addr.s_addr & set->mask.s_addr)) {
+		set->routes[0] = 32;
+		memcpy(set->routes + 1, &c->ip4.gw, 4);
+		memset(set->routes + 5, 0, 4);	/* on-link */
+		set->routes[9] = 0;
+		memcpy(set->routes + 10, &c->ip4.gw, 4);
+		dhcp_opt_add(set, OPT_CLASSLESS, 14, set->routes);
+	}
+}
+
+/**
+ * dhcp_opts_put() - Write a set of options, requested ones first
+ * @reply:	Reply buffer
+ * @pos:	Write position, updated
+ * @limit:	Length limit for the reply
+ * @req:	Parsed request: its parameter request list gives the order
+ * @set:	Option set
+ */
+static void dhcp_opts_put(uint8_t *reply, size_t *pos, size_t limit,
+			  const struct dhcp_req *req, struct dhcp_opt_set *set)
+{
+	size_t i, j;
+
+	for (i = 0; i < req->prl_len; i++) {
+		for (j = 0; j < set->n; j++) {
+			if (set->opt[j].code == req->prl[i] &&
+			    !set->opt[j].sent &&
+			    !dhcp_opt_put(reply, pos, limit, &set->opt[j]))
+				debug("DHCP: no room for option %u",
+				      set->opt[j].code);
+		}
+	}
+	for (j = 0; j < set->n; j++) {
+		if (!set->opt[j].sent &&
+		    !dhcp_opt_put(reply, pos, limit, &set->opt[j]))
+			debug("DHCP: no room for option %u", set->opt[j].code);
+	}
+}
+
+/**
+ * dhcp_reply_dst() - Where the reply goes: RFC 2131, 4.1 (no relays here)
+ * @c:		Execution context
+ * @req:	Parsed request
+ * @type:	Type of our reply
+ * @ciaddr:	Client address field of the request
+ * @flags:	Flags field of the request, host order
+ *
+ * Return: destination address
+ */
+static struct in_addr dhcp_reply_dst(const struct ctx *c,
+				     const struct dhcp_req *req, int type,
+				     struct in_addr ciaddr, uint16_t flags)
+{
+	struct in_addr bcast = { htonl(INADDR_BROADCAST) };
+
+	if (type == DHCPNAK)
+		return bcast;
+	if (ciaddr.s_addr)
+		return ciaddr;
+	if ((flags & BOOTP_FLAG_BROADCAST) || req->type == DHCPINFORM)
+		return bcast;
+	return c->ip4.addr;
+}
+
+/**
  * dhcp_build() - Build the reply to a request from the guest
  * @c:		Execution context
  * @msg:	UDP payload from the guest
@@ -473,16 +707,14 @@ static bool dhcp_opt_put(uint8_t *buf, size_t *pos, size_t limit,
 static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 			 uint8_t *reply, struct in_addr *dst)
 {
-	uint8_t dns[MAXNS * 4], search[DHCP_REPLY_MAX / 2], routes[14];
-	uint8_t fqdn[3 + 255];
-	uint8_t type_v, lease[4] = { 0xff, 0xff, 0xff, 0xff };
-	struct in_addr ciaddr, addr = c->ip4.addr, mask;
-	struct dhcp_opt opts[16];
-	size_t nopts = 0, pos, limit, i, j, n;
-	uint16_t flags, mtu;
+	static const uint8_t lease[4] = { 0xff, 0xff, 0xff, 0xff };
+	struct in_addr ciaddr, addr = c->ip4.addr;
+	struct dhcp_opt_set set = { .n = 0 };
+	size_t pos, limit;
 	struct dhcp_req req;
-	bool nak = false;
-	uint8_t mtu_v[2];
+	uint8_t type_v;
+	uint16_t flags;
+	int type;
 
 	if (dhcp_parse(msg, len, &req))
 		return 0;
@@ -490,43 +722,9 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 	memcpy(&ciaddr, msg + OFF_CIADDR, 4);
 	flags = (uint16_t)msg[OFF_FLAGS] << 8 | msg[OFF_FLAGS + 1];
 
-	switch (req.type) {
-	case 0:
-		type_v = 0;	/* BOOTP: no message type in the reply */
-		debug("DHCP: BOOTP request");
-		break;
-	case DHCPDISCOVER:
-		type_v = req.rapid_commit ? DHCPACK : DHCPOFFER;
-		break;
-	case DHCPREQUEST:
-		if (req.has_server_id &&
-		    req.server_id.s_addr != c->ip4.gw.s_addr) {
-			debug("DHCP: request for another server, ignored");
-			return 0;
-		}
-		type_v = DHCPACK;
-		if (req.has_req_addr) {
-			if (req.req_addr.s_addr != addr.s_addr)
-				nak = true;
-		} else if (ciaddr.s_addr && ciaddr.s_addr != addr.s_addr) {
-			nak = true;
-		}
-		if (nak)
-			type_v = DHCPNAK;
-		break;
-	case DHCPINFORM:
-		type_v = DHCPACK;
-		break;
-	case DHCPDECLINE:
-		warn("DHCP: guest declined the address we offer");
+	if ((type = dhcp_reply_type(c, &req, ciaddr)) < 0)
 		return 0;
-	case DHCPRELEASE:
-		debug("DHCP: release");
-		return 0;
-	default:
-		debug("DHCP: message type %u from guest, ignored", req.type);
-		return 0;
-	}
+	type_v = (uint8_t)type;
 
 	/* Fixed part: copy xid, flags, giaddr and chaddr from the request */
 	memset(reply, 0, DHCP_OPTS_OFF);
@@ -538,19 +736,13 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 	memcpy(reply + OFF_GIADDR, msg + OFF_GIADDR, 4);
 	memcpy(reply + OFF_CHADDR, msg + OFF_CHADDR, 16);
 	memcpy(reply + OFF_COOKIE, dhcp_cookie, sizeof(dhcp_cookie));
-	if (!nak && req.type != DHCPINFORM)
+	if (type != DHCPNAK && req.type != DHCPINFORM)
 		memcpy(reply + OFF_YIADDR, &addr, 4);
-	if (!nak && (req.type == DHCPREQUEST || req.type == DHCPINFORM))
+	if (type != DHCPNAK &&
+	    (req.type == DHCPREQUEST || req.type == DHCPINFORM))
 		memcpy(reply + OFF_CIADDR, &ciaddr, 4);
 
-	/* How much the client takes: RFC 2131 and option 57 */
-	limit = MAX(req.max_size, DHCP_MIN_IP_LEN) - DHCP_IP_UDP_LEN;
-	if (c->mtu)
-		limit = MIN(limit, (size_t)MAX(c->mtu, DHCP_MIN_IP_LEN) -
-				   DHCP_IP_UDP_LEN);
-	limit = MIN(limit, (size_t)DHCP_REPLY_MAX);
-	limit = MAX(limit, (size_t)DHCP_MIN_MAX_MSG);
-
+	limit = dhcp_reply_limit(c, &req);
 	pos = DHCP_OPTS_OFF;
 
 	/* Type and server identifier first, then the lease */
@@ -562,7 +754,7 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 		dhcp_opt_put(reply, &pos, limit, &t);
 		dhcp_opt_put(reply, &pos, limit, &s);
 	}
-	if (nak) {
+	if (type == DHCPNAK) {
 		debug("DHCP: NAK, guest asked for an address we don't offer");
 		goto end;
 	}
@@ -584,95 +776,8 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 	}
 
 	/* Everything else: requested ones in the client's order first */
-	mask.s_addr = c->ip4.prefix_len ?
-		      htonl(~0U << (32 - c->ip4.prefix_len)) : 0;
-	opts[nopts++] = (struct dhcp_opt){ OPT_MASK, 4,
-					   (const uint8_t *)&mask, false };
-	opts[nopts++] = (struct dhcp_opt){ OPT_ROUTER, 4,
-					   (const uint8_t *)&c->ip4.gw, false };
-
-	if (!c->no_dns && !c->no_dhcp_dns) {
-		for (n = 0; n < MAXNS && c->ip4.dns[n].s_addr; n++)
-			memcpy(dns + n * 4, &c->ip4.dns[n], 4);
-		if (n)
-			opts[nopts++] = (struct dhcp_opt){ OPT_DNS, n * 4,
-							   dns, false };
-	}
-
-	if (!c->no_dns_search && !c->no_dhcp_dns_search &&
-	    c->dns_search[0].n[0]) {
-		n = strnlen(c->dns_search[0].n, DNSRCH_LEN);
-		if (n && c->dns_search[0].n[n - 1] == '.')
-			n--;
-		if (n)
-			opts[nopts++] = (struct dhcp_opt){ OPT_DOMAIN, n,
-				(const uint8_t *)c->dns_search[0].n, false };
-
-		n = dns_names_encode(c->dns_search, search, sizeof(search),
-				     true);
-		if (n)
-			opts[nopts++] = (struct dhcp_opt){ OPT_SEARCH, n,
-							   search, false };
-	}
-
-	/* The host name is ours to give to this client (RFC 2131, 4.3.1) */
-	n = strnlen(c->hostname, sizeof(c->hostname) - 1);
-	if (n)
-		opts[nopts++] = (struct dhcp_opt){ OPT_HOSTNAME, n,
-			(const uint8_t *)c->hostname, false };
-
-	/* Client FQDN only in answer to one (RFC 4702, 4), in the encoding
-	 * the client used: we do no DNS updates, so N, not S, and O if the
-	 * client asked for S. Over 255 bytes, it's split (RFC 3396).
-	 */
-	if (req.fqdn && *c->fqdn) {
-		fqdn[0] = FQDN_N | (req.fqdn_flags & FQDN_E) |
-			  (req.fqdn_flags & FQDN_S ? FQDN_O : 0);
-		fqdn[1] = fqdn[2] = FQDN_RCODE_SERVER;
-		if (req.fqdn_flags & FQDN_E) {
-			n = dns_name_encode(c->fqdn, fqdn + 3,
-					    sizeof(fqdn) - 3);
-		} else {
-			n = strnlen(c->fqdn, sizeof(c->fqdn) - 1);
-			memcpy(fqdn + 3, c->fqdn, n);
-		}
-		if (n)
-			opts[nopts++] = (struct dhcp_opt){ OPT_CLIENT_FQDN,
-							   3 + n, fqdn, false };
-	}
-
-	if (c->mtu && c->mtu != 1500) {
-		mtu = MIN(c->mtu, 65535);
-		mtu_v[0] = mtu >> 8;
-		mtu_v[1] = mtu & 0xff;
-		opts[nopts++] = (struct dhcp_opt){ OPT_MTU, 2, mtu_v, false };
-	}
-
-	/* Gateway outside the guest's prefix: tell how to reach it */
-	if (mask.s_addr &&
-	    (c->ip4.gw.s_addr & mask.s_addr) != (addr.s_addr & mask.s_addr)) {
-		routes[0] = 32;
-		memcpy(routes + 1, &c->ip4.gw, 4);
-		memset(routes + 5, 0, 4);	/* on-link */
-		routes[9] = 0;
-		memcpy(routes + 10, &c->ip4.gw, 4);
-		opts[nopts++] = (struct dhcp_opt){ OPT_CLASSLESS, 14,
-						   routes, false };
-	}
-
-	for (i = 0; i < req.prl_len; i++) {
-		for (j = 0; j < nopts; j++) {
-			if (opts[j].code == req.prl[i] && !opts[j].sent &&
-			    !dhcp_opt_put(reply, &pos, limit, &opts[j]))
-				debug("DHCP: no room for option %u",
-				      opts[j].code);
-		}
-	}
-	for (j = 0; j < nopts; j++) {
-		if (!opts[j].sent && !dhcp_opt_put(reply, &pos, limit,
-						   &opts[j]))
-			debug("DHCP: no room for option %u", opts[j].code);
-	}
+	dhcp_config_opts(c, &req, &set);
+	dhcp_opts_put(reply, &pos, limit, &req, &set);
 
 end:
 	reply[pos++] = OPT_END;
@@ -681,18 +786,7 @@ end:
 		pos = BOOTP_MIN_LEN;
 	}
 
-	/* RFC 2131, 4.1: where the reply goes (no relay agents here) */
-	if (nak)
-		dst->s_addr = htonl(INADDR_BROADCAST);
-	else if (ciaddr.s_addr)
-		*dst = ciaddr;
-	else if (flags & BOOTP_FLAG_BROADCAST)
-		dst->s_addr = htonl(INADDR_BROADCAST);
-	else if (req.type == DHCPINFORM)
-		dst->s_addr = htonl(INADDR_BROADCAST);
-	else
-		*dst = addr;
-
+	*dst = dhcp_reply_dst(c, &req, type, ciaddr, flags);
 	return pos;
 }
 
