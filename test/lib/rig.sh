@@ -11,11 +11,12 @@
 #   lo up                   passt / pasta run here         2001:db8:2::1/128
 #
 # Functions: rig_setup, rig_pasta, rig_passt (rig_passt_start + rig_qemu_tap),
-# rig_guest_conf, g/h/r, check, check_fail, check_out, check_re, rig_retry,
-# rig_bg, rig_wait_port, rig_wait_file, rig_stop, rig_teardown, ours,
+# rig_guest_conf, g/h/r, check, check_fail, check_out, check_re, check_tool,
+# rig_retry, rig_bg, rig_tcp_server, rig_wait_port, rig_wait_file, rig_stop,
+# rig_teardown, ours,
 # rig_bbr, rig_cc, rig_cc_is, rig_cc_not, rig_udhcpc, rig_lease_has.
 # Variables: HOST4 HOST6 REMOTE4 REMOTE6 FAR4 FAR6 GW4 GW6, NS_HOST NS_REMOTE
-# NS_GUEST, PASST PASTA QEMU_TAP, RIG_TMP, RIG_OURS, OUR_MAC.
+# NS_GUEST, PASST PASTA QEMU_TAP TCPTOOL, RIG_TMP, RIG_OURS, OUR_MAC.
 #
 # Every wait is bounded; processes are only ever killed by their PID.
 
@@ -46,6 +47,8 @@ RIG_ID=${RIG_NAME%%-*}-$$-$RANDOM
 NS_HOST=rig-$RIG_ID-host
 NS_REMOTE=rig-$RIG_ID-remote
 NS_GUEST=rig-$RIG_ID-guest
+
+TCPTOOL=$RIG_TESTDIR/bench/tcptool.py
 
 RIG_TMP=$(mktemp -d "/tmp/rig-$RIG_ID.XXXXXX") || exit 1
 RIG_SOCK=$RIG_TMP/passt.sock
@@ -110,6 +113,12 @@ check_fail() {
 	else
 		rig_result PASS "$desc"
 	fi
+}
+
+# check_tool DESC CMD...: check, and if it passes, show the tool's output
+# (tcptool.py's line: bytes, rate) as a comment
+check_tool() {
+	check "$@" && sed 's/^/#   /' "$RIG_TMP/check.out"
 }
 
 # check_out DESC SUBSTRING CMD...: PASS if CMD's output (stdout and stderr)
@@ -288,6 +297,18 @@ rig_bg() {
 	RIG_BG[$name]=$RIG_BG_PID
 	RIG_CHILDREN+=("$RIG_BG_PID")
 	rig_track "$RIG_BG_PID"
+}
+
+# rig_tcp_server NS PORT [ADDR]: test/bench/tcptool.py's server in
+# namespace NS (g, h or r) on PORT (only on ADDR, if given), in the
+# background; returns once it listens, dies if it doesn't
+rig_tcp_server() {
+	local ns=$1 port=$2 addr=$3
+
+	rig_bg "srv-$ns-$port${addr:+-${addr//:/_}}" "$ns" \
+		python3 "$TCPTOOL" server "$port" ${addr:+--addr "$addr"}
+	rig_wait_port "$ns" tcp "$port" $addr ||
+		rig_die "TCP server on port $port${addr:+ of $addr} in $ns"
 }
 
 # rig_alive PID: true if PID runs (and isn't a zombie)

@@ -150,18 +150,17 @@ rig_kill "$STATS_PID" 1
 
 # ---- pasta --splice-only: loopback clients of -t ports are spliced,
 # nothing goes through the tap device
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 SPORT=10000
 if ours check "pasta --config-net --splice-only -t $SPORT starts" \
 	rig_pasta --config-net --splice-only -t $SPORT -u none -T none \
 		-U none; then
-	rig_bg srv-splice g python3 "$TOOL" server $SPORT
-	rig_wait_port g tcp $SPORT
+	rig_tcp_server g $SPORT
 	RX0=$(g cat /sys/class/net/ext0/statistics/rx_packets)
 	check_out "--splice-only: host 127.0.0.1 client spliced to the netns" \
-		"127.0.0.1 " h timeout 10 python3 "$TOOL" peer 127.0.0.1 $SPORT
+		"127.0.0.1 " h timeout 10 python3 "$TCPTOOL" peer 127.0.0.1 \
+		$SPORT
 	check_fail "--splice-only: remote client of the -t port refused" \
-		r timeout 5 python3 "$TOOL" peer $HOST4 $SPORT
+		r timeout 5 python3 "$TCPTOOL" peer $HOST4 $SPORT
 	check_fail "--splice-only: no ping through the tap" \
 		g ping -c1 -W1 -q $REMOTE4
 	RX1=$(g cat /sys/class/net/ext0/statistics/rx_packets)

@@ -9,7 +9,6 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 ADDR4=169.254.2.1
 LGW4=169.254.2.2
 LGW6=fe80::1
@@ -25,12 +24,11 @@ check "host namespace has no interface but lo" \
 # servers: on the host's loopback only, TCP (both versions), UDP echo;
 # rig_stop ends them with the daemon
 servers() {
-	rig_bg srv4 h python3 "$TOOL" server 10330 --addr 127.0.0.1
-	rig_bg srv6 h python3 "$TOOL" server 10331 --addr ::1
+	rig_tcp_server h 10330 127.0.0.1
+	rig_tcp_server h 10331 ::1
 	rig_bg udp4 h socat -T 30 UDP4-RECVFROM:10332,bind=127.0.0.1,fork \
 		EXEC:cat
-	rig_wait_port h tcp 10330 && rig_wait_port h tcp 10331 &&
-		rig_wait_port h udp 10332 || rig_die "servers on host loopback"
+	rig_wait_port h udp 10332 || rig_die "UDP server on host loopback"
 }
 
 # udp_echo HOST PORT: one datagram there and its echo back
@@ -81,9 +79,9 @@ if check "pasta starts with no external interface" rig_pasta --config-net; then
 	check "pasta: ping $LGW4 (host)" \
 		rig_retry 5 g ping -c1 -W1 -q $LGW4
 	check_out "pasta: TCP to $LGW4 reaches host's 127.0.0.1" \
-		"127.0.0.1 " g timeout 10 python3 "$TOOL" peer $LGW4 10330
+		"127.0.0.1 " g timeout 10 python3 "$TCPTOOL" peer $LGW4 10330
 	check "pasta: 1 MB over TCP to host loopback" \
-		g timeout 20 python3 "$TOOL" sink $LGW4 10330 1000000 3
+		g timeout 20 python3 "$TCPTOOL" sink $LGW4 10330 1000000 3
 	check "pasta: UDP echo from host's 127.0.0.1 via $LGW4" \
 		udp_echo $LGW4 10332
 	check "pasta: ping $LGW6%tap0 (host)" \
@@ -106,7 +104,7 @@ if check "pasta -a -n -g starts with no external interface" \
 	check "pasta -g: default route via 198.18.7.254" \
 		route_has -4 "via 198.18.7.254 "
 	check_out "pasta -g: TCP to 198.18.7.254 reaches host loopback" \
-		"127.0.0.1 " g timeout 10 python3 "$TOOL" peer 198.18.7.254 \
+		"127.0.0.1 " g timeout 10 python3 "$TCPTOOL" peer 198.18.7.254 \
 		10330
 fi
 rig_stop
@@ -119,7 +117,7 @@ if check "passt starts with no external interface" rig_passt; then
 	check "passt: DHCP mask 255.255.0.0 (/16)" rig_lease_has "mask=16"
 	check "passt: DHCP router $LGW4" rig_lease_has "router=$LGW4"
 	check_out "passt: TCP to $LGW4 reaches host's 127.0.0.1" \
-		"127.0.0.1 " g timeout 10 python3 "$TOOL" peer $LGW4 10330
+		"127.0.0.1 " g timeout 10 python3 "$TCPTOOL" peer $LGW4 10330
 	check "passt: UDP echo from host's 127.0.0.1 via $LGW4" \
 		udp_echo $LGW4 10332
 	check "passt: ping $LGW4 (host)" \

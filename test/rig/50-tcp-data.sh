@@ -7,39 +7,30 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 SIZE=${TCP_SIZE:-100000000}
 PORT=5001
 
 rig_setup
 
-rig_bg srv-remote r python3 "$TOOL" server $PORT
-rig_bg srv-host h python3 "$TOOL" server $PORT
-rig_wait_port r tcp $PORT || rig_die "server in remote namespace"
-rig_wait_port h tcp $PORT || rig_die "server in host namespace"
-
-# tcheck DESC CMD...: check, and show the tool's line (rate) as a comment
-tcheck() {
-	check "$@"
-	sed 's/^/#   /' "$RIG_TMP/check.out"
-}
+rig_tcp_server r $PORT
+rig_tcp_server h $PORT
 
 # data_checks MODE: transfers in both directions, both IP versions
 data_checks() {
 	local mode=$1
 
-	tcheck "$mode: 100 MB guest to far host, IPv4" \
-		g timeout 60 python3 "$TOOL" sink $FAR4 $PORT $SIZE 1
-	tcheck "$mode: 100 MB far host to guest, IPv4" \
-		g timeout 60 python3 "$TOOL" source $FAR4 $PORT $SIZE 2
-	tcheck "$mode: 100 MB guest to far host, IPv6" \
-		g timeout 60 python3 "$TOOL" sink $FAR6 $PORT $SIZE 3
-	tcheck "$mode: 100 MB far host to guest, IPv6" \
-		g timeout 60 python3 "$TOOL" source $FAR6 $PORT $SIZE 4
-	tcheck "$mode: 20 MB guest to host via gateway, IPv4" \
-		g timeout 60 python3 "$TOOL" sink $GW4 $PORT 20000000 5
-	tcheck "$mode: 20 MB host to guest via gateway, IPv6" \
-		g timeout 60 python3 "$TOOL" source $GW6 $PORT 20000000 6
+	check_tool "$mode: 100 MB guest to far host, IPv4" \
+		g timeout 60 python3 "$TCPTOOL" sink $FAR4 $PORT $SIZE 1
+	check_tool "$mode: 100 MB far host to guest, IPv4" \
+		g timeout 60 python3 "$TCPTOOL" source $FAR4 $PORT $SIZE 2
+	check_tool "$mode: 100 MB guest to far host, IPv6" \
+		g timeout 60 python3 "$TCPTOOL" sink $FAR6 $PORT $SIZE 3
+	check_tool "$mode: 100 MB far host to guest, IPv6" \
+		g timeout 60 python3 "$TCPTOOL" source $FAR6 $PORT $SIZE 4
+	check_tool "$mode: 20 MB guest to host via gateway, IPv4" \
+		g timeout 60 python3 "$TCPTOOL" sink $GW4 $PORT 20000000 5
+	check_tool "$mode: 20 MB host to guest via gateway, IPv6" \
+		g timeout 60 python3 "$TCPTOOL" source $GW6 $PORT 20000000 6
 }
 
 # cc_checks MODE: with BBR as the host's default, our socket to the host's
@@ -47,8 +38,8 @@ data_checks() {
 cc_checks() {
 	local mode=$1
 
-	rig_bg rr-gw g python3 "$TOOL" rr $GW4 $PORT 3
-	rig_bg rr-far g python3 "$TOOL" rr $FAR4 $PORT 3
+	rig_bg rr-gw g python3 "$TCPTOOL" rr $GW4 $PORT 3
+	rig_bg rr-far g python3 "$TCPTOOL" rr $FAR4 $PORT 3
 	check "$mode: socket to the host's loopback doesn't use BBR" \
 		rig_cc_not h "dst 127.0.0.1 and dport = :$PORT" bbr
 	check "$mode: socket to the far host keeps the default, BBR" \
@@ -71,10 +62,8 @@ else
 	rig_result FAIL "pasta: start"
 fi
 rig_stop
-rig_bg srv-remote r python3 "$TOOL" server $PORT
-rig_bg srv-host h python3 "$TOOL" server $PORT
-rig_wait_port r tcp $PORT
-rig_wait_port h tcp $PORT
+rig_tcp_server r $PORT
+rig_tcp_server h $PORT
 
 if rig_passt --no-ra && rig_guest_conf; then
 	data_checks passt

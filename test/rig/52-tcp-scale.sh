@@ -6,35 +6,26 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 PORT=5001
 
 rig_setup
 
 start_servers() {
-	rig_bg srv-remote r python3 "$TOOL" server $PORT
-	rig_bg srv-host h python3 "$TOOL" server $PORT
-	rig_wait_port r tcp $PORT || rig_die "server in remote namespace"
-	rig_wait_port h tcp $PORT || rig_die "server in host namespace"
-}
-
-# tcheck DESC CMD...: check, and show the tool's line as a comment
-tcheck() {
-	check "$@"
-	sed 's/^/#   /' "$RIG_TMP/check.out"
+	rig_tcp_server r $PORT
+	rig_tcp_server h $PORT
 }
 
 scale_checks() {
 	local mode=$1
 
-	tcheck "$mode: 500 concurrent connections, IPv4" \
-		g timeout 60 python3 "$TOOL" concurrent $FAR4 $PORT 500
-	tcheck "$mode: 500 concurrent connections to the host, IPv6" \
-		g timeout 60 python3 "$TOOL" concurrent $GW6 $PORT 500
-	tcheck "$mode: 5000 sequential short connections, IPv4" \
-		g timeout 90 python3 "$TOOL" sequential $FAR4 $PORT 5000
-	tcheck "$mode: 5000 sequential short connections, IPv6" \
-		g timeout 90 python3 "$TOOL" sequential $FAR6 $PORT 5000
+	check_tool "$mode: 500 concurrent connections, IPv4" \
+		g timeout 60 python3 "$TCPTOOL" concurrent $FAR4 $PORT 500
+	check_tool "$mode: 500 concurrent connections to the host, IPv6" \
+		g timeout 60 python3 "$TCPTOOL" concurrent $GW6 $PORT 500
+	check_tool "$mode: 5000 sequential short connections, IPv4" \
+		g timeout 90 python3 "$TCPTOOL" sequential $FAR4 $PORT 5000
+	check_tool "$mode: 5000 sequential short connections, IPv6" \
+		g timeout 90 python3 "$TCPTOOL" sequential $FAR6 $PORT 5000
 	check "$mode: daemon still running" rig_alive "$2"
 }
 

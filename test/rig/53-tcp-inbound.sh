@@ -8,7 +8,6 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 FWD="-t 10000-10002 -t 10010:10020"
 
 rig_setup
@@ -17,41 +16,42 @@ rig_setup
 inbound_checks() {
 	local mode=$1
 
-	rig_bg srv-guest g python3 "$TOOL" server 10000,10001,10002,10020
+	rig_bg srv-guest g python3 "$TCPTOOL" server 10000,10001,10002,10020
 	rig_wait_port g tcp 10020 || rig_die "server in guest"
 	# The guest's MAC address must be known: let it say something first
 	rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
 
 	check_out "$mode: range, from remote, IPv4: true client address" \
-		"$FAR4 " r timeout 10 python3 "$TOOL" peer $HOST4 10001 \
+		"$FAR4 " r timeout 10 python3 "$TCPTOOL" peer $HOST4 10001 \
 		--bind $FAR4
 	check_out "$mode: range, from remote, IPv6: true client address" \
-		"$FAR6 " r timeout 10 python3 "$TOOL" peer $HOST6 10002 \
+		"$FAR6 " r timeout 10 python3 "$TCPTOOL" peer $HOST6 10002 \
 		--bind $FAR6
 	check_out "$mode: mapping 10010:10020, from remote, IPv4" \
-		" 10020" r timeout 10 python3 "$TOOL" peer $HOST4 10010 \
+		" 10020" r timeout 10 python3 "$TCPTOOL" peer $HOST4 10010 \
 		--bind $FAR4
 	check_out "$mode: mapping 10010:10020, from remote, IPv6" \
-		" 10020" r timeout 10 python3 "$TOOL" peer $HOST6 10010 \
+		" 10020" r timeout 10 python3 "$TCPTOOL" peer $HOST6 10010 \
 		--bind $FAR6
 	check_out "$mode: range, from the host itself, IPv4: gateway" \
-		"$GW4 " h timeout 10 python3 "$TOOL" peer $HOST4 10000
+		"$GW4 " h timeout 10 python3 "$TCPTOOL" peer $HOST4 10000
 	check_out "$mode: mapping, from host loopback, IPv6: gateway" \
-		"$GW6 " h timeout 10 python3 "$TOOL" peer ::1 10010
+		"$GW6 " h timeout 10 python3 "$TCPTOOL" peer ::1 10010
 	check "$mode: inbound data, 10 MB into the guest" \
-		r timeout 30 python3 "$TOOL" sink $HOST4 10000 10000000 9
+		r timeout 30 python3 "$TCPTOOL" sink $HOST4 10000 10000000 9
 	check "$mode: inbound data, 10 MB out of the guest" \
-		r timeout 30 python3 "$TOOL" source $HOST6 10002 10000000 8
+		r timeout 30 python3 "$TCPTOOL" source $HOST6 10002 10000000 8
 	check_out "$mode: port outside the range is refused" \
-		"ECONNREFUSED" r timeout 10 python3 "$TOOL" refused $HOST4 10003
+		"ECONNREFUSED" r timeout 10 python3 "$TCPTOOL" refused \
+		$HOST4 10003
 	[ -n "$BBR" ] && ours cc_checks "$mode"
 }
 
 # cc_checks MODE: with BBR as the host's default, our socket accepted from
 # the host's loopback doesn't pace, the one accepted from remote keeps BBR
 cc_checks() {
-	rig_bg rr-lo h python3 "$TOOL" rr 127.0.0.1 10000 3
-	rig_bg rr-far r python3 "$TOOL" rr $HOST4 10001 3 --bind $FAR4
+	rig_bg rr-lo h python3 "$TCPTOOL" rr 127.0.0.1 10000 3
+	rig_bg rr-far r python3 "$TCPTOOL" rr $HOST4 10001 3 --bind $FAR4
 	check "$1: socket accepted from the host's loopback doesn't use BBR" \
 		rig_cc_not h "src 127.0.0.1 and sport = :10000" bbr
 	check "$1: socket accepted from remote keeps the default, BBR" \

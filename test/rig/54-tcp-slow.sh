@@ -6,7 +6,6 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 PORT=5001
 SLOWPORT=5002
 SIZE=40000000
@@ -14,9 +13,8 @@ SIZE=40000000
 rig_setup
 
 start_servers() {
-	rig_bg srv-remote r python3 "$TOOL" server $PORT
-	rig_bg srv-slow r python3 "$TOOL" server $SLOWPORT --slow 20000000
-	rig_wait_port r tcp $PORT || rig_die "server in remote namespace"
+	rig_tcp_server r $PORT
+	rig_bg srv-slow r python3 "$TCPTOOL" server $SLOWPORT --slow 20000000
 	rig_wait_port r tcp $SLOWPORT || rig_die "server in remote namespace"
 }
 
@@ -24,15 +22,15 @@ slow_checks() {
 	local mode=$1
 
 	check "$mode: host side reads slowly, 40 MB from guest, IPv4" \
-		g timeout 30 python3 "$TOOL" sink $FAR4 $SLOWPORT $SIZE 11
+		g timeout 30 python3 "$TCPTOOL" sink $FAR4 $SLOWPORT $SIZE 11
 	check "$mode: host side stalls 2 s, 40 MB from guest, IPv6" \
-		g timeout 30 python3 "$TOOL" sink $FAR6 $PORT $SIZE 12 \
+		g timeout 30 python3 "$TCPTOOL" sink $FAR6 $PORT $SIZE 12 \
 		--pause 2
 	check "$mode: guest reads slowly, 40 MB to guest, IPv6" \
-		g timeout 30 python3 "$TOOL" source $FAR6 $PORT $SIZE 13 \
+		g timeout 30 python3 "$TCPTOOL" source $FAR6 $PORT $SIZE 13 \
 		--slow 20000000
 	check "$mode: guest stalls 2 s, 40 MB to guest, IPv4" \
-		g timeout 30 python3 "$TOOL" source $FAR4 $PORT $SIZE 14 \
+		g timeout 30 python3 "$TCPTOOL" source $FAR4 $PORT $SIZE 14 \
 		--pause 2
 }
 

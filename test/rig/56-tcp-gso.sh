@@ -18,7 +18,6 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 PORT=5001
 SIZE=50000000
 MIRROR=$RIG_TMP/mirror.py
@@ -99,8 +98,7 @@ EOF
 
 rig_setup
 
-rig_bg srv-remote r python3 "$TOOL" server $PORT
-rig_wait_port r tcp $PORT || rig_die "server in remote namespace"
+rig_tcp_server r $PORT
 
 # rx DEV: "bytes packets" received by DEV in the guest
 rx() {
@@ -131,7 +129,7 @@ gso_xfer() {
 
 	read -r b0 p0 <<<"$(rx ext0)"
 	check "$desc: $((SIZE / 1000000)) MB far host to guest, content" \
-		g timeout 60 python3 "$TOOL" source "$addr" $PORT $SIZE \
+		g timeout 60 python3 "$TCPTOOL" source "$addr" $PORT $SIZE \
 		"$seed" "$@"
 	read -r b1 p1 <<<"$(rx ext0)"
 

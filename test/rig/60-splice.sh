@@ -8,18 +8,12 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
 IN=10000	# -t: server in the namespace
 OUT=10001	# -T: server on the host
 NOSRV=10002	# -T: nothing listens on the host
 MB100=100000000
 
 rig_setup
-
-# tcheck DESC CMD...: check, and show the tool's line as a comment
-tcheck() {
-	check "$@" && sed 's/^/#   /' "$RIG_TMP/check.out"
-}
 
 # fds PID: number of open descriptors, pipes: number of pipe descriptors
 fds() { ls /proc/"$1"/fd 2>/dev/null | wc -l; }
@@ -64,14 +58,12 @@ if ! rig_pasta --config-net -t $IN -T $OUT -T $NOSRV -u none -U none; then
 fi
 PID=$RIG_PASTA_PID
 
-rig_bg srv-guest g python3 "$TOOL" server $IN
-rig_bg srv-host h python3 "$TOOL" server $OUT --addr 127.0.0.1
-rig_bg srv-host6 h python3 "$TOOL" server $OUT --addr ::1
-rig_wait_port g tcp $IN || rig_die "server in the namespace"
-# Both host servers, each on its address: the first one up isn't enough
-# (the -T ::1 check below, run before the ::1 server listened, was reset)
-rig_wait_port h tcp $OUT 127.0.0.1 && rig_wait_port h tcp $OUT ::1 ||
-	rig_die "servers on the host"
+rig_tcp_server g $IN
+rig_tcp_server h $OUT 127.0.0.1
+# Each host server waited for on its own address: the first one up isn't
+# enough (the -T ::1 check below, run before the ::1 server listened, was
+# reset)
+rig_tcp_server h $OUT ::1
 
 BASE_FDS=$(fds $PID)
 BASE_PIPES=$(pipes $PID)
@@ -79,21 +71,21 @@ echo "# baseline: $BASE_FDS descriptors, $BASE_PIPES pipe ends"
 
 # Addresses: loopback to loopback, no tap on the way
 check_out "-t: host 127.0.0.1 client seen from the namespace's loopback" \
-	"127.0.0.1 " h timeout 10 python3 "$TOOL" peer 127.0.0.1 $IN
+	"127.0.0.1 " h timeout 10 python3 "$TCPTOOL" peer 127.0.0.1 $IN
 check_out "-t: host ::1 client seen from ::1 in the namespace" \
-	"::1 " h timeout 10 python3 "$TOOL" peer ::1 $IN
+	"::1 " h timeout 10 python3 "$TCPTOOL" peer ::1 $IN
 check_out "-T: namespace 127.0.0.1 client reaches the host's 127.0.0.1" \
-	"127.0.0.1 " g timeout 10 python3 "$TOOL" peer 127.0.0.1 $OUT
+	"127.0.0.1 " g timeout 10 python3 "$TCPTOOL" peer 127.0.0.1 $OUT
 check_out "-T: namespace ::1 client reaches the host's ::1" \
-	"::1 " g timeout 10 python3 "$TOOL" peer ::1 $OUT
+	"::1 " g timeout 10 python3 "$TCPTOOL" peer ::1 $OUT
 check_out "-T: no server on the host: the client sees a reset" \
-	"reset" g timeout 10 python3 "$TOOL" rst 127.0.0.1 $NOSRV
+	"reset" g timeout 10 python3 "$TCPTOOL" rst 127.0.0.1 $NOSRV
 
 # Congestion control: the relay's sockets only talk over loopback, where
 # BBR's pacing would hold data back; the endpoints keep the default
 cc_checks() {
-	rig_bg rr-in h python3 "$TOOL" rr 127.0.0.1 $IN 3
-	rig_bg rr-out g python3 "$TOOL" rr 127.0.0.1 $OUT 3
+	rig_bg rr-in h python3 "$TCPTOOL" rr 127.0.0.1 $IN 3
+	rig_bg rr-out g python3 "$TCPTOOL" rr 127.0.0.1 $OUT 3
 	check "BBR default: the namespace's server uses it" \
 		rig_cc_is g "sport = :$IN" bbr
 	check "-t: relay socket in the namespace doesn't use BBR" \
@@ -113,39 +105,39 @@ else
 fi
 
 # Bulk data with integrity, both directions of both kinds
-tcheck "-t: 100 MB host to namespace, sha256" \
-	h timeout 60 python3 "$TOOL" sink 127.0.0.1 $IN $MB100 11
-tcheck "-t: 100 MB namespace to host, sha256" \
-	h timeout 60 python3 "$TOOL" source ::1 $IN $MB100 12
-tcheck "-T: 100 MB namespace to host, sha256" \
-	g timeout 60 python3 "$TOOL" sink 127.0.0.1 $OUT $MB100 13
-tcheck "-T: 100 MB host to namespace, sha256" \
-	g timeout 60 python3 "$TOOL" source ::1 $OUT $MB100 14
-tcheck "-t: 20 MB to a slow reader (backpressure), sha256" \
-	h timeout 60 python3 "$TOOL" source 127.0.0.1 $IN 20000000 15 \
+check_tool "-t: 100 MB host to namespace, sha256" \
+	h timeout 60 python3 "$TCPTOOL" sink 127.0.0.1 $IN $MB100 11
+check_tool "-t: 100 MB namespace to host, sha256" \
+	h timeout 60 python3 "$TCPTOOL" source ::1 $IN $MB100 12
+check_tool "-T: 100 MB namespace to host, sha256" \
+	g timeout 60 python3 "$TCPTOOL" sink 127.0.0.1 $OUT $MB100 13
+check_tool "-T: 100 MB host to namespace, sha256" \
+	g timeout 60 python3 "$TCPTOOL" source ::1 $OUT $MB100 14
+check_tool "-t: 20 MB to a slow reader (backpressure), sha256" \
+	h timeout 60 python3 "$TCPTOOL" source 127.0.0.1 $IN 20000000 15 \
 	--slow 20000000
 
 # Half-close and resets
-tcheck "-t: client half-closes, server answers on the open half" \
-	h timeout 20 python3 "$TOOL" halfc 127.0.0.1 $IN 1000000
-tcheck "-t: server half-closes, client keeps sending" \
-	h timeout 20 python3 "$TOOL" halfs 127.0.0.1 $IN 1000000
-tcheck "-T: client half-closes, server answers on the open half" \
-	g timeout 20 python3 "$TOOL" halfc 127.0.0.1 $OUT 1000000
-tcheck "-T: server half-closes, client keeps sending" \
-	g timeout 20 python3 "$TOOL" halfs ::1 $OUT 1000000
-tcheck "-t: reset by the server reaches the host client" \
-	h timeout 20 python3 "$TOOL" rst 127.0.0.1 $IN
-tcheck "-t: reset by the host client reaches the server" \
-	h timeout 20 python3 "$TOOL" rstc 127.0.0.1 $IN
-tcheck "-T: reset by the server reaches the namespace client" \
-	g timeout 20 python3 "$TOOL" rst 127.0.0.1 $OUT
-tcheck "-T: reset by the namespace client reaches the server" \
-	g timeout 20 python3 "$TOOL" rstc ::1 $OUT
+check_tool "-t: client half-closes, server answers on the open half" \
+	h timeout 20 python3 "$TCPTOOL" halfc 127.0.0.1 $IN 1000000
+check_tool "-t: server half-closes, client keeps sending" \
+	h timeout 20 python3 "$TCPTOOL" halfs 127.0.0.1 $IN 1000000
+check_tool "-T: client half-closes, server answers on the open half" \
+	g timeout 20 python3 "$TCPTOOL" halfc 127.0.0.1 $OUT 1000000
+check_tool "-T: server half-closes, client keeps sending" \
+	g timeout 20 python3 "$TCPTOOL" halfs ::1 $OUT 1000000
+check_tool "-t: reset by the server reaches the host client" \
+	h timeout 20 python3 "$TCPTOOL" rst 127.0.0.1 $IN
+check_tool "-t: reset by the host client reaches the server" \
+	h timeout 20 python3 "$TCPTOOL" rstc 127.0.0.1 $IN
+check_tool "-T: reset by the server reaches the namespace client" \
+	g timeout 20 python3 "$TCPTOOL" rst 127.0.0.1 $OUT
+check_tool "-T: reset by the namespace client reaches the server" \
+	g timeout 20 python3 "$TCPTOOL" rstc ::1 $OUT
 
 # Many connections, descriptors bounded and back to the baseline
 back_to $PID $BASE_FDS 5 >/dev/null
-max=$(max_fds_during $PID h timeout 90 python3 "$TOOL" sequential \
+max=$(max_fds_during $PID h timeout 90 python3 "$TCPTOOL" sequential \
 	127.0.0.1 $IN 1000)
 rc=$?
 sed 's/^/#   /' "$RIG_TMP/maxfd.out"
@@ -154,11 +146,11 @@ echo "#   at most $max descriptors (baseline $BASE_FDS)"
 check "-t: descriptors bounded during 1000 short connections" \
 	[ "$max" -le $((BASE_FDS + 12)) ]
 check "-T: 1000 sequential short connections" \
-	g timeout 90 python3 "$TOOL" sequential 127.0.0.1 $OUT 1000
-tcheck "-t: 300 concurrent connections" \
-	h timeout 60 python3 "$TOOL" concurrent 127.0.0.1 $IN 300
-tcheck "-T: 300 concurrent connections" \
-	g timeout 60 python3 "$TOOL" concurrent ::1 $OUT 300
+	g timeout 90 python3 "$TCPTOOL" sequential 127.0.0.1 $OUT 1000
+check_tool "-t: 300 concurrent connections" \
+	h timeout 60 python3 "$TCPTOOL" concurrent 127.0.0.1 $IN 300
+check_tool "-T: 300 concurrent connections" \
+	g timeout 60 python3 "$TCPTOOL" concurrent ::1 $OUT 300
 
 check "descriptors back to the baseline after all connections closed" \
 	back_to $PID $BASE_FDS 5

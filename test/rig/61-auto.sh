@@ -9,7 +9,7 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
+
 
 # UDP echo server (dual stack) and client
 UDP_ECHO='import socket, sys
@@ -76,7 +76,7 @@ within() {
 }
 
 # Phase 1: pasta's defaults (auto in all four directions)
-rig_bg srv-host-pre h python3 "$TOOL" server 10005 --addr 127.0.0.1
+rig_tcp_server h 10005 127.0.0.1
 rig_wait_port h tcp 10005 || rig_die "server on the host"
 
 if ! rig_pasta --config-net; then
@@ -87,23 +87,21 @@ PID=$RIG_PASTA_PID
 rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
 
 check_out "host server listening before start-up: reachable from the namespace" \
-	"127.0.0.1 " g timeout 5 python3 "$TOOL" peer 127.0.0.1 10005
+	"127.0.0.1 " g timeout 5 python3 "$TCPTOOL" peer 127.0.0.1 10005
 
-rig_bg srv-ns g python3 "$TOOL" server 10000
-rig_wait_port g tcp 10000 || rig_die "server in the namespace"
+rig_tcp_server g 10000
 check "-t auto: new namespace server reachable from host loopback in 2 s" \
-	within 2 h timeout 1 python3 "$TOOL" peer 127.0.0.1 10000
+	within 2 h timeout 1 python3 "$TCPTOOL" peer 127.0.0.1 10000
 check_out "-t auto: spliced, seen from the namespace's loopback" \
-	"::1 " h timeout 5 python3 "$TOOL" peer ::1 10000
+	"::1 " h timeout 5 python3 "$TCPTOOL" peer ::1 10000
 check_out "-t auto: reachable from the remote host through the tap" \
-	"$FAR4 " r timeout 5 python3 "$TOOL" peer $HOST4 10000 --bind $FAR4
+	"$FAR4 " r timeout 5 python3 "$TCPTOOL" peer $HOST4 10000 --bind $FAR4
 
-rig_bg srv-host h python3 "$TOOL" server 10001
-rig_wait_port h tcp 10001 || rig_die "server on the host"
+rig_tcp_server h 10001
 check "-T auto: new host server reachable from the namespace in 2 s" \
-	within 2 g timeout 1 python3 "$TOOL" peer 127.0.0.1 10001
+	within 2 g timeout 1 python3 "$TCPTOOL" peer 127.0.0.1 10001
 check_out "-T auto: IPv6 loopback too" \
-	"::1 " g timeout 5 python3 "$TOOL" peer ::1 10001
+	"::1 " g timeout 5 python3 "$TCPTOOL" peer ::1 10001
 
 rig_bg udp-ns g python3 -c "$UDP_ECHO" :: 10010
 rig_wait_port g udp 10010 || rig_die "UDP server in the namespace"
@@ -144,13 +142,12 @@ check "-u auto: port released on the host after the server exits" \
 check "-U auto: port released in the namespace after the server exits" \
 	none_within 2 g udp 10011
 check_out "-t auto: released port refused from the host" \
-	"ECONNREFUSED" h timeout 5 python3 "$TOOL" refused 127.0.0.1 10000
+	"ECONNREFUSED" h timeout 5 python3 "$TCPTOOL" refused 127.0.0.1 10000
 check "pasta still running" rig_alive $PID
 rig_stop
 
 # Phase 2: exclusions, and a port that's in use on the host
-rig_bg blocker h python3 "$TOOL" server 10030
-rig_wait_port h tcp 10030 || rig_die "blocking server on the host"
+rig_tcp_server h 10030
 if ! rig_pasta --config-net -t auto -t ~10020 -T none -u none -U none \
 	-l "$RIG_TMP/auto.log"; then
 	rig_result FAIL "pasta: start with -t auto -t ~10020"
@@ -158,10 +155,10 @@ if ! rig_pasta --config-net -t auto -t ~10020 -T none -u none -U none \
 fi
 PID=$RIG_PASTA_PID
 
-rig_bg srv-ns2 g python3 "$TOOL" server 10020,10030,10031
+rig_bg srv-ns2 g python3 "$TCPTOOL" server 10020,10030,10031
 rig_wait_port g tcp 10031 || rig_die "servers in the namespace"
 check "-t auto: other ports still forwarded" \
-	within 2 h timeout 1 python3 "$TOOL" peer 127.0.0.1 10031
+	within 2 h timeout 1 python3 "$TCPTOOL" peer 127.0.0.1 10031
 sleep 2.2
 check "-t ~10020: excluded port not forwarded" \
 	count_is 0 listeners h tcp 10020
@@ -170,4 +167,4 @@ check "-t auto: port in use on the host logged once" \
 check "-t auto: port in use isn't fatal" rig_alive $PID
 rig_kill "${RIG_BG[blocker]}" 1
 check "-t auto: port retried, forwarded once free" \
-	within 2 h timeout 1 python3 "$TOOL" peer 127.0.0.1 10030
+	within 2 h timeout 1 python3 "$TCPTOOL" peer 127.0.0.1 10030

@@ -17,7 +17,7 @@
 
 . "$(dirname "$0")/../lib/rig.sh"
 
-TOOL=$RIG_TESTDIR/bench/tcptool.py
+
 VG_DIR=$RIG_TESTDIR/build/valgrind
 PORT=5001
 IN=5101
@@ -176,10 +176,9 @@ print(ok, 'of', count)
 sys.exit(ok != count)
 EOF
 
-rig_bg srv-remote r python3 "$TOOL" server $PORT
+rig_tcp_server r $PORT
 rig_bg udp-remote4 r python3 "$RIG_TMP/udp.py" server $FAR4 $UDP_PORT
 rig_bg udp-remote6 r python3 "$RIG_TMP/udp.py" server $FAR6 $UDP_PORT
-rig_wait_port r tcp $PORT || rig_die "TCP server in remote namespace"
 rig_wait_port r udp $UDP_PORT || rig_die "UDP server in remote namespace"
 
 # traffic: a little of everything from the guest
@@ -189,9 +188,9 @@ traffic() {
 	check "$mode: IPv4 ping" g ping -c 3 -i 0.2 -W 5 -q $FAR4
 	check "$mode: IPv6 ping" g ping -6 -c 3 -i 0.2 -W 5 -q $FAR6
 	check "$mode: 4 MB guest to far host, IPv4" \
-		g timeout 120 python3 "$TOOL" sink $FAR4 $PORT $MB4 1
+		g timeout 120 python3 "$TCPTOOL" sink $FAR4 $PORT $MB4 1
 	check "$mode: 4 MB far host to guest, IPv6" \
-		g timeout 120 python3 "$TOOL" source $FAR6 $PORT $MB4 2
+		g timeout 120 python3 "$TCPTOOL" source $FAR6 $PORT $MB4 2
 	check "$mode: 50 UDP datagrams echoed, IPv4" \
 		g timeout 60 python3 "$RIG_TMP/udp.py" client $FAR4 $UDP_PORT 50
 	check "$mode: 50 UDP datagrams echoed, IPv6" \
@@ -235,12 +234,11 @@ if check "pasta under valgrind: guest configured" rig_retry 60 has_addr4; then
 	rig_retry 20 g ip -6 route show default | grep -q . >/dev/null
 	traffic pasta
 
-	rig_bg srv-guest g python3 "$TOOL" server $IN
-	rig_wait_port g tcp $IN
+	rig_tcp_server g $IN
 	check "pasta: 4 MB host to guest through the splice path" \
-		h timeout 120 python3 "$TOOL" source 127.0.0.1 $IN $MB4 3
+		h timeout 120 python3 "$TCPTOOL" source 127.0.0.1 $IN $MB4 3
 	check "pasta: 4 MB host to guest, IPv4 to the host's address" \
-		h timeout 120 python3 "$TOOL" sink $HOST4 $IN $MB4 4
+		h timeout 120 python3 "$TCPTOOL" sink $HOST4 $IN $MB4 4
 fi
 vg_stop pasta "$VG" "$REP"
 
