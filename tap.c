@@ -86,10 +86,6 @@
 #define TAP_FRAME_MIN	ETH_HLEN
 #define TAP_FRAME_LEN_MAX	65535
 
-/* IPv6 header fields we fill: version (in ip6_flow), flow label mask */
-#define IP6_VERSION	6
-#define IP6_FLOW_LABEL_MASK	0x000fffffU
-
 /* Hop limit of IPv6 packets to the guest: NDP needs 255 (RFC 4861, 6.1) */
 #define TAP_HOP_LIMIT	255
 
@@ -1590,8 +1586,7 @@ void *tap_ip6_hdr(void *buf, const struct in6_addr *src,
 		  uint32_t flow)
 {
 	struct ip6_hdr ip6h = {
-		.ip6_flow	= htonl((uint32_t)IP6_VERSION << 28 |
-					(flow & IP6_FLOW_LABEL_MASK)),
+		.ip6_flow	= tap_ip6_flow(flow),
 		.ip6_plen	= htons((uint16_t)l4len),
 		.ip6_nxt	= proto,
 		.ip6_hlim	= TAP_HOP_LIMIT,

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
@@ -17,6 +18,22 @@
 #include <linux/if_ether.h>
 
 #include "passt.h"
+
+/* IPv6 header: version, in the top bits of ip6_flow, and flow label mask */
+#define IP6_VERSION		6
+#define IP6_FLOW_LABEL_MASK	0x000fffffU
+
+/**
+ * tap_ip6_flow() - ip6_flow field of an IPv6 header: version, flow label
+ * @label:	Flow label, host order (bits above the label are ignored)
+ *
+ * Return: field value, network order, traffic class zero
+ */
+static inline uint32_t tap_ip6_flow(uint32_t label)
+{
+	return htonl((uint32_t)IP6_VERSION << 28 |
+		     (label & IP6_FLOW_LABEL_MASK));
+}
 
 /* IPv6 links carry packets of at least 1280 bytes (RFC 8200, 5) */
 #define IPV6_MIN_MTU		1280

@@ -947,8 +947,7 @@ static void udp_icmp_reflect(const struct ctx *c, uint32_t idx,
 		ih6->icmp6_code = ee->ee_code;
 		hl = sizeof(*ih6) + sizeof(*ip6) + sizeof(*uh);
 		q = MIN(dlen, UDP_ICMP6_MAX - sizeof(struct ip6_hdr) - hl);
-		ip6->ip6_flow = htonl(6U << 28 |
-				      (udp_at(idx)->flowlabel & 0xfffff));
+		ip6->ip6_flow = tap_ip6_flow(udp_at(idx)->flowlabel);
 		ip6->ip6_plen = htons(MIN(sizeof(*uh) + dlen, UINT16_MAX));
 		ip6->ip6_nxt = IPPROTO_UDP;
 		ip6->ip6_hlim = IPDEFTTL;
