@@ -511,9 +511,16 @@ rig_cc_is() {
 	echo "congestion control of $2 in $1: ${cc:-no such socket}"
 	[ "$cc" = "$3" ]
 }
+# (waits up to 3 s for the change: an accepted socket has the listener's
+# until the daemon has accepted it and switched)
 rig_cc_not() {
-	local cc
-	cc=$(rig_cc "$1" "$2")
+	local cc i
+
+	for ((i = 0; i < 30; i++)); do
+		cc=$(rig_cc "$1" "$2")
+		[ -n "$cc" ] && [ "$cc" != "$3" ] && break
+		sleep 0.1
+	done
 	echo "congestion control of $2 in $1: ${cc:-no such socket}"
 	[ -n "$cc" ] && [ "$cc" != "$3" ]
 }

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/../lib/rig.sh"
 
 
-
 # UDP echo server (dual stack) and client
 UDP_ECHO='import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -76,7 +75,7 @@ within() {
 }
 
 # Phase 1: pasta's defaults (auto in all four directions)
-rig_tcp_server h 10005 127.0.0.1
+rig_bg srv-host-pre h python3 "$TCPTOOL" server 10005 --addr 127.0.0.1
 rig_wait_port h tcp 10005 || rig_die "server on the host"
 
 if ! rig_pasta --config-net; then
@@ -89,7 +88,8 @@ rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
 check_out "host server listening before start-up: reachable from the namespace" \
 	"127.0.0.1 " g timeout 5 python3 "$TCPTOOL" peer 127.0.0.1 10005
 
-rig_tcp_server g 10000
+rig_bg srv-ns g python3 "$TCPTOOL" server 10000
+rig_wait_port g tcp 10000 || rig_die "server in the namespace"
 check "-t auto: new namespace server reachable from host loopback in 2 s" \
 	within 2 h timeout 1 python3 "$TCPTOOL" peer 127.0.0.1 10000
 check_out "-t auto: spliced, seen from the namespace's loopback" \
@@ -97,7 +97,8 @@ check_out "-t auto: spliced, seen from the namespace's loopback" \
 check_out "-t auto: reachable from the remote host through the tap" \
 	"$FAR4 " r timeout 5 python3 "$TCPTOOL" peer $HOST4 10000 --bind $FAR4
 
-rig_tcp_server h 10001
+rig_bg srv-host h python3 "$TCPTOOL" server 10001
+rig_wait_port h tcp 10001 || rig_die "server on the host"
 check "-T auto: new host server reachable from the namespace in 2 s" \
 	within 2 g timeout 1 python3 "$TCPTOOL" peer 127.0.0.1 10001
 check_out "-T auto: IPv6 loopback too" \
@@ -147,7 +148,8 @@ check "pasta still running" rig_alive $PID
 rig_stop
 
 # Phase 2: exclusions, and a port that's in use on the host
-rig_tcp_server h 10030
+rig_bg blocker h python3 "$TCPTOOL" server 10030
+rig_wait_port h tcp 10030 || rig_die "blocking server on the host"
 if ! rig_pasta --config-net -t auto -t ~10020 -T none -u none -U none \
 	-l "$RIG_TMP/auto.log"; then
 	rig_result FAIL "pasta: start with -t auto -t ~10020"
