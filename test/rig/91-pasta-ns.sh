@@ -40,13 +40,15 @@ kids() {
 }
 
 # cmd_pid PASTA_PID: host PID of the command pasta spawned (a child of its
-# child, which waits for it), after up to 5 s
+# child, which waits for it), after up to 5 s. pasta may have other
+# children without children of their own (the sanitizer wrapper's tee)
 cmd_pid() {
 	local i a b
 	for ((i = 0; i < 50; i++)); do
-		a=$(kids "$1")
-		[ -n "$a" ] && b=$(kids "$a")
-		[ -n "$b" ] && { echo "$b"; return 0; }
+		for a in $(kids "$1"); do
+			b=$(kids "$a")
+			[ -n "$b" ] && { echo "$b"; return 0; }
+		done
 		sleep 0.1
 	done
 	return 1
