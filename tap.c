@@ -11,12 +11,18 @@
  * - pasta: a tap device (IFF_TAP | IFF_NO_PI) created in the target network
  *   namespace, one frame per read() or write(). If the kernel lets us, the
  *   device has IFF_VNET_HDR: every frame then comes after a struct
- *   virtio_net_hdr. Offloads stay off (TUNSETOFFLOAD 0), so frames we read
- *   are ordinary and we skip the header; frames we write carry an all-zero
- *   header, except TCP data frames built with several segments in one: the
- *   header asks the kernel to treat them as GSO frames (segment size, and
- *   TCP checksum left partial), so that one write() carries up to 64 KiB of
- *   payload while the guest never sees segments above its MSS.
+ *   virtio_net_hdr, and we enable checksum and TCP segmentation offloads
+ *   (TUNSETOFFLOAD: TUN_F_CSUM, TSO4, TSO6, or less if refused). Frames
+ *   from the namespace can then be TCP "super-frames" of up to 64 KiB
+ *   whatever the MTU, and TCP or UDP checksums can be left partial: we
+ *   never segment nor verify checksums, a super-frame is one segment for
+ *   tcp.c and one socket write, but the header is checked against the
+ *   frame, and frames it doesn't describe are dropped. Frames we write
+ *   carry an all-zero header, except TCP data frames built with several
+ *   segments in one: the header asks the kernel to treat them as GSO
+ *   frames (segment size, and TCP checksum left partial), so that one
+ *   write() carries up to 64 KiB of payload while the guest never sees
+ *   segments above its MSS.
  *
  * Received frames are parsed here, bounds-checked at every step, and handed
  * to the protocol handlers: ARP, ICMP/ICMPv6 (NDP first), DHCP, DHCPv6, UDP,
@@ -93,9 +99,10 @@
 #define IP6_EXT_UNIT	8
 
 /* Receive buffer: many frames per read() (passt: halving it costs guest to
- * host throughput). pasta reads one frame per read(), and half of it holds
- * batches as large as handlers take at MTU 1500 (TAP_BATCH_MAX): the rest
- * then never becomes resident
+ * host throughput). pasta reads one frame per read(), each read() with room
+ * for the largest frame: half of the buffer holds batches as large as
+ * handlers take at MTU 1500 without offloads (TAP_BATCH_MAX), or seven TCP
+ * super-frames of 64 KiB with them; the rest never becomes resident
  */
 #define TAP_BUF_BYTES	(1 << 20)
 #define TAP_BUF_PASTA	(1 << 19)
@@ -124,6 +131,23 @@ static size_t tap_vnet_len;
 
 /* pasta: the kernel refused a frame to be segmented, don't ask again */
 static bool tap_gso_off;
+
+/* pasta: offloads enabled on the tap device (TUN_F_*), for the log */
+static unsigned int tap_offloads;
+
+/* pasta: frames dropped as cut, or with a virtio_net_hdr not matching them */
+static unsigned long tap_pasta_bad;
+
+/**
+ * struct tap_vnet - virtio_net_hdr of a frame from the tap device (pasta)
+ * @h:		Aligned copy of the header (host order, as the kernel writes
+ *		it without TUNSETVNETLE/BE)
+ * @f:		Start of the frame, at the Ethernet header
+ */
+struct tap_vnet {
+	struct virtio_net_hdr h;
+	const uint8_t *f;
+};
 
 /**
  * struct tap_group - Pending batch of L4 packets with one tuple
@@ -271,6 +295,142 @@ static size_t tap_udp_check(const uint8_t *l4, size_t l4len,
 }
 
 /**
+ * tap_pasta_drop() - Count a frame from the tap device dropped as cut, or
+ *		      for its virtio_net_hdr, and log it
+ * @why:	What's wrong
+ * @now:	Current time
+ *
+ * One line per second at most: the namespace decides how many such frames
+ * come.
+ *
+ * Return: false
+ */
+static bool tap_pasta_drop(const char *why, const struct timespec *now)
+{
+	static time_t next;
+
+	tap_pasta_bad++;
+	if (now->tv_sec >= next) {
+		debug("tap: %s, frame dropped (%lu so far)", why,
+		      tap_pasta_bad);
+		next = now->tv_sec + 1;
+	}
+	return false;
+}
+
+/**
+ * tap_vnet_hdr_ok() - Check what a virtio_net_hdr says about a whole frame
+ * @v:		Header and frame
+ * @len:	Length of the frame
+ * @now:	Current time
+ *
+ * Return: true if the header is one we asked for, and fits the frame
+ */
+static bool tap_vnet_hdr_ok(const struct tap_vnet *v, size_t len,
+			    const struct timespec *now)
+{
+	const struct virtio_net_hdr *h = &v->h;
+
+	if (h->flags & ~(VIRTIO_NET_HDR_F_NEEDS_CSUM |
+			 VIRTIO_NET_HDR_F_DATA_VALID))
+		return tap_pasta_drop("virtio_net_hdr: unknown flags", now);
+
+	switch (h->gso_type) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		if (h->gso_size)
+			return tap_pasta_drop("virtio_net_hdr: segment size "
+					      "without segmentation", now);
+		break;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		break;
+	default:
+		/* UDP, or the ECN bit: we didn't enable them */
+		return tap_pasta_drop("virtio_net_hdr: unexpected "
+				      "segmentation type", now);
+	}
+
+	if (h->hdr_len > len)
+		return tap_pasta_drop("virtio_net_hdr: header length "
+				      "past end of frame", now);
+
+	if ((h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    (size_t)h->csum_start + h->csum_offset + sizeof(uint16_t) > len)
+		return tap_pasta_drop("virtio_net_hdr: checksum past "
+				      "end of frame", now);
+
+	return true;
+}
+
+/**
+ * tap_vnet_l4_ok() - Check a virtio_net_hdr against the L4 packet it's for
+ * @v:		Header and frame, already checked by tap_vnet_hdr_ok()
+ * @af:		AF_INET or AF_INET6
+ * @proto:	L4 protocol
+ * @l4:		L4 header and payload, inside the frame
+ * @l4len:	Length of @l4 as given by the IP header
+ * @now:	Current time
+ *
+ * Segmentation is for TCP of the frame's IP version, by a non-zero size
+ * not larger than the payload; a partial checksum must be the TCP or UDP
+ * one of this packet. We don't segment or complete anything (one segment
+ * of any size is fine for tcp.c, and checksums aren't checked), but a
+ * header that says something else about the frame makes it suspect.
+ *
+ * Return: true if the header matches the packet
+ */
+static bool tap_vnet_l4_ok(const struct tap_vnet *v, int af, uint8_t proto,
+			   const uint8_t *l4, size_t l4len,
+			   const struct timespec *now)
+{
+	const struct virtio_net_hdr *h = &v->h;
+	size_t off;
+
+	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		uint8_t type = af == AF_INET ? VIRTIO_NET_HDR_GSO_TCPV4 :
+					       VIRTIO_NET_HDR_GSO_TCPV6;
+		struct tcphdr th;
+		size_t hl;
+
+		if (proto != IPPROTO_TCP || h->gso_type != type)
+			return tap_pasta_drop("virtio_net_hdr: segmentation "
+					      "type not matching packet", now);
+
+		if (l4len < sizeof(th))
+			return tap_pasta_drop("virtio_net_hdr: segmentation "
+					      "of a truncated TCP header",
+					      now);
+		memcpy(&th, l4, sizeof(th));
+		hl = (size_t)th.doff * 4;
+		if (hl < sizeof(th) || hl > l4len)
+			return tap_pasta_drop("virtio_net_hdr: segmentation "
+					      "of a bad TCP header", now);
+
+		if (!h->gso_size || h->gso_size > l4len - hl)
+			return tap_pasta_drop("virtio_net_hdr: segment size "
+					      "zero or past payload", now);
+	}
+
+	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return true;
+
+	if (proto == IPPROTO_TCP)
+		off = offsetof(struct tcphdr, check);
+	else if (proto == IPPROTO_UDP)
+		off = offsetof(struct udphdr, check);
+	else
+		return tap_pasta_drop("virtio_net_hdr: partial "
+				      "checksum, not TCP or UDP", now);
+
+	if (h->csum_start != (size_t)(l4 - v->f) || h->csum_offset != off ||
+	    off + sizeof(uint16_t) > l4len)
+		return tap_pasta_drop("virtio_net_hdr: partial "
+				      "checksum not the L4 one", now);
+
+	return true;
+}
+
+/**
  * tap_l4() - Dispatch the L4 part of an IPv4 or IPv6 packet
  * @c:		Execution context
  * @af:		AF_INET or AF_INET6
@@ -279,15 +439,19 @@ static size_t tap_udp_check(const uint8_t *l4, size_t l4len,
  * @daddr:	Destination address, aligned copy
  * @l4:		L4 header and payload
  * @l4len:	Length of @l4, within the frame
+ * @v:		virtio_net_hdr of the frame (pasta), NULL if none
  * @now:	Current time
  */
 static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 		   const void *daddr, const uint8_t *l4, size_t l4len,
-		   const struct timespec *now)
+		   const struct tap_vnet *v, const struct timespec *now)
 {
 	struct udphdr uh;
 	struct tcphdr th;
 	size_t ulen;
+
+	if (v && !tap_vnet_l4_ok(v, af, proto, l4, l4len, now))
+		return;
 
 	switch (proto) {
 	case IPPROTO_ICMP:
@@ -346,10 +510,11 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
  * @c:		Execution context
  * @ip:		IPv4 header and rest of the frame
  * @len:	Bytes of the frame from @ip on
+ * @v:		virtio_net_hdr of the frame (pasta), NULL if none
  * @now:	Current time
  */
 static void tap_ip4(struct ctx *c, const uint8_t *ip, size_t len,
-		    const struct timespec *now)
+		    const struct tap_vnet *v, const struct timespec *now)
 {
 	struct in_addr saddr, daddr;
 	struct iphdr iph;
@@ -388,7 +553,7 @@ static void tap_ip4(struct ctx *c, const uint8_t *ip, size_t len,
 		c->ip4.addr_seen = saddr;
 
 	tap_l4(c, AF_INET, iph.protocol, &saddr, &daddr, ip + ihl, tot - ihl,
-	       now);
+	       v, now);
 }
 
 /**
@@ -396,10 +561,11 @@ static void tap_ip4(struct ctx *c, const uint8_t *ip, size_t len,
  * @c:		Execution context
  * @ip:		IPv6 header and rest of the frame
  * @len:	Bytes of the frame from @ip on
+ * @v:		virtio_net_hdr of the frame (pasta), NULL if none
  * @now:	Current time
  */
 static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
-		    const struct timespec *now)
+		    const struct tap_vnet *v, const struct timespec *now)
 {
 	struct in6_addr saddr, daddr;
 	struct ip6_hdr ip6h;
@@ -464,7 +630,7 @@ static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
 		 !IN6_IS_ADDR_MULTICAST(&saddr))
 		c->ip6.addr_seen = saddr;
 
-	tap_l4(c, AF_INET6, nh, &saddr, &daddr, ip + off, end - off, now);
+	tap_l4(c, AF_INET6, nh, &saddr, &daddr, ip + off, end - off, v, now);
 }
 
 /**
@@ -472,13 +638,14 @@ static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
  * @c:		Execution context
  * @f:		Frame, from the Ethernet header
  * @len:	Length of @f
+ * @v:		virtio_net_hdr that came with the frame (pasta), NULL if none
  * @now:	Current time
  *
  * L4 packets may be left pending in the batch: tap_flush() must run before
  * the frame buffer is reused.
  */
 static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
-		      const struct timespec *now)
+		      const struct tap_vnet *v, const struct timespec *now)
 {
 	static const uint8_t zero[ETH_ALEN];
 	const struct ethhdr *eh;	/* packed: any alignment */
@@ -487,6 +654,9 @@ static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
 	pcap_frame(f, len);
 
 	if (c->splice_only)	/* pasta --splice-only: no tap traffic */
+		return;
+
+	if (v && !tap_vnet_hdr_ok(v, len, now))
 		return;
 
 	if (len < sizeof(*eh)) {
@@ -504,15 +674,20 @@ static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
 	len -= sizeof(*eh);
 	switch (type) {
 	case ETH_P_ARP:
+		if (v && (v->h.gso_type != VIRTIO_NET_HDR_GSO_NONE ||
+			  (v->h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))) {
+			tap_pasta_drop("virtio_net_hdr: offload for ARP", now);
+			break;
+		}
 		tap_flush(c, now);
 		if (!arp(c, f, len))
 			trace("tap: malformed ARP packet, dropped");
 		break;
 	case ETH_P_IP:
-		tap_ip4(c, f, len, now);
+		tap_ip4(c, f, len, v, now);
 		break;
 	case ETH_P_IPV6:
-		tap_ip6(c, f, len, now);
+		tap_ip6(c, f, len, v, now);
 		break;
 	default:
 		trace("tap: unsupported Ethernet type 0x%04x, dropped", type);
@@ -550,7 +725,7 @@ static ssize_t tap_passt_frames(struct ctx *c, const uint8_t *buf, size_t len,
 		if (len - off - TAP_HDR_LEN < flen)
 			break;
 
-		tap_frame(c, buf + off + TAP_HDR_LEN, flen, now);
+		tap_frame(c, buf + off + TAP_HDR_LEN, flen, NULL, now);
 		off += TAP_HDR_LEN + flen;
 	}
 
@@ -649,6 +824,67 @@ static void tap_passt_input(struct ctx *c, const struct timespec *now)
 }
 
 /**
+ * tap_vnet_csum_fill() - Complete a partial L4 checksum, for the capture
+ * @h:		virtio_net_hdr with VIRTIO_NET_HDR_F_NEEDS_CSUM
+ * @f:		Frame
+ * @len:	Length of @f
+ *
+ * The checksum field holds the pseudo-header sum, the rest is left to the
+ * "device": us. Handlers ignore L4 checksums, so we complete it only for
+ * pcap files to show valid ones, also for super-frames (over their whole
+ * length, as their IP header says). Frames dropped later for a header not
+ * matching them may show a field changed where the header pointed.
+ */
+static void tap_vnet_csum_fill(const struct virtio_net_hdr *h, uint8_t *f,
+			       size_t len)
+{
+	size_t start = h->csum_start, at = start + h->csum_offset;
+	uint16_t sum;
+
+	if (at + sizeof(sum) > len)
+		return;
+
+	sum = csum(f + start, len - start, 0);
+	if (!sum)	/* UDP: zero means none, the same as 0xffff for TCP */
+		sum = 0xffff;
+	memcpy(f + at, &sum, sizeof(sum));
+}
+
+/**
+ * tap_pasta_frame() - Handle what one read() from the tap device gave
+ * @c:		Execution context
+ * @buf:	virtio_net_hdr (if the device has one: tap_vnet_len), frame
+ * @n:		Bytes in @buf, all of them read
+ * @now:	Current time
+ *
+ * The frame may be left pending in the batch, as with tap_frame().
+ */
+static void tap_pasta_frame(struct ctx *c, uint8_t *buf, size_t n,
+			    const struct timespec *now)
+{
+	struct tap_vnet v;
+
+	if (!tap_vnet_len) {
+		tap_frame(c, buf, n, NULL, now);
+		return;
+	}
+
+	if (n < sizeof(v.h)) {
+		tap_pasta_drop("truncated virtio_net_hdr", now);
+		return;
+	}
+
+	memcpy(&v.h, buf, sizeof(v.h));
+	v.f = buf + sizeof(v.h);
+
+	/* Costs a pass over the frame: only with a capture file */
+	if ((v.h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && *c->pcap)
+		tap_vnet_csum_fill(&v.h, buf + sizeof(v.h), n - sizeof(v.h));
+
+	tap_frame(c, v.f, n - sizeof(v.h), &v, now);
+}
+
+/**
  * tap_pasta_input() - Read and handle frames from the tap device
  * @c:		Execution context
  * @now:	Current time
@@ -660,17 +896,19 @@ static void tap_pasta_input(struct ctx *c, const struct timespec *now)
 	int i;
 
 	/* Frames start at 2 modulo 8: IP headers are then aligned. The
-	 * virtio_net_hdr, if any, goes right before the frame
+	 * virtio_net_hdr, if any, goes right before the frame. Every read()
+	 * has room for the largest frame the device takes, whatever the MTU:
+	 * TCP super-frames come up to 64 KiB with offloads
 	 */
 	size_t vlen = tap_vnet_len, lead = (2 + 8 - vlen % 8) % 8;
+	size_t size = vlen + FRAME_MAX;
 
 	for (i = 0; i < TAP_READS_MAX; i++) {
 		size_t off = lead;
 		bool drained = false;
 
-		while (TAP_BUF_PASTA - off >= vlen + FRAME_MAX) {
-			ssize_t n = read(c->fd_tap, tap_buf + off,
-					 vlen + FRAME_MAX);
+		while (TAP_BUF_PASTA - off >= size) {
+			ssize_t n = read(c->fd_tap, tap_buf + off, size);
 
 			if (n < 0) {
 				if (errno == EINTR)
@@ -685,10 +923,17 @@ static void tap_pasta_input(struct ctx *c, const struct timespec *now)
 			if (n == 0)
 				die("Tap device went away");
 
-			/* Offloads are off: the header has nothing for us */
-			if ((size_t)n > vlen)
-				tap_frame(c, tap_buf + off + vlen,
-					  (size_t)n - vlen, now);
+			/* tun returns the length of the whole frame, and
+			 * copies what fits: drop the cut frame, and count
+			 * the slot as used, for a bounded loop
+			 */
+			if ((size_t)n > size) {
+				tap_pasta_drop("frame cut by read()", now);
+				off += ROUND_UP(size, 8);
+				continue;
+			}
+
+			tap_pasta_frame(c, tap_buf + off, (size_t)n, now);
 			off = ROUND_UP(off + (size_t)n, 8) + lead;
 		}
 
@@ -935,6 +1180,7 @@ static void tap_sock_unix_init(struct ctx *c)
  * @ifi:	Interface index in the namespace
  * @mac:	MAC address of the interface (the guest's)
  * @vnet:	The device takes a virtio_net_hdr before frames
+ * @offloads:	Offloads enabled (TUN_F_*), with @vnet
  * @err:	errno of the failed step, 0 on success
  * @step:	Description of the failed step
  */
@@ -944,9 +1190,42 @@ struct tap_ns_arg {
 	unsigned int ifi;
 	unsigned char mac[ETH_ALEN];
 	bool vnet;
+	unsigned int offloads;
 	int err;
 	const char *step;
 };
+
+/**
+ * tap_ns_offload() - Enable offloads on a tap device with virtio_net_hdr
+ * @fd:		Tap device
+ * @on:		Set to the offloads enabled (TUN_F_*)
+ *
+ * The namespace's kernel then hands us TCP frames of up to 64 KiB to be
+ * segmented, whatever the MTU, and leaves TCP and UDP checksums partial:
+ * neither matters to us. Not TUN_F_TSO_ECN (frames it's used for go
+ * segmented), nor USO: UDP handlers take datagrams one by one.
+ *
+ * Return: 0 on success (maybe with fewer offloads), -1 if the device
+ *	   refuses even to disable them all
+ */
+static int tap_ns_offload(int fd, unsigned int *on)
+{
+	static const unsigned int sets[] = {
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
+		TUN_F_CSUM,	/* TSO needs checksum offload too */
+		0,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sets); i++) {
+		if (!ioctl(fd, TUNSETOFFLOAD, (unsigned long)sets[i])) {
+			*on = sets[i];
+			return 0;
+		}
+	}
+
+	return -1;
+}
 
 /**
  * tap_ns_open() - Open the tun device and attach a tap interface to it
@@ -975,11 +1254,8 @@ static int tap_ns_open(struct tap_ns_arg *a, bool vnet)
 		goto fail;
 	}
 
-	/* No offloads towards us: the kernel segments and checksums what it
-	 * gives us, only our own frames to the guest use the header
-	 */
 	if (vnet && (ioctl(fd, TUNSETVNETHDRSZ, &sz) ||
-		     ioctl(fd, TUNSETOFFLOAD, 0UL))) {
+		     tap_ns_offload(fd, &a->offloads))) {
 		a->step = "set up virtio_net_hdr on tap device";
 		goto fail;
 	}
@@ -1070,9 +1346,13 @@ static void tap_sock_tun_init(struct ctx *c)
 	memcpy(c->pasta_ifname, a.ifname, sizeof(c->pasta_ifname));
 	c->pasta_ifi = a.ifi;
 	tap_vnet_len = a.vnet ? sizeof(struct virtio_net_hdr) : 0;
+	tap_offloads = a.vnet ? a.offloads : 0;
 	if (!a.vnet)
-		info("No virtio_net_hdr on tap device: no TCP segmentation "
-		     "offload towards the namespace");
+		info("No virtio_net_hdr on tap device: no offloads, no TCP "
+		     "segmentation towards the namespace");
+	else if (!(tap_offloads & TUN_F_TSO4))
+		info("Tap device refused TCP segmentation offload: frames from "
+		     "the namespace come segmented");
 	if (!c->pasta_ifi)
 		die("Can't find index of tap device %s", c->pasta_ifname);
 
@@ -1086,8 +1366,10 @@ static void tap_sock_tun_init(struct ctx *c)
 	if (passt_epoll_add(c, EPOLLIN | EPOLLRDHUP, ref))
 		die("Failed to add tap device to epoll set");
 
-	debug("tap device %s (index %u) created in namespace",
-	      c->pasta_ifname, c->pasta_ifi);
+	debug("tap device %s (index %u) created in namespace, offloads: %s",
+	      c->pasta_ifname, c->pasta_ifi,
+	      (tap_offloads & TUN_F_TSO4) ? "checksum, TCP segmentation" :
+	      tap_offloads ? "checksum" : "none");
 }
 
 /**

@@ -333,7 +333,7 @@ static void batch(uint8_t (*f)[256], const size_t *len, size_t n)
 		frames[i].p = copy[i];
 		frames[i].len = len[i];
 		nframes = i + 1;
-		tap_frame(&ctx, copy[i], len[i], &now);
+		tap_frame(&ctx, copy[i], len[i], NULL, &now);
 	}
 	tap_flush(&ctx, &now);
 	nframes = 0;
@@ -350,7 +350,7 @@ static void one(uint8_t *f, size_t len)
 	frames[0].p = copy;
 	frames[0].len = len;
 	nframes = 1;
-	tap_frame(&ctx, copy, len, &now);
+	tap_frame(&ctx, copy, len, NULL, &now);
 	tap_flush(&ctx, &now);
 	nframes = 0;
 	free(copy);
@@ -626,7 +626,7 @@ static void test_good(void)
 		for (i = 0; i < 300; i++) {
 			l = frame4(big[i], IPPROTO_TCP, G4, R4, 3000, 443, 1,
 				   (uint8_t)i);
-			tap_frame(&ctx, big[i], l, &now);
+			tap_frame(&ctx, big[i], l, NULL, &now);
 		}
 		tap_flush(&ctx, &now);
 		CHECK(ncalls == 2 && calls[0].n == TAP_BATCH_MAX &&
