@@ -3,11 +3,15 @@
  *
  * test_tap.c - Unit tests for tap.c: frame parsing (malformed and good
  *		frames, batching by tuple), the passt stream (framing, cut
- *		frames, invalid lengths), the send path and its framing
+ *		frames, invalid lengths), pasta's virtio_net_hdr (offloads
+ *		from the namespace, hostile headers, cut reads), the send
+ *		path and its framing
  *
  * The protocol handlers tap.c dispatches to are replaced by stubs that
  * record their calls (renamed with macros before including tap.c, so the
- * real modules can stay linked). ARP and pcap are the real ones.
+ * real modules can stay linked). ARP and pcap are the real ones. read() is
+ * replaced too: on FAKE_TAP_FD it plays frames as the tun driver gives
+ * them, other descriptors get the real one.
  */
 
 #include <errno.h>
@@ -28,8 +32,13 @@
 #define tcp_tap_handler		stub_tcp_tap_handler
 #define tcp_tap_reset		stub_tcp_tap_reset
 #define ndp_guest_connected	stub_ndp_guest_connected
+#define read			stub_read
+
+static ssize_t stub_read(int fd, void *buf, size_t len);
 
 #include "../../tap.c"
+
+#undef read
 
 #include "unit.h"
 
@@ -48,12 +57,13 @@ static struct call {
 	size_t n;
 	size_t len0;		/* length of the first packet */
 	uint8_t first_byte;	/* first payload byte of the last packet */
+	uintptr_t l4addr;	/* address of the first packet */
 } calls[CALLS_MAX];
 static size_t ncalls;
 static int tcp_resets, guest_connects;
 
 /* Frames being parsed, to check that handlers only get bytes inside them */
-#define FRAMES_MAX	16
+#define FRAMES_MAX	32
 static struct {
 	const uint8_t *p;
 	size_t len;
@@ -165,6 +175,8 @@ static void l4_record(enum call_kind k, int af, const void *saddr,
 	record(k, af, saddr, daddr, (uint16_t)(l4[0] << 8 | l4[1]),
 	       (uint16_t)(l4[2] << 8 | l4[3]), n, pkts[0].len,
 	       last->len > hl ? last->l4[hl] : 0);
+	if (ncalls)
+		calls[ncalls - 1].l4addr = (uintptr_t)l4;
 }
 
 void stub_udp_tap_handler(struct ctx *c, int af, const void *saddr,
@@ -1195,6 +1207,411 @@ static void test_arp(void)
 	CHECK_EQ_INT(nf, 0, "truncated request and replies ignored");
 }
 
+/* pasta: virtio_net_hdr in front of frames from the tap device */
+
+#define FAKE_TAP_FD	1000
+#define VLEN		sizeof(struct virtio_net_hdr)
+#define NC		VIRTIO_NET_HDR_F_NEEDS_CSUM
+#define DV		VIRTIO_NET_HDR_F_DATA_VALID
+#define T4		VIRTIO_NET_HDR_GSO_TCPV4
+#define T6		VIRTIO_NET_HDR_GSO_TCPV6
+#define L4OFF4		(14 + 20)
+#define L4OFF6		(14 + 40)
+#define TCP_CK		offsetof(struct tcphdr, check)
+#define UDP_CK		offsetof(struct udphdr, check)
+
+/* What read() on FAKE_TAP_FD gives, one entry per call: @len is returned
+ * even if the buffer is shorter, and only what fits is copied, as tun does
+ */
+#define SCRIPT_MAX	32
+static struct {
+	const uint8_t *p;
+	size_t len;
+} script[SCRIPT_MAX];
+static size_t script_n, script_i;
+
+static ssize_t stub_read(int fd, void *buf, size_t len)
+{
+	if (fd != FAKE_TAP_FD)
+		return read(fd, buf, len);
+
+	if (script_i >= script_n) {
+		errno = EAGAIN;
+		return -1;
+	}
+	memcpy(buf, script[script_i].p, MIN(len, script[script_i].len));
+	return (ssize_t)script[script_i++].len;
+}
+
+static void script_add(const void *p, size_t len)
+{
+	if (script_n < SCRIPT_MAX) {
+		script[script_n].p = p;
+		script[script_n++].len = len;
+	}
+}
+
+/* Run tap_pasta_input() on the script */
+static void script_run(void)
+{
+	int fd = ctx.fd_tap;
+
+	ctx.fd_tap = FAKE_TAP_FD;
+	script_i = 0;
+	tap_pasta_input(&ctx, &now);
+	ctx.fd_tap = fd;
+	script_n = 0;
+}
+
+/**
+ * struct vcase - A frame and the virtio_net_hdr that comes with it
+ * @what:	Description
+ * @v6:		IPv6 (else IPv4)
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP(V6), 0 for ARP
+ * @sport:	Source port, different for each case
+ * @plen:	Payload length
+ * @ext:	IPv6 hop-by-hop header length, 0 for none
+ * @doff:	TCP data offset to set, 0 to keep 5
+ * @ok:		Expected to be delivered
+ * @h:		The header
+ */
+struct vcase {
+	const char *what;
+	bool v6;
+	uint8_t proto;
+	uint16_t sport;
+	size_t plen;
+	size_t ext;
+	unsigned int doff;
+	bool ok;
+	struct virtio_net_hdr h;
+};
+
+#define VH(fl, type, hl, size, start, off)				\
+	{ .flags = (fl), .gso_type = (type), .hdr_len = (hl),		\
+	  .gso_size = (size), .csum_start = (start), .csum_offset = (off) }
+
+/* Frame for a case into @f, return its length */
+static size_t vcase_frame(uint8_t *f, const struct vcase *v)
+{
+	size_t len;
+
+	if (!v->proto) {		/* ARP request */
+		len = eth(f, ETH_P_ARP);
+		memset(f + len, 0, 28);
+		put16(f + len, 1);
+		put16(f + len + 2, ETH_P_IP);
+		f[len + 4] = 6;
+		f[len + 5] = 4;
+		put16(f + len + 6, 1);
+		return len + 28;
+	}
+
+	if (v->v6)
+		len = frame6(f, v->proto, G6, R6, v->sport, 80, v->plen, 0xa5,
+			     v->ext);
+	else
+		len = frame4(f, v->proto, G4, R4, v->sport, 80, v->plen, 0xa5);
+
+	if (v->doff)
+		f[(v->v6 ? L4OFF6 + v->ext : L4OFF4) + 12] =
+			(uint8_t)(v->doff << 4);
+	return len;
+}
+
+/* Parse a batch of cases with tap_pasta_frame(), each frame (and header)
+ * in a buffer of its own size, for AddressSanitizer and valgrind
+ */
+static void vbatch(const struct vcase *v, size_t n)
+{
+	uint8_t *copy[FRAMES_MAX], f[512];
+	size_t i;
+
+	for (i = 0; i < n && i < FRAMES_MAX; i++) {
+		size_t len = vcase_frame(f, v + i);
+
+		copy[i] = malloc(VLEN + len);
+		memcpy(copy[i], &v[i].h, VLEN);
+		memcpy(copy[i] + VLEN, f, len);
+		frames[i].p = copy[i] + VLEN;
+		frames[i].len = len;
+		nframes = i + 1;
+		tap_pasta_frame(&ctx, copy[i], VLEN + len, &now);
+	}
+	tap_flush(&ctx, &now);
+	nframes = 0;
+
+	while (i--)
+		free(copy[i]);
+}
+
+/* Recorded call for a source port, NULL if none */
+static const struct call *call_sport(uint16_t sport)
+{
+	size_t i;
+
+	for (i = 0; i < ncalls; i++) {
+		if (calls[i].sport == sport)
+			return &calls[i];
+	}
+	return NULL;
+}
+
+static void test_vnet_hostile(void)
+{
+	static const struct vcase v4[] = {
+		{ "TCP super-frame, partial checksum", 0, IPPROTO_TCP, 1000,
+		  150, 0, 0, 1, VH(NC, T4, 54, 50, L4OFF4, TCP_CK) },
+		{ "gso_size 0", 0, IPPROTO_TCP, 1001,
+		  150, 0, 0, 0, VH(NC, T4, 54, 0, L4OFF4, TCP_CK) },
+		{ "TCP, no offload", 0, IPPROTO_TCP, 1002,
+		  150, 0, 0, 1, VH(0, 0, 0, 0, 0, 0) },
+		{ "gso_size larger than the payload", 0, IPPROTO_TCP, 1003,
+		  150, 0, 0, 0, VH(NC, T4, 54, 151, L4OFF4, TCP_CK) },
+		{ "gso_size equal to the payload", 0, IPPROTO_TCP, 1004,
+		  150, 0, 0, 1, VH(NC, T4, 54, 150, L4OFF4, TCP_CK) },
+		{ "csum_start past the end", 0, IPPROTO_TCP, 1005,
+		  150, 0, 0, 0, VH(NC, 0, 0, 0, 204, TCP_CK) },
+		{ "csum_offset outside the frame", 0, IPPROTO_TCP, 1006,
+		  150, 0, 0, 0, VH(NC, 0, 0, 0, L4OFF4, 60000) },
+		{ "csum_start not at the L4 header", 0, IPPROTO_TCP, 1007,
+		  150, 0, 0, 0, VH(NC, 0, 0, 0, 14, TCP_CK) },
+		{ "csum_offset not the TCP checksum", 0, IPPROTO_TCP, 1008,
+		  150, 0, 0, 0, VH(NC, 0, 0, 0, L4OFF4, UDP_CK) },
+		{ "unknown gso_type", 0, IPPROTO_TCP, 1009,
+		  150, 0, 0, 0, VH(NC, 2, 54, 50, L4OFF4, TCP_CK) },
+		{ "gso_type UDP (UFO, not enabled)", 0, IPPROTO_UDP, 1010,
+		  150, 0, 0, 0, VH(NC, VIRTIO_NET_HDR_GSO_UDP, 42, 50, L4OFF4,
+				   UDP_CK) },
+		{ "ECN bit (TSO_ECN not enabled)", 0, IPPROTO_TCP, 1011,
+		  150, 0, 0, 0, VH(NC, T4 | VIRTIO_NET_HDR_GSO_ECN, 54, 50,
+				   L4OFF4, TCP_CK) },
+		{ "TCPV6 on an IPv4 frame", 0, IPPROTO_TCP, 1012,
+		  150, 0, 0, 0, VH(NC, T6, 54, 50, L4OFF4, TCP_CK) },
+		{ "UDP frame with TCPV4", 0, IPPROTO_UDP, 1013,
+		  150, 0, 0, 0, VH(NC, T4, 42, 50, L4OFF4, UDP_CK) },
+		{ "UDP, partial checksum", 0, IPPROTO_UDP, 1014,
+		  150, 0, 0, 1, VH(NC, 0, 0, 0, L4OFF4, UDP_CK) },
+		{ "unknown flag", 0, IPPROTO_TCP, 1015,
+		  150, 0, 0, 0, VH(0x40, 0, 0, 0, 0, 0) },
+		{ "hdr_len past the end", 0, IPPROTO_TCP, 1016,
+		  150, 0, 0, 0, VH(NC, T4, 205, 50, L4OFF4, TCP_CK) },
+		{ "gso_size without gso_type", 0, IPPROTO_TCP, 1017,
+		  150, 0, 0, 0, VH(0, 0, 0, 1, 0, 0) },
+		{ "DATA_VALID flag", 0, IPPROTO_TCP, 1018,
+		  150, 0, 0, 1, VH(DV, 0, 0, 0, 0, 0) },
+		{ "segmentation, TCP data offset 4", 0, IPPROTO_TCP, 1019,
+		  150, 0, 4, 0, VH(NC, T4, 54, 50, L4OFF4, TCP_CK) },
+		{ "segmentation, TCP options past the packet", 0, IPPROTO_TCP,
+		  1020, 10, 0, 15, 0, VH(NC, T4, 54, 5, L4OFF4, TCP_CK) },
+		{ "ICMP, partial checksum", 0, IPPROTO_ICMP, 0,
+		  56, 0, 0, 0, VH(NC, 0, 0, 0, L4OFF4, 2) },
+		{ "ARP with segmentation", 0, 0, 0,
+		  0, 0, 0, 0, VH(0, T4, 0, 50, 0, 0) },
+		{ "TCP after the rest, no offload", 0, IPPROTO_TCP, 1023,
+		  20, 0, 0, 1, VH(0, 0, 0, 0, 0, 0) },
+	};
+	static const struct vcase v6[] = {
+		{ "TCP super-frame after a hop-by-hop header", 1, IPPROTO_TCP,
+		  2000, 150, 16, 0, 1, VH(NC, T6, 90, 50, L4OFF6 + 16,
+					   TCP_CK) },
+		{ "csum_start at the extension header", 1, IPPROTO_TCP,
+		  2001, 150, 16, 0, 0, VH(NC, T6, 90, 50, L4OFF6, TCP_CK) },
+		{ "TCPV4 on an IPv6 frame", 1, IPPROTO_TCP,
+		  2002, 150, 0, 0, 0, VH(NC, T4, 74, 50, L4OFF6, TCP_CK) },
+		{ "UDP, partial checksum", 1, IPPROTO_UDP,
+		  2003, 150, 0, 0, 1, VH(NC, 0, 0, 0, L4OFF6, UDP_CK) },
+		{ "segmentation, checksum complete", 1, IPPROTO_TCP,
+		  2004, 150, 0, 0, 1, VH(0, T6, 74, 50, 0, 0) },
+		{ "UDP, csum_offset of TCP", 1, IPPROTO_UDP,
+		  2005, 150, 0, 0, 0, VH(NC, 0, 0, 0, L4OFF6, TCP_CK) },
+		{ "ICMPv6 with segmentation", 1, IPPROTO_ICMPV6, 0,
+		  8, 0, 0, 0, VH(0, T6, 0, 50, 0, 0) },
+		{ "TCP after the rest, no offload", 1, IPPROTO_TCP,
+		  2007, 20, 0, 0, 1, VH(0, 0, 0, 0, 0, 0) },
+	};
+	const struct { const struct vcase *v; size_t n; const char *ip; } b[] = {
+		{ v4, ARRAY_SIZE(v4), "IPv4" }, { v6, ARRAY_SIZE(v6), "IPv6" },
+	};
+	size_t i, j;
+
+	tap_vnet_len = VLEN;
+	memcpy(ctx.our_tap_mac, our_mac, 6);
+
+	for (j = 0; j < ARRAY_SIZE(b); j++) {
+		unsigned long bad0 = tap_pasta_bad;
+		size_t good = 0, bad = 0, k = 0;
+		bool order = true;
+
+		reset_calls();
+		outside = 0;
+		vbatch(b[j].v, b[j].n);
+
+		for (i = 0; i < b[j].n; i++) {
+			const struct vcase *v = b[j].v + i;
+
+			if (v->ok) {
+				good++;
+				order &= k < ncalls &&
+					 calls[k++].sport == v->sport;
+			} else {
+				bad++;
+			}
+			if (!v->sport)
+				continue;
+			CHECK((call_sport(v->sport) != NULL) == v->ok,
+			      "virtio_net_hdr, %s: %s: %s", b[j].ip, v->what,
+			      v->ok ? "delivered" : "dropped");
+		}
+		CHECK(ncalls == good && order,
+		      "virtio_net_hdr, %s: only the %zu good frames delivered, "
+		      "in order, one batch around the bad ones", b[j].ip, good);
+		CHECK_EQ_INT(tap_pasta_bad - bad0, bad,
+			     "virtio_net_hdr, %s: bad frames counted", b[j].ip);
+		CHECK_EQ_INT(outside, 0, "virtio_net_hdr, %s: handlers get "
+			     "bytes inside the frames only", b[j].ip);
+	}
+
+	tap_vnet_len = 0;
+}
+
+static void test_vnet_reads(void)
+{
+	static const struct virtio_net_hdr none, gso = VH(NC, T4, 54, 1448,
+							  L4OFF4, TCP_CK);
+	static uint8_t small[VLEN + 256], udp[VLEN + 256];
+	static uint8_t big[VLEN + FRAME_MAX + 4096];
+	static uint8_t plain[FRAME_MAX + 1];
+	unsigned long bad0 = tap_pasta_bad;
+	size_t i, n, total;
+	bool aligned = true;
+
+	tap_vnet_len = VLEN;
+
+	/* Small frame, cut frame, short read, largest frame, small one */
+	memcpy(small, &none, VLEN);
+	n = frame4(small + VLEN, IPPROTO_TCP, G4, R4, 3000, 80, 10, 1);
+	script_add(small, VLEN + n);
+	script_add(big, VLEN + FRAME_MAX + 1);
+	script_add(small, VLEN - 1);
+	memcpy(big, &gso, VLEN);
+	n = frame4(big + VLEN, IPPROTO_TCP, G4, R4, 3001, 80,
+		   IP_MAXPACKET - 40, 2);
+	script_add(big, VLEN + n);
+	memcpy(udp, &none, VLEN);
+	n = frame6(udp + VLEN, IPPROTO_UDP, G6, R6, 3002, 53, 10, 3, 0);
+	script_add(udp, VLEN + n);
+
+	reset_calls();
+	script_run();
+	CHECK(ncalls == 3 && calls[0].sport == 3000 &&
+	      calls[1].sport == 3001 && calls[2].sport == 3002,
+	      "tap reads: good frames around a cut one and a short read "
+	      "delivered");
+	CHECK(calls[1].len0 == IP_MAXPACKET - 20 && calls[1].first_byte == 2,
+	      "tap reads: frame of %i bytes (FRAME_MAX) delivered whole",
+	      FRAME_MAX);
+	CHECK_EQ_INT(tap_pasta_bad - bad0, 2,
+		     "tap reads: cut frame and short read counted as bad");
+	for (i = 0; i < ncalls; i++)
+		aligned &= !(calls[i].l4addr % 4);
+	CHECK(aligned, "tap reads: L4 headers 4-byte aligned after the header");
+
+	/* Twenty of the largest frames: more than a read batch holds */
+	reset_calls();
+	for (i = 0; i < 20; i++)
+		script_add(big, VLEN + FRAME_MAX);
+	script_run();
+	for (i = 0, total = 0; i < ncalls; i++)
+		total += calls[i].n;
+	CHECK(total == 20 && ncalls > 1 && calls[0].len0 == IP_MAXPACKET - 20,
+	      "tap reads: 20 frames of 64 KiB in %zu batches", ncalls);
+
+	/* No virtio_net_hdr: the same frames, plain */
+	tap_vnet_len = 0;
+	bad0 = tap_pasta_bad;
+	reset_calls();
+	memcpy(plain, big + VLEN, FRAME_MAX);
+	n = frame4(small + VLEN, IPPROTO_TCP, G4, R4, 3000, 80, 10, 1);
+	script_add(small + VLEN, n);
+	script_add(plain, FRAME_MAX + 1);
+	script_add(plain, FRAME_MAX);
+	script_run();
+	aligned = true;
+	for (i = 0; i < ncalls; i++)
+		aligned &= !(calls[i].l4addr % 4);
+	CHECK(ncalls == 2 && calls[0].sport == 3000 &&
+	      calls[1].sport == 3001 && calls[1].len0 == IP_MAXPACKET - 20 &&
+	      aligned && tap_pasta_bad - bad0 == 1,
+	      "tap reads, no virtio_net_hdr: cut frame dropped, others "
+	      "delivered, aligned");
+}
+
+static void test_vnet_pcap(void)
+{
+	char path[] = "/tmp/passt-unit-tap-vnet-XXXXXX";
+	static uint8_t f[VLEN + 256], g[VLEN + 256], buf[4096], keep[256];
+	struct virtio_net_hdr h4 = VH(NC, 0, 0, 0, L4OFF4, TCP_CK);
+	struct virtio_net_hdr h6 = VH(NC, 0, 0, 0, L4OFF6, UDP_CK);
+	struct in_addr s4, d4;
+	struct in6_addr s6, d6;
+	uint32_t p4, p6;
+	size_t l4, l6;
+	uint16_t part;
+	int fd = mkstemp(path);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	close(fd);
+
+	inet_pton(AF_INET, G4, &s4);
+	inet_pton(AF_INET, R4, &d4);
+	inet_pton(AF_INET6, G6, &s6);
+	inet_pton(AF_INET6, R6, &d6);
+
+	/* As the kernel leaves them: the pseudo-header sum in the field */
+	l4 = frame4(f + VLEN, IPPROTO_TCP, G4, R4, 4000, 80, 101, 0x5a);
+	p4 = unit_ref_pseudo(AF_INET, &s4, &d4, IPPROTO_TCP, l4 - L4OFF4);
+	part = htons(unit_ref_fold(p4));
+	memcpy(f + VLEN + L4OFF4 + TCP_CK, &part, 2);
+	memcpy(f, &h4, VLEN);
+
+	l6 = frame6(g + VLEN, IPPROTO_UDP, G6, R6, 4001, 53, 33, 0x77, 0);
+	p6 = unit_ref_pseudo(AF_INET6, &s6, &d6, IPPROTO_UDP, l6 - L4OFF6);
+	part = htons(unit_ref_fold(p6));
+	memcpy(g + VLEN + L4OFF6 + UDP_CK, &part, 2);
+	memcpy(g, &h6, VLEN);
+
+	tap_vnet_len = VLEN;
+
+	/* No capture: nothing to complete, the frame stays as it was */
+	memcpy(keep, f + VLEN, l4);
+	tap_pasta_frame(&ctx, f, VLEN + l4, &now);
+	tap_flush(&ctx, &now);
+	CHECK_EQ_MEM(f + VLEN, keep, l4, "no capture: partial checksum left "
+		     "as it is");
+
+	pcap_init(path);
+	snprintf(ctx.pcap, sizeof(ctx.pcap), "%s", path);
+	tap_pasta_frame(&ctx, f, VLEN + l4, &now);
+	tap_pasta_frame(&ctx, g, VLEN + l6, &now);
+	tap_flush(&ctx, &now);
+	ctx.pcap[0] = 0;
+	tap_vnet_len = 0;
+
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	unlink(path);
+
+	CHECK(n == (ssize_t)(24 + 16 + l4 + 16 + l6) &&
+	      !unit_ref_csum(buf + 24 + 16 + L4OFF4, l4 - L4OFF4, p4) &&
+	      !unit_ref_csum(buf + 24 + 16 + l4 + 16 + L4OFF6, l6 - L4OFF6,
+			     p6),
+	      "capture: partial TCP and UDP checksums completed");
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1212,6 +1629,9 @@ int main(void)
 	test_arp();
 	test_send_partial();
 	test_send_stuck();
+	test_vnet_hostile();
+	test_vnet_reads();
+	test_vnet_pcap();
 	test_pcap();
 
 	return unit_done();
