@@ -145,12 +145,14 @@ udp_csum() {
 	rig_reap 10 "${RIG_BG[gcap]}"
 	tcpdump -r "$cap" -n -vv 2>/dev/null >"$txt"
 	cat "$txt"
-	grep -q "$1" "$txt" && ! grep -v "$1" "$txt" | grep -q "udp sum\|udp cksum"
+	grep -q "$1" "$txt" &&
+		! grep -v "$1" "$txt" | grep -q "udp sum\|udp cksum"
 }
 
 # max_len FILE: largest "length N" in tcpdump -e output
 max_len() {
-	grep -o "length [0-9]*" "$1" | awk '$2 > m { m = $2 } END { print m + 0 }'
+	grep -o "length [0-9]*" "$1" |
+		awk '$2 > m { m = $2 } END { print m + 0 }'
 }
 
 if ! command -v ethtool >/dev/null; then
@@ -221,8 +223,8 @@ if rig_pasta --config-net -t none -u none -T none -U none -p "$CAP"; then
 		2>/dev/null >"$RIG_TMP/cap.txt"
 	echo "#   $(grep -c "cksum.*correct\|udp sum ok" "$RIG_TMP/cap.txt")" \
 		"checksums correct in the capture," \
-		"$(grep -c "incorrect\|bad udp cksum" "$RIG_TMP/cap.txt") not," \
-		"largest frame $(max_len "$RIG_TMP/cap.txt") bytes"
+		"$(grep -c "incorrect\|bad udp cksum" "$RIG_TMP/cap.txt")" \
+		"not, largest frame $(max_len "$RIG_TMP/cap.txt") bytes"
 	ours check "capture: frames from the namespace larger than the MTU" \
 		test "$(max_len "$RIG_TMP/cap.txt")" -gt 6000
 	ours check "capture: TCP and UDP checksums from the namespace valid" \

@@ -1430,7 +1430,11 @@ static void test_vnet_hostile(void)
 		{ "TCP after the rest, no offload", 1, IPPROTO_TCP,
 		  2007, 20, 0, 0, 1, VH(0, 0, 0, 0, 0, 0) },
 	};
-	const struct { const struct vcase *v; size_t n; const char *ip; } b[] = {
+	const struct {
+		const struct vcase *v;
+		size_t n;
+		const char *ip;
+	} b[] = {
 		{ v4, ARRAY_SIZE(v4), "IPv4" }, { v6, ARRAY_SIZE(v6), "IPv6" },
 	};
 	size_t i, j;
