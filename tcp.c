@@ -939,16 +939,17 @@ static void tcp_ack_later(struct tcp_conn *conn, bool force)
 /**
  * tcp_wnd_calc() - Window for the guest: free space in the send buffer
  * @conn:	Connection
- * @bufsize:	Set to the size of the send buffer, 0 if unknown
+ * @short_:	Set if the send buffer, not our cap, limits the window, and
+ *		less than a quarter of it is free
  *
  * Return: window in bytes, a multiple of the scaling unit
  */
-static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, uint32_t *bufsize)
+static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *short_)
 {
 	uint32_t mi[SK_MEMINFO_VARS], sndbuf, q, free_, max;
 	socklen_t sl = sizeof(mi);
 
-	*bufsize = 0;
+	*short_ = false;
 	if (conn->flags & C_TAP_FIN)
 		return conn->wnd_to_tap;
 
@@ -958,11 +959,17 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, uint32_t *bufsize)
 
 	sndbuf = mi[SK_MEMINFO_SNDBUF];
 	q = mi[SK_MEMINFO_WMEM_QUEUED];
-	*bufsize = sndbuf;
 
 	/* Queued memory counts overhead too: keep a margin for it */
 	free_ = sndbuf > q ? sndbuf - q : 0;
 	free_ = free_ > sndbuf / 16 ? free_ - sndbuf / 16 : 0;
+
+	/* Below a quarter of the buffer, the socket isn't writable for the
+	 * kernel either (less than half of queued data free). Compared before
+	 * the cap below: a large buffer with a capped window is writable, and
+	 * waiting for EPOLLOUT then would only spin
+	 */
+	*short_ = free_ < sndbuf / 4;
 
 	/* Not more segments in flight than the guest's tap queue holds
 	 * (1000 frames by default): overflows there cost slow recoveries
@@ -976,21 +983,18 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, uint32_t *bufsize)
 }
 
 /**
- * tcp_wnd_update() - Recompute our window, watch for socket space if small
+ * tcp_wnd_update() - Recompute our window, watch for socket space if short
  * @c:		Execution context
  * @conn:	Connection
  */
 static void tcp_wnd_update(struct ctx *c, struct tcp_conn *conn)
 {
-	uint32_t sndbuf, w = tcp_wnd_calc(conn, &sndbuf);
+	bool short_;
 
-	conn->wnd_to_tap = w;
+	conn->wnd_to_tap = tcp_wnd_calc(conn, &short_);
 
-	/* Below a quarter of the buffer, the socket isn't writable for the
-	 * kernel either (less than half of queued data free): EPOLLOUT will
-	 * then tell us when space is back
-	 */
-	if (w < sndbuf / 4 && !(conn->flags & (C_WND_BLOCKED | C_TAP_FIN))) {
+	/* EPOLLOUT will tell us when space is back */
+	if (short_ && !(conn->flags & (C_WND_BLOCKED | C_TAP_FIN))) {
 		union epoll_ref ref = { .type = EPOLL_TYPE_TCP,
 					.fd = conn->sock,
 					.data = tcp_idx(conn) };

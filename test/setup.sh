@@ -43,6 +43,7 @@ PACKAGES=(
 	podman			# 80-podman: rootless containers
 	uidmap			# newuidmap, newgidmap: rootless podman
 	qemu-system-x86		# real guests (vm-setup.sh, 8x tests)
+	ethtool			# 58-tap-offload: offloads of pasta's tap
 )
 
 say() {

@@ -465,6 +465,47 @@ static void test_conn(int ls, int port, const char *what)
 	close(s);
 }
 
+/* Window against the send buffer: a large buffer whose window we cap is
+ * writable, so waiting for EPOLLOUT on it would only spin; a full one is
+ * short of space
+ */
+static void test_wnd(int ls)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct tcp_conn conn = { .mss = 1460, .ws_to_tap = 7 };
+	int s, peer, big = 16 << 20, small = 4096, i;
+	char junk[65536] = { 0 };
+	uint32_t w, cap;
+	bool short_;
+
+	getsockname(ls, (struct sockaddr *)&sa, &sl);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	/* Over four times our cap: needs root, or a large wmem_max */
+	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)))
+		setsockopt(s, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	connect(s, (struct sockaddr *)&sa, sizeof(sa));
+	peer = accept(ls, NULL, NULL);
+	setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	conn.sock = s;
+
+	cap = TCP_WND_SEGS * (conn.mss + TCP_TS_LEN);
+	w = tcp_wnd_calc(&conn, &short_);
+	CHECK(w <= cap && w > cap - (1U << conn.ws_to_tap) && !short_,
+	      "large empty send buffer: window at our cap, not short");
+
+	/* Fill the buffer: the peer doesn't read */
+	for (i = 0; i < 4096; i++) {
+		if (send(s, junk, sizeof(junk), MSG_DONTWAIT) < 0)
+			break;
+	}
+	w = tcp_wnd_calc(&conn, &short_);
+	CHECK(short_ && w < cap, "full send buffer: short, window shrunk");
+
+	close(peer);
+	close(s);
+}
+
 int main(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -512,6 +553,7 @@ int main(void)
 	bind(ls, (struct sockaddr *)&sa, sizeof(sa));
 	listen(ls, 8);
 	getsockname(ls, (struct sockaddr *)&sa, &sl);
+	test_wnd(ls);
 	test_conn(ls, ntohs(sa.sin_port), "SO_PEEK_OFF");
 	if (tcp_peek_off_ok) {
 		tcp_peek_off_ok = false;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# test/rig/57-tap-offload.sh - pasta: offloads on the tap device, namespace
+# test/rig/58-tap-offload.sh - pasta: offloads on the tap device, namespace
 # to host: the namespace's kernel hands pasta TCP frames of up to 64 KiB
 # whatever the MTU, and TCP and UDP checksums left partial
 #
