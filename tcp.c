@@ -231,6 +231,10 @@ static size_t tcp_arena_used;
 /* Peeking without SO_PEEK_OFF: bytes already sent land here */
 static uint8_t tcp_discard[TCP_DISCARD_SIZE];
 static bool tcp_peek_off_ok;
+/* sock_cc_unpaced() for our namespace's sockets */
+static int tcp_cc_cache = CC_UNKNOWN;
+/* SO_RCVBUFFORCE and SO_SNDBUFFORCE refused (no CAP_NET_ADMIN): skip them */
+static bool tcp_buf_noforce;
 
 /* Timer */
 static int tcp_timer_fd = -1;
@@ -1890,9 +1894,15 @@ static void tcp_sock_opts(int s)
 	int one = 1, zero = 0, b = TCP_SOCK_BUF;
 
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &b, sizeof(b)))
+	/* Without the capability, that doesn't change: ask once */
+	if (tcp_buf_noforce ||
+	    setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &b, sizeof(b))) {
+		if (errno == EPERM)
+			tcp_buf_noforce = true;
 		setsockopt(s, SOL_SOCKET, SO_RCVBUF, &b, sizeof(b));
-	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &b, sizeof(b)))
+	}
+	if (tcp_buf_noforce ||
+	    setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &b, sizeof(b)))
 		setsockopt(s, SOL_SOCKET, SO_SNDBUF, &b, sizeof(b));
 	if (tcp_peek_off_ok)
 		setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
@@ -2028,7 +2038,7 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 	conn->sock = s;
 	tcp_sock_opts(s);
 	if (inany_is_loopback(&hdst))
-		sock_cc_unpaced(s);
+		sock_cc_unpaced(s, &tcp_cc_cache);
 	else
 		tcp_bind_outbound(c, s, inany_v4(&hdst));
 
@@ -2233,7 +2243,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 
 	tcp_sock_opts(s);
 	if (inany_is_loopback(&peer))
-		sock_cc_unpaced(s);
+		sock_cc_unpaced(s, &tcp_cc_cache);
 	ref.fd = s;
 	ref.data = tcp_idx(conn);
 	if (passt_epoll_add(c, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,

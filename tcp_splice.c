@@ -117,6 +117,8 @@ static uint32_t splice_now;		/* seconds, updated by the timer */
 
 /* -T listening sockets in the namespace, fd + 1 (0: none): [port][v6] */
 static int splice_ns_fd[NUM_PORTS][2];
+/* sock_cc_unpaced() state: host's namespace [0], target namespace [1] */
+static int splice_cc_cache[2] = { CC_UNKNOWN, CC_UNKNOWN };
 
 /**
  * splice_pipe_new() - Create a pipe and raise its size
@@ -377,13 +379,14 @@ static void splice_sa_peer(const struct sockaddr_storage *sa,
 /**
  * splice_sock_opts() - Options of a spliced socket
  * @s:		Socket
+ * @ns:		@s is in the target namespace, else in the host's
  */
-static void splice_sock_opts(int s)
+static void splice_sock_opts(int s, bool ns)
 {
 	int one = 1;
 
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	sock_cc_unpaced(s);
+	sock_cc_unpaced(s, &splice_cc_cache[ns]);
 }
 
 /**
@@ -443,8 +446,8 @@ static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to,
 	flow_side_set(&fl->f.side[TGTSIDE], ns ? PIF_HOST : PIF_NS, &lo, to,
 		      NULL, 0);
 
-	splice_sock_opts(s);
-	splice_sock_opts(t);
+	splice_sock_opts(s, ns);
+	splice_sock_opts(t, !ns);
 
 	if (v6) {
 		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&sa;

@@ -153,6 +153,8 @@ void sock_set_bufsize(int fd)
  * sock_cc_unpaced() - Use a congestion control without pacing, for a TCP
  *		       socket that only talks over loopback
  * @s:		TCP socket
+ * @cache:	What to do in the socket's namespace: CC_UNKNOWN the first
+ *		time, then kept by the caller, one per namespace
  *
  * BBR, a common default, paces what it sends with timers, from the
  * bandwidth it measures: on loopback, where nothing is ever lost, that only
@@ -160,24 +162,47 @@ void sock_set_bufsize(int fd)
  * leave the machine do better with any loss-based algorithm: cubic, or
  * reno, which unprivileged users may always pick. Other defaults are kept.
  *
+ * The default is per namespace and a new socket has it: the first socket
+ * tells it, and which fallback we may set, and later ones skip the
+ * getsockopt() and the refused attempts (a connection costs a few system
+ * calls less). A default changed later is only seen with a new @cache.
+ *
  * #syscalls getsockopt setsockopt
  */
-void sock_cc_unpaced(int s)
+void sock_cc_unpaced(int s, int *cache)
 {
 	static const char *const fallback[] = { "cubic", "reno" };
 	char name[CC_NAME_MAX] = { 0 };
 	socklen_t sl = sizeof(name);
-	unsigned int i;
+	int i;
 
-	if (getsockopt(s, IPPROTO_TCP, TCP_CONGESTION, name, &sl) ||
-	    strncmp(name, "bbr", 3))
+	if (*cache == CC_KEEP)
 		return;
-
-	for (i = 0; i < ARRAY_SIZE(fallback); i++) {
+	if (*cache >= 0 && *cache < (int)ARRAY_SIZE(fallback)) {
+		i = *cache;
 		if (!setsockopt(s, IPPROTO_TCP, TCP_CONGESTION, fallback[i],
 				strlen(fallback[i])))
 			return;
+		/* Refused now (sysctl changed?): find out again */
+		*cache = CC_UNKNOWN;
 	}
+
+	if (getsockopt(s, IPPROTO_TCP, TCP_CONGESTION, name, &sl))
+		return;
+	if (strncmp(name, "bbr", 3)) {
+		*cache = CC_KEEP;
+		return;
+	}
+
+	for (i = 0; i < (int)ARRAY_SIZE(fallback); i++) {
+		if (!setsockopt(s, IPPROTO_TCP, TCP_CONGESTION, fallback[i],
+				strlen(fallback[i]))) {
+			*cache = i;
+			return;
+		}
+	}
+	/* Nothing allowed: don't try again for every socket */
+	*cache = CC_KEEP;
 }
 
 /**

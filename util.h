@@ -49,7 +49,10 @@ void random_bytes(void *buf, size_t len);
 
 /* Sockets and descriptors */
 void sock_set_bufsize(int fd);
-void sock_cc_unpaced(int s);
+/* sock_cc_unpaced() per-namespace cache: else, index of the fallback set */
+#define CC_UNKNOWN	(-1)
+#define CC_KEEP		(-2)
+void sock_cc_unpaced(int s, int *cache);
 int fd_set_nonblock(int fd);
 
 struct ctx;
