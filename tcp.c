@@ -1888,12 +1888,15 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 /**
  * tcp_sock_opts() - Options for a connected host socket
  * @s:		Socket
+ * @accepted:	@s comes from one of our listening sockets, which has
+ *		TCP_NODELAY already: accepted sockets inherit it
  */
-static void tcp_sock_opts(int s)
+static void tcp_sock_opts(int s, bool accepted)
 {
 	int one = 1, zero = 0, b = TCP_SOCK_BUF;
 
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (!accepted)
+		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* Without the capability, that doesn't change: ask once */
 	if (tcp_buf_noforce ||
 	    setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &b, sizeof(b))) {
@@ -2036,7 +2039,7 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 		goto refuse;
 	}
 	conn->sock = s;
-	tcp_sock_opts(s);
+	tcp_sock_opts(s, false);
 	if (inany_is_loopback(&hdst))
 		sock_cc_unpaced(s, &tcp_cc_cache);
 	else
@@ -2241,7 +2244,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 		goto reject;
 	}
 
-	tcp_sock_opts(s);
+	tcp_sock_opts(s, true);
 	if (inany_is_loopback(&peer))
 		sock_cc_unpaced(s, &tcp_cc_cache);
 	ref.fd = s;
@@ -2421,8 +2424,12 @@ static void tcp_conn_handler(struct ctx *c, struct tcp_conn *conn,
 		int err = 0;
 		socklen_t sl = sizeof(err);
 
-		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
-		if (err || (events & (EPOLLERR | EPOLLHUP))) {
+		/* A failed connect() always comes with EPOLLERR: without
+		 * it, there's no error to ask for
+		 */
+		if (events & (EPOLLERR | EPOLLHUP)) {
+			getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err,
+				   &sl);
 			debug("TCP: connect failed: %s", strerror(err));
 			tcp_rst(c, conn);
 			return;
@@ -2660,6 +2667,8 @@ static int tcp_listen_sock(struct ctx *c, int af, const union inany_addr *addr,
 	}
 
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Once here, not per connection: accepted sockets inherit it */
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (af != AF_INET) {
 		int v6only = af == AF_INET6;
 

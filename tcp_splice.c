@@ -323,15 +323,21 @@ static void splice_events(struct splice_conn *conn, int side, uint32_t events)
 /**
  * splice_connected() - Connection to the other side done: start relaying
  * @conn:	Connection
+ * @events:	epoll events on the connecting socket
  *
  * #syscalls:pasta getsockopt
  */
-static void splice_connected(struct splice_conn *conn)
+static void splice_connected(struct splice_conn *conn, uint32_t events)
 {
 	int err = 0;
 	socklen_t sl = sizeof(err);
 
-	if (getsockopt(conn->s[1], SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+	/* A failed connect() always comes with EPOLLERR: only then ask.
+	 * Ask, though: the event might be stale, left from a socket closed
+	 * in this same batch, whose descriptor and flow were reused
+	 */
+	if ((events & (EPOLLERR | EPOLLHUP)) &&
+	    (getsockopt(conn->s[1], SOL_SOCKET, SO_ERROR, &err, &sl) || err)) {
 		debug("TCP splice: connection failed: %s", strerror(err));
 		splice_rst(conn);
 		return;
@@ -446,7 +452,12 @@ static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to,
 	flow_side_set(&fl->f.side[TGTSIDE], ns ? PIF_HOST : PIF_NS, &lo, to,
 		      NULL, 0);
 
-	splice_sock_opts(s, ns);
+	/* @s was accepted from a listener with TCP_NODELAY (both -t and -T),
+	 * and, for -T, only loopback connections: the congestion control
+	 * is set there too, and inherited
+	 */
+	if (!ns)
+		sock_cc_unpaced(s, &splice_cc_cache[0]);
 	splice_sock_opts(t, !ns);
 
 	if (v6) {
@@ -593,7 +604,7 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 
 	if (conn->flags & SC_CONNECTING) {
 		if (side == 1 && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
-			splice_connected(conn);
+			splice_connected(conn, events);
 		else if (side == 0 && (events & EPOLLERR))
 			splice_rst(conn);
 		return;
@@ -720,6 +731,9 @@ int tcp_splice_ns_listen(struct ctx *c, uint16_t port, uint16_t to)
 			ret = -EMFILE;
 			continue;
 		}
+
+		/* Loopback only: accepted sockets inherit both options */
+		splice_sock_opts(s, true);
 
 		ref.fd = s;
 		ref.data = SPLICE_REF_LISTEN | (v6 ? SPLICE_REF_V6 : 0) | to;
