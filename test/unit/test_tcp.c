@@ -506,6 +506,103 @@ static void test_wnd(int ls)
 	close(s);
 }
 
+/* Congestion control name of a socket, "" if unknown */
+static void cc_name(int s, char *name, socklen_t size)
+{
+	memset(name, 0, size);
+	if (getsockopt(s, IPPROTO_TCP, TCP_CONGESTION, name, &size))
+		name[0] = '\0';
+	name[size - 1] = '\0';
+}
+
+static int tcp4_sock(void)
+{
+	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+}
+
+/* Options set once (listener, per-namespace cache) rather than per socket */
+static void test_sock_opts(void)
+{
+	union inany_addr lo;
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	char def[16], name[16];	/* TCP_CA_NAME_MAX */
+	int ls, cs, as, s, v = 0, cache;
+
+	sl = sizeof(v);
+	inany_from_v4(&lo, (struct in_addr){ htonl(INADDR_LOOPBACK) });
+	ls = tcp_listen_sock(&c, AF_INET, &lo, NULL, 0, 0);
+	CHECK(ls >= 0 && !getsockopt(ls, IPPROTO_TCP, TCP_NODELAY, &v, &sl) &&
+	      v, "listening socket has TCP_NODELAY");
+
+	sl = sizeof(sa);
+	getsockname(ls, (struct sockaddr *)&sa, &sl);
+	cs = tcp4_sock();
+	connect(cs, (struct sockaddr *)&sa, sizeof(sa));
+	as = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	v = 0;
+	sl = sizeof(v);
+	CHECK(as >= 0 && !getsockopt(as, IPPROTO_TCP, TCP_NODELAY, &v, &sl) &&
+	      v, "accepted socket inherits TCP_NODELAY from the listener");
+	close(as);
+	close(cs);
+	close(ls);
+
+	s = tcp4_sock();
+	tcp_sock_opts(s, false);
+	v = 0;
+	sl = sizeof(v);
+	getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &sl);
+	CHECK(v, "tcp_sock_opts() sets TCP_NODELAY on an outbound socket");
+	close(s);
+
+	/* First socket: the default tells what to do for later ones */
+	cache = CC_UNKNOWN;
+	s = tcp4_sock();
+	cc_name(s, def, sizeof(def));
+	sock_cc_unpaced(s, &cache);
+	cc_name(s, name, sizeof(name));
+	if (!strncmp(def, "bbr", 3))
+		CHECK(cache >= 0 && strncmp(name, "bbr", 3),
+		      "default bbr: replaced (%s), fallback cached (%i)",
+		      name, cache);
+	else
+		CHECK(cache == CC_KEEP && !strcmp(name, def),
+		      "default %s: kept, and remembered (%i)", def, cache);
+	close(s);
+
+	/* Cached fallback: applied without asking for the default */
+	cache = 1;
+	s = tcp4_sock();
+	sock_cc_unpaced(s, &cache);
+	cc_name(s, name, sizeof(name));
+	CHECK(cache == 1 && !strcmp(name, "reno"),
+	      "cached fallback reno set on a new socket (%s)", name);
+	close(s);
+
+	cache = CC_KEEP;
+	s = tcp4_sock();
+	sock_cc_unpaced(s, &cache);
+	cc_name(s, name, sizeof(name));
+	CHECK(cache == CC_KEEP && !strcmp(name, def),
+	      "cached 'keep': default left alone (%s)", name);
+	close(s);
+
+	/* Garbage in the cache: asked again, ends in a valid state */
+	cache = 7;
+	s = tcp4_sock();
+	sock_cc_unpaced(s, &cache);
+	CHECK(cache == CC_KEEP || cache == 0 || cache == 1,
+	      "out-of-range cache value recovers (%i)", cache);
+	close(s);
+
+	/* A bad descriptor: nothing learnt, nothing cached */
+	cache = CC_UNKNOWN;
+	sock_cc_unpaced(-1, &cache);
+	CHECK_EQ_INT(cache, CC_UNKNOWN,
+		     "no cache from a failed getsockopt()");
+}
+
 int main(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -539,6 +636,7 @@ int main(void)
 	CHECK(tcp_init(&c) == 0, "tcp_init() without forwarded ports");
 	test_no_conn();
 	test_table_full();
+	test_sock_opts();
 
 	/* A port nobody listens on, and a listener, on host loopback */
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
