@@ -441,25 +441,7 @@ static void guest_disconnect(void)
 	echo_reset();
 }
 
-/* fwd_scan.c (pasta only) re-reads kept /proc files: not here, and
- * isolation.c needs the generated seccomp.h
- */
-int isolate_keep_open(const char *path)
-{
-	(void)path;
-	errno = ENOSYS;
-	return -1;
-}
-
-ssize_t isolate_reread(int fd, char *buf, size_t size, off_t off)
-{
-	(void)fd;
-	(void)buf;
-	(void)size;
-	(void)off;
-	errno = ENOSYS;
-	return -1;
-}
+#include "fuzz_isolation.h"
 
 /* Seed inputs */
 

@@ -165,25 +165,7 @@ void stub_ndp_guest_connected(struct ctx *ctx, const struct timespec *now)
 	(void)now;
 }
 
-/* fwd_scan.c (pasta only) re-reads kept /proc files: not here, and
- * isolation.c needs the generated seccomp.h
- */
-int isolate_keep_open(const char *path)
-{
-	(void)path;
-	errno = ENOSYS;
-	return -1;
-}
-
-ssize_t isolate_reread(int fd, char *buf, size_t size, off_t off)
-{
-	(void)fd;
-	(void)buf;
-	(void)size;
-	(void)off;
-	errno = ENOSYS;
-	return -1;
-}
+#include "fuzz_isolation.h"
 
 /* Seeds: frames with the headers the kernel writes with offloads on */
 
