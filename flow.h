@@ -92,7 +92,7 @@ enum flow_type {
 /* Bytes of protocol-specific state per flow: the largest private struct
  * (TCP's), each protocol checks that its own fits
  */
-#define FLOW_PRIV_SIZE		72
+#define FLOW_PRIV_SIZE		120
 
 /**
  * enum flow_state - Coarse state of a flow, for listings

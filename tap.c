@@ -1882,6 +1882,72 @@ void *tap_ip6_hdr(void *buf, const struct in6_addr *src,
 }
 
 /**
+ * tap_tmpl_init() - Fill the header template of a flow's packets
+ * @t:		Template
+ * @v6:		IPv6, else IPv4 (@src and @dst are v4-mapped)
+ * @src:	Source address: ours, as the guest sees it
+ * @dst:	Destination address: the guest's
+ * @proto:	L4 protocol number
+ * @flow:	IPv6 flow label
+ */
+void tap_tmpl_init(struct tap_hdr_tmpl *t, bool v6,
+		   const union inany_addr *src, const union inany_addr *dst,
+		   uint8_t proto, uint32_t flow)
+{
+	memset(t, 0, sizeof(*t));
+	t->v6 = v6;
+	if (v6) {
+		tap_ip6_hdr(&t->ip6, &src->a6, &dst->a6, proto, 0, flow);
+		t->psum = csum_pseudo6(0, proto, &src->a6, &dst->a6);
+		return;
+	}
+
+	tap_ip4_hdr(&t->ip4, *inany_v4(src), *inany_v4(dst), proto, 0);
+	t->ip4.tot_len = t->ip4.check = 0;
+	t->hsum = csum_unfolded(&t->ip4, sizeof(t->ip4), 0);
+	t->psum = csum_pseudo4(0, proto, *inany_v4(src), *inany_v4(dst));
+}
+
+/**
+ * tap_tmpl_l2l3() - Ethernet and IP headers of a flow's packet, from its
+ *		     template
+ * @c:		Execution context
+ * @t:		Template, from tap_tmpl_init()
+ * @l4:		L4 header, with room for the headers in front of it (any
+ *		alignment)
+ * @l4len:	Length of L4 header and payload, at most 65535 minus the IP
+ *		header
+ * @psum:	Set to the pseudo-header sum, for the L4 checksum
+ *
+ * Return: start of the frame (Ethernet header)
+ */
+uint8_t *tap_tmpl_l2l3(const struct ctx *c, const struct tap_hdr_tmpl *t,
+		       uint8_t *l4, size_t l4len, uint32_t *psum)
+{
+	uint8_t *l3;
+
+	if (t->v6) {
+		struct ip6_hdr h = t->ip6;
+
+		h.ip6_plen = htons((uint16_t)l4len);
+		l3 = l4 - sizeof(h);
+		memcpy(l3, &h, sizeof(h));
+	} else {
+		struct iphdr h = t->ip4;
+		uint16_t tot = (uint16_t)(sizeof(h) + l4len);
+
+		h.tot_len = htons(tot);
+		h.check = csum_fold(t->hsum + tot);
+		l3 = l4 - sizeof(h);
+		memcpy(l3, &h, sizeof(h));
+	}
+
+	*psum = t->psum + (uint32_t)l4len;
+	tap_l2_hdr(c, l3 - ETH_HLEN, t->v6 ? ETH_P_IPV6 : ETH_P_IP);
+	return l3 - ETH_HLEN;
+}
+
+/**
  * tap_udp_hdr() - Fill a UDP header, with the checksum of a datagram
  * @buf:	Buffer for the header, sizeof(struct udphdr), any alignment
  * @sport:	Source port, host order
@@ -1992,9 +2058,10 @@ static void tap_ip6_send(const struct ctx *c, const struct in6_addr *src,
  *
  * Return: length of the headers, 0 if the datagram can't fit a packet
  */
-size_t tap_udp4_hdrs(const struct ctx *c, void *buf, struct in_addr src,
-		     uint16_t sport, struct in_addr dst, uint16_t dport,
-		     const void *payload, size_t len)
+static size_t tap_udp4_hdrs(const struct ctx *c, void *buf,
+			    struct in_addr src, uint16_t sport,
+			    struct in_addr dst, uint16_t dport,
+			    const void *payload, size_t len)
 {
 	size_t l4len = sizeof(struct udphdr) + len;
 	uint8_t *p;
@@ -2024,10 +2091,10 @@ size_t tap_udp4_hdrs(const struct ctx *c, void *buf, struct in_addr src,
  *
  * Return: length of the headers, 0 if the datagram can't fit a packet
  */
-size_t tap_udp6_hdrs(const struct ctx *c, void *buf,
-		     const struct in6_addr *src, uint16_t sport,
-		     const struct in6_addr *dst, uint16_t dport,
-		     uint32_t flow, const void *payload, size_t len)
+static size_t tap_udp6_hdrs(const struct ctx *c, void *buf,
+			    const struct in6_addr *src, uint16_t sport,
+			    const struct in6_addr *dst, uint16_t dport,
+			    uint32_t flow, const void *payload, size_t len)
 {
 	size_t l4len = sizeof(struct udphdr) + len;
 	uint8_t *p;

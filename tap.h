@@ -35,6 +35,25 @@ static inline uint32_t tap_ip6_flow(uint32_t label)
 		     (label & IP6_FLOW_LABEL_MASK));
 }
 
+/**
+ * struct tap_hdr_tmpl - IP header of a flow's packets to the guest, filled
+ *			 once per flow: only lengths and checksums change
+ * @ip4:	IPv4 header, tot_len and check zero
+ * @ip6:	IPv6 header, ip6_plen zero
+ * @psum:	Pseudo-header sum of addresses and protocol, no length
+ * @hsum:	IPv4: sum of the header without tot_len and check
+ * @v6:		IPv6 (@ip6), else IPv4 (@ip4)
+ */
+struct tap_hdr_tmpl {
+	union {
+		struct iphdr ip4;
+		struct ip6_hdr ip6;
+	};
+	uint32_t psum;
+	uint32_t hsum;
+	bool v6;
+};
+
 /* IPv6 links carry packets of at least 1280 bytes (RFC 8200, 5) */
 #define IPV6_MIN_MTU		1280
 
@@ -104,15 +123,13 @@ void *tap_ip4_hdr(void *buf, struct in_addr src, struct in_addr dst,
 void *tap_ip6_hdr(void *buf, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4len,
 		  uint32_t flow);
+void tap_tmpl_init(struct tap_hdr_tmpl *t, bool v6,
+		   const union inany_addr *src, const union inany_addr *dst,
+		   uint8_t proto, uint32_t flow);
+uint8_t *tap_tmpl_l2l3(const struct ctx *c, const struct tap_hdr_tmpl *t,
+		       uint8_t *l4, size_t l4len, uint32_t *psum);
 void *tap_udp_hdr(void *buf, uint16_t sport, uint16_t dport,
 		  const void *payload, size_t len, uint32_t psum);
-size_t tap_udp4_hdrs(const struct ctx *c, void *buf, struct in_addr src,
-		     uint16_t sport, struct in_addr dst, uint16_t dport,
-		     const void *payload, size_t len);
-size_t tap_udp6_hdrs(const struct ctx *c, void *buf,
-		     const struct in6_addr *src, uint16_t sport,
-		     const struct in6_addr *dst, uint16_t dport,
-		     uint32_t flow, const void *payload, size_t len);
 
 /* Whole datagrams and messages to the guest: headers built here */
 void tap_udp4_send(const struct ctx *c, struct in_addr src, uint16_t sport,

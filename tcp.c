@@ -152,7 +152,7 @@ typedef struct tcphdr __attribute__((aligned(1))) tcphdr_ua;
  * @retrans:		Consecutive timeouts without progress
  * @dup_acks:		Duplicate ACKs seen for @una
  * @tap_backoff:	Shift of the retry interval while the tap drops frames
- * @flow_label:		IPv6 flow label, our direction
+ * @tmpl:		IP header of our packets to the guest, filled once
  * @tpos:		Position in the timer list
  * @seq_to_tap:		Next data sequence number to send to the guest
  * @una:		Oldest data byte the guest hasn't acknowledged
@@ -176,7 +176,7 @@ struct tcp_conn {
 	uint8_t retrans;
 	uint8_t dup_acks;
 	uint8_t tap_backoff;
-	uint32_t flow_label;
+	struct tap_hdr_tmpl tmpl;
 	uint32_t tpos;
 	uint32_t seq_to_tap;
 	uint32_t una;
@@ -565,43 +565,6 @@ static void tcp_timer_unlist(struct tcp_conn *conn)
 static void tcp_flush(struct ctx *c);
 
 /**
- * tcp_l2l3() - Fill Ethernet and IP headers in front of a TCP header
- * @c:		Execution context
- * @v6:		IPv6
- * @src:	Source address
- * @dst:	Destination address
- * @flow:	IPv6 flow label
- * @l4:		TCP header, with room for the headers in front of it
- * @l4len:	TCP header, options and payload length
- * @psum:	Set to the pseudo-header partial checksum
- *
- * Return: start of the frame (Ethernet header)
- */
-static uint8_t *tcp_l2l3(const struct ctx *c, bool v6,
-			 const union inany_addr *src,
-			 const union inany_addr *dst, uint32_t flow,
-			 uint8_t *l4, size_t l4len, uint32_t *psum)
-{
-	uint8_t *eth;
-
-	if (!v6) {
-		eth = l4 - sizeof(struct iphdr) - ETH_HLEN;
-		tap_ip4_hdr(tap_l2_hdr(c, eth, ETH_P_IP), src->v4mapped.a4,
-			    dst->v4mapped.a4, IPPROTO_TCP, l4len);
-		*psum = csum_pseudo4((uint16_t)l4len, IPPROTO_TCP,
-				     src->v4mapped.a4, dst->v4mapped.a4);
-	} else {
-		eth = l4 - sizeof(struct ip6_hdr) - ETH_HLEN;
-		tap_ip6_hdr(tap_l2_hdr(c, eth, ETH_P_IPV6), &src->a6,
-			    &dst->a6, IPPROTO_TCP, l4len, flow);
-		*psum = csum_pseudo6((uint32_t)l4len, IPPROTO_TCP,
-				     &src->a6, &dst->a6);
-	}
-
-	return eth;
-}
-
-/**
  * tcp_queue() - Append a frame to the output queue
  * @eth:	Frame start
  * @len:	Frame length
@@ -697,9 +660,8 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 	th->th_sum = 0;
 	th->th_urp = 0;
 
-	eth = tcp_l2l3(c, conn->flags & C_V6, &tap->ours, &tap->peer,
-		       conn->flow_label, (uint8_t *)th, TCP_HLEN + optlen,
-		       &psum);
+	eth = tap_tmpl_l2l3(c, &conn->tmpl, (uint8_t *)th, TCP_HLEN + optlen,
+			    &psum);
 	th->th_sum = csum(th, TCP_HLEN + optlen, psum);
 
 	tcp_queue(eth, (uint8_t *)th + TCP_HLEN + optlen - eth, tcp_idx(conn),
@@ -722,6 +684,7 @@ static void tcp_rst_reply(struct ctx *c, bool v6, const union inany_addr *src,
 			  const union inany_addr *dst,
 			  const tcphdr_ua *th, size_t plen)
 {
+	struct tap_hdr_tmpl t;
 	struct tcphdr *r;
 	uint8_t *slot, *eth;
 	uint32_t psum;
@@ -748,8 +711,9 @@ static void tcp_rst_reply(struct ctx *c, bool v6, const union inany_addr *src,
 	}
 	r->th_off = TCP_HLEN / 4;
 
-	eth = tcp_l2l3(c, v6, dst, src, v6 ? tap_flow_label() : 0,
-		       (uint8_t *)r, TCP_HLEN, &psum);
+	tap_tmpl_init(&t, v6, dst, src, IPPROTO_TCP,
+		      v6 ? tap_flow_label() : 0);
+	eth = tap_tmpl_l2l3(c, &t, (uint8_t *)r, TCP_HLEN, &psum);
 	r->th_sum = csum(r, TCP_HLEN, psum);
 	tcp_queue(eth, (uint8_t *)r + TCP_HLEN - eth, IDX_NONE, 0, 0, false);
 }
@@ -1096,9 +1060,8 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		if (hlen > TCP_HLEN)
 			memcpy(th + 1, opts, TCP_TS_LEN);
 
-		eth = tcp_l2l3(c, v6, &tap->ours, &tap->peer,
-			       conn->flow_label, (uint8_t *)th,
-			       hlen + dlen, &psum);
+		eth = tap_tmpl_l2l3(c, &conn->tmpl, (uint8_t *)th,
+				    hlen + dlen, &psum);
 
 		/* Segmented by the kernel: it adds header and payload to this
 		 * sum, with the length of each segment instead of ours
@@ -2012,7 +1975,9 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 		      NULL, 0);
 	if (v6)
 		conn->flags |= C_V6;
-	conn->flow_label = v6 ? tap_flow_label() : 0;
+	tap_tmpl_init(&conn->tmpl, v6, &tcp_tapside(conn)->ours,
+		      &tcp_tapside(conn)->peer, IPPROTO_TCP,
+		      v6 ? tap_flow_label() : 0);
 
 	mss = v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
 	if (tcp_opts_parse(th, hl, &mss, &ws, &conn->ts_recent))
@@ -2232,7 +2197,8 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	flow_side_set(&tcp_flow(conn)->f.side[INISIDE], PIF_HOST, &peer, pport,
 		      NULL, 0);
 	flow_side_set(tcp_tapside(conn), PIF_TAP, &gaddr, to, &tsrc, tsport);
-	conn->flow_label = v6 ? tap_flow_label() : 0;
+	tap_tmpl_init(&conn->tmpl, v6, &tsrc, &gaddr, IPPROTO_TCP,
+		      v6 ? tap_flow_label() : 0);
 	conn->mss = tcp_mss_max(c, v6);
 	conn->ws_to_tap = TCP_WS_TO_TAP;
 	conn->seq_to_tap = conn->una = tcp_isn(conn) + 1;

@@ -119,7 +119,7 @@ enum udp_flow_kind {
  * @lkey:	listening-side tuple inserted in the hash index
  * @sock:	connected socket (TAP_OUT, SPLICE), or -1
  * @lidx:	listening socket index (TAP_IN, SPLICE), or UDP_LIDX_NONE
- * @flowlabel:	IPv6 flow label towards the guest
+ * @tmpl:	IP header of our packets to the guest, filled once
  * @last:	time of the last datagram, seconds
  *
  * Addresses and ports are in the sides of the flow: see udp_tapside() and
@@ -131,7 +131,7 @@ struct udp_flow {
 	bool lkey;
 	int sock;
 	uint32_t lidx;
-	uint32_t flowlabel;
+	struct tap_hdr_tmpl tmpl;
 	time_t last;
 };
 
@@ -615,8 +615,8 @@ static int udp_flow_from_tap(const struct ctx *c,
 	flow_side_set(udp_sockside(idx), PIF_HOST, &haddr, hport,
 		      a.bind_addr, 0);
 	flow_at(idx)->f.state = FLOW_STATE_ACTIVE;
-	if (!v4)
-		f->flowlabel = tap_flow_label();
+	tap_tmpl_init(&f->tmpl, !v4, taddr, gaddr, IPPROTO_UDP,
+		      v4 ? 0 : tap_flow_label());
 
 	if (udp_flow_sock_add(c, idx, fd))
 		goto fail;
@@ -815,29 +815,23 @@ static bool udp_tap_frame(const struct ctx *c, uint32_t idx, size_t slot,
 			  const uint8_t *payload, size_t len,
 			  struct iovec *iov)
 {
+	const struct tap_hdr_tmpl *tmpl = &udp_at(idx)->tmpl;
 	const struct flow_side *t = udp_tapside(idx);
-	const struct in_addr *s4 = inany_v4(&t->ours);
-	const struct in_addr *d4 = inany_v4(&t->peer);
-	uint8_t *frame = udp_hdr[slot] + UDP_HDR_PAD;
-	size_t hlen;
+	uint8_t *frame = udp_hdr[slot] + UDP_HDR_PAD, *l4;
+	size_t l4len = sizeof(struct udphdr) + len, hlen;
+	uint32_t psum;
 
-	if (len + sizeof(struct udphdr) + (s4 ? sizeof(struct iphdr) :
-					   sizeof(struct ip6_hdr)) >
-	    udp_l3_max(c)) {
+	l4 = frame + ETH_HLEN + (tmpl->v6 ? sizeof(struct ip6_hdr) :
+					    sizeof(struct iphdr));
+	if ((size_t)(l4 - frame) - ETH_HLEN + l4len > udp_l3_max(c)) {
 		debug("UDP: %zu byte datagram doesn't fit a frame, dropping",
 		      len);
 		return false;
 	}
 
-	if (s4 && d4)
-		hlen = tap_udp4_hdrs(c, frame, *s4, t->our_port, *d4,
-				     t->peer_port, payload, len);
-	else
-		hlen = tap_udp6_hdrs(c, frame, &t->ours.a6, t->our_port,
-				     &t->peer.a6, t->peer_port,
-				     udp_at(idx)->flowlabel, payload, len);
-	if (!hlen)
-		return false;
+	tap_tmpl_l2l3(c, tmpl, l4, l4len, &psum);
+	hlen = (size_t)((uint8_t *)tap_udp_hdr(l4, t->our_port, t->peer_port,
+					       payload, len, psum) - frame);
 
 	iov[0].iov_base = frame;
 	iov[0].iov_len = hlen;
@@ -947,7 +941,7 @@ static void udp_icmp_reflect(const struct ctx *c, uint32_t idx,
 		ih6->icmp6_code = ee->ee_code;
 		hl = sizeof(*ih6) + sizeof(*ip6) + sizeof(*uh);
 		q = MIN(dlen, UDP_ICMP6_MAX - sizeof(struct ip6_hdr) - hl);
-		ip6->ip6_flow = tap_ip6_flow(udp_at(idx)->flowlabel);
+		ip6->ip6_flow = udp_at(idx)->tmpl.ip6.ip6_flow;
 		ip6->ip6_plen = htons(MIN(sizeof(*uh) + dlen, UINT16_MAX));
 		ip6->ip6_nxt = IPPROTO_UDP;
 		ip6->ip6_hlim = IPDEFTTL;
@@ -1214,8 +1208,8 @@ static int udp_flow_from_listen(const struct ctx *c, uint32_t lidx,
 
 		flow_side_set(udp_tapside(idx), PIF_TAP, &gaddr, ls->to,
 			      &taddr, tport);
-		if (af == AF_INET6)
-			f->flowlabel = tap_flow_label();
+		tap_tmpl_init(&f->tmpl, af == AF_INET6, &taddr, &gaddr,
+			      IPPROTO_UDP, af == AF_INET6 ? tap_flow_label() : 0);
 
 		udp_key_tap(&k, &gaddr, ls->to, &taddr, tport);
 		if (udp_flow_lookup(&k) >= 0) {
