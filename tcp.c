@@ -350,12 +350,16 @@ static void tcp_conn_key(struct flow_key *k, const struct tcp_conn *conn)
 }
 
 /**
- * tcp_isn() - Initial sequence number, RFC 6528: keyed hash plus clock
+ * tcp_seq_init() - Initial sequence number, RFC 6528: keyed hash plus clock,
+ *		    and timestamp offset, RFC 7323 5.4: keyed hash
  * @conn:	Connection, addresses and ports set
  *
- * Return: ISN
+ * Both grow with time for a given pair of addresses and ports, so that the
+ * guest's TIME-WAIT socket of an earlier connection with the same ones
+ * takes our new SYN (RFC 6191): a random timestamp offset would fail its
+ * PAWS check half of the time.
  */
-static uint32_t tcp_isn(const struct tcp_conn *conn)
+static void tcp_seq_init(struct tcp_conn *conn)
 {
 	const struct flow_side *tap = tcp_tapside(conn);
 	struct {
@@ -374,7 +378,8 @@ static uint32_t tcp_isn(const struct tcp_conn *conn)
 	/* 4 µs ticks (approximately: 4.096 µs) */
 	t = ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) >> 12;
 
-	return (uint32_t)h + (uint32_t)t;
+	conn->seq_to_tap = conn->una = (uint32_t)h + (uint32_t)t + 1;
+	conn->ts_off = (uint32_t)(h >> 32);
 }
 
 /**
@@ -1477,6 +1482,7 @@ static size_t tcp_tap_scan(struct ctx *c, struct tcp_conn *conn,
 
 		if (th->th_flags & TH_RST) {
 			if (seq == conn->seq_from_tap) {
+				debug("TCP: reset by the guest");
 				tcp_conn_close(c, conn, true);
 				return i + 1;
 			}
@@ -1773,14 +1779,19 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 				tcp_conn_close(c, conn, true);
 			return 1;
 		}
-		if ((fl & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK))
-			return 1;
-		if (ack != conn->seq_to_tap) {
+		/* RFC 9293, 3.10.7.3: reset an ACK of something else. It
+		 * comes from a TIME-WAIT socket of the guest with the same
+		 * addresses and ports that didn't take our SYN: the reset
+		 * closes it, and the SYN we send again opens the connection
+		 */
+		if ((fl & TH_ACK) && ack != conn->seq_to_tap) {
 			tcp_rst_reply(c, conn->flags & C_V6,
 				      &tcp_tapside(conn)->peer,
 				      &tcp_tapside(conn)->ours, th, len - hl);
 			return 1;
 		}
+		if ((fl & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK))
+			return 1;
 
 		mss = (conn->flags & C_V6) ? TCP_MSS6_DEFAULT :
 					     TCP_MSS4_DEFAULT;
@@ -1991,8 +2002,7 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 	}
 	conn->seq_from_tap = ntohl(th->th_seq) + 1;
 	conn->wnd_from_tap = ntohs(th->th_win);
-	conn->seq_to_tap = conn->una = tcp_isn(conn) + 1;
-	conn->ts_off = conn->una * 2654435761U;
+	tcp_seq_init(conn);
 
 	s = socket(inany_v4(&hdst) ? AF_INET : AF_INET6,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -2201,8 +2211,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 		      v6 ? tap_flow_label() : 0);
 	conn->mss = tcp_mss_max(c, v6);
 	conn->ws_to_tap = TCP_WS_TO_TAP;
-	conn->seq_to_tap = conn->una = tcp_isn(conn) + 1;
-	conn->ts_off = conn->una * 2654435761U;
+	tcp_seq_init(conn);
 
 	if (flow_hash_insert(&k, tcp_idx(conn))) {
 		warn_once("TCP: flow index full, refusing connections");
@@ -2279,6 +2288,7 @@ static void tcp_timeout(struct ctx *c, struct tcp_conn *conn)
 		if (!(conn->flags & C_SYN_SENT))
 			return;
 		if (++conn->retrans > TCP_SYN_RETRIES) {
+			debug("TCP: no answer to SYN, resetting");
 			tcp_rst(c, conn);
 			return;
 		}
@@ -2500,8 +2510,10 @@ void tcp_timer(struct ctx *c, const struct timespec *now)
 				tcp_rst(c, conn);
 			}
 		} else if (!(conn->flags & C_ESTABLISHED)) {
-			if (age >= TCP_HANDSHAKE_TIMEOUT_S)
+			if (age >= TCP_HANDSHAKE_TIMEOUT_S) {
+				debug("TCP: handshake timeout");
 				tcp_rst(c, conn);
+			}
 		} else if (age >= TCP_IDLE_TIMEOUT_S) {
 			debug("TCP: idle timeout");
 			tcp_rst(c, conn);
@@ -2564,6 +2576,7 @@ void tcp_tap_reset(struct ctx *c)
 {
 	uint32_t i;
 
+	debug("TCP: guest gone, resetting its connections");
 	tcp_out_n = 0;
 	tcp_out_has_gso = false;
 	tcp_arena_used = 0;

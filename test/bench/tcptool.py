@@ -32,6 +32,7 @@
 #   crr HOST PORT SECONDS        connection rate: connect, echo, close
 #   throughput HOST PORT SECONDS send|recv   bulk rate, Gbit/s
 # --bind ADDR (any client): bind the client socket to ADDR first.
+# --sport PORT (any client): and to source port PORT (SO_REUSEADDR).
 
 import hashlib
 import os
@@ -204,13 +205,15 @@ def server(ports, addr=None, slow=0):
 # ---- clients
 
 BIND = None
+SPORT = 0
 
 
 def connect(host, port, timeout=30):
     fam = socket.AF_INET6 if ':' in host else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
-    if BIND:
-        s.bind((BIND, 0))
+    if BIND or SPORT:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((BIND or '', SPORT))
     s.settimeout(timeout)
     s.connect((host, int(port)))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -328,6 +331,9 @@ def c_peer(host, port):
     s = connect(host, port)
     s.sendall(b'PEER\n')
     print(readline(s))
+    # The server closes first: its side of the connection ends in TIME-WAIT
+    while s.recv(256):
+        pass
     return True
 
 
@@ -443,7 +449,7 @@ def c_throughput(host, port, secs, direction):
 
 
 def main():
-    global BIND
+    global BIND, SPORT
     args = sys.argv[1:]
     opts = {}
     rest = []
@@ -459,6 +465,7 @@ def main():
         print(__doc__ if __doc__ else 'usage: see source')
         return 2
     BIND = opts.get('bind')
+    SPORT = int(opts.get('sport', 0))
     cmd, a = rest[0], rest[1:]
     if cmd == 'server':
         server([int(p) for p in a[0].split(',')], opts.get('addr'),

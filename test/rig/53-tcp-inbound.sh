@@ -41,10 +41,30 @@ inbound_checks() {
 		r timeout 30 python3 "$TCPTOOL" sink $HOST4 10000 10000000 9
 	check "$mode: inbound data, 10 MB out of the guest" \
 		r timeout 30 python3 "$TCPTOOL" source $HOST6 10002 10000000 8
+	check "$mode: reconnects from the same client ports, guest in TIME-WAIT" \
+		reconnects
 	check_out "$mode: port outside the range is refused" \
 		"ECONNREFUSED" r timeout 10 python3 "$TCPTOOL" refused \
 		$HOST4 10003
 	[ -n "$BBR" ] && ours cc_checks "$mode"
+}
+
+# reconnects: connections from a few fixed client ports, three rounds: the
+# guest closes first, so its side of each earlier connection is in TIME-WAIT
+# and has to take our new SYN (timestamps and sequence numbers that grow),
+# or be reset and then take it (after a restart: the pasta run's are still
+# there when passt's starts)
+reconnects() {
+	local round port
+
+	for round in 1 2 3; do
+		for port in 40101 40102 40103 40104 40105 40106; do
+			r timeout 3 python3 "$TCPTOOL" peer $HOST4 10001 \
+				--sport $port >/dev/null && continue
+			echo "round $round, client port $port: failed"
+			return 1
+		done
+	done
 }
 
 # cc_checks MODE: with BBR as the host's default, our socket accepted from

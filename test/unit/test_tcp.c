@@ -249,16 +249,32 @@ static void test_isn(void)
 {
 	struct flow *fa = flow_alloc(FLOW_TCP, 0);
 	struct flow *fb = flow_alloc(FLOW_TCP, 0);
+	struct tcp_conn *a = flow_priv(fa), *b = flow_priv(fb);
 	union inany_addr g, d;
-	uint32_t i1, i2;
+	uint32_t isn, ts_off;
 
 	inany_from_v4(&d, gw4);
 	inany_from_v4(&g, guest4);
 	flow_side_set(&fa->f.side[INISIDE], PIF_TAP, &g, 40000, &d, 80);
 	flow_side_set(&fb->f.side[INISIDE], PIF_TAP, &g, 40001, &d, 80);
-	i1 = tcp_isn(flow_priv(fa));
-	i2 = tcp_isn(flow_priv(fb));
-	CHECK(i1 != i2, "ISNs differ between tuples");
+	tcp_seq_init(a);
+	tcp_seq_init(b);
+	CHECK(a->seq_to_tap != b->seq_to_tap && a->una == a->seq_to_tap,
+	      "ISNs differ between tuples");
+	CHECK(a->ts_off != b->ts_off,
+	      "timestamp offsets differ between tuples");
+
+	/* Same tuple again, later: both move forward, for the guest's
+	 * TIME-WAIT socket of the earlier connection to take the new SYN
+	 */
+	isn = a->seq_to_tap;
+	ts_off = a->ts_off;
+	usleep(1000);
+	tcp_seq_init(a);
+	CHECK(SEQ_GT(a->seq_to_tap, isn + 100),
+	      "same tuple, 1 ms later: ISN beyond the earlier one");
+	CHECK(a->ts_off == ts_off,
+	      "same tuple: same timestamp offset, timestamps keep growing");
 	flow_free(fb);
 	flow_free(fa);
 }
