@@ -87,6 +87,7 @@
 #define TCP_DISCARD_SIZE	(1U << 20)	/* peek without SO_PEEK_OFF */
 #define TCP_INFLIGHT_MAX	(16U << 20)	/* bytes in flight to guest */
 #define TCP_SOCK_BUF		(4 << 20)	/* socket buffer size request */
+#define TCP_WRITE_OVERHEAD	512		/* send buffer cost per write */
 
 /* Protocol constants */
 #define TCP_WS_TO_TAP		8		/* window scaling we offer */
@@ -161,6 +162,8 @@ typedef struct tcphdr __attribute__((aligned(1))) tcphdr_ua;
  * @seq_ack_to_tap:	Last acknowledgement number sent to the guest
  * @wnd_from_tap:	Window advertised by the guest, bytes
  * @wnd_to_tap:		Window we last advertised, bytes
+ * @wnd_credit:		Bytes we may still write to the socket before the
+ *			window needs computing again
  * @deadline:		Timer deadline, ms (tcp_now), 0 if none
  * @rto:		Current retransmission timeout, ms
  * @since:		Creation or last activity, seconds
@@ -176,8 +179,9 @@ struct tcp_conn {
 	uint8_t retrans;
 	uint8_t dup_acks;
 	uint8_t tap_backoff;
+	uint16_t rto;
+	uint16_t tpos;
 	struct tap_hdr_tmpl tmpl;
-	uint32_t tpos;
 	uint32_t seq_to_tap;
 	uint32_t una;
 	uint32_t recover;
@@ -185,13 +189,16 @@ struct tcp_conn {
 	uint32_t seq_ack_to_tap;
 	uint32_t wnd_from_tap;
 	uint32_t wnd_to_tap;
+	uint32_t wnd_credit;
 	uint32_t deadline;
-	uint32_t rto;
 	uint32_t since;
 	uint32_t ts_recent;
 	uint32_t ts_off;
 };
 
+static_assert(TCP_CONN_MAX <= UINT16_MAX + 1 &&
+	      TCP_RTO_MAX_MS * 2 <= UINT16_MAX,
+	      "Timer list positions and timeouts must fit their fields");
 static_assert(sizeof(struct tcp_conn) <= FLOW_PRIV_SIZE,
 	      "TCP connection state must fit the flow table's private area");
 
@@ -542,7 +549,7 @@ static void tcp_timer_set(struct tcp_conn *conn, uint32_t ms)
 	conn->deadline = d;
 	if (!(conn->flags & C_TIMER_LIST)) {
 		conn->flags |= C_TIMER_LIST;
-		conn->tpos = tcp_tlist_n;
+		conn->tpos = (uint16_t)tcp_tlist_n;
 		tcp_tlist[tcp_tlist_n++] = tcp_idx(conn);
 	}
 	tcp_timer_arm(d);
@@ -964,7 +971,15 @@ static void tcp_wnd_update(struct ctx *c, struct tcp_conn *conn)
 {
 	bool short_;
 
+	/* Little written since the last look, with plenty of space then:
+	 * the window stays (request/response: no getsockopt() per request)
+	 */
+	if (conn->wnd_credit)
+		return;
+
 	conn->wnd_to_tap = tcp_wnd_calc(conn, &short_);
+	if (!short_)
+		conn->wnd_credit = conn->wnd_to_tap / 8;
 
 	/* EPOLLOUT will tell us when space is back */
 	if (short_ && !(conn->flags & (C_WND_BLOCKED | C_TAP_FIN))) {
@@ -1636,6 +1651,8 @@ static bool tcp_tap_write(struct ctx *c, struct tcp_conn *conn,
 		}
 
 		conn->seq_from_tap += (uint32_t)w;
+		conn->wnd_credit -= MIN(conn->wnd_credit,
+					(uint32_t)w + TCP_WRITE_OVERHEAD);
 		tcp_flow(conn)->f.bytes[tcp_tap_sidx(conn)] += (size_t)w;
 		if ((size_t)w < b->total) {
 			size_t left = (size_t)w;
@@ -2323,7 +2340,7 @@ static void tcp_timeout(struct ctx *c, struct tcp_conn *conn)
 			tcp_rst(c, conn);
 			return;
 		}
-		conn->rto = MIN(conn->rto * 2, (uint32_t)TCP_RTO_MAX_MS);
+		conn->rto = (uint16_t)MIN(conn->rto * 2, TCP_RTO_MAX_MS);
 		conn->flags |= C_RECOVERY;
 		conn->recover = conn->seq_to_tap;
 		tcp_retransmit_one(c, conn);
@@ -2338,8 +2355,8 @@ static void tcp_timeout(struct ctx *c, struct tcp_conn *conn)
 		if (!ioctl(conn->sock, FIONREAD, &avail) && avail > 0)
 			tcp_ctl(c, conn, TH_ACK, conn->seq_to_tap - 1);
 		if (avail > 0 || !(conn->flags & C_SOCK_FIN)) {
-			conn->rto = MIN(conn->rto * 2,
-					(uint32_t)TCP_RTO_MAX_MS);
+			conn->rto = (uint16_t)MIN(conn->rto * 2,
+						  TCP_RTO_MAX_MS);
 			tcp_timer_set(conn, conn->rto);
 		}
 		return;

@@ -522,6 +522,68 @@ static void test_wnd(int ls)
 	close(s);
 }
 
+/* Window updates without getsockopt() while little was written */
+static void test_wnd_credit(int ls)
+{
+	struct flow *f = flow_alloc(FLOW_TCP, 0);
+	struct tcp_conn *conn = flow_priv(f);
+	struct tcp_tap_batch *b = calloc(1, sizeof(*b));
+	static char junk[1 << 16];
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int peer, small = 4096, i;
+	uint32_t w, credit;
+
+	getsockname(ls, (struct sockaddr *)&sa, &sl);
+	conn->sock = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	connect(conn->sock, (struct sockaddr *)&sa, sizeof(sa));
+	peer = accept(ls, NULL, NULL);
+	setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	conn->mss = 1460;
+	conn->ws_to_tap = 7;
+	conn->flags = C_ESTABLISHED;
+
+	tcp_wnd_update(&c, conn);
+	w = conn->wnd_to_tap;
+	CHECK(w && conn->wnd_credit == w / 8,
+	      "window computed, an eighth of it as credit (%u, %u)", w,
+	      conn->wnd_credit);
+
+	/* A small write from the guest costs credit, with overhead */
+	credit = conn->wnd_credit;
+	b->iov[0].iov_base = junk;
+	b->iov[0].iov_len = 100;
+	b->niov = 1;
+	b->total = 100;
+	CHECK(tcp_tap_write(&c, conn, b) &&
+	      conn->wnd_credit == credit - 100 - TCP_WRITE_OVERHEAD,
+	      "100 bytes written: credit down by 100 and the overhead");
+
+	/* The peer doesn't read: with credit left, the window stays */
+	for (i = 0; i < 4096; i++) {
+		if (send(conn->sock, junk, sizeof(junk), MSG_DONTWAIT) < 0)
+			break;
+	}
+	tcp_wnd_update(&c, conn);
+	CHECK(conn->wnd_to_tap == w, "credit left: window not recomputed");
+
+	/* Credit used up: computed again, short, no credit until then */
+	conn->wnd_credit = 0;
+	tcp_wnd_update(&c, conn);
+	CHECK(conn->wnd_to_tap < w && !conn->wnd_credit &&
+	      (conn->flags & C_WND_BLOCKED),
+	      "credit used up: full buffer seen, no credit while short");
+	tcp_wnd_update(&c, conn);
+	CHECK(!conn->wnd_credit, "still short: computed every time");
+
+	close(peer);
+	close(conn->sock);
+	conn->sock = -1;
+	conn->flags = 0;
+	flow_free(f);
+	free(b);
+}
+
 /* Congestion control name of a socket, "" if unknown */
 static void cc_name(int s, char *name, socklen_t size)
 {
@@ -668,6 +730,7 @@ int main(void)
 	listen(ls, 8);
 	getsockname(ls, (struct sockaddr *)&sa, &sl);
 	test_wnd(ls);
+	test_wnd_credit(ls);
 	test_conn(ls, ntohs(sa.sin_port), "SO_PEEK_OFF");
 	if (tcp_peek_off_ok) {
 		tcp_peek_off_ok = false;
