@@ -40,7 +40,6 @@
 #include "netlink.h"
 #include "util.h"
 
-#define RESOLV_CONF		"/etc/resolv.conf"
 #define LOG_SIZE_DEFAULT	(1024 * 1024)
 #define LOG_SIZE_MIN		4096
 #define SOCK_PATH_MAX		sizeof(((struct sockaddr_un *)0)->sun_path)
@@ -51,6 +50,18 @@
 #define LOCAL_GW4		"169.254.2.2"
 #define LOCAL_PREFIX4		16
 #define LOCAL_GW6		"fe80::1"
+
+/* Set while conf_host_reread() runs: the host changed, not start-up */
+static bool conf_rerun;
+
+/* Start-up messages about what the host has; at debug level on re-reads */
+#define conf_note(...)							\
+	do {								\
+		if (conf_rerun)						\
+			debug(__VA_ARGS__);				\
+		else							\
+			info(__VA_ARGS__);				\
+	} while (0)
 
 static const unsigned char mac_default[ETH_ALEN] = {
 	0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55
@@ -100,6 +111,7 @@ static const unsigned char mac_default[ETH_ALEN] = {
  * @vhost_user:		--vhost-user
  * @sock_set:		-s given
  * @vu_only:		option for vhost-user mode only, as given, or NULL
+ * @no_follow:		--no-follow: don't follow the host's configuration
  */
 struct conf_opts {
 	bool v4_only;
@@ -133,7 +145,11 @@ struct conf_opts {
 	bool vhost_user;
 	bool sock_set;
 	const char *vu_only;
+	bool no_follow;
 };
+
+/* What the command line said, kept for conf_host_reread() */
+static struct conf_opts conf_o;
 
 /* Values for long options without a short form */
 enum {
@@ -179,6 +195,7 @@ enum {
 	OPT_REPAIR_PATH,
 	OPT_MIGRATE_EXIT,
 	OPT_MIGRATE_NO_LINGER,
+	OPT_NO_FOLLOW,
 };
 
 static const struct option options[] = {
@@ -253,6 +270,7 @@ static const struct option options[] = {
 	{ "repair-path", required_argument, NULL, OPT_REPAIR_PATH },
 	{ "migrate-exit", no_argument, NULL, OPT_MIGRATE_EXIT },
 	{ "migrate-no-linger", no_argument, NULL, OPT_MIGRATE_NO_LINGER },
+	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 	{ 0 },
 };
 
@@ -356,6 +374,8 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "                           Disable a built-in service\n"
 "      --freebind           Bind forwarded ports to addresses not (yet)\n"
 "                           configured on the host\n"
+"      --no-follow          Keep the host's configuration as found at\n"
+"                           start, don't follow its changes\n"
 "  -4, --ipv4-only          IPv4 only\n"
 "  -6, --ipv6-only          IPv6 only\n");
 
@@ -1412,7 +1432,6 @@ static void conf_opt_dns(struct ctx *c, struct conf_opts *o, int opt,
 static void conf_opt_service(struct ctx *c, struct conf_opts *o, int opt,
 			     const char *arg)
 {
-	(void)o;
 	(void)arg;
 
 	switch (opt) {
@@ -1439,6 +1458,9 @@ static void conf_opt_service(struct ctx *c, struct conf_opts *o, int opt,
 		break;
 	case OPT_FREEBIND:
 		c->freebind = 1;
+		break;
+	case OPT_NO_FOLLOW:
+		o->no_follow = true;
 		break;
 	}
 }
@@ -1597,6 +1619,7 @@ static const struct conf_opt conf_opts_table[] = {
 	{ OPT_NO_NDP, "--no-ndp", IN_BOTH, conf_opt_service },
 	{ OPT_NO_RA, "--no-ra", IN_BOTH, conf_opt_service },
 	{ OPT_FREEBIND, "--freebind", IN_BOTH, conf_opt_service },
+	{ OPT_NO_FOLLOW, "--no-follow", IN_BOTH, conf_opt_service },
 	{ 't', "-t/--tcp-ports", IN_BOTH, conf_opt_ports },
 	{ 'u', "-u/--udp-ports", IN_BOTH, conf_opt_ports },
 	{ 'T', "-T/--tcp-ns", IN_PASTA, conf_opt_ports },
@@ -1870,14 +1893,14 @@ static unsigned int conf_template_ifi(const struct ctx *c,
 
 	if (*o->ifname) {
 		ifi = nl_link_index(false, o->ifname);
-		if (!ifi)
+		if (!ifi && !conf_rerun)
 			die("Invalid interface name %s: not found", o->ifname);
 		return ifi;
 	}
 
 	if (*out) {
 		ifi = nl_link_index(false, out);
-		if (!ifi)
+		if (!ifi && !conf_rerun)
 			die("Invalid outbound interface %s: not found", out);
 		return ifi;
 	}
@@ -1940,7 +1963,7 @@ static void conf_ip4(struct ctx *c, const struct conf_opts *o)
 	}
 
 	if (!o->gw4_set && nl_route_get_def(ifi, AF_INET, &ip4->gw)) {
-		info("IPv4: no default gateway, disabled");
+		conf_note("IPv4: no default gateway, disabled");
 		goto disable;
 	}
 
@@ -1949,7 +1972,7 @@ static void conf_ip4(struct ctx *c, const struct conf_opts *o)
 
 	if (!o->addr4_set) {
 		if (!host.s_addr) {
-			info("IPv4: no address on the template interface, disabled");
+			conf_note("IPv4: no address on the template interface, disabled");
 			goto disable;
 		}
 		ip4->addr = host;
@@ -2040,7 +2063,7 @@ static void conf_ip6(struct ctx *c, const struct conf_opts *o)
 	}
 
 	if (!o->gw6_set && nl_route_get_def(ifi, AF_INET6, &ip6->gw)) {
-		info("IPv6: no default gateway, disabled");
+		conf_note("IPv6: no default gateway, disabled");
 		goto disable;
 	}
 
@@ -2049,7 +2072,7 @@ static void conf_ip6(struct ctx *c, const struct conf_opts *o)
 
 	if (!o->addr6_set) {
 		if (IN6_IS_ADDR_UNSPECIFIED(&host)) {
-			info("IPv6: no global address on the template interface, disabled");
+			conf_note("IPv6: no global address on the template interface, disabled");
 			goto disable;
 		}
 		ip6->addr = host;
@@ -2126,33 +2149,21 @@ static void add_dns6(struct ctx *c, const struct in6_addr *a)
 }
 
 /**
- * conf_dns() - Nameservers and search domains from resolv.conf or options
+ * conf_dns_parse() - Nameservers and search domains from resolv.conf text
  * @c:		Execution context, families already configured
  * @o:		Command line options
- * @path:	resolv.conf path
+ * @buf:	Contents of resolv.conf, NUL-terminated, modified here
  */
-static void conf_dns(struct ctx *c, const struct conf_opts *o,
-		     const char *path)
+static void conf_dns_parse(struct ctx *c, const struct conf_opts *o,
+			   char *buf)
 {
 	struct in_addr host4[MAXNS] = { 0 };
 	struct in6_addr host6[MAXNS];
 	int n4 = 0, n6 = 0, i, nsearch = 0;
 	bool dropped = false;
-	static char buf[65536];
 	char *line, *save;
-	ssize_t len = -1;
-	int fd;
 
 	memset(host6, 0, sizeof(host6));
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (len < 0)
-		len = 0;
-	buf[len] = 0;
 
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -2245,7 +2256,7 @@ static void conf_dns(struct ctx *c, const struct conf_opts *o,
 	if (!c->ifi6)
 		memset(c->ip6.dns, 0, sizeof(c->ip6.dns));
 
-	if (!c->no_dns && !c->ip4.dns[0].s_addr &&
+	if (!c->no_dns && !c->ip4.dns[0].s_addr && !conf_rerun &&
 	    IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0]) && (c->ifi4 || c->ifi6)) {
 		if (dropped)
 			warn("Couldn't get any nameserver address: host loopback resolvers aren't mapped");
@@ -2255,6 +2266,31 @@ static void conf_dns(struct ctx *c, const struct conf_opts *o,
 
 	if (c->no_dns_search)
 		c->dns_search[0].n[0] = 0;
+}
+
+/**
+ * conf_dns() - Nameservers and search domains from resolv.conf or options
+ * @c:		Execution context, families already configured
+ * @o:		Command line options
+ * @path:	resolv.conf path
+ */
+static void conf_dns(struct ctx *c, const struct conf_opts *o,
+		     const char *path)
+{
+	static char buf[RESOLV_CONF_MAX];
+	ssize_t len = -1;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (len < 0)
+		len = 0;
+	buf[len] = 0;
+
+	conf_dns_parse(c, o, buf);
 }
 
 /**
@@ -2306,28 +2342,28 @@ static void conf_local_info(const struct ctx *c)
 void conf(struct ctx *c, int argc, char **argv)
 {
 	const char *ident = c->mode == MODE_PASTA ? "pasta" : "passt";
-	static struct conf_opts o;
+	struct conf_opts *o = &conf_o;
 	int level;
 
-	conf_parse(c, &o, argc, argv);
+	conf_parse(c, o, argc, argv);
 
-	level = o.quiet ? LOG_WARNING : LOG_INFO;
-	if (o.debug)
+	level = o->quiet ? LOG_WARNING : LOG_INFO;
+	if (o->debug)
 		level = LOG_DEBUG;
-	c->quiet = o.quiet && !o.debug;
-	c->debug = o.debug;
-	c->trace = o.trace;
-	log_init(ident, level, o.trace);
+	c->quiet = o->quiet && !o->debug;
+	c->debug = o->debug;
+	c->trace = o->trace;
+	log_init(ident, level, o->trace);
 
-	if (*o.log_file && log_open_file(o.log_file, o.log_size))
-		die("Couldn't open log file %s: %s", o.log_file,
+	if (*o->log_file && log_open_file(o->log_file, o->log_size))
+		die("Couldn't open log file %s: %s", o->log_file,
 		    strerror(errno));
 
 	nl_sock_init(c, false);
 
 	/* Interface names given as options: fail before anything else */
-	if (*o.ifname && !nl_link_index(false, o.ifname))
-		die("Invalid interface name %s: not found", o.ifname);
+	if (*o->ifname && !nl_link_index(false, o->ifname))
+		die("Invalid interface name %s: not found", o->ifname);
 	if (*c->ip4.ifname_out && !nl_link_index(false, c->ip4.ifname_out))
 		die("Invalid --outbound-if4 interface %s: not found",
 		    c->ip4.ifname_out);
@@ -2335,14 +2371,14 @@ void conf(struct ctx *c, int argc, char **argv)
 		die("Invalid --outbound-if6 interface %s: not found",
 		    c->ip6.ifname_out);
 
-	conf_ip4(c, &o);
-	conf_ip6(c, &o);
+	conf_ip4(c, o);
+	conf_ip6(c, o);
 	if (!c->ifi4 && !c->ifi6)
 		warn("No usable external interface: the %s has no connectivity beyond the host",
 		     c->mode == MODE_PASTA ? "namespace" : "guest");
 	conf_local_info(c);
 
-	conf_dns(c, &o, RESOLV_CONF);
+	conf_dns(c, o, RESOLV_CONF);
 
 	if (c->mode == MODE_PASTA && !*c->pasta_ifname) {
 		if (*c->ifname4)
@@ -2352,6 +2388,51 @@ void conf(struct ctx *c, int argc, char **argv)
 		else
 			strcpy(c->pasta_ifname, "tap0");
 	}
+}
+
+/**
+ * conf_follows() - Do we follow changes of the host's configuration?
+ *
+ * Return: false with --no-follow, true otherwise
+ */
+bool conf_follows(void)
+{
+	return !conf_o.no_follow;
+}
+
+/**
+ * conf_host_reread() - Derive the configuration from the host again
+ * @c:		Execution context, as configured at start or last re-read
+ * @n:		Copy of @c, with what the host has now
+ * @resolv:	Contents of resolv.conf, NUL-terminated (modified here), or
+ *		NULL to keep nameservers and search domains as they are
+ *
+ * Runs the same logic as start-up, with the same command line: values
+ * given as options stay as they are. A template interface given with -i
+ * or --outbound-if4/6 that went away means that family can't follow, see
+ * hostwatch_diff().
+ */
+void conf_host_reread(const struct ctx *c, struct ctx *n, char *resolv)
+{
+	const struct conf_opts *o = &conf_o;
+
+	*n = *c;
+	conf_rerun = true;
+
+	conf_ip4(n, o);
+	conf_ip6(n, o);
+
+	if (resolv) {
+		if (!o->dns_set) {
+			memset(n->ip4.dns, 0, sizeof(n->ip4.dns));
+			memset(n->ip6.dns, 0, sizeof(n->ip6.dns));
+		}
+		if (!o->search_set)
+			n->dns_search[0].n[0] = 0;
+		conf_dns_parse(n, o, resolv);
+	}
+
+	conf_rerun = false;
 }
 
 /**

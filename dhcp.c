@@ -4,9 +4,11 @@
  *
  * We stand in for the whole network, so there is exactly one address to
  * hand out: the one the guest is configured with (by default the host's).
- * The lease is infinite and nothing is stored: every request is answered
- * from the configuration alone (RFC 2131, options from RFC 2132, 3397,
- * 3442, 4039, 4702, 6842).
+ * Nothing is stored: every request is answered from the configuration
+ * alone (RFC 2131, options from RFC 2132, 3397, 3442, 4039, 4702, 6842).
+ * The lease is infinite, unless we follow the host's configuration
+ * (hostwatch.c): then it's short, so that the guest renews, and a renewal
+ * of an address that is no longer ours gets a NAK, so that it starts over.
  */
 
 #include <stdbool.h>
@@ -25,6 +27,7 @@
 #include "log.h"
 #include "util.h"
 #include "dhcp.h"
+#include "hostwatch.h"
 
 /* Fixed part of a BOOTP message (RFC 951), and the DHCP cookie after it */
 #define BOOTP_FIXED_LEN		236
@@ -707,8 +710,10 @@ static struct in_addr dhcp_reply_dst(const struct ctx *c,
 static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 			 uint8_t *reply, struct in_addr *dst)
 {
-	static const uint8_t lease[4] = { 0xff, 0xff, 0xff, 0xff };
+	uint32_t lease_s = hostwatch_active() ? HOSTWATCH_DHCP_LEASE :
+						UINT32_MAX;
 	struct in_addr ciaddr, addr = c->ip4.addr;
+	uint8_t lease[4];
 	struct dhcp_opt_set set = { .n = 0 };
 	size_t pos, limit;
 	struct dhcp_req req;
@@ -765,6 +770,9 @@ static size_t dhcp_build(const struct ctx *c, const uint8_t *msg, size_t len,
 	}
 	if (req.type != DHCPINFORM) {
 		struct dhcp_opt l = { OPT_LEASE, 4, lease, false };
+
+		lease_s = htonl(lease_s);
+		memcpy(lease, &lease_s, sizeof(lease));
 
 		dhcp_opt_put(reply, &pos, limit, &l);
 	}

@@ -5,7 +5,10 @@
  * The guest gets exactly the address it's configured with (by default the
  * host's own), with infinite lifetimes, so nothing needs to be stored: any
  * message is answered from the configuration (RFC 8415, DNS options from
- * RFC 3646, client FQDN from RFC 4704).
+ * RFC 3646, client FQDN from RFC 4704). While we follow the host's
+ * configuration (hostwatch.c), T1 and T2 are finite, so that the guest
+ * renews and learns about a new address: the old one then gets lifetimes
+ * of zero.
  */
 
 #include <stdbool.h>
@@ -24,6 +27,7 @@
 #include "util.h"
 #include "dhcp.h"
 #include "dhcpv6.h"
+#include "hostwatch.h"
 
 /* The prefix we advertise for the guest's address, as NDP does */
 #define DHCPV6_PREFIX_LEN	64
@@ -527,10 +531,16 @@ static void dhcpv6_ia_reply(const struct ctx *c, struct dhcpv6_wbuf *w,
 	off = w_open(w, ia->code);
 	w_data(w, ia->body, 4);				/* IAID */
 	if (ia->code != OPT_IA_TA) {
-		uint32_t t = assign ? LIFETIME_INFINITE : 0;
+		uint32_t t1 = 0, t2 = 0;
 
-		w_u32(w, t);				/* T1 */
-		w_u32(w, t);				/* T2 */
+		if (assign && hostwatch_active()) {
+			t1 = HOSTWATCH_DHCPV6_T1;
+			t2 = HOSTWATCH_DHCPV6_T2;
+		} else if (assign) {
+			t1 = t2 = LIFETIME_INFINITE;
+		}
+		w_u32(w, t1);				/* T1 */
+		w_u32(w, t2);				/* T2 */
 	}
 
 	if (ia->code == OPT_IA_PD) {

@@ -19,7 +19,9 @@
  *   namespaces, and pivot into an empty read-only tmpfs. Then the final
  *   capability set: none for passt; CAP_SYS_ADMIN (setns() in ns_call()) and
  *   CAP_NET_BIND_SERVICE (ports bound in the namespace at run time) for pasta,
- *   in the user namespace it runs in. Bounding, inheritable and ambient sets
+ *   plus CAP_NET_ADMIN with --config-net unless --no-follow (the namespace
+ *   follows the host's changes), in the user namespace it runs in.
+ *   Bounding, inheritable and ambient sets
  *   are emptied of everything else, and no_new_privs is set.
  *
  * - isolate_postfork(): seccomp allow-list of the mode, generated at build
@@ -60,6 +62,7 @@
 #include "passt.h"
 #include "log.h"
 #include "isolation.h"
+#include "hostwatch.h"
 #include "seccomp.h"
 
 /* Only the SIGSYS handler of the debug mode runs under the filter (and logs):
@@ -483,6 +486,11 @@ int isolate_prefork(const struct ctx *c)
 
 	if (c->mode == MODE_PASTA) {
 		keep = CAPS_RUN_PASTA;
+		/* --config-net, following the host: we set the namespace up
+		 * again when the host changes (netlink checks the sender too)
+		 */
+		if (c->pasta_conf_ns && hostwatch_active())
+			keep |= CAP_BIT(CAP_NET_ADMIN);
 	} else {
 		keep = CAPS_RUN_PASST;
 		/* Without it we still isolate if we are privileged */

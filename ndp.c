@@ -51,6 +51,11 @@
 #define RA_INITIAL_MAX		16
 #define RA_INITIAL_COUNT	3
 
+/* Valid lifetime of a prefix we stopped giving: hosts don't take less than
+ * two hours from an unauthenticated advertisement (RFC 4862, 5.5.3 e)
+ */
+#define RA_OLD_VALID		7200
+
 /* Keep what we send within the IPv6 minimum MTU, without fragments */
 #define NDP_MSG_MAX		(IPV6_MIN_MTU - sizeof(struct ip6_hdr))
 
@@ -91,6 +96,10 @@ struct ndp_na {
 
 static time_t ndp_next_ra;	/* when the next unsolicited RA is due */
 static int ndp_initial_left;	/* initial (closer) RAs still to send */
+
+/* The host's prefix changed: the old one, deprecated until it expires */
+static struct in6_addr ndp_old_prefix;
+static time_t ndp_old_until;
 
 /**
  * ndp_opts_check() - Validate the option area of an NDP message
@@ -273,6 +282,31 @@ static size_t ndp_ra_build(const struct ctx *c, uint8_t *buf)
 		memcpy(&pi.nd_opt_pi_prefix, &c->ip6.addr, RA_PREFIX_LEN / 8);
 		memcpy(buf + pos, &pi, sizeof(pi));
 		pos += sizeof(pi);
+	}
+
+	/* The previous prefix of a host that moved: no longer preferred */
+	if (!local && ndp_old_until) {
+		struct nd_opt_prefix_info pi = {
+			.nd_opt_pi_type		= ND_OPT_PREFIX_INFORMATION,
+			.nd_opt_pi_len		= sizeof(pi) / ND_OPT_UNIT,
+			.nd_opt_pi_prefix_len	= RA_PREFIX_LEN,
+			.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK |
+						    ND_OPT_PI_FLAG_AUTO,
+			.nd_opt_pi_preferred_time = 0,
+		};
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec >= ndp_old_until ||
+		    !memcmp(&ndp_old_prefix, &c->ip6.addr, RA_PREFIX_LEN / 8)) {
+			ndp_old_until = 0;
+		} else {
+			pi.nd_opt_pi_valid_time =
+				htonl((uint32_t)(ndp_old_until - now.tv_sec));
+			pi.nd_opt_pi_prefix = ndp_old_prefix;
+			memcpy(buf + pos, &pi, sizeof(pi));
+			pos += sizeof(pi);
+		}
 	}
 
 	if (c->mtu >= IPV6_MIN_MTU) {
@@ -558,4 +592,38 @@ void ndp_timer(struct ctx *c, const struct timespec *now)
 	else
 		ndp_next_ra = now->tv_sec +
 			      ndp_ra_interval(RA_MIN_INTERVAL, RA_MAX_INTERVAL);
+}
+
+/**
+ * ndp_host_changed() - The host's configuration changed: advertise it now
+ * @c:		Execution context, with the new configuration
+ * @old:	Configuration before the change
+ * @now:	Current time
+ *
+ * A new prefix is advertised right away, the old one with a preferred
+ * lifetime of zero (deprecated: no new connections from its addresses)
+ * and a short valid lifetime, then a few closer advertisements follow in
+ * case the first one is lost.
+ */
+void ndp_host_changed(struct ctx *c, const struct ctx *old,
+		      const struct timespec *now)
+{
+	struct in6_addr all_nodes;
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(&old->ip6.addr) &&
+	    memcmp(&old->ip6.addr, &c->ip6.addr, RA_PREFIX_LEN / 8)) {
+		memset(&ndp_old_prefix, 0, sizeof(ndp_old_prefix));
+		memcpy(&ndp_old_prefix, &old->ip6.addr, RA_PREFIX_LEN / 8);
+		ndp_old_until = now->tv_sec + RA_OLD_VALID;
+	}
+
+	if (c->no_ndp || c->no_ra || !c->ifi6 || !tap_is_ready(c))
+		return;
+
+	inet_pton(AF_INET6, "ff02::1", &all_nodes);
+	ndp_ra_send(c, &all_nodes);
+
+	ndp_initial_left = RA_INITIAL_COUNT;
+	ndp_next_ra = now->tv_sec +
+		      ndp_ra_interval(RA_INITIAL_MIN, RA_INITIAL_MAX);
 }

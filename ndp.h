@@ -18,4 +18,8 @@ int ndp(struct ctx *c, const struct in6_addr *saddr,
 void ndp_timer(struct ctx *c, const struct timespec *now);
 void ndp_guest_connected(struct ctx *c, const struct timespec *now);
 
+/* The host's configuration changed (hostwatch.c) */
+void ndp_host_changed(struct ctx *c, const struct ctx *old,
+		      const struct timespec *now);
+
 #endif /* NDP_H */

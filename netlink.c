@@ -1411,3 +1411,212 @@ unsigned int nl_link_index(bool ns, const char *name)
 		return 0;
 	return ifi;
 }
+
+/**
+ * struct addr_all_arg - State while listing the host's addresses
+ * @addrs:	Array to fill
+ * @max:	Its size
+ * @n:		Entries filled so far
+ */
+struct addr_all_arg {
+	union inany_addr *addrs;
+	int max;
+	int n;
+};
+
+/**
+ * nl_addr_all_cb() - Address dump callback for nl_addr_all()
+ * @nh:		Address message
+ * @arg:	struct addr_all_arg
+ *
+ * Return: 0 to go on, 1 once the array is full
+ */
+static int nl_addr_all_cb(const struct nlmsghdr *nh, void *arg)
+{
+	struct addr_all_arg *a = (struct addr_all_arg *)arg;
+	const struct ifaddrmsg *ifa;
+	struct nl_addr ad;
+
+	if (nh->nlmsg_type != RTM_NEWADDR ||
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+		return 0;
+	ifa = NLMSG_DATA(nh);
+	if ((ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
+	    nl_addr_parse(nh, ifa->ifa_family, ifa->ifa_index, &ad))
+		return 0;
+
+	inany_from_af(&a->addrs[a->n++], ifa->ifa_family, ad.addr);
+	return a->n >= a->max;
+}
+
+/**
+ * nl_addr_all() - Every address of every interface of the host
+ * @addrs:	Filled with the addresses, both families
+ * @max:	Size of @addrs
+ *
+ * Return: number of addresses (at most @max), -1 on failure
+ */
+int nl_addr_all(union inany_addr *addrs, int max)
+{
+	struct addr_all_arg a = { .addrs = addrs, .max = max };
+	struct ifaddrmsg *ifa;
+	struct nl_req req;
+	int rc;
+
+	if (max <= 0)
+		return -1;
+
+	ifa = nl_req_init(&req, RTM_GETADDR, 0, sizeof(*ifa));
+	ifa->ifa_family = AF_UNSPEC;
+
+	if ((rc = nl_dump(nl_sock, &req, nl_addr_all_cb, &a))) {
+		debug("netlink: can't dump addresses: %s", strerror(-rc));
+		return -1;
+	}
+	return a.n;
+}
+
+/* Objects removed per pass by nl_flush(): the rest goes in the next one */
+#define NL_FLUSH_BATCH		16
+#define NL_FLUSH_PASSES		16
+
+/**
+ * struct flush_arg - Objects to remove, copied from a dump
+ * @af:		Address family
+ * @ifi:	Interface in the target namespace
+ * @n:		Messages collected
+ * @msg:	Copies of the messages, turned into removal requests later
+ */
+struct flush_arg {
+	int af;
+	unsigned int ifi;
+	int n;
+	struct nl_req msg[NL_FLUSH_BATCH];
+};
+
+/**
+ * nl_flush_keep() - Copy a message to remove later, as a request
+ * @a:		struct flush_arg
+ * @nh:		Message from the dump
+ * @type:	Request type, RTM_DELADDR or RTM_DELROUTE
+ *
+ * Return: 1 once the batch is full
+ */
+static int nl_flush_keep(struct flush_arg *a, const struct nlmsghdr *nh,
+			 uint16_t type)
+{
+	struct nl_req *req = &a->msg[a->n];
+
+	if (nh->nlmsg_len > sizeof(*req))
+		return 0;
+
+	memcpy(req, nh, nh->nlmsg_len);
+	req->nh.nlmsg_type = type;
+	req->nh.nlmsg_flags = NLM_F_REQUEST;
+	return ++a->n >= NL_FLUSH_BATCH;
+}
+
+/**
+ * nl_flush_addr_cb() - Address dump callback for nl_flush()
+ * @nh:		Address message
+ * @arg:	struct flush_arg
+ *
+ * Return: 1 once the batch is full
+ */
+static int nl_flush_addr_cb(const struct nlmsghdr *nh, void *arg)
+{
+	struct flush_arg *a = (struct flush_arg *)arg;
+	struct nl_addr ad;
+
+	if (nl_addr_parse(nh, a->af, a->ifi, &ad) || nl_addr_is_ll(&ad))
+		return 0;
+	return nl_flush_keep(a, nh, RTM_DELADDR);
+}
+
+/**
+ * nl_flush_route_cb() - Route dump callback for nl_flush()
+ * @nh:		Route message
+ * @arg:	struct flush_arg
+ *
+ * Prefix routes (RTPROT_KERNEL) go with their addresses, and IPv6
+ * link-local ones must stay.
+ *
+ * Return: 1 once the batch is full
+ */
+static int nl_flush_route_cb(const struct nlmsghdr *nh, void *arg)
+{
+	struct flush_arg *a = (struct flush_arg *)arg;
+	struct nl_route r;
+
+	if (nl_route_parse(nh, a->af, &r) || r.oif != a->ifi ||
+	    r.rtm->rtm_protocol == RTPROT_KERNEL)
+		return 0;
+	if (a->af == AF_INET6 && r.dst &&
+	    IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)r.dst))
+		return 0;
+	return nl_flush_keep(a, nh, RTM_DELROUTE);
+}
+
+/**
+ * nl_flush() - Remove global addresses and routes of a namespace link
+ * @ifi:	Interface index in the target namespace
+ * @af:		AF_INET or AF_INET6
+ *
+ * Dumps and removals can't share a socket, so: dump a batch, remove it,
+ * and again, until nothing is left (or the passes run out).
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int nl_flush(unsigned int ifi, int af)
+{
+	static struct flush_arg a;
+	int pass, i, rc, addr_n = 0;
+
+	if (!af_addr_len(af))
+		return -1;
+
+	for (pass = 0; pass < NL_FLUSH_PASSES * 2; pass++) {
+		bool routes = pass % 2;
+		struct nl_req req;
+
+		a.af = af;
+		a.ifi = ifi;
+		a.n = 0;
+
+		if (routes) {
+			struct rtmsg *rtm;
+
+			rtm = nl_req_init(&req, RTM_GETROUTE, 0, sizeof(*rtm));
+			rtm->rtm_family = af;
+			rc = nl_dump(nl_sock_get(true), &req,
+				     nl_flush_route_cb, &a);
+		} else {
+			struct ifaddrmsg *ifa;
+
+			ifa = nl_req_init(&req, RTM_GETADDR, 0, sizeof(*ifa));
+			ifa->ifa_family = af;
+			rc = nl_dump(nl_sock_get(true), &req,
+				     nl_flush_addr_cb, &a);
+		}
+		if (rc) {
+			err("netlink: can't dump in namespace: %s",
+			    strerror(-rc));
+			return -1;
+		}
+
+		for (i = 0; i < a.n; i++) {
+			rc = nl_set(nl_sock_get(true), &a.msg[i]);
+			if (rc && rc != -ENOENT && rc != -EADDRNOTAVAIL &&
+			    rc != -ESRCH)
+				debug("netlink: can't remove from interface %u: %s",
+				      ifi, strerror(-rc));
+		}
+
+		/* Both kinds empty in a row: done */
+		if (!routes)
+			addr_n = a.n;
+		else if (!a.n && !addr_n)
+			return 0;
+	}
+	return 0;
+}

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "inany.h"
+
 struct ctx;
 
 /* Set-up */
@@ -30,5 +32,9 @@ int nl_addr_set(unsigned int ifi, int af, const void *addr, int prefix_len);
 int nl_route_set_def(unsigned int ifi, int af, const void *gw);
 int nl_addr_dup(unsigned int ifi_src, unsigned int ifi_dst, int af);
 int nl_route_dup(unsigned int ifi_src, unsigned int ifi_dst, int af);
+
+/* Following the host: its addresses, and starting the namespace over */
+int nl_addr_all(union inany_addr *addrs, int max);
+int nl_flush(unsigned int ifi, int af);
 
 #endif /* NETLINK_H */

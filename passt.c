@@ -38,6 +38,7 @@
 #include "ndp.h"
 #include "dhcpv6.h"
 #include "isolation.h"
+#include "hostwatch.h"
 
 #define EPOLL_EVENTS		8
 #define TIMER_INTERVAL_MS	1000
@@ -236,7 +237,7 @@ static time_t stats_last;
 static const char *const stats_name[EPOLL_TYPE_MAX] = {
 	"none", "tap-listen", "tap-passt", "tap-pasta", "timer",
 	"nsquit-inotify", "nsquit-timer", "icmp", "udp-listen", "udp-reply",
-	"tcp-listen", "tcp", "tcp-timer", "tcp-splice",
+	"tcp-listen", "tcp", "tcp-timer", "tcp-splice", "hostwatch",
 };
 
 /**
@@ -299,6 +300,9 @@ static void dispatch(union epoll_ref ref, uint32_t events,
 		break;
 	case EPOLL_TYPE_TCP_SPLICE:
 		tcp_splice_sock_handler(&c, ref, events);
+		break;
+	case EPOLL_TYPE_HOSTWATCH:
+		hostwatch_handler(&c, ref, now);
 		break;
 	default:
 		debug("Unexpected epoll reference type %u", ref.type);
@@ -388,6 +392,7 @@ int main(int argc, char **argv)
 	if (c.mode == MODE_PASTA)
 		fwd_scan_init(&c);	/* before isolation: opens /proc files */
 	timer_init();
+	hostwatch_init(&c);	/* before isolation: opens /etc */
 
 	conf_print(&c);
 	devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -33,6 +33,7 @@
 #include "passt.h"
 #include "conf.h"
 #include "pasta.h"
+#include "hostwatch.h"
 #include "netlink.h"
 #include "util.h"
 #include "log.h"
@@ -595,6 +596,58 @@ static int pasta_no_dad(void *arg)
 }
 
 /**
+ * pasta_ns_conf_af() - Addresses and routes of one family in the namespace
+ * @c:		Execution context
+ * @ifi:	Index of our tap interface in the namespace
+ * @af:		AF_INET or AF_INET6
+ *
+ * Copies those of the template interface, or sets just the address and
+ * default route (--no-copy-addrs, --no-copy-routes, local mode).
+ *
+ * Return: NULL on success, what failed otherwise
+ */
+static const char *pasta_ns_conf_af(const struct ctx *c, unsigned int ifi,
+				    int af)
+{
+	if (af == AF_INET) {
+		/* Local mode: no template, nothing to copy */
+		if (c->ip4.no_copy_addrs || c->ifi4 == IFI_LOCAL) {
+			if (nl_addr_set(ifi, AF_INET, &c->ip4.addr,
+					c->ip4.prefix_len))
+				return "Couldn't set IPv4 address in namespace";
+		} else if (nl_addr_dup(c->ifi4, ifi, AF_INET)) {
+			return "Couldn't copy IPv4 addresses to namespace";
+		}
+
+		if (c->ip4.no_copy_routes || c->ifi4 == IFI_LOCAL) {
+			if (c->ip4.gw.s_addr &&
+			    nl_route_set_def(ifi, AF_INET, &c->ip4.gw))
+				return "Couldn't set IPv4 default route in namespace";
+		} else if (nl_route_dup(c->ifi4, ifi, AF_INET)) {
+			return "Couldn't copy IPv4 routes to namespace";
+		}
+		return NULL;
+	}
+
+	if (c->ip6.no_copy_addrs || c->ifi6 == IFI_LOCAL) {
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr) &&
+		    nl_addr_set(ifi, AF_INET6, &c->ip6.addr, c->ip6.prefix_len))
+			return "Couldn't set IPv6 address in namespace";
+	} else if (nl_addr_dup(c->ifi6, ifi, AF_INET6)) {
+		return "Couldn't copy IPv6 addresses to namespace";
+	}
+
+	if (c->ip6.no_copy_routes || c->ifi6 == IFI_LOCAL) {
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
+		    nl_route_set_def(ifi, AF_INET6, &c->ip6.gw))
+			return "Couldn't set IPv6 default route in namespace";
+	} else if (nl_route_dup(c->ifi6, ifi, AF_INET6)) {
+		return "Couldn't copy IPv6 routes to namespace";
+	}
+	return NULL;
+}
+
+/**
  * pasta_ns_conf() - Configure the namespace: loopback up and, with
  *		     --config-net, the tap link, addresses, routes and MTU
  * @c:		Execution context
@@ -604,6 +657,7 @@ static int pasta_no_dad(void *arg)
 void pasta_ns_conf(struct ctx *c)
 {
 	unsigned int lo, ifi;
+	const char *e;
 
 	nl_sock_init(c, true);
 
@@ -634,55 +688,42 @@ void pasta_ns_conf(struct ctx *c)
 			die("Couldn't bring up %s in namespace",
 			    c->pasta_ifname);
 
-		if (c->ifi4) {
-			/* Local mode: no template, nothing to copy */
-			if (c->ip4.no_copy_addrs || c->ifi4 == IFI_LOCAL) {
-				if (nl_addr_set(ifi, AF_INET, &c->ip4.addr,
-						c->ip4.prefix_len))
-					die("Couldn't set IPv4 address in "
-					    "namespace");
-			} else if (nl_addr_dup(c->ifi4, ifi, AF_INET)) {
-				die("Couldn't copy IPv4 addresses to "
-				    "namespace");
-			}
-
-			if (c->ip4.no_copy_routes || c->ifi4 == IFI_LOCAL) {
-				if (c->ip4.gw.s_addr &&
-				    nl_route_set_def(ifi, AF_INET, &c->ip4.gw))
-					die("Couldn't set IPv4 default route "
-					    "in namespace");
-			} else if (nl_route_dup(c->ifi4, ifi, AF_INET)) {
-				die("Couldn't copy IPv4 routes to namespace");
-			}
-		}
-
-		if (c->ifi6) {
-			/* Local mode: no template, nothing to copy */
-			if (c->ip6.no_copy_addrs || c->ifi6 == IFI_LOCAL) {
-				if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr) &&
-				    nl_addr_set(ifi, AF_INET6, &c->ip6.addr,
-						c->ip6.prefix_len))
-					die("Couldn't set IPv6 address in "
-					    "namespace");
-			} else if (nl_addr_dup(c->ifi6, ifi, AF_INET6)) {
-				die("Couldn't copy IPv6 addresses to "
-				    "namespace");
-			}
-
-			if (c->ip6.no_copy_routes || c->ifi6 == IFI_LOCAL) {
-				if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
-				    nl_route_set_def(ifi, AF_INET6,
-						     &c->ip6.gw))
-					die("Couldn't set IPv6 default route "
-					    "in namespace");
-			} else if (nl_route_dup(c->ifi6, ifi, AF_INET6)) {
-				die("Couldn't copy IPv6 routes to namespace");
-			}
-		}
+		if (c->ifi4 && (e = pasta_ns_conf_af(c, ifi, AF_INET)))
+			die("%s", e);
+		if (c->ifi6 && (e = pasta_ns_conf_af(c, ifi, AF_INET6)))
+			die("%s", e);
 	}
 
 	/* Frames to the namespace go to the tap's own address */
 	nl_link_get_mac(true, ifi, c->guest_mac);
+}
+
+/**
+ * pasta_ns_follow() - The host changed: set the namespace up again
+ * @c:		Execution context, with the new configuration
+ * @m:		What changed, HW_* bits of hostwatch.h
+ *
+ * For each family that changed, its addresses and routes on our tap are
+ * removed, then set as at start. Link-local ones stay.
+ */
+void pasta_ns_follow(const struct ctx *c, unsigned int m)
+{
+	unsigned int ifi = c->pasta_ifi;
+	const char *e;
+
+	if (!c->pasta_conf_ns || !ifi)
+		return;
+
+	if ((m & HW_V4) && c->ifi4) {
+		nl_flush(ifi, AF_INET);
+		if ((e = pasta_ns_conf_af(c, ifi, AF_INET)))
+			warn("%s", e);
+	}
+	if ((m & HW_V6) && c->ifi6) {
+		nl_flush(ifi, AF_INET6);
+		if ((e = pasta_ns_conf_af(c, ifi, AF_INET6)))
+			warn("%s", e);
+	}
 }
 
 /**

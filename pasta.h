@@ -21,6 +21,9 @@ void pasta_ns_conf(struct ctx *c);
 void pasta_ns_ready(struct ctx *c);
 void pasta_netns_quit_init(struct ctx *c);
 
+/* Run time: the host's configuration changed (hostwatch.c) */
+void pasta_ns_follow(const struct ctx *c, unsigned int m);
+
 /* Run time: the namespace or the command went away */
 void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref);
 void pasta_child_exited(struct ctx *c);

@@ -2607,6 +2607,52 @@ void tcp_tap_reset(struct ctx *c)
 	}
 }
 
+/**
+ * tcp_host_addr_check() - Reset connections on an address the host lost
+ * @c:		Execution context
+ * @gone:	Tells whether a local address is no longer the host's
+ *
+ * The host's socket can't send from an address the host no longer has:
+ * rather than letting the guest wait for a timeout, reset both sides.
+ *
+ * #syscalls getsockname
+ */
+void tcp_host_addr_check(struct ctx *c,
+			 bool (*gone)(const union inany_addr *a))
+{
+	uint32_t i;
+
+	for (i = 0; i < flow_hwm(); i++) {
+		struct tcp_conn *conn = tcp_at(i);
+		struct sockaddr_storage sa;
+		socklen_t sl = sizeof(sa);
+		union inany_addr a;
+		char buf[INET6_ADDRSTRLEN];
+
+		if (flow_at(i)->f.type != FLOW_TCP || conn->sock < 0 ||
+		    (conn->flags & C_CLOSING))
+			continue;
+		if (getsockname(conn->sock, (struct sockaddr *)&sa, &sl))
+			continue;
+
+		if (sa.ss_family == AF_INET6)
+			inany_from_af(&a, AF_INET6,
+				      &((struct sockaddr_in6 *)&sa)->sin6_addr);
+		else if (sa.ss_family == AF_INET)
+			inany_from_af(&a, AF_INET,
+				      &((struct sockaddr_in *)&sa)->sin_addr);
+		else
+			continue;
+
+		if (!gone(&a))
+			continue;
+
+		info("TCP: host address %s went away, resetting connection",
+		     inany_ntop(&a, buf, sizeof(buf)));
+		tcp_rst(c, conn);
+	}
+}
+
 /* Listening sockets */
 
 /**

@@ -11,9 +11,12 @@
 rig_setup
 
 # Capability masks: pasta keeps CAP_SYS_ADMIN (21, setns() in the target
-# namespace) and CAP_NET_BIND_SERVICE (10), passt nothing
+# namespace) and CAP_NET_BIND_SERVICE (10), with --config-net also
+# CAP_NET_ADMIN (12: the namespace follows the host, unless --no-follow),
+# passt nothing
 CAPS_PASST=0000000000000000
 CAPS_PASTA=0000000000200400
+CAPS_PASTA_CONF=0000000000201400
 
 # status PID FIELD: value of a /proc/PID/status field
 status() {
@@ -164,9 +167,18 @@ exercise() {
 if check "pasta starts (root, --runas 0)" rig_pasta --config-net; then
 	exercise pasta g
 	check "pasta: still running after traffic" rig_alive "$RIG_PASTA_PID"
-	isolated pasta "$RIG_PASTA_PID" $CAPS_PASTA 2 1
+	isolated pasta "$RIG_PASTA_PID" $CAPS_PASTA_CONF 2 1
 	check "pasta: stays root, as --runas 0 asked" \
 		status_is "$RIG_PASTA_PID" Uid 0
+fi
+rig_stop
+
+# ---- the same, --no-follow: no CAP_NET_ADMIN, nothing to set up later
+if check "pasta --no-follow starts" rig_pasta --config-net --no-follow; then
+	check "pasta --no-follow: CapEff $CAPS_PASTA" \
+		status_is "$RIG_PASTA_PID" CapEff $CAPS_PASTA
+	check "pasta --no-follow: CapBnd $CAPS_PASTA" \
+		status_is "$RIG_PASTA_PID" CapBnd $CAPS_PASTA
 fi
 rig_stop
 
