@@ -2401,6 +2401,24 @@ bool conf_follows(void)
 }
 
 /**
+ * conf_dns_reread() - Nameservers and search domains from resolv.conf again
+ * @c:		Execution context, families configured
+ * @o:		Command line options: -D and -S lists stay as they are
+ * @resolv:	Contents of resolv.conf, NUL-terminated, modified here
+ */
+static void conf_dns_reread(struct ctx *c, const struct conf_opts *o,
+			    char *resolv)
+{
+	if (!o->dns_set) {
+		memset(c->ip4.dns, 0, sizeof(c->ip4.dns));
+		memset(c->ip6.dns, 0, sizeof(c->ip6.dns));
+	}
+	if (!o->search_set)
+		c->dns_search[0].n[0] = 0;
+	conf_dns_parse(c, o, resolv);
+}
+
+/**
  * conf_host_reread() - Derive the configuration from the host again
  * @c:		Execution context, as configured at start or last re-read
  * @n:		Copy of @c, with what the host has now
@@ -2421,16 +2439,8 @@ void conf_host_reread(const struct ctx *c, struct ctx *n, char *resolv)
 
 	conf_ip4(n, o);
 	conf_ip6(n, o);
-
-	if (resolv) {
-		if (!o->dns_set) {
-			memset(n->ip4.dns, 0, sizeof(n->ip4.dns));
-			memset(n->ip6.dns, 0, sizeof(n->ip6.dns));
-		}
-		if (!o->search_set)
-			n->dns_search[0].n[0] = 0;
-		conf_dns_parse(n, o, resolv);
-	}
+	if (resolv)
+		conf_dns_reread(n, o, resolv);
 
 	conf_rerun = false;
 }

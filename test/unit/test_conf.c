@@ -1392,6 +1392,60 @@ out:
 	run_ctx = NULL;
 }
 
+/* Following the host: resolv.conf read again, -D, -S, --dns-host pinned */
+static void test_dns_reread(void)
+{
+	char r1[] = "nameserver 192.0.2.53\nnameserver 2001:db8::53\n"
+		    "search one.example\n";
+	char r2[] = "nameserver 192.0.2.99\nnameserver 2001:db8::99\n"
+		    "search two.example\n";
+	char r3[] = "nameserver 192.0.2.77\nsearch three.example\n";
+	char r4[] = "# nothing\n";
+
+	dns_ctx();
+	conf_dns_reread(&c, &o, r1);
+	CHECK(v4eq(c.ip4.dns[0], "192.0.2.53") && !c.ip4.dns[1].s_addr &&
+	      v6eq(&c.ip6.dns[0], "2001:db8::53") &&
+	      !strcmp(c.dns_search[0].n, "one.example"),
+	      "reread: nameservers and search list from resolv.conf");
+	conf_dns_reread(&c, &o, r2);
+	CHECK(v4eq(c.ip4.dns[0], "192.0.2.99") && !c.ip4.dns[1].s_addr &&
+	      v6eq(&c.ip6.dns[0], "2001:db8::99") &&
+	      IN6_IS_ADDR_UNSPECIFIED(&c.ip6.dns[1]),
+	      "reread: new nameservers replace the old ones, not added");
+	CHECK(!strcmp(c.dns_search[0].n, "two.example") &&
+	      !*c.dns_search[1].n, "reread: new search list replaces the old");
+	CHECK(v4eq(c.ip4.dns_host, "192.0.2.99") &&
+	      v6eq(&c.ip6.dns_host, "2001:db8::99"),
+	      "reread: --dns-host default follows the first resolver");
+	conf_dns_reread(&c, &o, r4);
+	CHECK(!c.ip4.dns[0].s_addr && IN6_IS_ADDR_UNSPECIFIED(&c.ip6.dns[0]) &&
+	      !*c.dns_search[0].n,
+	      "reread: resolv.conf without entries: none left");
+
+	/* -D and -S given: those lists stay, --dns-host given: stays */
+	dns_ctx();
+	o.dns_set = o.search_set = true;
+	o.dns_host4_set = true;
+	inet_pton(AF_INET, "198.18.0.99", &c.ip4.dns[0]);
+	inet_pton(AF_INET, "198.18.0.98", &c.ip4.dns_host);
+	strcpy(c.dns_search[0].n, "pinned.example");
+	conf_dns_reread(&c, &o, r3);
+	CHECK(v4eq(c.ip4.dns[0], "198.18.0.99") && !c.ip4.dns[1].s_addr,
+	      "reread: -D nameservers stay");
+	CHECK(!strcmp(c.dns_search[0].n, "pinned.example") &&
+	      !*c.dns_search[1].n, "reread: -S search list stays");
+	CHECK(v4eq(c.ip4.dns_host, "198.18.0.98"), "reread: --dns-host stays");
+
+	/* -D none, -S none: still nothing */
+	dns_ctx();
+	o.dns_none = true;
+	c.no_dns = c.no_dns_search = 1;
+	conf_dns_reread(&c, &o, r2);
+	CHECK(!c.ip4.dns[0].s_addr && IN6_IS_ADDR_UNSPECIFIED(&c.ip6.dns[0]) &&
+	      !*c.dns_search[0].n, "reread: -D none, -S none stay empty");
+}
+
 int main(void)
 {
 	log_init("passt", LOG_ERR, false);
@@ -1404,6 +1458,7 @@ int main(void)
 	test_passt();
 	test_pasta();
 	test_dns();
+	test_dns_reread();
 	test_local();
 
 	return unit_done();

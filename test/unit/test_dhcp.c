@@ -11,10 +11,22 @@
 
 #include "unit.h"
 
-/* Catch what dhcp() sends instead of going through tap.c */
+/* Catch what dhcp() sends instead of going through tap.c, and say whether
+ * we follow the host (hostwatch.c) as the test needs
+ */
 #define tap_udp4_send stub_tap_udp4_send
+#define hostwatch_active stub_hostwatch_active
 #include "../../dhcp.c"
 #undef tap_udp4_send
+#undef hostwatch_active
+
+static bool following;
+
+/* See hostwatch.h */
+bool stub_hostwatch_active(void)
+{
+	return following;
+}
 
 static struct ctx c;
 static uint8_t sent[DHCP_REPLY_MAX];
@@ -948,6 +960,45 @@ static void test_entry(void)
 	CHECK(dhcp(&c, m, len) == 0 && !sent_n, "no gateway: not handled");
 }
 
+/* Following the host: short lease, the guest renews and learns the news */
+static void test_follow(void)
+{
+	uint8_t m[1024], r[DHCP_REPLY_MAX], o[1024];
+	uint8_t renew[] = { 53, 1, 3, 255 };
+	struct in_addr dst, old;
+	size_t len, rlen, ol;
+
+	ctx_init();
+	following = true;
+	len = mk(m, discover_opts, sizeof(discover_opts));
+	rlen = reply_to(m, len, r, &dst);
+	CHECK(opt_get(r, rlen, 51, o, &ol) == 1 && ol == 4 &&
+	      !memcmp(o, "\x00\x00\x02\x58", 4),
+	      "following: OFFER with a lease of 600 s");
+
+	/* The host moved: renewal of the old address, then a new DISCOVER */
+	old = c.ip4.addr;
+	inet_pton(AF_INET, "198.18.5.1", &c.ip4.addr);
+	inet_pton(AF_INET, "198.18.5.2", &c.ip4.gw);
+	len = mk(m, renew, sizeof(renew));
+	memcpy(m + OFF_CIADDR, &old, 4);
+	rlen = reply_to(m, len, r, &dst);
+	CHECK(rlen && opt_get(r, rlen, 53, o, &ol) == 1 && o[0] == DHCPNAK,
+	      "following: renewal of the address before the move: NAK");
+	len = mk(m, discover_opts, sizeof(discover_opts));
+	rlen = reply_to(m, len, r, &dst);
+	CHECK(rlen && !memcmp(r + OFF_YIADDR, &c.ip4.addr, 4) &&
+	      opt_get(r, rlen, 3, o, &ol) == 1 && ol == 4 &&
+	      !memcmp(o, &c.ip4.gw, 4),
+	      "following: new DISCOVER: OFFER of the new address, router");
+
+	following = false;
+	rlen = reply_to(m, len, r, &dst);
+	CHECK(opt_get(r, rlen, 51, o, &ol) == 1 && ol == 4 &&
+	      !memcmp(o, "\xff\xff\xff\xff", 4),
+	      "not following: infinite lease again");
+}
+
 int main(void)
 {
 	test_encode();
@@ -957,6 +1008,7 @@ int main(void)
 	test_names();
 	test_names_long();
 	test_request();
+	test_follow();
 	test_malformed();
 	test_truncated();
 	test_entry();

@@ -11,10 +11,22 @@
 
 #include "unit.h"
 
-/* Catch what dhcpv6() sends instead of going through tap.c */
+/* Catch what dhcpv6() sends instead of going through tap.c, and say
+ * whether we follow the host (hostwatch.c) as the test needs
+ */
 #define tap_udp6_send stub_tap_udp6_send
+#define hostwatch_active stub_hostwatch_active
 #include "../../dhcpv6.c"
 #undef tap_udp6_send
+#undef hostwatch_active
+
+static bool following;
+
+/* See hostwatch.h */
+bool stub_hostwatch_active(void)
+{
+	return following;
+}
 
 static struct ctx c;
 static uint8_t sent[DHCPV6_REPLY_MAX];
@@ -732,6 +744,51 @@ static void test_entry(void)
 	      "IPv6 disabled: not handled");
 }
 
+/* Following the host: finite T1 and T2, renewal after a move */
+static void test_follow(void)
+{
+	uint8_t r[DHCPV6_REPLY_MAX], b[64];
+	const uint8_t *ia, *a0, *a1;
+	struct in6_addr old;
+	uint32_t life;
+	struct msg m;
+	size_t rlen, il, al;
+
+	ctx_init();
+	following = true;
+	solicit(&m, NULL);
+	rlen = build(&m, r);
+	ia = rlen > 4 ? find(r + 4, rlen - 4, OPT_IA_NA, 0, &il) : NULL;
+	CHECK(ia && il >= 12 &&
+	      !memcmp(ia + 4, "\0\0\x01\x2c\0\0\x01\xe0", 8),
+	      "following: ADVERTISE with T1 300 s, T2 480 s");
+
+	/* The host moved: the old address ends, the new one comes */
+	old = c.ip6.addr;
+	inet_pton(AF_INET6, "2001:db8:7::1", &c.ip6.addr);
+	m_start(&m, RENEW);
+	m_opt(&m, OPT_CLIENTID, client_duid, sizeof(client_duid));
+	m_opt(&m, OPT_SERVERID, our_duid, sizeof(our_duid));
+	m_opt(&m, OPT_IA_NA, b, ia_na(b, 7, &old));
+	rlen = build(&m, r);
+	ia = rlen > 4 ? find(r + 4, rlen - 4, OPT_IA_NA, 0, &il) : NULL;
+	a0 = ia ? find(ia + 12, il - 12, OPT_IAADDR, 0, &al) : NULL;
+	a1 = ia ? find(ia + 12, il - 12, OPT_IAADDR, 1, &al) : NULL;
+	memcpy(&life, a1 ? a1 + 16 : (const uint8_t *)"\1\1\1\1", 4);
+	CHECK(rlen && r[0] == REPLY && a0 && !memcmp(a0, &c.ip6.addr, 16),
+	      "following: RENEW after a move: the new address");
+	CHECK(a1 && !memcmp(a1, &old, 16) && !life,
+	      "following: RENEW after a move: old address with lifetime 0");
+
+	following = false;
+	solicit(&m, NULL);
+	rlen = build(&m, r);
+	ia = rlen > 4 ? find(r + 4, rlen - 4, OPT_IA_NA, 0, &il) : NULL;
+	CHECK(ia && il >= 12 &&
+	      !memcmp(ia + 4, "\xff\xff\xff\xff\xff\xff\xff\xff", 8),
+	      "not following: T1, T2 infinite again");
+}
+
 int main(void)
 {
 	inet_pton(AF_INET6, "fe80::2:11ff:fe22:3344", &guest_ll);
@@ -740,6 +797,7 @@ int main(void)
 
 	test_solicit();
 	test_others();
+	test_follow();
 	test_fqdn();
 	test_malformed();
 	test_entry();

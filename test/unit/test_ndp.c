@@ -554,6 +554,97 @@ static void test_timer(void)
 	CHECK(sent_n >= 1, "timer alone: first RA within 16 s");
 }
 
+/**
+ * prefixes() - Prefix Information options of an RA, in order
+ * @ra:		Router Advertisement
+ * @len:	Its length
+ * @pi:		Pointers to the options, set here
+ * @max:	Size of @pi
+ *
+ * Return: number of prefix options
+ */
+static int prefixes(const uint8_t *ra, size_t len, const uint8_t **pi,
+		    int max)
+{
+	size_t off = sizeof(struct nd_router_advert);
+	int n = 0;
+
+	while (off + 2 <= len && ra[off + 1]) {
+		if (ra[off] == ND_OPT_PREFIX_INFORMATION && n < max)
+			pi[n++] = ra + off;
+		off += ra[off + 1] * 8;
+	}
+	return n;
+}
+
+/* The host moved: RA right away, new prefix, old one deprecated */
+static void test_host_changed(void)
+{
+	const size_t l4 = ETH_HLEN + sizeof(struct ip6_hdr);
+	const uint8_t *pi[4];
+	struct timespec now;
+	struct in6_addr dst;
+	struct ctx old;
+	uint32_t v, p;
+	int n;
+
+	ctx_init();
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	old = c;
+	inet_pton(AF_INET6, "2001:db8:7::1", &c.ip6.addr);
+	sent_n = 0;
+	ndp_host_changed(&c, &old, &now);
+	CHECK(sent_n == 1 && frame_len > l4 && frame[l4] == ND_ROUTER_ADVERT,
+	      "host moved: unsolicited RA right away");
+	memcpy(&dst, frame + ETH_HLEN + offsetof(struct ip6_hdr, ip6_dst),
+	       sizeof(dst));
+	CHECK(IN6_ARE_ADDR_EQUAL(&dst, &all_nodes), "host moved: RA to all nodes");
+
+	n = prefixes(frame + l4, frame_len - l4, pi, 4);
+	CHECK(n == 2, "host moved: two prefixes advertised");
+	CHECK(n >= 1 && !memcmp(pi[0] + 16, &c.ip6.addr, 8) &&
+	      !memcmp(pi[0] + 4, "\xff\xff\xff\xff\xff\xff\xff\xff", 8),
+	      "host moved: new prefix first, infinite lifetimes");
+	if (n == 2) {
+		memcpy(&v, pi[1] + 4, 4);
+		memcpy(&p, pi[1] + 8, 4);
+	} else {
+		v = p = 1;
+	}
+	CHECK(n == 2 && !memcmp(pi[1] + 16, &old.ip6.addr, 8) && !p &&
+	      ntohl(v) <= RA_OLD_VALID && ntohl(v) > RA_OLD_VALID - 60,
+	      "host moved: old prefix, preferred 0, valid two hours at most");
+
+	/* Solicited ones carry it too, until it expires */
+	sent_n = 0;
+	ndp_initial_left = 0;
+	ndp_next_ra = now.tv_sec + 1000;
+	{
+		uint8_t m[8] = { ND_ROUTER_SOLICIT };
+
+		ndp(&c, &guest_ll, &all_nodes, m, sizeof(m));
+	}
+	CHECK(sent_n == 1 && prefixes(frame + l4, frame_len - l4, pi, 4) == 2,
+	      "host moved: solicited RA has the old prefix too");
+	ndp_old_until = now.tv_sec - 1;
+	sent_n = 0;
+	ndp_host_changed(&c, &c, &now);
+	CHECK(sent_n == 1 && prefixes(frame + l4, frame_len - l4, pi, 4) == 1,
+	      "old prefix expired: only the new one");
+
+	/* Nothing sent without RAs or a guest */
+	ctx_init();
+	c.no_ra = 1;
+	sent_n = 0;
+	ndp_host_changed(&c, &old, &now);
+	CHECK(!sent_n, "--no-ra: no RA when the host moves");
+	ctx_init();
+	ready = false;
+	ndp_host_changed(&c, &old, &now);
+	CHECK(!sent_n, "no guest: no RA when the host moves");
+	ndp_old_until = 0;
+}
+
 int main(void)
 {
 	inet_pton(AF_INET6, "fe80::2:11ff:fe22:3344", &guest_ll);
@@ -567,6 +658,7 @@ int main(void)
 	test_malformed();
 	test_ra();
 	test_timer();
+	test_host_changed();
 
 	return unit_done();
 }
