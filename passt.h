@@ -59,7 +59,7 @@ enum epoll_type {
 	EPOLL_TYPE_TCP,			/* TCP connected socket, tap side flow */
 	EPOLL_TYPE_TCP_TIMER,		/* per-connection TCP timer */
 	EPOLL_TYPE_TCP_SPLICE,		/* spliced TCP socket (pasta) */
-	EPOLL_TYPE_HOSTWATCH,		/* host changes: netlink, inotify, timer */
+	EPOLL_TYPE_HOSTWATCH,		/* host changes: rtnetlink, inotify */
 	EPOLL_TYPE_MAX,
 };
 

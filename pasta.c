@@ -622,7 +622,8 @@ static const char *pasta_ns_conf_af(const struct ctx *c, unsigned int ifi,
 		if (c->ip4.no_copy_routes || c->ifi4 == IFI_LOCAL) {
 			if (c->ip4.gw.s_addr &&
 			    nl_route_set_def(ifi, AF_INET, &c->ip4.gw))
-				return "Couldn't set IPv4 default route in namespace";
+				return "Couldn't set IPv4 default route in "
+				       "namespace";
 		} else if (nl_route_dup(c->ifi4, ifi, AF_INET)) {
 			return "Couldn't copy IPv4 routes to namespace";
 		}

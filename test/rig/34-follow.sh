@@ -118,8 +118,8 @@ sleep 1
 check "host moves to $NEW4_A, gateway $GW4_A" host_move4 $NEW4_A $GW4_A
 check "pasta: namespace follows the new address" rig_retry 5 ns_has $NEW4_A
 check "pasta: old address gone from the namespace" \
-	rig_retry 5 bash -c "! ip netns exec $NS_GUEST ip -o addr show dev ext0 |
-			     grep -qF ' $HOST4/'"
+	rig_retry 5 bash -c "! ip netns exec $NS_GUEST ip -o addr show \
+			     dev ext0 | grep -qF ' $HOST4/'"
 check "pasta: namespace follows the new default route" \
 	rig_retry 5 ns_route4 $GW4_A
 check "pasta: one info line for the change" \

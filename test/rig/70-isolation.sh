@@ -54,7 +54,8 @@ ns_is() {
 # are sockets, epoll, timerfd, inotify, /dev/net/tun (10:200), pipes and
 # /proc/net tables (pasta: splicing and automatic forwarding), at most
 # NETNS_FDS network namespaces and DIRS O_PATH directory handles (pasta's
-# watch on the namespace's directory); no other file of the host
+# watch on the namespace's directory, resolv.conf's directory of both modes,
+# read again when the host changes it); no other file of the host
 fds_expected() {
 	local pid=$1 max_ns=$2 max_dirs=$3 nns=0 ndirs=0 fd t bad=0 fds dev
 
@@ -167,7 +168,7 @@ exercise() {
 if check "pasta starts (root, --runas 0)" rig_pasta --config-net; then
 	exercise pasta g
 	check "pasta: still running after traffic" rig_alive "$RIG_PASTA_PID"
-	isolated pasta "$RIG_PASTA_PID" $CAPS_PASTA_CONF 2 1
+	isolated pasta "$RIG_PASTA_PID" $CAPS_PASTA_CONF 2 2
 	check "pasta: stays root, as --runas 0 asked" \
 		status_is "$RIG_PASTA_PID" Uid 0
 fi
@@ -187,7 +188,7 @@ if check "passt starts (root, --runas 0)" rig_passt; then
 	rig_guest_conf
 	exercise passt g
 	check "passt: still running after traffic" rig_alive "$RIG_PASST_PID"
-	isolated passt "$RIG_PASST_PID" $CAPS_PASST 0 0
+	isolated passt "$RIG_PASST_PID" $CAPS_PASST 0 1
 	check "passt: in a user namespace of its own" \
 		ns_differs "$RIG_PASST_PID" user
 fi
@@ -202,7 +203,7 @@ if check "passt starts as an unprivileged user (65534)" \
 	rig_wait_file 10 "$pidf"
 	pid=$(cat "$pidf")
 	RIG_DAEMONS+=("$pid")
-	isolated "passt (user)" "$pid" $CAPS_PASST 0 0
+	isolated "passt (user)" "$pid" $CAPS_PASST 0 1
 	check "passt (user): in a user namespace of its own" \
 		ns_differs "$pid" user
 	check "passt (user): runs as 65534" status_is "$pid" Uid 65534

@@ -69,7 +69,8 @@ static void test_diff(void)
 		     "search: nothing past the end of the list counts");
 	pair();
 	inet_pton(AF_INET, "198.18.0.53", &b.ip4.dns_host);
-	CHECK_EQ_INT(hostwatch_diff(&a, &b), HW_DNS_HOST, "resolver for --dns-forward");
+	CHECK_EQ_INT(hostwatch_diff(&a, &b), HW_DNS_HOST,
+		     "resolver for --dns-forward");
 }
 
 /* Families that can't follow: disabled or in local mode, either side */

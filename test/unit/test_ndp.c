@@ -598,7 +598,8 @@ static void test_host_changed(void)
 	      "host moved: unsolicited RA right away");
 	memcpy(&dst, frame + ETH_HLEN + offsetof(struct ip6_hdr, ip6_dst),
 	       sizeof(dst));
-	CHECK(IN6_ARE_ADDR_EQUAL(&dst, &all_nodes), "host moved: RA to all nodes");
+	CHECK(IN6_ARE_ADDR_EQUAL(&dst, &all_nodes),
+	      "host moved: RA to all nodes");
 
 	n = prefixes(frame + l4, frame_len - l4, pi, 4);
 	CHECK(n == 2, "host moved: two prefixes advertised");
