@@ -517,10 +517,18 @@ static void hostwatch_log(const struct ctx *a, const struct ctx *b,
 static void hostwatch_apply(struct ctx *c, const struct ctx *n,
 			    unsigned int m)
 {
+	/* A guest keeps using the old address until it renews its lease:
+	 * the address it's seen with follows by itself. The namespace that
+	 * pasta --config-net sets up has the new one right away.
+	 */
+	bool now_seen = c->mode == MODE_PASTA && c->pasta_conf_ns;
+
 	if (m & HW_V4) {
 		c->ifi4 = n->ifi4;
 		memcpy(c->ifname4, n->ifname4, sizeof(c->ifname4));
-		c->ip4.addr = c->ip4.addr_seen = n->ip4.addr;
+		c->ip4.addr = n->ip4.addr;
+		if (now_seen)
+			c->ip4.addr_seen = n->ip4.addr;
 		c->ip4.prefix_len = n->ip4.prefix_len;
 		c->ip4.gw = n->ip4.gw;
 		c->ip4.map_host_loopback = n->ip4.map_host_loopback;
@@ -528,7 +536,9 @@ static void hostwatch_apply(struct ctx *c, const struct ctx *n,
 	if (m & HW_V6) {
 		c->ifi6 = n->ifi6;
 		memcpy(c->ifname6, n->ifname6, sizeof(c->ifname6));
-		c->ip6.addr = c->ip6.addr_seen = n->ip6.addr;
+		c->ip6.addr = n->ip6.addr;
+		if (now_seen)
+			c->ip6.addr_seen = n->ip6.addr;
 		c->ip6.prefix_len = n->ip6.prefix_len;
 		c->ip6.gw = n->ip6.gw;
 		c->ip6.our_tap_ll = n->ip6.our_tap_ll;
@@ -578,9 +588,11 @@ static void hostwatch_update(struct ctx *c, const struct timespec *now)
 
 	conf_host_reread(c, &n, hostwatch_resolv_read());
 
-	/* Connections on an address the host no longer has can't go on */
+	/* Connections on an address the host no longer has can't go on (with
+	 * a full list, we can't tell which ones those are)
+	 */
 	hw_addrs_n = nl_addr_all(hw_addrs, HW_ADDRS_MAX);
-	if (hw_addrs_n > 0 && !c->no_tcp)
+	if (hw_addrs_n > 0 && hw_addrs_n < HW_ADDRS_MAX && !c->no_tcp)
 		tcp_host_addr_check(c, hostwatch_addr_gone);
 
 	m = hostwatch_diff(c, &n);

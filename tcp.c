@@ -2613,13 +2613,16 @@ void tcp_tap_reset(struct ctx *c)
  * @gone:	Tells whether a local address is no longer the host's
  *
  * The host's socket can't send from an address the host no longer has:
- * rather than letting the guest wait for a timeout, reset both sides.
+ * rather than letting the guest wait for a timeout, reset both sides. The
+ * resets go out right away: pasta may remove the address from the
+ * namespace next, and the namespace would drop them.
  *
  * #syscalls getsockname
  */
 void tcp_host_addr_check(struct ctx *c,
 			 bool (*gone)(const union inany_addr *a))
 {
+	bool reset = false;
 	uint32_t i;
 
 	for (i = 0; i < flow_hwm(); i++) {
@@ -2650,7 +2653,11 @@ void tcp_host_addr_check(struct ctx *c,
 		info("TCP: host address %s went away, resetting connection",
 		     inany_ntop(&a, buf, sizeof(buf)));
 		tcp_rst(c, conn);
+		reset = true;
 	}
+
+	if (reset)
+		tcp_flush(c);
 }
 
 /* Listening sockets */
