@@ -238,3 +238,41 @@ no_follow_checks "explicit -a -g -D -S" 198.18.0.77 $GW4_A 198.18.0.99 \
 	pinned.example $NEW4_B $GW4_B -- -a 198.18.0.77/24 -g $GW4_A \
 	-D 198.18.0.99 -S pinned.example
 
+
+# ---- resolv.conf as a symbolic link (as with systemd-resolved): the
+# directory of its target is watched, the target read through it
+mkdir -p "$RIG_TMP/resolve" || rig_die "directory for the link target"
+printf 'nameserver 198.18.0.61\nsearch link.example\n' \
+	>"$RIG_TMP/resolve/stub.conf"
+ln -sf "$RIG_TMP/resolve/stub.conf" "$ETC/resolv.conf" ||
+	rig_die "resolv.conf link"
+LOG=$RIG_TMP/follow-link.log
+check "resolv.conf link: passt starts" rig_passt -l "$LOG"
+g ip addr flush dev eth0 scope global
+g ip route flush dev eth0 2>/dev/null
+check "resolv.conf link: udhcpc gets a lease" rig_udhcpc eth0 5 -O search
+check "resolv.conf link: nameserver from the link target" \
+	rig_lease_has "dns=198.18.0.61"
+check "resolv.conf link: target replaced" \
+	bash -c "printf 'nameserver 198.18.0.62\nsearch two.link.example\n' \
+		 >'$RIG_TMP/resolve/stub.conf.new' &&
+		 mv '$RIG_TMP/resolve/stub.conf.new' '$RIG_TMP/resolve/stub.conf'"
+check "resolv.conf link: change logged" \
+	rig_retry 5 log_has "$LOG" \
+	"Host nameservers changed: 198.18.0.61 -> 198.18.0.62, following"
+g ip addr flush dev eth0 scope global
+g ip route flush dev eth0 2>/dev/null
+check "resolv.conf link: udhcpc gets a new lease" \
+	rig_udhcpc eth0 5 -O search
+check "resolv.conf link: new nameserver" rig_lease_has "dns=198.18.0.62"
+check "resolv.conf link: new search list" \
+	rig_lease_has "search=two.link.example"
+check "resolv.conf link: target rewritten in place" \
+	bash -c "printf 'nameserver 198.18.0.63\n' >'$RIG_TMP/resolve/stub.conf'"
+check "resolv.conf link: in-place change logged" \
+	rig_retry 5 log_has "$LOG" \
+	"Host nameservers changed: 198.18.0.62 -> 198.18.0.63, following"
+check "resolv.conf link: search list gone with it" \
+	rig_retry 5 log_has "$LOG" \
+	"Host search domains changed: two.link.example -> none, following"
+rig_stop
