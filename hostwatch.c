@@ -183,6 +183,9 @@ void hostwatch_init(struct ctx *c)
 	if (hw_timer < 0 || hostwatch_epoll_add(c, hw_timer, HW_SRC_TIMER)) {
 		warn("Can't set up a timer to follow the host: %s",
 		     strerror(errno));
+		if (hw_timer >= 0)
+			close(hw_timer);
+		hw_timer = -1;
 		return;
 	}
 

@@ -28,11 +28,14 @@ NEW4_A=198.18.5.1
 GW4_A=198.18.5.2
 NEW4_B=198.18.6.1
 GW4_B=198.18.6.2
+NEW6_A=2001:db8:5::1
+GW6_A=2001:db8:5::2
 NEW6_B=2001:db8:7::1
 GW6_B=2001:db8:7::2
 
 r ip addr add $GW4_A/24 dev ext0 || rig_die "remote address"
 r ip addr add $GW4_B/24 dev ext0 || rig_die "remote address"
+r ip -6 addr add $GW6_A/64 dev ext0 nodad || rig_die "remote address"
 r ip -6 addr add $GW6_B/64 dev ext0 nodad || rig_die "remote address"
 
 mkdir -p "$ETC" || rig_die "directory for /etc"
@@ -103,9 +106,12 @@ ns_has() {
 	g ip -o addr show dev ext0 | grep -qF " $1/"
 }
 
-# ns_route4 GW: default route in pasta's namespace via GW
+# ns_route4 GW, ns_route6 GW: default route in pasta's namespace via GW
 ns_route4() {
 	g ip -4 route show default | grep -qF "via $1 "
+}
+ns_route6() {
+	g ip -6 route show default | grep -qF "via $1 "
 }
 
 # ---- pasta --config-net: address, route, flows
@@ -145,6 +151,24 @@ check "pasta: new connections use the new configuration" \
 check "pasta: remote sees the new host address" \
 	bash -c "ip netns exec $NS_GUEST timeout 10 python3 $TCPTOOL peer \
 		 $FAR4 $PORT | grep -q '^$NEW4_A '"
+
+check "host moves to $NEW6_A, gateway $GW6_A" host_move6 $NEW6_A $GW6_A
+check "pasta: namespace follows the new IPv6 address" \
+	rig_retry 5 ns_has $NEW6_A
+check "pasta: old IPv6 address gone from the namespace" \
+	rig_retry 5 bash -c "! ip netns exec $NS_GUEST ip -o addr show \
+			     dev ext0 | grep -qF ' $HOST6/'"
+check "pasta: namespace follows the new IPv6 default route" \
+	rig_retry 5 ns_route6 $GW6_A
+check "pasta: link-local address kept" \
+	bash -c "ip netns exec $NS_GUEST ip -6 addr show dev ext0 scope link |
+		 grep -q 'inet6 fe80:'"
+check "pasta: IPv6 to the far host from the new address" \
+	bash -c "ip netns exec $NS_GUEST timeout 10 python3 $TCPTOOL peer \
+		 $FAR6 $PORT | grep -q '^$NEW6_A '"
+check "host moves back to $HOST6" host_move6 $HOST6 $GW6
+check "pasta: namespace follows it back" rig_retry 5 ns_has $HOST6
+check "pasta: and its default route" rig_retry 5 ns_route6 $GW6
 rig_stop
 g ip addr flush dev ext0 2>/dev/null
 g ip link del ext0 2>/dev/null
