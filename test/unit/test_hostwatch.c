@@ -13,7 +13,9 @@
 
 static struct ctx a, b;
 
-/* Both as the rig's host: unit_ctx_init() */
+/**
+ * pair() - Old and new configuration, both as the rig's host
+ */
 static void pair(void)
 {
 	unit_ctx_init(&a);
