@@ -413,7 +413,7 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "                           UNIX socket path (default: /tmp/passt_N.socket)\n"
 "  -F, --fd FD              Use this already connected socket, implies -1\n"
 "  -1, --one-off            Quit after the first guest disconnects\n"
-"      --vhost-user         Use the vhost-user protocol (not supported yet)\n"
+"      --vhost-user         Be a vhost-user back-end on the socket (or --fd)\n"
 "      --repair-path PATH|none, --migrate-exit, --migrate-no-linger\n"
 "                           vhost-user only, no effect yet\n"
 "      --print-capabilities Print vhost-user capabilities and exit\n");
@@ -1113,7 +1113,8 @@ static void conf_opt_passt(struct ctx *c, struct conf_opts *o, int opt,
 		o->vhost_user = true;
 		break;
 	case OPT_PRINT_CAPS:
-		printf("{\n  \"type\": \"net\"\n}\n");
+		/* As upstream: on standard error */
+		fprintf(stderr, "{\n  \"type\": \"net\"\n}\n");
 		exit(EXIT_SUCCESS);
 		break;
 	case OPT_REPAIR_PATH:
@@ -1672,7 +1673,7 @@ static void conf_check(struct ctx *c, struct conf_opts *o)
 	}
 
 	if (o->vhost_user)
-		die("vhost-user is not supported yet");
+		c->vhost_user = 1;
 
 	if (o->sock_set && c->fd_passed >= 0)
 		die("--fd and --socket are mutually exclusive");
@@ -1841,6 +1842,14 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 	/* Full reset: tests run this more than once */
 	optind = 0;
 	opterr = 0;
+
+	/* --vhost-user anywhere means passt, whatever our name */
+	for (opt = 1; opt < argc && strcmp(argv[opt], "--"); opt++) {
+		if (!strcmp(argv[opt], "--vhost-user")) {
+			c->mode = MODE_PASST;
+			pasta = false;
+		}
+	}
 
 	while ((opt = getopt_long(argc, argv, optstring, options,
 				  NULL)) != -1) {

@@ -238,6 +238,7 @@ static const char *const stats_name[EPOLL_TYPE_MAX] = {
 	"none", "tap-listen", "tap-passt", "tap-pasta", "timer",
 	"nsquit-inotify", "nsquit-timer", "icmp", "udp-listen", "udp-reply",
 	"tcp-listen", "tcp", "tcp-timer", "tcp-splice", "hostwatch",
+	"vhost-cmd", "vhost-kick",
 };
 
 /**
@@ -277,6 +278,8 @@ static void dispatch(union epoll_ref ref, uint32_t events,
 	case EPOLL_TYPE_TAP_LISTEN:
 	case EPOLL_TYPE_TAP_PASST:
 	case EPOLL_TYPE_TAP_PASTA:
+	case EPOLL_TYPE_VHOST_CMD:
+	case EPOLL_TYPE_VHOST_KICK:
 		tap_handler(&c, ref, events, now);
 		break;
 	case EPOLL_TYPE_TIMER:

@@ -60,6 +60,8 @@ enum epoll_type {
 	EPOLL_TYPE_TCP_TIMER,		/* per-connection TCP timer */
 	EPOLL_TYPE_TCP_SPLICE,		/* spliced TCP socket (pasta) */
 	EPOLL_TYPE_HOSTWATCH,		/* host changes: rtnetlink, inotify */
+	EPOLL_TYPE_VHOST_CMD,		/* vhost-user: front-end socket */
+	EPOLL_TYPE_VHOST_KICK,		/* vhost-user: kick eventfd of a ring */
 	EPOLL_TYPE_MAX,
 };
 
@@ -189,6 +191,7 @@ struct ctx {
 	int fd_tap_listen;
 	int fd_tap;		/* connected guest socket or tap device */
 	int fd_passed;		/* --fd N, or -1 */
+	int vhost_user;		/* --vhost-user: fd_tap is the front-end */
 
 	/* pasta */
 	char netns_path[PATH_MAX];	/* --netns, or /proc/PID/ns/net */

@@ -24,6 +24,12 @@
  *   write() carries up to 64 KiB of payload while the guest never sees
  *   segments above its MSS.
  *
+ * - vhost-user (passt --vhost-user): the UNIX socket carries vhost-user
+ *   control messages instead, and frames go through the guest's own rings
+ *   (vhost_user.c, virtio.c). Frames from the guest come here with their
+ *   virtio_net_hdr, checked as pasta's; frames to the guest are copied into
+ *   its buffers by vu_send_frames().
+ *
  * Received frames are parsed here, bounds-checked at every step, and handed
  * to the protocol handlers: ARP, ICMP/ICMPv6 (NDP first), DHCP, DHCPv6, UDP,
  * TCP. Consecutive UDP or TCP packets of one read batch with the same
@@ -84,6 +90,7 @@
 #include "dhcpv6.h"
 #include "udp.h"
 #include "tcp.h"
+#include "vhost_user.h"
 
 /* passt stream: each frame comes after its length, 32 bits, big-endian */
 #define TAP_HDR_LEN	sizeof(uint32_t)
@@ -749,6 +756,8 @@ static void tap_sock_reset(struct ctx *c)
 		close(c->fd_tap);
 		c->fd_tap = -1;
 	}
+	if (c->vhost_user)
+		vu_reset(c);
 	tap_start = tap_end = 0;
 	tap_grp.n = 0;
 	tap_pend_off = tap_pend_len = 0;
@@ -885,6 +894,35 @@ static void tap_pasta_frame(struct ctx *c, uint8_t *buf, size_t n,
 }
 
 /**
+ * tap_vu_frame() - Handle a frame from a vhost-user guest
+ * @c:		Execution context
+ * @h:		Its virtio_net_hdr, host order
+ * @f:		Frame, in guest memory or a scratch copy
+ * @len:	Length of @f
+ * @now:	Current time
+ *
+ * The frame may be left pending in the batch: tap_vu_flush() must run
+ * before @f goes back to the guest.
+ */
+void tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
+		  const uint8_t *f, size_t len, const struct timespec *now)
+{
+	struct tap_vnet v = { .h = *h, .f = f };
+
+	tap_frame(c, f, len, &v, now);
+}
+
+/**
+ * tap_vu_flush() - Hand pending packets of vhost-user frames to handlers
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void tap_vu_flush(struct ctx *c, const struct timespec *now)
+{
+	tap_flush(c, now);
+}
+
+/**
  * tap_pasta_input() - Read and handle frames from the tap device
  * @c:		Execution context
  * @now:	Current time
@@ -954,7 +992,12 @@ static void tap_passt_connected(struct ctx *c, int fd,
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = fd };
 
-	sock_set_bufsize(fd);
+	if (c->vhost_user) {
+		ref.type = EPOLL_TYPE_VHOST_CMD;
+		vu_connected(c);
+	} else {
+		sock_set_bufsize(fd);
+	}
 	fd_set_nonblock(fd);
 
 	c->fd_tap = fd;
@@ -1010,7 +1053,8 @@ static bool tap_pend_flush(const struct ctx *c);
 /**
  * tap_handler() - Handle events on the tap-side file descriptors
  * @c:		Execution context
- * @ref:	epoll reference (TAP_LISTEN, TAP_PASST, TAP_PASTA)
+ * @ref:	epoll reference (TAP_LISTEN, TAP_PASST, TAP_PASTA, VHOST_CMD,
+ *		VHOST_KICK)
  * @events:	epoll events
  * @now:	Current time
  */
@@ -1030,6 +1074,21 @@ void tap_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		if (events & (EPOLLIN | EPOLLRDHUP))
 			tap_passt_input(c, now);
 		if (c->fd_tap == ref.fd && (events & (EPOLLHUP | EPOLLERR)))
+			tap_sock_reset(c);
+		break;
+	case EPOLL_TYPE_VHOST_CMD:
+		if (ref.fd != c->fd_tap)
+			break;
+		if ((events & (EPOLLIN | EPOLLRDHUP)) &&
+		    vu_cmd_input(c, now)) {
+			tap_sock_reset(c);
+			break;
+		}
+		if (events & (EPOLLHUP | EPOLLERR))
+			tap_sock_reset(c);
+		break;
+	case EPOLL_TYPE_VHOST_KICK:
+		if (c->fd_tap >= 0 && vu_kick(c, ref, now))
 			tap_sock_reset(c);
 		break;
 	case EPOLL_TYPE_TAP_PASTA:
@@ -1165,6 +1224,15 @@ static void tap_sock_unix_init(struct ctx *c)
 		die("Failed to add listening socket to epoll set");
 
 	info("UNIX domain socket bound at %s", c->sock_path);
+	if (c->vhost_user) {
+		info("You can start qemu with:");
+		info("    kvm ... -chardev socket,id=chr0,path=%s "
+		     "-netdev vhost-user,id=netdev0,chardev=chr0 "
+		     "-device virtio-net,netdev=netdev0 "
+		     "-object memory-backend-memfd,id=memfd0,share=on,size=$RAMSIZE "
+		     "-numa node,memdev=memfd0", c->sock_path);
+		return;
+	}
 	info("You can now start qemu (>= 7.2) with:");
 	info("    kvm ... -device virtio-net-pci,netdev=s "
 	     "-netdev stream,id=s,server=off,addr.type=unix,addr.path=%s",
@@ -1417,6 +1485,8 @@ void tap_sock_init(struct ctx *c)
  */
 bool tap_is_ready(const struct ctx *c)
 {
+	if (c->vhost_user)
+		return c->fd_tap >= 0 && vu_ready();
 	return c->fd_tap >= 0 && !c->splice_only;
 }
 
@@ -1738,10 +1808,13 @@ size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
  * tap_gso_ok() - Can frames to the guest be segmented by the kernel?
  * @c:		Execution context
  *
- * Return: true for pasta with a virtio_net_hdr on the tap device
+ * Return: true for pasta with a virtio_net_hdr on the tap device, and for
+ *	   a vhost-user guest that takes TCP segmentation offload
  */
 bool tap_gso_ok(const struct ctx *c)
 {
+	if (c->vhost_user)
+		return c->fd_tap >= 0 && vu_gso_ok();
 	return c->mode == MODE_PASTA && c->fd_tap >= 0 && tap_vnet_len &&
 	       !tap_gso_off;
 }
@@ -1773,6 +1846,8 @@ size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
 	if (c->mode == MODE_PASTA)
 		sent = tap_send_frames_pasta(c, iov, bufs_per_frame, nframes,
 					     gso);
+	else if (c->vhost_user)
+		sent = vu_send_frames(c, iov, bufs_per_frame, nframes, gso);
 	else
 		sent = tap_send_frames_passt(c, iov, bufs_per_frame, nframes);
 

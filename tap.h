@@ -16,6 +16,7 @@
 #include <netinet/udp.h>
 #include <sys/uio.h>
 #include <linux/if_ether.h>
+#include <linux/virtio_net.h>
 
 #include "passt.h"
 
@@ -85,6 +86,11 @@ void tap_sock_init(struct ctx *c);
 void tap_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		 const struct timespec *now);
 bool tap_is_ready(const struct ctx *c);
+
+/* Frames from a vhost-user guest, with their virtio_net_hdr */
+void tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
+		  const uint8_t *f, size_t len, const struct timespec *now);
+void tap_vu_flush(struct ctx *c, const struct timespec *now);
 
 /**
  * struct tap_gso - Segmentation of a TCP frame by the kernel (pasta)

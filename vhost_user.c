@@ -1,0 +1,1029 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vhost_user.c - vhost-user back-end: control messages, guest memory,
+ *		  frames through the guest's virtqueues
+ *
+ * Written from the vhost-user specification (QEMU's
+ * docs/interop/vhost-user.rst) and virtio 1.x. The front-end (QEMU) talks
+ * to us on a UNIX stream socket, the one passt mode otherwise uses for
+ * frames: messages with a 12-byte header and a payload, file descriptors
+ * as SCM_RIGHTS. It hands us the guest's memory (one memfd per region,
+ * mapped here), the rings of one RX/TX queue pair, and eventfds: the guest
+ * kicks TX when it adds frames, we signal "call" when we used buffers.
+ *
+ * Guest to us: on a TX kick, each chain is a virtio_net_hdr and a frame.
+ * The frame goes to the parser in tap.c straight from guest memory if it's
+ * in one buffer, gathered into a scratch buffer otherwise, with its header:
+ * checksum offload and TCP segmentation from the guest (CSUM, HOST_TSO4/6)
+ * are checked and honoured as for pasta's tap device. Chains go back to
+ * the guest once the parser flushed its batch (packets point into them).
+ *
+ * Us to guest: tap_send_frames*() end up in vu_send_frames(), which copies
+ * each frame into RX buffers (several of them with MRG_RXBUF), behind a
+ * virtio_net_hdr: TCP super-frames (struct tap_gso) go as GSO frames with
+ * a partial checksum if the guest took GUEST_TSO4/6 and GUEST_CSUM, and
+ * tap_gso_ok() says no otherwise, so that TCP builds MSS-sized frames. No
+ * room: the rest of the batch is dropped, as with a full stream socket
+ * (TCP sends it again), and we ask the guest to kick RX when it adds
+ * buffers. One call signal per batch, unless the guest suppressed them.
+ *
+ * A front-end breaking a ring (see virtio.c) or the protocol is dropped:
+ * tap.c resets the connection, as for a stream socket going away.
+ */
+
+#include <endian.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/tcp.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
+#include <linux/vhost_types.h>
+
+#include "passt.h"
+#include "util.h"
+#include "log.h"
+#include "tap.h"
+#include "virtio.h"
+#include "vhost_user.h"
+
+/* How long we wait for the rest of a message, once its header came */
+#define VU_MSG_TIMEOUT_MS	1000
+
+/* TX chains handled per batch, and scratch frames for gathered ones */
+#define VU_TX_BATCH		64
+#define VU_TX_SCRATCH		16
+
+/* Features we offer: see the comment at the top */
+#define VU_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
+			 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
+			 (1ULL << VHOST_USER_F_PROTOCOL_FEATURES) |	\
+			 (1ULL << VIRTIO_NET_F_CSUM) |			\
+			 (1ULL << VIRTIO_NET_F_GUEST_CSUM) |		\
+			 (1ULL << VIRTIO_NET_F_HOST_TSO4) |		\
+			 (1ULL << VIRTIO_NET_F_HOST_TSO6) |		\
+			 (1ULL << VIRTIO_NET_F_GUEST_TSO4) |		\
+			 (1ULL << VIRTIO_NET_F_GUEST_TSO6))
+#define VU_PROTOCOL_FEATURES	(1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)
+
+/* Header in front of every frame: num_buffers is there with VERSION_1 */
+#define VU_HDR_LEN	sizeof(struct virtio_net_hdr_mrg_rxbuf)
+
+/**
+ * struct vu_dev - State of the vhost-user device
+ * @features:	Features acknowledged by the front-end
+ * @proto:	Protocol features acknowledged
+ * @mem:	Memory table, mapped
+ * @vq:		RX and TX virtqueues
+ * @rx_dropped:	Frames to the guest dropped for lack of RX buffers
+ * @tx_dropped:	Frames from the guest dropped as malformed
+ */
+static struct vu_dev {
+	uint64_t features;
+	uint64_t proto;
+	struct vu_mem mem;
+	struct virtq vq[VU_QUEUES];
+	unsigned long rx_dropped;
+	unsigned long tx_dropped;
+} vu = {
+	.vq = { { .kick_fd = -1, .call_fd = -1, .err_fd = -1 },
+		{ .kick_fd = -1, .call_fd = -1, .err_fd = -1 } },
+};
+
+/* Scratch frames for TX chains spread over several buffers */
+static uint8_t vu_scratch[VU_TX_SCRATCH][FRAME_MAX];
+
+/**
+ * vu_has() - Did the front-end acknowledge a feature?
+ * @bit:	Feature bit
+ *
+ * Return: true if so
+ */
+static bool vu_has(unsigned int bit)
+{
+	return !!(vu.features & (1ULL << bit));
+}
+
+/**
+ * vu_log_limited() - Log a problem at most once a second, with a count
+ * @count:	Occurrences so far, incremented here
+ * @what:	What happened
+ */
+static void vu_log_limited(unsigned long *count, const char *what)
+{
+	static time_t next;
+	struct timespec now;
+
+	(*count)++;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec >= next) {
+		debug("vhost-user: %s (%lu so far)", what, *count);
+		next = now.tv_sec + 1;
+	}
+}
+
+/**
+ * vu_print_capabilities() - --print-capabilities: what a launcher may check
+ *
+ * As upstream: through the logger, that is, on standard error.
+ */
+void vu_print_capabilities(void)
+{
+	info("{");
+	info("  \"type\": \"net\"");
+	info("}");
+}
+
+/* Memory table */
+
+/**
+ * vu_mem_unmap() - Unmap the guest's memory, forget the table
+ *
+ * #syscalls:passt munmap
+ */
+static void vu_mem_unmap(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < vu.mem.n && i < VU_REGIONS_MAX; i++) {
+		if (vu.mem.r[i].map)
+			munmap(vu.mem.r[i].map, vu.mem.r[i].map_len);
+	}
+	memset(&vu.mem, 0, sizeof(vu.mem));
+	for (i = 0; i < VU_QUEUES; i++) {
+		vu.vq[i].desc = NULL;
+		vu.vq[i].avail = NULL;
+		vu.vq[i].used = NULL;
+	}
+}
+
+/**
+ * vu_set_mem_table() - SET_MEM_TABLE: check and map the guest's memory
+ * @p:		Payload
+ * @size:	Payload size
+ * @fds:	File descriptors, one per region, taken (set to -1) if used
+ * @nfds:	Number of descriptors
+ *
+ * Return: 0 on success, -1 if the table is refused (the old one is kept)
+ *
+ * #syscalls:passt mmap mmap2 munmap close
+ */
+static int vu_set_mem_table(const union vu_payload *p, size_t size,
+			    int *fds, size_t nfds)
+{
+	struct vu_region r[VU_REGIONS_MAX] = { 0 };
+	unsigned int n, i;
+
+	if (size < offsetof(struct vu_mem_msg, r))
+		return -1;
+	n = p->mem.nregions;
+	if (!n || n > VU_REGIONS_MAX || n != nfds ||
+	    size < offsetof(struct vu_mem_msg, r) + n * sizeof(p->mem.r[0]))
+		return -1;
+
+	for (i = 0; i < n; i++) {
+		r[i].gpa = le64toh(p->mem.r[i].gpa);
+		r[i].size = le64toh(p->mem.r[i].size);
+		r[i].uva = le64toh(p->mem.r[i].uva);
+		r[i].offset = le64toh(p->mem.r[i].offset);
+	}
+	if (vu_mem_check(r, n)) {
+		warn("vhost-user: invalid memory table, refused");
+		return -1;
+	}
+
+	for (i = 0; i < n; i++) {
+		size_t len = r[i].offset + r[i].size;
+		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_NORESERVE, fds[i], 0);
+
+		if (m == MAP_FAILED) {
+			warn("vhost-user: can't map guest memory region %u "
+			     "(%zu bytes): %s", i, len, strerror(errno));
+			while (i--)
+				munmap(r[i].map, r[i].map_len);
+			return -1;
+		}
+		r[i].map = m;
+		r[i].map_len = len;
+		r[i].host = (uint8_t *)m + r[i].offset;
+	}
+
+	/* Mapped: the descriptors aren't needed any more */
+	for (i = 0; i < n; i++) {
+		close(fds[i]);
+		fds[i] = -1;
+	}
+
+	vu_mem_unmap();
+	memcpy(vu.mem.r, r, sizeof(r));
+	vu.mem.n = n;
+
+	/* Rings already placed move with the table */
+	for (i = 0; i < VU_QUEUES; i++) {
+		struct virtq *q = &vu.vq[i];
+
+		if (q->size && q->desc_uva && vq_map(q, &vu.mem))
+			warn("vhost-user: ring %u not in new memory table", i);
+	}
+
+	for (i = 0; i < n; i++) {
+		debug("vhost-user: memory region %u: guest 0x%llx, %llu bytes",
+		      i, (unsigned long long)r[i].gpa,
+		      (unsigned long long)r[i].size);
+	}
+	return 0;
+}
+
+/* Virtqueue set-up */
+
+/**
+ * vu_vq_stop() - Stop a ring: no more kicks from it, close its eventfds
+ * @c:		Execution context
+ * @q:		Virtqueue
+ * @all:	Also the call and error eventfds
+ *
+ * #syscalls:passt close
+ */
+static void vu_vq_stop(const struct ctx *c, struct virtq *q, bool all)
+{
+	if (q->kick_fd >= 0) {
+		passt_epoll_del(c, q->kick_fd);
+		close(q->kick_fd);
+		q->kick_fd = -1;
+	}
+	q->started = false;
+
+	if (!all)
+		return;
+	if (q->call_fd >= 0)
+		close(q->call_fd);
+	if (q->err_fd >= 0)
+		close(q->err_fd);
+	q->call_fd = q->err_fd = -1;
+}
+
+/**
+ * vu_signal() - Tell the guest we used buffers of a ring, if it wants to know
+ * @q:		Virtqueue
+ *
+ * #syscalls:passt write
+ */
+static void vu_signal(const struct virtq *q)
+{
+	uint64_t one = 1;
+
+	if (q->call_fd < 0 || !vq_notify_needed(q))
+		return;
+
+	if (write(q->call_fd, &one, sizeof(one)) < 0)
+		debug("vhost-user: can't signal guest: %s", strerror(errno));
+}
+
+/**
+ * vu_vring_fd() - SET_VRING_KICK, _CALL, _ERR: take an eventfd for a ring
+ * @c:		Execution context
+ * @req:	Request
+ * @v:		Payload: ring index, and VHOST_USER_VRING_NOFD
+ * @fds:	File descriptors, the first one taken (set to -1) if used
+ * @nfds:	Number of descriptors
+ *
+ * Return: 0 on success, -1 on invalid index or missing descriptor
+ */
+static int vu_vring_fd(struct ctx *c, uint32_t req, uint64_t v, int *fds,
+		       size_t nfds)
+{
+	unsigned int idx = v & VHOST_USER_VRING_IDX_MASK;
+	bool nofd = v & VHOST_USER_VRING_NOFD;
+	struct virtq *q;
+	int fd = -1;
+
+	if (idx >= VU_QUEUES || (!nofd && nfds != 1) || (nofd && nfds))
+		return -1;
+	q = &vu.vq[idx];
+
+	if (!nofd) {
+		fd = fds[0];
+		if (fd > FD_REF_MAX)
+			return -1;
+		fds[0] = -1;
+	}
+
+	switch (req) {
+	case VHOST_USER_SET_VRING_KICK: {
+		union epoll_ref ref = { .type = EPOLL_TYPE_VHOST_KICK,
+					.data = idx };
+
+		vu_vq_stop(c, q, false);
+		if (fd < 0) {
+			/* Polling mode: we don't do it */
+			return -1;
+		}
+		q->kick_fd = fd;
+		ref.fd = fd;
+		if (passt_epoll_add(c, EPOLLIN, ref)) {
+			close(fd);
+			q->kick_fd = -1;
+			return -1;
+		}
+		q->started = true;
+		if (!vu_has(VHOST_USER_F_PROTOCOL_FEATURES))
+			q->enabled = true;
+		break;
+	}
+	case VHOST_USER_SET_VRING_CALL:
+		if (q->call_fd >= 0)
+			close(q->call_fd);
+		q->call_fd = fd;
+		break;
+	default:
+		if (q->err_fd >= 0)
+			close(q->err_fd);
+		q->err_fd = fd;
+		break;
+	}
+
+	return 0;
+}
+
+static int vu_tx(struct ctx *c, const struct timespec *now);
+
+/**
+ * vu_msg_handle() - Handle one vhost-user message
+ * @c:		Execution context
+ * @h:		Header (size already checked against what was read)
+ * @p:		Payload, @h->size bytes of it valid
+ * @fds:	File descriptors that came with it: the ones used are set to
+ *		-1, the caller closes the rest
+ * @nfds:	Number of descriptors
+ * @rh:		Reply header, set if a reply is due (size 0: none)
+ * @rp:		Reply payload
+ * @now:	Current time
+ *
+ * Return: 0 if handled (maybe with an error status in the reply), -1 if the
+ *	   front-end must be disconnected
+ */
+int vu_msg_handle(struct ctx *c, const struct vu_hdr *h,
+		  const union vu_payload *p, int *fds, size_t nfds,
+		  struct vu_hdr *rh, union vu_payload *rp,
+		  const struct timespec *now)
+{
+	size_t size = h->size;
+	bool reply = false;
+	int ret = 0;
+
+	memset(rh, 0, sizeof(*rh));
+	rh->request = h->request;
+	rh->flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY;
+
+	if ((h->flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION) {
+		debug("vhost-user: message version %u, not 1",
+		      h->flags & VHOST_USER_VERSION_MASK);
+		return -1;
+	}
+
+	switch (h->request) {
+	case VHOST_USER_GET_FEATURES:
+		rp->u64 = htole64(VU_FEATURES);
+		reply = true;
+		break;
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		rp->u64 = htole64(VU_PROTOCOL_FEATURES);
+		reply = true;
+		break;
+	case VHOST_USER_GET_QUEUE_NUM:
+		rp->u64 = htole64(1);
+		reply = true;
+		break;
+	case VHOST_USER_SET_FEATURES: {
+		uint64_t f;
+
+		if (size < sizeof(p->u64)) {
+			ret = -1;
+			break;
+		}
+		f = le64toh(p->u64);
+		if (!(f & (1ULL << VIRTIO_F_VERSION_1))) {
+			warn("vhost-user: front-end without VIRTIO_F_VERSION_1, "
+			     "disconnecting");
+			return -1;
+		}
+		if (f & ~VU_FEATURES) {
+			ret = -1;
+			break;
+		}
+		vu.features = f;
+		debug("vhost-user: features 0x%llx", (unsigned long long)f);
+		break;
+	}
+	case VHOST_USER_SET_PROTOCOL_FEATURES:
+		if (size < sizeof(p->u64) ||
+		    (le64toh(p->u64) & ~VU_PROTOCOL_FEATURES)) {
+			ret = -1;
+			break;
+		}
+		vu.proto = le64toh(p->u64);
+		break;
+	case VHOST_USER_SET_OWNER:
+		break;
+	case VHOST_USER_RESET_OWNER:
+		/* Deprecated, and means nothing more than a reset to us */
+		vu_reset(c);
+		break;
+	case VHOST_USER_SET_MEM_TABLE:
+		ret = vu_set_mem_table(p, size, fds, nfds);
+		break;
+	case VHOST_USER_SET_VRING_NUM:
+		if (size < sizeof(p->state) ||
+		    p->state.index >= VU_QUEUES ||
+		    !vq_size_ok(p->state.num)) {
+			ret = -1;
+			break;
+		}
+		vu.vq[p->state.index].size = p->state.num;
+		break;
+	case VHOST_USER_SET_VRING_ADDR: {
+		struct virtq *q;
+
+		if (size < sizeof(p->addr) || p->addr.index >= VU_QUEUES) {
+			ret = -1;
+			break;
+		}
+		q = &vu.vq[p->addr.index];
+		q->desc_uva = le64toh(p->addr.desc_user_addr);
+		q->avail_uva = le64toh(p->addr.avail_user_addr);
+		q->used_uva = le64toh(p->addr.used_user_addr);
+		ret = vq_map(q, &vu.mem);
+		if (ret)
+			warn("vhost-user: ring %u not in guest memory",
+			     p->addr.index);
+		break;
+	}
+	case VHOST_USER_SET_VRING_BASE:
+		if (size < sizeof(p->state) || p->state.index >= VU_QUEUES ||
+		    p->state.num > UINT16_MAX) {
+			ret = -1;
+			break;
+		}
+		vu.vq[p->state.index].last_avail = (uint16_t)p->state.num;
+		break;
+	case VHOST_USER_GET_VRING_BASE: {
+		struct virtq *q;
+
+		if (size < sizeof(p->state) || p->state.index >= VU_QUEUES)
+			return -1;
+		q = &vu.vq[p->state.index];
+		vu_vq_stop(c, q, false);
+		rp->state.index = p->state.index;
+		rp->state.num = q->last_avail;
+		reply = true;
+		break;
+	}
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+		if (size < sizeof(p->u64)) {
+			ret = -1;
+			break;
+		}
+		ret = vu_vring_fd(c, h->request, le64toh(p->u64), fds, nfds);
+		if (!ret && h->request == VHOST_USER_SET_VRING_KICK &&
+		    vu_tx(c, now))
+			return -1;
+		break;
+	case VHOST_USER_SET_VRING_ENABLE:
+		if (size < sizeof(p->state) || p->state.index >= VU_QUEUES ||
+		    p->state.num > 1) {
+			ret = -1;
+			break;
+		}
+		vu.vq[p->state.index].enabled = p->state.num;
+		if (vu_tx(c, now))
+			return -1;
+		break;
+	case VHOST_USER_SEND_RARP:
+		/* Not offered (protocol feature RARP): nothing to do */
+		break;
+	default:
+		debug("vhost-user: request %u not supported", h->request);
+		ret = -1;
+		break;
+	}
+
+	if (reply) {
+		rh->size = h->request == VHOST_USER_GET_VRING_BASE ?
+			   sizeof(rp->state) : sizeof(rp->u64);
+	} else if (h->flags & VHOST_USER_FLAG_NEED_REPLY) {
+		/* REPLY_ACK: 0 for success. Without it, say something
+		 * anyway: a front-end waiting for a reply must not hang
+		 */
+		rp->u64 = htole64(ret ? 1 : 0);
+		rh->size = sizeof(rp->u64);
+	} else if (ret) {
+		debug("vhost-user: request %u failed", h->request);
+	}
+
+	return 0;
+}
+
+/**
+ * vu_read_all() - Read the payload of a message, waiting a bounded time
+ * @fd:		Socket
+ * @buf:	Buffer
+ * @len:	Bytes to read
+ *
+ * Return: 0 on success, -1 on error, end of stream or timeout
+ *
+ * #syscalls:passt read poll ppoll
+ */
+static int vu_read_all(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n = read(fd, (uint8_t *)buf + done, len - done);
+
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (!n)
+			return -1;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (poll(&pfd, 1, VU_MSG_TIMEOUT_MS) <= 0)
+			return -1;
+	}
+
+	return 0;
+}
+
+/**
+ * vu_cmd_input() - Handle messages from the front-end on its socket
+ * @c:		Execution context
+ * @now:	Current time
+ *
+ * Return: 0, or -1 if the front-end went away or must be disconnected
+ *
+ * #syscalls:passt recvmsg sendmsg close
+ */
+int vu_cmd_input(struct ctx *c, const struct timespec *now)
+{
+	static union vu_payload p, rp;
+	char cbuf[CMSG_SPACE(sizeof(int) * VHOST_USER_FDS_MAX)];
+	int fds[VHOST_USER_FDS_MAX];
+	struct vu_hdr h, rh;
+	int i;
+
+	/* A few messages per event, to stay fair to the data path */
+	for (i = 0; i < 16; i++) {
+		struct iovec iov = { .iov_base = &h, .iov_len = sizeof(h) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
+		size_t nfds = 0, k;
+		ssize_t n;
+		int ret;
+
+		n = recvmsg(c->fd_tap, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+			      errno == EINTR))
+			return 0;
+		if (n <= 0)
+			return -1;
+
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			size_t cnt;
+
+			if (cm->cmsg_level != SOL_SOCKET ||
+			    cm->cmsg_type != SCM_RIGHTS ||
+			    cm->cmsg_len < CMSG_LEN(0))
+				continue;
+			cnt = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (k = 0; k < cnt; k++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int),
+				       sizeof(fd));
+				if (nfds < VHOST_USER_FDS_MAX)
+					fds[nfds++] = fd;
+				else
+					close(fd);
+			}
+		}
+
+		ret = -1;
+		if ((size_t)n < sizeof(h) || (mh.msg_flags & MSG_CTRUNC)) {
+			debug("vhost-user: short message, or too many fds");
+		} else if (h.size > sizeof(p)) {
+			debug("vhost-user: message %u: payload of %u bytes",
+			      h.request, h.size);
+		} else if (vu_read_all(c->fd_tap, &p, h.size)) {
+			debug("vhost-user: message %u: payload cut",
+			      h.request);
+		} else {
+			memset(p.raw + h.size, 0, sizeof(p) - h.size);
+			ret = vu_msg_handle(c, &h, &p, fds, nfds, &rh, &rp,
+					    now);
+		}
+
+		for (k = 0; k < nfds; k++) {
+			if (fds[k] >= 0)
+				close(fds[k]);
+		}
+		if (ret)
+			return -1;
+
+		if (rh.size) {
+			struct iovec riov[2] = {
+				{ .iov_base = &rh, .iov_len = sizeof(rh) },
+				{ .iov_base = &rp, .iov_len = rh.size },
+			};
+			struct msghdr rmh = { .msg_iov = riov,
+					      .msg_iovlen = 2 };
+
+			if (sendmsg(c->fd_tap, &rmh, MSG_NOSIGNAL) !=
+			    (ssize_t)(sizeof(rh) + rh.size))
+				return -1;
+		}
+	}
+
+	return 0;
+}
+
+/**
+ * vu_connected() - A front-end connected: start from a clean device
+ * @c:		Execution context
+ */
+void vu_connected(struct ctx *c)
+{
+	vu_reset(c);
+}
+
+/**
+ * vu_reset() - Forget the front-end: unmap memory, close eventfds
+ * @c:		Execution context
+ */
+void vu_reset(struct ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < VU_QUEUES; i++) {
+		vu_vq_stop(c, &vu.vq[i], true);
+		vq_init(&vu.vq[i]);
+	}
+	vu_mem_unmap();
+	vu.features = 0;
+	vu.proto = 0;
+}
+
+/* Data path */
+
+/**
+ * vu_ready() - Can frames be sent to the guest?
+ *
+ * Return: true if the RX ring is usable
+ */
+bool vu_ready(void)
+{
+	return vq_ready(&vu.vq[VU_RX]);
+}
+
+/**
+ * vu_gso_ok() - Does the guest take TCP super-frames?
+ *
+ * Return: true with GUEST_TSO4, GUEST_TSO6 and GUEST_CSUM
+ */
+bool vu_gso_ok(void)
+{
+	return vu_has(VIRTIO_NET_F_GUEST_TSO4) &&
+	       vu_has(VIRTIO_NET_F_GUEST_TSO6) &&
+	       vu_has(VIRTIO_NET_F_GUEST_CSUM);
+}
+
+/**
+ * vu_hdr_fill() - virtio_net_hdr for a frame to the guest
+ * @h:		Header to fill
+ * @gso:	Segmentation of the frame, NULL or size 0 for none
+ */
+static void vu_hdr_fill(struct virtio_net_hdr_mrg_rxbuf *h,
+			const struct tap_gso *gso)
+{
+	memset(h, 0, sizeof(*h));
+
+	/* Our checksums are complete: spare the guest the check */
+	if (vu_has(VIRTIO_NET_F_GUEST_CSUM))
+		h->hdr.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+
+	if (!gso || !gso->size)
+		return;
+
+	h->hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->hdr.gso_type = gso->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+				    VIRTIO_NET_HDR_GSO_TCPV4;
+	h->hdr.hdr_len = htole16(gso->hlen);
+	h->hdr.gso_size = htole16(gso->size);
+	h->hdr.csum_start = htole16(gso->l4off);
+	h->hdr.csum_offset = htole16(offsetof(struct tcphdr, check));
+}
+
+/**
+ * struct vu_cursor - Position in a list of buffers
+ * @iov:	Buffers
+ * @n:		Number of buffers
+ * @i:		Current buffer
+ * @off:	Offset in the current buffer
+ */
+struct vu_cursor {
+	const struct iovec *iov;
+	size_t n;
+	size_t i;
+	size_t off;
+};
+
+/**
+ * vu_copy() - Copy from a cursor into buffers, as much as fits
+ * @src:	Source, advanced
+ * @dst:	Destination buffers
+ * @ndst:	Number of destination buffers
+ * @skip:	Bytes to leave alone at the start of the destination
+ *
+ * Return: bytes written after @skip
+ */
+static size_t vu_copy(struct vu_cursor *src, const struct iovec *dst,
+		      size_t ndst, size_t skip)
+{
+	size_t d, doff = 0, done = 0;
+
+	for (d = 0; d < ndst && skip >= dst[d].iov_len; d++)
+		skip -= dst[d].iov_len;
+	doff = skip;
+
+	while (d < ndst && src->i < src->n) {
+		const struct iovec *s = &src->iov[src->i];
+		size_t len = MIN(s->iov_len - src->off,
+				 dst[d].iov_len - doff);
+
+		memcpy((uint8_t *)dst[d].iov_base + doff,
+		       (const uint8_t *)s->iov_base + src->off, len);
+		done += len;
+		src->off += len;
+		doff += len;
+		if (src->off >= s->iov_len) {
+			src->i++;
+			src->off = 0;
+		}
+		if (doff >= dst[d].iov_len) {
+			d++;
+			doff = 0;
+		}
+	}
+
+	return done;
+}
+
+/**
+ * vu_send_frames() - Copy frames into the guest's RX buffers
+ * @c:		Execution context
+ * @iov:	Frames, @bpf buffers each, from the Ethernet header
+ * @bpf:	Buffers per frame
+ * @nframes:	Number of frames
+ * @gso:	Segmentation of each frame, NULL for none (only if vu_gso_ok())
+ *
+ * Return: number of frames sent; the rest is dropped (no room)
+ *
+ * #syscalls:passt shutdown
+ */
+size_t vu_send_frames(const struct ctx *c, const struct iovec *iov,
+		      size_t bpf, size_t nframes, const struct tap_gso *gso)
+{
+	struct virtq *q = &vu.vq[VU_RX];
+	bool mrg = vu_has(VIRTIO_NET_F_MRG_RXBUF);
+	static struct vq_chain ch;
+	unsigned int used = 0;
+	size_t f;
+
+	if (!vq_ready(q))
+		return 0;
+
+	for (f = 0; f < nframes; f++) {
+		const struct iovec *fi = iov + f * bpf;
+		struct vu_cursor src = { .iov = fi, .n = bpf };
+		struct virtio_net_hdr_mrg_rxbuf hdr;
+		size_t len = 0, left, k = 0, j;
+		uint8_t *hdrp = NULL;
+
+		for (j = 0; j < bpf; j++)
+			len += fi[j].iov_len;
+		if (len > FRAME_MAX)
+			break;
+		left = len;
+
+		vu_hdr_fill(&hdr, gso ? gso + f : NULL);
+
+		do {
+			int r = vq_pop(q, &vu.mem, true, &ch);
+			size_t w;
+
+			if (r == VQ_EMPTY) {
+				vq_unpop(q, (unsigned int)k);
+				goto out;
+			}
+			if (r != VQ_CHAIN || (!k && ch.iov[0].iov_len <
+						    VU_HDR_LEN)) {
+				/* Broken, or unusable for RX: drop the
+				 * front-end, the command socket tells tap.c
+				 */
+				warn("vhost-user: RX ring broken, "
+				     "disconnecting");
+				q->broken = true;
+				shutdown(c->fd_tap, SHUT_RDWR);
+				goto out;
+			}
+			if (k && !mrg) {
+				/* Doesn't fit one chain, no merging */
+				vq_unpop(q, (unsigned int)k + 1);
+				goto out;
+			}
+
+			if (!k)
+				hdrp = ch.iov[0].iov_base;
+			w = vu_copy(&src, ch.iov, ch.n, k ? 0 : VU_HDR_LEN);
+			left -= w;
+			vq_fill(q, used + (unsigned int)k, ch.head,
+				(uint32_t)(w + (k ? 0 : VU_HDR_LEN)));
+			k++;
+		} while (left);
+
+		hdr.num_buffers = htole16((uint16_t)k);
+		memcpy(hdrp, &hdr, sizeof(hdr));
+		used += (unsigned int)k;
+	}
+
+out:
+	if (used) {
+		vq_flush(q, used);
+		vu_signal(q);
+	}
+
+	if (f < nframes) {
+		vu_log_limited(&vu.rx_dropped,
+			       "no room in guest RX ring, frames dropped");
+		/* Tell us when there's room again, see vu_kick() */
+		if (!q->broken)
+			vq_kick_enable(q, true);
+	}
+
+	return f;
+}
+
+/**
+ * vu_tx_frame() - Hand one frame of a TX chain to the parser
+ * @c:		Execution context
+ * @ch:		Chain: virtio_net_hdr, then the frame
+ * @scratch:	Scratch slots used so far in this batch, incremented if used
+ * @now:	Current time
+ */
+static void vu_tx_frame(struct ctx *c, const struct vq_chain *ch,
+			unsigned int *scratch, const struct timespec *now)
+{
+	struct virtio_net_hdr_mrg_rxbuf vh;
+	struct vu_cursor src = { .iov = ch->iov, .n = ch->n };
+	struct iovec hv = { .iov_base = &vh, .iov_len = sizeof(vh) };
+	struct virtio_net_hdr h;
+	const uint8_t *frame;
+	size_t len;
+
+	if (ch->len < VU_HDR_LEN) {
+		vu_log_limited(&vu.tx_dropped, "TX chain shorter than header");
+		return;
+	}
+	len = ch->len - VU_HDR_LEN;
+	if (len > FRAME_MAX) {
+		vu_log_limited(&vu.tx_dropped, "oversized frame from guest");
+		return;
+	}
+
+	vu_copy(&src, &hv, 1, 0);
+
+	h.flags = vh.hdr.flags;
+	h.gso_type = vh.hdr.gso_type;
+	h.hdr_len = le16toh(vh.hdr.hdr_len);
+	h.gso_size = le16toh(vh.hdr.gso_size);
+	h.csum_start = le16toh(vh.hdr.csum_start);
+	h.csum_offset = le16toh(vh.hdr.csum_offset);
+
+	/* The rest in one buffer: no copy */
+	if (src.i < src.n && src.iov[src.i].iov_len - src.off >= len) {
+		frame = (const uint8_t *)src.iov[src.i].iov_base + src.off;
+	} else {
+		struct iovec sv = { .iov_base = vu_scratch[*scratch],
+				    .iov_len = FRAME_MAX };
+
+		vu_copy(&src, &sv, 1, 0);
+		frame = vu_scratch[(*scratch)++];
+	}
+
+	tap_vu_frame(c, &h, frame, len, now);
+}
+
+/**
+ * vu_tx() - Take frames the guest queued on the TX ring
+ * @c:		Execution context
+ * @now:	Current time
+ *
+ * Return: 0, or -1 if the ring is broken
+ */
+static int vu_tx(struct ctx *c, const struct timespec *now)
+{
+	struct virtq *q = &vu.vq[VU_TX];
+	static struct vq_chain ch;
+	uint16_t heads[VU_TX_BATCH];
+
+	if (!vq_ready(q))
+		return 0;
+
+	do {
+		unsigned int n = 0, scratch = 0, i;
+		int r = VQ_EMPTY;
+
+		/* No kicks while we're at it */
+		vq_kick_enable(q, false);
+
+		while (n < VU_TX_BATCH && scratch < VU_TX_SCRATCH) {
+			r = vq_pop(q, &vu.mem, false, &ch);
+			if (r == VQ_EMPTY || r == VQ_BROKEN)
+				break;
+
+			heads[n++] = ch.head;
+			if (r == VQ_BAD_CHAIN)
+				vu_log_limited(&vu.tx_dropped,
+					       "unusable TX chain");
+			else
+				vu_tx_frame(c, &ch, &scratch, now);
+		}
+
+		/* Packets point into the chains: flush, then give back */
+		tap_vu_flush(c, now);
+		for (i = 0; i < n; i++)
+			vq_fill(q, i, heads[i], 0);
+		if (n) {
+			vq_flush(q, n);
+			vu_signal(q);
+		}
+
+		if (r == VQ_BROKEN) {
+			warn("vhost-user: TX ring broken, disconnecting");
+			return -1;
+		}
+		if (r == VQ_EMPTY) {
+			/* Kicks again, then check we didn't miss any */
+			vq_kick_enable(q, true);
+		}
+	} while (vq_has_avail(q));
+
+	return 0;
+}
+
+/**
+ * vu_kick() - The guest kicked a ring
+ * @c:		Execution context
+ * @ref:	epoll reference: ring index in @data
+ * @now:	Current time
+ *
+ * Return: 0, or -1 if the front-end must be disconnected
+ *
+ * #syscalls:passt read
+ */
+int vu_kick(struct ctx *c, union epoll_ref ref, const struct timespec *now)
+{
+	uint64_t v;
+
+	if (ref.data >= VU_QUEUES || ref.fd != vu.vq[ref.data].kick_fd)
+		return 0;
+
+	if (read(ref.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		debug("vhost-user: kick read: %s", strerror(errno));
+
+	if (ref.data == VU_TX)
+		return vu_tx(c, now);
+
+	/* RX buffers added: TCP resends on its timer, we need no more kicks */
+	if (vq_ready(&vu.vq[VU_RX]))
+		vq_kick_enable(&vu.vq[VU_RX], false);
+	return 0;
+}
