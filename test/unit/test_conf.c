@@ -268,7 +268,7 @@ static const struct bad bad_cmds[] = {
 	{ MODE_PASST, { "--fd", "2" }, "--fd" },
 	{ MODE_PASST, { "--fd", "x" }, "--fd" },
 	{ MODE_PASST, { "-F", "987" }, "not open" },
-	{ MODE_PASST, { "--vhost-user" }, "vhost-user is not supported yet" },
+	{ MODE_PASST, { "--vhost-user", "-s", "/tmp/a", "--fd", "3" }, "--fd" },
 	{ MODE_PASST, { "--splice-only" }, "pasta" },
 	{ MODE_PASTA, { "--splice-only", "--no-splice" }, "--no-splice" },
 	{ MODE_PASTA, { "--no-splice", "--splice-only" }, "--no-splice" },
@@ -282,8 +282,6 @@ static const struct bad bad_cmds[] = {
 	{ MODE_PASST, { "--repair-path", "/tmp/r" }, "vhost-user" },
 	{ MODE_PASST, { "--repair-path", "none" }, "vhost-user" },
 	{ MODE_PASST, { "--repair-path", "" }, "--repair-path" },
-	{ MODE_PASST, { "--vhost-user", "--migrate-exit" },
-	  "vhost-user is not supported yet" },
 	{ MODE_PASTA, { "--migrate-exit" }, "passt" },
 	{ MODE_PASTA, { "--repair-path", "none" }, "passt" },
 	{ MODE_PASST, { "extra" }, "extra" },
@@ -329,8 +327,6 @@ static const struct bad bad_cmds[] = {
 	{ MODE_PASTA, { "--fd", "3" }, "passt" },
 	{ MODE_PASTA, { "--no-dhcp-dns" }, "passt" },
 	{ MODE_PASTA, { "--no-dhcp-search" }, "passt" },
-	{ MODE_PASTA, { "--print-capabilities" }, "passt" },
-	{ MODE_PASTA, { "--vhost-user" }, "passt" },
 	{ MODE_PASTA, { "--netns", "x", "1234" }, "--netns" },
 	{ MODE_PASTA, { "--netns", "x", "--", "true" }, "--netns" },
 	{ MODE_PASTA, { "--netns", "/x", "--netns", "/y" }, "--netns" },
@@ -489,14 +485,57 @@ static void test_info(void)
 	      "pasta --version prints 'pasta VERSION'");
 
 	run_conf(MODE_PASST, false, ARGS("--print-capabilities"));
-	CHECK(r.status == 0 && strstr(r.out, "\"type\": \"net\""),
-	      "passt --print-capabilities prints {\"type\": \"net\"}");
+	CHECK(r.status == 0 && !*r.out && strstr(r.err, "\"type\": \"net\""),
+	      "passt --print-capabilities prints {\"type\": \"net\"} on "
+	      "stderr");
+	run_conf(MODE_PASTA, false, ARGS("--print-capabilities"));
+	CHECK(r.status == 0 && strstr(r.err, "\"type\": \"net\""),
+	      "pasta --print-capabilities: the same");
 
 	run_conf(MODE_PASST, false, ARGS("-e"));
 	CHECK(r.status == 0 && one_line(r.err) && strstr(r.err, "stderr"),
 	      "passt -e: accepted with a warning");
 	run_conf(MODE_PASTA, false, ARGS("--stderr", "--quiet"));
 	CHECK(r.status == 0, "pasta --stderr --quiet accepted");
+}
+
+/**
+ * test_vhost_user() - --vhost-user: accepted, with its options, in any mode
+ */
+static void test_vhost_user(void)
+{
+	struct ctx *v = mmap(NULL, sizeof(*v), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (v == MAP_FAILED) {
+		CHECK(0, "vhost-user: shared memory for results");
+		return;
+	}
+	run_ctx = v;
+
+	run_conf(MODE_PASST, false, ARGS("--vhost-user", "--migrate-exit",
+					 "--repair-path", "none"));
+	CHECK(r.status == 0 && v->vhost_user && v->mode == MODE_PASST,
+	      "passt --vhost-user --migrate-exit --repair-path none: accepted");
+
+	memset(v, 0, sizeof(*v));
+	run_conf(MODE_PASST, false, ARGS("-s", "/tmp/x", "--vhost-user", "-1"));
+	CHECK(r.status == 0 && v->vhost_user && v->one_off &&
+	      !strcmp(v->sock_path, "/tmp/x"),
+	      "passt -s PATH --vhost-user -1: accepted");
+
+	memset(v, 0, sizeof(*v));
+	run_conf(MODE_PASTA, false, ARGS("--vhost-user", "-s", "/tmp/x"));
+	CHECK(r.status == 0 && v->vhost_user && v->mode == MODE_PASST,
+	      "pasta --vhost-user: runs as passt");
+
+	memset(v, 0, sizeof(*v));
+	run_conf(MODE_PASST, false, ARGS("-s", "/tmp/x"));
+	CHECK(r.status == 0 && !v->vhost_user,
+	      "passt without --vhost-user: stream socket");
+
+	run_ctx = NULL;
+	munmap(v, sizeof(*v));
 }
 
 /**
@@ -1454,6 +1493,7 @@ int main(void)
 	test_errors();
 	test_table();
 	test_info();
+	test_vhost_user();
 	test_names();
 	test_passt();
 	test_pasta();
