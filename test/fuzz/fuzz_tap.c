@@ -5,6 +5,7 @@
  * fuzz-extra: arp.c checksum.c conf.c dhcp.c dhcpv6.c flow.c fwd.c
  * fuzz-extra: fwd_scan.c hostwatch.c icmp.c log.c ndp.c netlink.c pasta.c
  * fuzz-extra: pcap.c tcp.c tcp_splice.c udp.c util.c
+ * fuzz-extra: vhost_user.c virtio.c
  *
  * Input: a byte stream as qemu writes it on the passt socket (4-byte
  * big-endian length, then an Ethernet frame, repeated). It is written to a

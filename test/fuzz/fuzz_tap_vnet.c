@@ -7,6 +7,7 @@
  * fuzz-extra: arp.c checksum.c conf.c dhcp.c dhcpv6.c flow.c fwd.c
  * fuzz-extra: fwd_scan.c hostwatch.c icmp.c log.c ndp.c netlink.c pasta.c
  * fuzz-extra: pcap.c tcp.c tcp_splice.c udp.c util.c
+ * fuzz-extra: vhost_user.c virtio.c
  *
  * Input: one option byte (bit 0: the device has a virtio_net_hdr, bit 1: a
  * capture file is configured, so that partial checksums are completed),
