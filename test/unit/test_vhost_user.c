@@ -1,0 +1,851 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * test_vhost_user.c - Unit tests for vhost_user.c: message parsing (short
+ *		       messages, bad sizes, bad region tables, overlapping or
+ *		       overflowing regions, unknown requests, file
+ *		       descriptors), feature negotiation, and the data path
+ *		       through rings in a memfd: frames to the guest (header,
+ *		       mergeable buffers, GSO, no room, event suppression) and
+ *		       from it (ARP request answered, gathered chains, broken
+ *		       ring)
+ */
+
+#include <endian.h>
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
+
+#include "passt.h"
+#include "tap.h"
+#include "util.h"
+#include "virtio.h"
+#include "vhost_user.h"
+#include "unit.h"
+
+#define GMEM_SIZE	(1 << 20)
+#define GPA		0x40000000ULL
+#define UVA		0x7f1000000000ULL
+#define QSIZE		16
+
+/* Ring layout in guest memory: RX, then TX, then buffers */
+#define RING_OFF(q)	((q) * 0x8000)
+#define DESC(q)		RING_OFF(q)
+#define AVAIL(q)	(RING_OFF(q) + 0x1000)
+#define USED(q)		(RING_OFF(q) + 0x2000)
+#define BUF_OFF		0x20000
+
+static struct ctx c;
+static struct timespec now;
+static uint8_t *g;		/* our own view of guest memory */
+static int memfd = -1, peer = -1;
+static int kick[VU_QUEUES], call[VU_QUEUES];
+
+static struct vu_hdr rh;
+static union vu_payload rp;
+
+/**
+ * msg() - Hand one message to vu_msg_handle()
+ * @req:	Request
+ * @flags:	Extra header flags (NEED_REPLY)
+ * @p:		Payload, NULL for none
+ * @size:	Payload size
+ * @fds:	File descriptors (used ones set to -1), NULL for none
+ * @nfds:	Number of descriptors
+ *
+ * Return: what vu_msg_handle() returned
+ */
+static int msg(uint32_t req, uint32_t flags, const void *p, size_t size,
+	       int *fds, size_t nfds)
+{
+	static union vu_payload pl;
+	struct vu_hdr h = { .request = req, .size = (uint32_t)size,
+			    .flags = VHOST_USER_VERSION | flags };
+
+	memset(&pl, 0, sizeof(pl));
+	if (p)
+		memcpy(&pl, p, size);
+	return vu_msg_handle(&c, &h, &pl, fds, nfds, &rh, &rp, &now);
+}
+
+/**
+ * msg_u64() - Message with a 64-bit payload, asking for a reply
+ * @req:	Request
+ * @v:		Value
+ *
+ * Return: status in the reply (0 success), -1 if the handler failed, -2
+ *	   without a reply
+ */
+static long long msg_u64(uint32_t req, uint64_t v)
+{
+	uint64_t le = htole64(v);
+
+	if (msg(req, VHOST_USER_FLAG_NEED_REPLY, &le, sizeof(le), NULL, 0))
+		return -1;
+	return rh.size == sizeof(uint64_t) ? (long long)le64toh(rp.u64) : -2;
+}
+
+/**
+ * msg_state() - Message with a vring state payload, asking for a reply
+ * @req:	Request
+ * @idx:	Ring index
+ * @num:	Number
+ *
+ * Return: as msg_u64()
+ */
+static long long msg_state(uint32_t req, unsigned int idx, unsigned int num)
+{
+	struct vhost_vring_state s = { .index = idx, .num = num };
+
+	if (msg(req, VHOST_USER_FLAG_NEED_REPLY, &s, sizeof(s), NULL, 0))
+		return -1;
+	return rh.size == sizeof(uint64_t) ? (long long)le64toh(rp.u64) : -2;
+}
+
+/**
+ * mem_table() - SET_MEM_TABLE with our memfd as one region (or more)
+ * @r:		Regions
+ * @n:		Number of regions (and of fds, dups of the memfd)
+ * @nfds:	Number of descriptors to pass
+ *
+ * Return: as msg_u64(); descriptors not taken are closed here
+ */
+static long long mem_table(const struct vu_mem_region_msg *r, unsigned int n,
+			   size_t nfds)
+{
+	struct vu_mem_msg m = { .nregions = n };
+	int fds[VHOST_USER_FDS_MAX];
+	size_t i;
+	int ret;
+
+	memcpy(m.r, r, MIN(n, VU_REGIONS_MAX) * sizeof(*r));
+	for (i = 0; i < nfds; i++)
+		fds[i] = dup(memfd);
+
+	ret = msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_FLAG_NEED_REPLY, &m,
+		  offsetof(struct vu_mem_msg, r) +
+		  MIN(n, VU_REGIONS_MAX) * sizeof(*r), fds, nfds);
+	for (i = 0; i < nfds; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	if (ret)
+		return -1;
+	return rh.size ? (long long)le64toh(rp.u64) : -2;
+}
+
+/**
+ * vring_fd() - SET_VRING_KICK or _CALL with an eventfd
+ * @req:	Request
+ * @idx:	Ring
+ * @fd:		Eventfd, duplicated for the message
+ *
+ * Return: as msg_u64()
+ */
+static long long vring_fd(uint32_t req, unsigned int idx, int fd)
+{
+	uint64_t v = htole64(idx);
+	int d = dup(fd), ret;
+
+	ret = msg(req, VHOST_USER_FLAG_NEED_REPLY, &v, sizeof(v), &d, 1);
+	if (d >= 0)
+		close(d);
+	if (ret)
+		return -1;
+	return rh.size ? (long long)le64toh(rp.u64) : -2;
+}
+
+/**
+ * vring_give() - SET_VRING_KICK or _CALL, handing an eventfd over
+ * @req:	Request
+ * @idx:	Ring
+ * @fd:		Eventfd, closed by vu_reset() from now on
+ *
+ * Return: as msg_u64()
+ */
+static long long vring_give(uint32_t req, unsigned int idx, int fd)
+{
+	uint64_t v = htole64(idx);
+	int d = fd, ret;
+
+	ret = msg(req, VHOST_USER_FLAG_NEED_REPLY, &v, sizeof(v), &d, 1);
+	if (d >= 0)
+		close(d);
+	if (ret)
+		return -1;
+	return rh.size ? (long long)le64toh(rp.u64) : -2;
+}
+
+/**
+ * device_up() - Negotiate and set up both rings, as QEMU does
+ * @features:	Features to acknowledge
+ *
+ * Return: true if every step succeeded
+ */
+static bool device_up(uint64_t features)
+{
+	struct vu_mem_region_msg r = { .gpa = GPA, .size = GMEM_SIZE,
+				       .uva = UVA };
+	bool ok = true;
+	unsigned int q;
+
+	vu_reset(&c);
+	memset(g, 0, GMEM_SIZE);
+
+	ok &= msg_u64(VHOST_USER_SET_FEATURES, features) == 0;
+	ok &= msg_u64(VHOST_USER_SET_PROTOCOL_FEATURES,
+		      1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) == 0;
+	ok &= mem_table(&r, 1, 1) == 0;
+
+	for (q = 0; q < VU_QUEUES; q++) {
+		struct vhost_vring_addr a = {
+			.index = q,
+			.desc_user_addr = UVA + DESC(q),
+			.avail_user_addr = UVA + AVAIL(q),
+			.used_user_addr = UVA + USED(q),
+		};
+
+		ok &= msg_state(VHOST_USER_SET_VRING_NUM, q, QSIZE) == 0;
+		ok &= msg_state(VHOST_USER_SET_VRING_BASE, q, 0) == 0;
+		ok &= !msg(VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a),
+			   NULL, 0);
+		/* Given away: vu_kick() checks the descriptor it gets */
+		kick[q] = eventfd(0, EFD_NONBLOCK);
+		call[q] = eventfd(0, EFD_NONBLOCK);
+		ok &= vring_give(VHOST_USER_SET_VRING_KICK, q, kick[q]) == 0;
+		ok &= vring_give(VHOST_USER_SET_VRING_CALL, q, call[q]) == 0;
+		ok &= msg_state(VHOST_USER_SET_VRING_ENABLE, q, 1) == 0;
+	}
+
+	return ok;
+}
+
+#define F_BASE	((1ULL << VIRTIO_F_VERSION_1) |				\
+		 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |			\
+		 (1ULL << VHOST_USER_F_PROTOCOL_FEATURES))
+#define F_OFFLOADS	((1ULL << VIRTIO_NET_F_CSUM) |			\
+			 (1ULL << VIRTIO_NET_F_GUEST_CSUM) |		\
+			 (1ULL << VIRTIO_NET_F_HOST_TSO4) |		\
+			 (1ULL << VIRTIO_NET_F_HOST_TSO6) |		\
+			 (1ULL << VIRTIO_NET_F_GUEST_TSO4) |		\
+			 (1ULL << VIRTIO_NET_F_GUEST_TSO6))
+
+/**
+ * post() - Add a one-descriptor chain to a ring's available ring
+ * @q:		Ring
+ * @i:		Descriptor index (also the head)
+ * @off:	Buffer offset in guest memory
+ * @len:	Buffer length
+ * @write:	Device-writable (RX)
+ */
+static void post(unsigned int q, unsigned int i, size_t off, uint32_t len,
+		 bool write)
+{
+	struct vring_desc *d = (struct vring_desc *)(g + DESC(q)) + i;
+	struct vring_avail *a = (struct vring_avail *)(g + AVAIL(q));
+	uint16_t idx = le16toh(a->idx);
+
+	d->addr = htole64(GPA + off);
+	d->len = htole32(len);
+	d->flags = htole16(write ? VRING_DESC_F_WRITE : 0);
+	d->next = 0;
+	a->ring[idx % QSIZE] = htole16(i);
+	a->idx = htole16(idx + 1);
+}
+
+/**
+ * used() - The used ring of a ring
+ * @q:		Ring
+ *
+ * Return: pointer into guest memory
+ */
+static struct vring_used *used(unsigned int q)
+{
+	return (struct vring_used *)(g + USED(q));
+}
+
+/**
+ * signalled() - Was the call eventfd of a ring signalled? Reset it
+ * @q:		Ring
+ *
+ * Return: true if so
+ */
+static bool signalled(unsigned int q)
+{
+	uint64_t v;
+
+	return read(call[q], &v, sizeof(v)) == sizeof(v) && v;
+}
+
+/**
+ * test_messages() - Parsing and refusals, no memory needed
+ */
+static void test_messages(void)
+{
+	struct vhost_vring_addr a = { .index = 0 };
+	uint64_t f;
+	int efd;
+
+	vu_reset(&c);
+
+	CHECK(!msg(VHOST_USER_GET_FEATURES, 0, NULL, 0, NULL, 0) &&
+	      rh.size == sizeof(uint64_t) &&
+	      (rh.flags & VHOST_USER_FLAG_REPLY), "GET_FEATURES: replied");
+	f = le64toh(rp.u64);
+	CHECK((f & F_BASE) == F_BASE && (f & F_OFFLOADS) == F_OFFLOADS,
+	      "features: VERSION_1, MRG_RXBUF, PROTOCOL_FEATURES, offloads");
+	CHECK(!(f & (1ULL << VIRTIO_RING_F_INDIRECT_DESC)) &&
+	      !(f & (1ULL << VIRTIO_RING_F_EVENT_IDX)),
+	      "features: no indirect descriptors, no event index");
+
+	CHECK(!msg(VHOST_USER_GET_PROTOCOL_FEATURES, 0, NULL, 0, NULL, 0) &&
+	      le64toh(rp.u64) == 1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK,
+	      "protocol features: REPLY_ACK");
+	CHECK(!msg(VHOST_USER_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0) &&
+	      le64toh(rp.u64) == 1, "one queue pair");
+
+	CHECK_EQ_INT(msg_u64(VHOST_USER_SET_FEATURES,
+			     1ULL << VIRTIO_NET_F_MRG_RXBUF), -1,
+		     "SET_FEATURES without VERSION_1: disconnect");
+	CHECK(msg_u64(VHOST_USER_SET_FEATURES, F_BASE |
+		      (1ULL << VIRTIO_RING_F_INDIRECT_DESC)) > 0,
+	      "SET_FEATURES with a feature not offered: error status");
+	CHECK(msg_u64(VHOST_USER_SET_PROTOCOL_FEATURES, 1ULL << 1) > 0,
+	      "SET_PROTOCOL_FEATURES, not offered: error status");
+	CHECK(msg(VHOST_USER_SET_FEATURES, VHOST_USER_FLAG_NEED_REPLY, &f, 4,
+		  NULL, 0) == 0 && rh.size && le64toh(rp.u64),
+	      "SET_FEATURES with 4 bytes of payload: error status");
+
+	CHECK(msg(99, VHOST_USER_FLAG_NEED_REPLY, NULL, 0, NULL, 0) == 0 &&
+	      rh.size == sizeof(uint64_t) && le64toh(rp.u64),
+	      "unknown request, reply wanted: error reply");
+	CHECK(msg(99, 0, NULL, 0, NULL, 0) == 0 && !rh.size,
+	      "unknown request, no reply wanted: ignored");
+	CHECK(msg(VHOST_USER_SET_LOG_BASE, VHOST_USER_FLAG_NEED_REPLY, NULL,
+		  0, NULL, 0) == 0 && rh.size && le64toh(rp.u64),
+	      "SET_LOG_BASE (no logging offered): error reply");
+	{
+		struct vu_hdr h = { .request = VHOST_USER_GET_FEATURES,
+				    .flags = 2 };
+		union vu_payload p = { 0 };
+
+		CHECK(vu_msg_handle(&c, &h, &p, NULL, 0, &rh, &rp, &now),
+		      "message version 2: disconnect");
+	}
+
+	CHECK(msg_state(VHOST_USER_SET_VRING_NUM, 0, 0) > 0 &&
+	      msg_state(VHOST_USER_SET_VRING_NUM, 0, 3) > 0 &&
+	      msg_state(VHOST_USER_SET_VRING_NUM, 0, 2048) > 0 &&
+	      msg_state(VHOST_USER_SET_VRING_NUM, 2, 256) > 0,
+	      "SET_VRING_NUM: size 0, 3, 2048, ring 2 refused");
+	CHECK(msg_state(VHOST_USER_SET_VRING_NUM, 1, 1024) == 0,
+	      "SET_VRING_NUM: 1024 on TX accepted");
+	CHECK(msg_state(VHOST_USER_SET_VRING_BASE, 0, 70000) > 0,
+	      "SET_VRING_BASE above 65535 refused");
+	CHECK(msg_state(VHOST_USER_SET_VRING_ENABLE, 0, 2) > 0 &&
+	      msg_state(VHOST_USER_SET_VRING_ENABLE, 3, 1) > 0,
+	      "SET_VRING_ENABLE: bad value, bad ring refused");
+
+	CHECK(msg(VHOST_USER_SET_VRING_ADDR, VHOST_USER_FLAG_NEED_REPLY, &a,
+		  sizeof(a), NULL, 0) == 0 && le64toh(rp.u64),
+	      "SET_VRING_ADDR without memory table: error");
+
+	efd = eventfd(0, EFD_NONBLOCK);
+	CHECK(vring_fd(VHOST_USER_SET_VRING_KICK, 5, efd) > 0,
+	      "SET_VRING_KICK on ring 5 refused");
+	CHECK(msg_u64(VHOST_USER_SET_VRING_KICK, VHOST_USER_VRING_NOFD) > 0,
+	      "SET_VRING_KICK without descriptor (polling) refused");
+	CHECK(msg_u64(VHOST_USER_SET_VRING_CALL,
+		      1 | VHOST_USER_VRING_NOFD) == 0,
+	      "SET_VRING_CALL without descriptor accepted");
+	CHECK(msg_u64(VHOST_USER_SET_VRING_CALL, 1) > 0,
+	      "SET_VRING_CALL announcing a descriptor, none passed: error");
+	close(efd);
+}
+
+/**
+ * test_mem_table() - SET_MEM_TABLE: refused tables, mapping, rings in it
+ */
+static void test_mem_table(void)
+{
+	struct vu_mem_region_msg r[VU_REGIONS_MAX + 1] = {
+		{ .gpa = GPA, .size = GMEM_SIZE / 2, .uva = UVA },
+		{ .gpa = GPA + GMEM_SIZE / 2, .size = GMEM_SIZE / 2,
+		  .uva = UVA + GMEM_SIZE / 2, .offset = GMEM_SIZE / 2 },
+	};
+	struct vhost_vring_addr a = {
+		.index = 0, .desc_user_addr = UVA + DESC(0),
+		.avail_user_addr = UVA + AVAIL(0),
+		.used_user_addr = UVA + USED(0),
+	};
+	int efd;
+
+	vu_reset(&c);
+
+	CHECK(mem_table(r, 2, 0) > 0, "memory table without fds refused");
+	CHECK(mem_table(r, 2, 1) > 0, "memory table, fewer fds: refused");
+	CHECK(mem_table(r, 0, 0) > 0, "empty memory table refused");
+	CHECK(mem_table(r, VU_REGIONS_MAX + 1, VU_REGIONS_MAX) > 0,
+	      "memory table of %u regions refused", VU_REGIONS_MAX + 1);
+	CHECK(msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_FLAG_NEED_REPLY, r,
+		  4, NULL, 0) == 0 && le64toh(rp.u64),
+	      "memory table message of 4 bytes refused");
+	{
+		struct vu_mem_msg m = { .nregions = 2 };
+		int fds[2] = { dup(memfd), dup(memfd) };
+
+		memcpy(m.r, r, sizeof(r[0]) * 2);
+		CHECK(msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_FLAG_NEED_REPLY,
+			  &m, offsetof(struct vu_mem_msg, r) + sizeof(r[0]),
+			  fds, 2) == 0 && le64toh(rp.u64) &&
+		      fds[0] >= 0 && fds[1] >= 0,
+		      "two regions announced, one in the message: refused, "
+		      "descriptors left to the caller");
+		close(fds[0]);
+		close(fds[1]);
+	}
+
+	r[1].gpa = GPA + 4096;
+	CHECK(mem_table(r, 2, 2) > 0, "overlapping regions refused");
+	r[1].gpa = UINT64_MAX - 4096;
+	CHECK(mem_table(r, 2, 2) > 0, "region wrapping around 2^64 refused");
+	r[1].gpa = GPA + GMEM_SIZE / 2;
+	r[1].offset = UINT64_MAX - 10;
+	CHECK(mem_table(r, 2, 2) > 0, "region with huge offset refused");
+	r[1].offset = GMEM_SIZE / 2;
+
+	efd = eventfd(0, 0);
+	{
+		struct vu_mem_msg m = { .nregions = 1, .r = { r[0] } };
+		int fd = dup(efd);
+
+		CHECK(msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_FLAG_NEED_REPLY,
+			  &m, offsetof(struct vu_mem_msg, r) + sizeof(r[0]),
+			  &fd, 1) == 0 && le64toh(rp.u64),
+		      "region on a descriptor we can't map: refused");
+		if (fd >= 0)
+			close(fd);
+	}
+	close(efd);
+
+	CHECK(mem_table(r, 2, 2) == 0, "two regions, with offset: mapped");
+	CHECK(msg_state(VHOST_USER_SET_VRING_NUM, 0, QSIZE) == 0 &&
+	      !msg(VHOST_USER_SET_VRING_ADDR, VHOST_USER_FLAG_NEED_REPLY, &a,
+		   sizeof(a), NULL, 0) && !le64toh(rp.u64),
+	      "ring addresses in the table accepted");
+	a.used_user_addr = UVA + GMEM_SIZE - 8;
+	CHECK(!msg(VHOST_USER_SET_VRING_ADDR, VHOST_USER_FLAG_NEED_REPLY, &a,
+		   sizeof(a), NULL, 0) && le64toh(rp.u64),
+	      "used ring past the end of memory refused");
+	a.used_user_addr = UVA - 0x1000;
+	CHECK(!msg(VHOST_USER_SET_VRING_ADDR, VHOST_USER_FLAG_NEED_REPLY, &a,
+		   sizeof(a), NULL, 0) && le64toh(rp.u64),
+	      "used ring outside memory refused");
+
+	vu_reset(&c);
+}
+
+/**
+ * test_rx() - Frames to the guest
+ */
+static void test_rx(void)
+{
+	struct virtio_net_hdr_mrg_rxbuf h;
+	uint8_t frame[1000];
+	struct tap_gso gso = { .size = 500, .l4off = 34, .hlen = 66 };
+	struct iovec iov = { .iov_base = frame, .iov_len = sizeof(frame) };
+	unsigned int i;
+	size_t n;
+
+	for (i = 0; i < sizeof(frame); i++)
+		frame[i] = (uint8_t)i;
+
+	CHECK(device_up(F_BASE) && vu_ready() && tap_is_ready(&c),
+	      "device up, no offloads: ready");
+	CHECK(!tap_gso_ok(&c), "no GUEST_TSO: no super-frames from TCP");
+	CHECK_EQ_INT(tap_send_frames(&c, &iov, 1, 1), 0,
+		     "no RX buffers: frame dropped");
+
+	post(VU_RX, 0, BUF_OFF, 2048, true);
+	signalled(VU_RX);
+	tap_send_single(&c, frame, 100);
+	memcpy(&h, g + BUF_OFF, sizeof(h));
+	CHECK(le16toh(used(VU_RX)->idx) == 1 &&
+	      le32toh(used(VU_RX)->ring[0].id) == 0 &&
+	      le32toh(used(VU_RX)->ring[0].len) == sizeof(h) + 100,
+	      "frame in one buffer: used entry, header + frame length");
+	CHECK(le16toh(h.num_buffers) == 1 && !h.hdr.flags &&
+	      h.hdr.gso_type == VIRTIO_NET_HDR_GSO_NONE,
+	      "header: one buffer, no flags without GUEST_CSUM");
+	CHECK(!memcmp(g + BUF_OFF + sizeof(h), frame, 100), "frame copied");
+	CHECK(signalled(VU_RX), "guest signalled");
+
+	/* Mergeable buffers: 1000 + 12 bytes in buffers of 300 */
+	for (i = 2; i < 8; i++)
+		post(VU_RX, i, BUF_OFF + i * 2048, 300, true);
+	n = tap_send_frames(&c, &iov, 1, 1);
+	memcpy(&h, g + BUF_OFF + 2 * 2048, sizeof(h));
+	CHECK(n == 1 && le16toh(h.num_buffers) == 4 &&
+	      le16toh(used(VU_RX)->idx) == 5,
+	      "frame of 1000 bytes in buffers of 300: 4 merged buffers");
+	CHECK(!memcmp(g + BUF_OFF + 2 * 2048 + sizeof(h), frame,
+		      300 - sizeof(h))
+	      && !memcmp(g + BUF_OFF + 3 * 2048, frame + 300 - sizeof(h), 300)
+	      && !memcmp(g + BUF_OFF + 5 * 2048,
+			 frame + 1000 - (1012 - 900), 1012 - 900),
+	      "frame split over the buffers in order");
+
+	/* Two left: not enough for another 1000 bytes, given back */
+	n = tap_send_frames(&c, &iov, 1, 1);
+	CHECK(n == 0 && le16toh(used(VU_RX)->idx) == 5,
+	      "not enough buffers for a frame: dropped, nothing used");
+	CHECK(!le16toh(used(VU_RX)->flags),
+	      "out of buffers: guest asked to kick RX");
+	tap_send_single(&c, frame, 200);
+	CHECK(le16toh(used(VU_RX)->idx) == 6,
+	      "buffers given back were used for the next frame");
+
+	/* Event suppression */
+	post(VU_RX, 8, BUF_OFF + 8 * 2048, 2048, true);
+	signalled(VU_RX);
+	((struct vring_avail *)(g + AVAIL(VU_RX)))->flags =
+		htole16(VRING_AVAIL_F_NO_INTERRUPT);
+	tap_send_single(&c, frame, 100);
+	CHECK(le16toh(used(VU_RX)->idx) == 7 && !signalled(VU_RX),
+	      "interrupts suppressed by the guest: not signalled");
+
+	/* Offloads */
+	CHECK(device_up(F_BASE | F_OFFLOADS) && tap_gso_ok(&c),
+	      "GUEST_TSO4/6 and GUEST_CSUM: super-frames from TCP");
+	post(VU_RX, 0, BUF_OFF, 2048, true);
+	post(VU_RX, 1, BUF_OFF + 2048, 2048, true);
+	tap_send_frames_gso(&c, &iov, 1, 1, &gso);
+	memcpy(&h, g + BUF_OFF, sizeof(h));
+	CHECK(h.hdr.flags == VIRTIO_NET_HDR_F_NEEDS_CSUM &&
+	      h.hdr.gso_type == VIRTIO_NET_HDR_GSO_TCPV4 &&
+	      le16toh(h.hdr.gso_size) == 500 && le16toh(h.hdr.hdr_len) == 66 &&
+	      le16toh(h.hdr.csum_start) == 34 &&
+	      le16toh(h.hdr.csum_offset) == offsetof(struct tcphdr, check),
+	      "super-frame: GSO TCPv4, segment size, partial checksum");
+	gso.size = 0;
+	tap_send_frames_gso(&c, &iov, 1, 1, &gso);
+	memcpy(&h, g + BUF_OFF + 2048, sizeof(h));
+	CHECK(h.hdr.flags == VIRTIO_NET_HDR_F_DATA_VALID &&
+	      h.hdr.gso_type == VIRTIO_NET_HDR_GSO_NONE,
+	      "plain frame with GUEST_CSUM: checksum valid, no GSO");
+
+	/* Broken RX ring: the front-end socket is shut down */
+	((struct vring_avail *)(g + AVAIL(VU_RX)))->idx = htole16(1000);
+	CHECK(tap_send_frames(&c, &iov, 1, 1) == 0 && !vu_ready(),
+	      "RX available index jumping past the ring: broken");
+	{
+		char b;
+
+		CHECK(recv(peer, &b, 1, MSG_DONTWAIT) == 0,
+		      "broken RX ring: front-end socket shut down");
+	}
+}
+
+/**
+ * arp_req() - Build an ARP request from the guest for the gateway
+ * @buf:	Buffer, at least 42 bytes
+ *
+ * Return: frame length
+ */
+static size_t arp_req(uint8_t *buf)
+{
+	static const uint8_t mac[ETH_ALEN] = { 0x52, 0x54, 0, 1, 2, 3 };
+	struct ethhdr eh = { .h_proto = htons(ETH_P_ARP) };
+	struct arphdr ah = { .ar_hrd = htons(ARPHRD_ETHER),
+			     .ar_pro = htons(ETH_P_IP), .ar_hln = ETH_ALEN,
+			     .ar_pln = 4, .ar_op = htons(ARPOP_REQUEST) };
+	uint8_t *p = buf;
+
+	memset(eh.h_dest, 0xff, ETH_ALEN);
+	memcpy(eh.h_source, mac, ETH_ALEN);
+	memcpy(p, &eh, sizeof(eh));
+	p += sizeof(eh);
+	memcpy(p, &ah, sizeof(ah));
+	p += sizeof(ah);
+	memcpy(p, mac, ETH_ALEN);
+	memcpy(p + ETH_ALEN, &c.ip4.addr, 4);
+	memset(p + ETH_ALEN + 4, 0, ETH_ALEN);
+	memcpy(p + 2 * ETH_ALEN + 4, &c.ip4.gw, 4);
+	return sizeof(eh) + sizeof(ah) + 2 * ETH_ALEN + 8;
+}
+
+/**
+ * test_tx() - Frames from the guest
+ */
+static void test_tx(void)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_VHOST_KICK, .data = VU_TX };
+	struct virtio_net_hdr_mrg_rxbuf h = { 0 };
+	uint8_t arp[64];
+	uint64_t one = 1;
+	size_t alen = arp_req(arp);
+	struct vring_desc *d = (struct vring_desc *)(g + DESC(VU_TX));
+	struct vring_avail *a = (struct vring_avail *)(g + AVAIL(VU_TX));
+
+	CHECK(device_up(F_BASE | F_OFFLOADS), "device up again");
+	ref.fd = kick[VU_TX];
+
+	/* Header and frame in one buffer */
+	memcpy(g + BUF_OFF, &h, sizeof(h));
+	memcpy(g + BUF_OFF + sizeof(h), arp, alen);
+	post(VU_TX, 0, BUF_OFF, (uint32_t)(sizeof(h) + alen), false);
+	post(VU_RX, 0, BUF_OFF + 0x10000, 2048, true);
+	(void)!write(kick[VU_TX], &one, sizeof(one));
+	CHECK(!vu_kick(&c, ref, &now), "TX kick handled");
+	CHECK(le16toh(used(VU_TX)->idx) == 1 &&
+	      le32toh(used(VU_TX)->ring[0].id) == 0,
+	      "TX chain given back");
+	CHECK(le16toh(used(VU_RX)->idx) == 1 &&
+	      le32toh(used(VU_RX)->ring[0].len) == sizeof(h) + alen &&
+	      !memcmp(g + BUF_OFF + 0x10000 + sizeof(h), arp + ETH_ALEN,
+		      ETH_ALEN),
+	      "ARP request from the guest answered, to its MAC");
+
+	/* Header alone, frame split over two more descriptors: gathered */
+	memcpy(g + BUF_OFF, &h, sizeof(h));
+	memcpy(g + BUF_OFF + 0x100, arp, 20);
+	memcpy(g + BUF_OFF + 0x200, arp + 20, alen - 20);
+	d[1] = (struct vring_desc){ htole64(GPA + BUF_OFF), htole32(sizeof(h)),
+				    htole16(VRING_DESC_F_NEXT), htole16(2) };
+	d[2] = (struct vring_desc){ htole64(GPA + BUF_OFF + 0x100),
+				    htole32(20), htole16(VRING_DESC_F_NEXT),
+				    htole16(3) };
+	d[3] = (struct vring_desc){ htole64(GPA + BUF_OFF + 0x200),
+				    htole32(alen - 20), 0, 0 };
+	a->ring[1] = htole16(1);
+	a->idx = htole16(2);
+	post(VU_RX, 1, BUF_OFF + 0x11000, 2048, true);
+	CHECK(!vu_kick(&c, ref, &now) && le16toh(used(VU_TX)->idx) == 2 &&
+	      le16toh(used(VU_RX)->idx) == 2,
+	      "frame in three buffers: gathered, answered");
+
+	/* Too short for a header: dropped, chain given back */
+	post(VU_TX, 4, BUF_OFF, 6, false);
+	CHECK(!vu_kick(&c, ref, &now) && le16toh(used(VU_TX)->idx) == 3 &&
+	      le16toh(used(VU_RX)->idx) == 2,
+	      "chain shorter than the header: dropped, given back");
+
+	/* Bad virtio_net_hdr: segmentation of ARP */
+	h.hdr.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	h.hdr.gso_size = htole16(100);
+	memcpy(g + BUF_OFF, &h, sizeof(h));
+	memcpy(g + BUF_OFF + sizeof(h), arp, alen);
+	post(VU_TX, 5, BUF_OFF, (uint32_t)(sizeof(h) + alen), false);
+	post(VU_RX, 2, BUF_OFF + 0x12000, 2048, true);
+	CHECK(!vu_kick(&c, ref, &now) && le16toh(used(VU_TX)->idx) == 4 &&
+	      le16toh(used(VU_RX)->idx) == 2,
+	      "ARP frame with a GSO header: dropped");
+
+	/* Device-writable buffer on TX: given back, not parsed */
+	h.hdr.gso_type = 0;
+	h.hdr.gso_size = 0;
+	memcpy(g + BUF_OFF, &h, sizeof(h));
+	post(VU_TX, 6, BUF_OFF, (uint32_t)(sizeof(h) + alen), true);
+	CHECK(!vu_kick(&c, ref, &now) && le16toh(used(VU_TX)->idx) == 5 &&
+	      le16toh(used(VU_RX)->idx) == 2,
+	      "writable TX buffer: given back unparsed");
+
+	/* Loop in the TX ring: broken, disconnect */
+	d[7] = (struct vring_desc){ htole64(GPA + BUF_OFF), htole32(16),
+				    htole16(VRING_DESC_F_NEXT), htole16(7) };
+	a->ring[le16toh(a->idx) % QSIZE] = htole16(7);
+	a->idx = htole16(le16toh(a->idx) + 1);
+	CHECK(vu_kick(&c, ref, &now) == -1, "TX chain loop: disconnect");
+
+	/* GET_VRING_BASE: where we are, kicks no longer watched */
+	CHECK(device_up(F_BASE), "device up again");
+	post(VU_TX, 0, BUF_OFF, 6, false);
+	CHECK(!vu_kick(&c, (union epoll_ref){ .type = EPOLL_TYPE_VHOST_KICK,
+					      .fd = kick[VU_TX],
+					      .data = VU_TX }, &now),
+	      "kick");
+	{
+		struct vhost_vring_state s = { .index = VU_TX };
+
+		CHECK(!msg(VHOST_USER_GET_VRING_BASE, 0, &s, sizeof(s), NULL,
+			   0) && rh.size == sizeof(s) && rp.state.num == 1 &&
+		      rp.state.index == VU_TX,
+		      "GET_VRING_BASE: index after the chain we used");
+	}
+	post(VU_TX, 1, BUF_OFF, 6, false);
+	CHECK(!vu_kick(&c, (union epoll_ref){ .type = EPOLL_TYPE_VHOST_KICK,
+					      .fd = kick[VU_TX],
+					      .data = VU_TX }, &now) &&
+	      le16toh(used(VU_TX)->idx) == 1,
+	      "stopped ring: kicks ignored");
+}
+
+/**
+ * open_fds() - Count our open file descriptors
+ *
+ * Return: number of entries in /proc/self/fd
+ */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/**
+ * send_raw() - Write bytes on the front-end's end, with a descriptor
+ * @buf:	Bytes
+ * @len:	Length
+ * @fd:		Descriptor to pass, -1 for none
+ */
+static void send_raw(const void *buf, size_t len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *cm;
+
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	}
+	(void)!sendmsg(peer, &mh, 0);
+}
+
+/**
+ * new_pair() - New front-end connection: c.fd_tap and peer
+ */
+static void new_pair(void)
+{
+	int sv[2];
+
+	if (peer >= 0)
+		close(peer);
+	if (c.fd_tap >= 0)
+		close(c.fd_tap);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		c.fd_tap = peer = -1;
+		return;
+	}
+	c.fd_tap = sv[0];
+	peer = sv[1];
+	fd_set_nonblock(c.fd_tap);
+}
+
+/**
+ * test_socket() - vu_cmd_input(): framing on the socket, descriptors
+ */
+static void test_socket(void)
+{
+	struct vu_hdr h = { .request = VHOST_USER_GET_FEATURES,
+			    .flags = VHOST_USER_VERSION };
+	uint8_t buf[64];
+	int before, efd;
+	ssize_t n;
+
+	new_pair();
+	CHECK(vu_cmd_input(&c, &now) == 0, "nothing to read: fine");
+
+	send_raw(&h, sizeof(h), -1);
+	CHECK(vu_cmd_input(&c, &now) == 0, "GET_FEATURES on the socket");
+	n = recv(peer, buf, sizeof(buf), MSG_DONTWAIT);
+	memcpy(&h, buf, sizeof(h));
+	CHECK(n == sizeof(h) + 8 && h.size == 8 &&
+	      h.flags == (VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY),
+	      "reply: header with REPLY flag, 8 bytes of features");
+
+	efd = eventfd(0, 0);
+	before = open_fds();
+	h = (struct vu_hdr){ .request = VHOST_USER_GET_FEATURES,
+			     .flags = VHOST_USER_VERSION };
+	send_raw(&h, sizeof(h), efd);
+	CHECK(vu_cmd_input(&c, &now) == 0 && open_fds() == before,
+	      "descriptor with a message that takes none: closed");
+	recv(peer, buf, sizeof(buf), MSG_DONTWAIT);
+
+	h.request = VHOST_USER_SET_VRING_NUM;
+	h.size = 5000;
+	send_raw(&h, sizeof(h), efd);
+	CHECK(vu_cmd_input(&c, &now) == -1 && open_fds() == before,
+	      "payload larger than we take: disconnect, descriptor closed");
+	close(efd);
+
+	new_pair();
+	send_raw(&h, 6, -1);
+	shutdown(peer, SHUT_WR);
+	CHECK(vu_cmd_input(&c, &now) == -1, "cut header: disconnect");
+
+	new_pair();
+	h.size = 8;
+	send_raw(&h, sizeof(h), -1);
+	send_raw("abc", 3, -1);
+	shutdown(peer, SHUT_WR);
+	CHECK(vu_cmd_input(&c, &now) == -1, "cut payload: disconnect");
+
+	new_pair();
+	close(peer);
+	peer = -1;
+	CHECK(vu_cmd_input(&c, &now) == -1, "front-end gone: disconnect");
+	new_pair();
+}
+
+/**
+ * main() - Set up a context, guest memory and eventfds, run the tests
+ *
+ * Return: 0 if all passed
+ */
+int main(void)
+{
+	unit_ctx_init(&c);
+	c.vhost_user = 1;
+	c.fd_tap = -1;
+	c.epollfd = epoll_create1(0);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	memcpy(c.guest_mac, (uint8_t []){ 0x52, 0x54, 0, 1, 2, 3 }, ETH_ALEN);
+
+	memfd = memfd_create("guest", 0);
+	if (memfd < 0 || ftruncate(memfd, GMEM_SIZE)) {
+		CHECK(0, "memfd for guest memory");
+		return unit_done();
+	}
+	g = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
+		 0);
+	if (g == MAP_FAILED) {
+		CHECK(0, "mapping guest memory");
+		return unit_done();
+	}
+	new_pair();
+
+	test_messages();
+	test_mem_table();
+	test_rx();
+	new_pair();
+	test_tx();
+	test_socket();
+
+	vu_reset(&c);
+	return unit_done();
+}
