@@ -43,6 +43,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <netinet/tcp.h>
 #include <linux/virtio_config.h>
@@ -176,7 +177,7 @@ static void vu_mem_unmap(void)
  *
  * Return: 0 on success, -1 if the table is refused (the old one is kept)
  *
- * #syscalls:passt mmap mmap2 munmap close
+ * #syscalls:passt mmap mmap2 munmap close fstat fstat64 newfstatat
  */
 static int vu_set_mem_table(const union vu_payload *p, size_t size,
 			    int *fds, size_t nfds)
@@ -204,12 +205,25 @@ static int vu_set_mem_table(const union vu_payload *p, size_t size,
 
 	for (i = 0; i < n; i++) {
 		size_t len = r[i].offset + r[i].size;
-		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_NORESERVE, fds[i], 0);
+		struct stat st;
+		void *m;
+
+		/* Past the end of the file, access would raise SIGBUS */
+		if (fstat(fds[i], &st) || st.st_size < 0 ||
+		    (uint64_t)st.st_size < len) {
+			warn("vhost-user: memory region %u past the end of its "
+			     "file, refused", i);
+			m = MAP_FAILED;
+		} else {
+			m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_NORESERVE, fds[i], 0);
+			if (m == MAP_FAILED)
+				warn("vhost-user: can't map guest memory "
+				     "region %u (%zu bytes): %s", i, len,
+				     strerror(errno));
+		}
 
 		if (m == MAP_FAILED) {
-			warn("vhost-user: can't map guest memory region %u "
-			     "(%zu bytes): %s", i, len, strerror(errno));
 			while (i--)
 				munmap(r[i].map, r[i].map_len);
 			return -1;

@@ -439,6 +439,11 @@ static void test_mem_table(void)
 	}
 	close(efd);
 
+	r[1].size = GMEM_SIZE;
+	CHECK(mem_table(r, 2, 2) > 0,
+	      "region past the end of its file (SIGBUS on access) refused");
+	r[1].size = GMEM_SIZE / 2;
+
 	CHECK(mem_table(r, 2, 2) == 0, "two regions, with offset: mapped");
 	CHECK(msg_state(VHOST_USER_SET_VRING_NUM, 0, QSIZE) == 0 &&
 	      !msg(VHOST_USER_SET_VRING_ADDR, VHOST_USER_FLAG_NEED_REPLY, &a,
