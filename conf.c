@@ -415,7 +415,7 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "  -1, --one-off            Quit after the first guest disconnects\n"
 "      --vhost-user         Be a vhost-user back-end on the socket (or --fd)\n"
 "      --repair-path PATH|none, --migrate-exit, --migrate-no-linger\n"
-"                           vhost-user only, no effect yet\n"
+"                           vhost-user only, accepted, no effect yet\n"
 "      --print-capabilities Print vhost-user capabilities and exit\n");
 	}
 

@@ -25,7 +25,9 @@
  *   are emptied of everything else, and no_new_privs is set.
  *
  * - isolate_postfork(): seccomp allow-list of the mode, generated at build
- *   time by seccomp.sh from "#syscalls" annotations in the sources.
+ *   time by seccomp.sh from "#syscalls" annotations in the sources: pasta,
+ *   passt, or passt --vhost-user (passt's list, plus what mapping guest
+ *   memory and taking descriptors from the front-end need).
  *
  * pasta can't move into a user namespace of its own: setns() into the target
  * network namespace needs CAP_SYS_ADMIN in the user namespace owning it.
@@ -569,6 +571,10 @@ void isolate_postfork(const struct ctx *c)
 	if (c->mode == MODE_PASTA) {
 		prog.filter = seccomp_filter_pasta;
 		prog.len = ARRAY_SIZE(seccomp_filter_pasta);
+	} else if (c->vhost_user) {
+		/* Guest memory mapped, eventfds, descriptors on the socket */
+		prog.filter = seccomp_filter_vu;
+		prog.len = ARRAY_SIZE(seccomp_filter_vu);
 	} else {
 		prog.filter = seccomp_filter_passt;
 		prog.len = ARRAY_SIZE(seccomp_filter_passt);

@@ -12,12 +12,15 @@
 #	#syscalls NAME...		allowed in both modes
 #	#syscalls:passt NAME...		passt only
 #	#syscalls:pasta NAME...		pasta only
+#	#syscalls:vu NAME...		passt --vhost-user only (the vu filter
+#					is the passt one plus these)
 # NAME is the kernel's name (__NR_NAME), e.g. sendmmsg, epoll_pwait, pread64.
 # Names the architecture doesn't have (e.g. "open" on aarch64) are skipped,
 # so annotate every variant the libc may use.
 #
-# Output: static struct sock_filter seccomp_filter_passt[] and
-# seccomp_filter_pasta[], checking the architecture first. Calls not in the
+# Output: static struct sock_filter seccomp_filter_passt[],
+# seccomp_filter_pasta[] and seccomp_filter_vu[], checking the architecture
+# first. Calls not in the
 # list hit "return SECCOMP_RET_KILL_PROCESS": isolation.c turns these into
 # SECCOMP_RET_TRAP in debug mode.
 
@@ -38,6 +41,10 @@ names() {
 		case "${tag}" in
 		"#syscalls"|"#syscalls:${MODE}")
 			for n in ${list}; do echo "${n}"; done
+			;;
+		"#syscalls:passt")
+			[ "${MODE}" = "vu" ] &&
+				for n in ${list}; do echo "${n}"; done
 			;;
 		esac
 	done | sort -u
@@ -137,6 +144,7 @@ filter() {
 EOF
 	MODE=passt filter "$@"
 	MODE=pasta filter "$@"
+	MODE=vu filter "$@"
 	echo "#endif /* SECCOMP_H */"
 } > "${TMP}"
 

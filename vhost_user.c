@@ -150,7 +150,7 @@ void vu_print_capabilities(void)
 /**
  * vu_mem_unmap() - Unmap the guest's memory, forget the table
  *
- * #syscalls:passt munmap
+ * #syscalls:vu munmap
  */
 static void vu_mem_unmap(void)
 {
@@ -177,7 +177,7 @@ static void vu_mem_unmap(void)
  *
  * Return: 0 on success, -1 if the table is refused (the old one is kept)
  *
- * #syscalls:passt mmap mmap2 munmap close fstat fstat64 newfstatat
+ * #syscalls:vu mmap mmap2 munmap close fstat fstat64 newfstatat
  */
 static int vu_set_mem_table(const union vu_payload *p, size_t size,
 			    int *fds, size_t nfds)
@@ -267,7 +267,7 @@ static int vu_set_mem_table(const union vu_payload *p, size_t size,
  * @q:		Virtqueue
  * @all:	Also the call and error eventfds
  *
- * #syscalls:passt close
+ * #syscalls:vu close
  */
 static void vu_vq_stop(const struct ctx *c, struct virtq *q, bool all)
 {
@@ -291,7 +291,7 @@ static void vu_vq_stop(const struct ctx *c, struct virtq *q, bool all)
  * vu_signal() - Tell the guest we used buffers of a ring, if it wants to know
  * @q:		Virtqueue
  *
- * #syscalls:passt write
+ * #syscalls:vu write
  */
 static void vu_signal(const struct virtq *q)
 {
@@ -558,7 +558,7 @@ int vu_msg_handle(struct ctx *c, const struct vu_hdr *h,
  *
  * Return: 0 on success, -1 on error, end of stream or timeout
  *
- * #syscalls:passt read poll ppoll
+ * #syscalls:vu read poll ppoll
  */
 static int vu_read_all(int fd, void *buf, size_t len)
 {
@@ -592,7 +592,7 @@ static int vu_read_all(int fd, void *buf, size_t len)
  *
  * Return: 0, or -1 if the front-end went away or must be disconnected
  *
- * #syscalls:passt recvmsg sendmsg close
+ * #syscalls:vu recvmsg sendmsg close
  */
 int vu_cmd_input(struct ctx *c, const struct timespec *now)
 {
@@ -820,7 +820,7 @@ static size_t vu_copy(struct vu_cursor *src, const struct iovec *dst,
  *
  * Return: number of frames sent; the rest is dropped (no room)
  *
- * #syscalls:passt shutdown
+ * #syscalls:vu shutdown
  */
 size_t vu_send_frames(const struct ctx *c, const struct iovec *iov,
 		      size_t bpf, size_t nframes, const struct tap_gso *gso)
@@ -1021,7 +1021,7 @@ static int vu_tx(struct ctx *c, const struct timespec *now)
  *
  * Return: 0, or -1 if the front-end must be disconnected
  *
- * #syscalls:passt read
+ * #syscalls:vu read
  */
 int vu_kick(struct ctx *c, union epoll_ref ref, const struct timespec *now)
 {
