@@ -65,6 +65,11 @@
 #define VU_TX_BATCH		64
 #define VU_TX_SCRATCH		16
 
+/* Batches per kick: a guest refilling TX as fast as we go can't starve
+ * everything else, we kick ourselves to come back
+ */
+#define VU_TX_ROUNDS		16
+
 /* Features we offer: see the comment at the top */
 #define VU_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
@@ -556,17 +561,21 @@ int vu_msg_handle(struct ctx *c, const struct vu_hdr *h,
  * @buf:	Buffer
  * @len:	Bytes to read
  *
- * Return: 0 on success, -1 on error, end of stream or timeout
+ * Return: 0 on success, -1 on error, end of stream or timeout: the whole
+ *	   payload must come within VU_MSG_TIMEOUT_MS
  *
- * #syscalls:vu read poll ppoll
+ * #syscalls:vu read poll ppoll clock_gettime
  */
 static int vu_read_all(int fd, void *buf, size_t len)
 {
+	struct timespec start, t;
 	size_t done = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (done < len) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n = read(fd, (uint8_t *)buf + done, len - done);
+		long long ms;
 
 		if (n > 0) {
 			done += (size_t)n;
@@ -578,7 +587,9 @@ static int vu_read_all(int fd, void *buf, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		if (poll(&pfd, 1, VU_MSG_TIMEOUT_MS) <= 0)
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = VU_MSG_TIMEOUT_MS - timespec_diff_ms(&t, &start);
+		if (ms <= 0 || poll(&pfd, 1, (int)ms) <= 0)
 			return -1;
 	}
 
@@ -961,12 +972,15 @@ static void vu_tx_frame(struct ctx *c, const struct vq_chain *ch,
  * @now:	Current time
  *
  * Return: 0, or -1 if the ring is broken
+ *
+ * #syscalls:vu write
  */
 static int vu_tx(struct ctx *c, const struct timespec *now)
 {
 	struct virtq *q = &vu.vq[VU_TX];
 	static struct vq_chain ch;
 	uint16_t heads[VU_TX_BATCH];
+	unsigned int rounds = 0;
 
 	if (!vq_ready(q))
 		return 0;
@@ -1008,7 +1022,15 @@ static int vu_tx(struct ctx *c, const struct timespec *now)
 			/* Kicks again, then check we didn't miss any */
 			vq_kick_enable(q, true);
 		}
-	} while (vq_has_avail(q));
+	} while (vq_has_avail(q) && ++rounds < VU_TX_ROUNDS);
+
+	if (rounds >= VU_TX_ROUNDS && q->kick_fd >= 0) {
+		uint64_t one = 1;
+
+		/* More to do: come back after other events */
+		if (write(q->kick_fd, &one, sizeof(one)) < 0)
+			vq_kick_enable(q, true);
+	}
 
 	return 0;
 }

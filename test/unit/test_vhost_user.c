@@ -23,6 +23,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
@@ -814,6 +815,32 @@ static void test_socket(void)
 	close(peer);
 	peer = -1;
 	CHECK(vu_cmd_input(&c, &now) == -1, "front-end gone: disconnect");
+
+	/* A payload trickling in, a byte every 300 ms: given up after 1 s */
+	new_pair();
+	h = (struct vu_hdr){ .request = VHOST_USER_GET_QUEUE_NUM,
+			     .flags = VHOST_USER_VERSION, .size = 8 };
+	send_raw(&h, sizeof(h), -1);
+	{
+		struct timespec t0, t1;
+		pid_t pid = fork();
+		int i;
+
+		if (!pid) {
+			for (i = 0; i < 8; i++) {
+				usleep(300 * 1000);
+				send_raw("x", 1, -1);
+			}
+			_exit(0);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		CHECK(vu_cmd_input(&c, &now) == -1,
+		      "payload trickling in: disconnect");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		CHECK(t1.tv_sec - t0.tv_sec < 2,
+		      "payload trickling in: given up within 2 s");
+		waitpid(pid, NULL, 0);
+	}
 	new_pair();
 }
 
