@@ -868,8 +868,8 @@ size_t vu_send_frames(const struct ctx *c, const struct iovec *iov,
 				vq_unpop(q, (unsigned int)k);
 				goto out;
 			}
-			if (r != VQ_CHAIN || (!k && ch.iov[0].iov_len <
-						    VU_HDR_LEN)) {
+			if (r != VQ_CHAIN || !ch.len ||
+			    (!k && ch.iov[0].iov_len < VU_HDR_LEN)) {
 				/* Broken, or unusable for RX: drop the
 				 * front-end, the command socket tells tap.c
 				 */
@@ -905,12 +905,11 @@ out:
 		vu_signal(q);
 	}
 
-	if (f < nframes) {
+	if (f < nframes && !q->broken) {
 		vu_log_limited(&vu.rx_dropped,
 			       "no room in guest RX ring, frames dropped");
 		/* Tell us when there's room again, see vu_kick() */
-		if (!q->broken)
-			vq_kick_enable(q, true);
+		vq_kick_enable(q, true);
 	}
 
 	return f;

@@ -561,6 +561,11 @@ static void test_rx(void)
 		CHECK(recv(peer, &b, 1, MSG_DONTWAIT) == 0,
 		      "broken RX ring: front-end socket shut down");
 	}
+
+	CHECK(device_up(F_BASE), "device up again");
+	post(VU_RX, 0, BUF_OFF, 0, true);
+	CHECK(tap_send_frames(&c, &iov, 1, 1) == 0 && !vu_ready() &&
+	      !used(VU_RX)->idx, "RX chain of zero length: broken, unused");
 }
 
 /**
