@@ -308,6 +308,9 @@ static void test_prefork(enum passt_mode mode, bool switch_user)
 	close(sync[0]);
 }
 
+/* passt --vhost-user: seccomp_child() uses the filter of that mode */
+static bool seccomp_vu;
+
 /* Run a call under the filter of @mode; exit code tells what happened */
 static int seccomp_child(enum passt_mode mode, bool debug, long nr)
 {
@@ -315,7 +318,8 @@ static int seccomp_child(enum passt_mode mode, bool debug, long nr)
 
 	pid = fork();
 	if (!pid) {
-		struct ctx ctx = { .mode = mode, .foreground = 1 };
+		struct ctx ctx = { .mode = mode, .foreground = 1,
+				   .vhost_user = seccomp_vu };
 		long rc;
 
 		if (debug)
@@ -359,6 +363,23 @@ static void test_seccomp(void)
 	st = seccomp_child(MODE_PASTA, false, SYS_setns);
 	CHECK(WIFEXITED(st),
 	      "pasta filter: setns() allowed (status %x)", st);
+
+	/* vhost-user: guest memory mapped, only in that mode */
+	st = seccomp_child(MODE_PASST, false, SYS_munmap);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	      "passt filter: munmap() (vhost-user only) kills (status %x)",
+	      st);
+	seccomp_vu = true;
+	st = seccomp_child(MODE_PASST, false, SYS_munmap);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "vhost-user filter: munmap() allowed (status %x)", st);
+	st = seccomp_child(MODE_PASST, false, SYS_getpid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "vhost-user filter: passt's calls allowed (status %x)", st);
+	st = seccomp_child(MODE_PASST, false, SYS_setns);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	      "vhost-user filter: setns() (pasta only) kills (status %x)", st);
+	seccomp_vu = false;
 
 	/* Debug mode: trapped, logged, fails with ENOSYS, process goes on */
 	st = seccomp_child(MODE_PASST, true, SYS_mknodat);
