@@ -1229,7 +1229,8 @@ static void tap_sock_unix_init(struct ctx *c)
 		info("    kvm ... -chardev socket,id=chr0,path=%s "
 		     "-netdev vhost-user,id=netdev0,chardev=chr0 "
 		     "-device virtio-net,netdev=netdev0 "
-		     "-object memory-backend-memfd,id=memfd0,share=on,size=$RAMSIZE "
+		     "-object memory-backend-memfd,id=memfd0,share=on,"
+		     "size=$RAMSIZE "
 		     "-numa node,memdev=memfd0", c->sock_path);
 		return;
 	}

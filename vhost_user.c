@@ -433,8 +433,8 @@ int vu_msg_handle(struct ctx *c, const struct vu_hdr *h,
 		}
 		f = le64toh(p->u64);
 		if (!(f & (1ULL << VIRTIO_F_VERSION_1))) {
-			warn("vhost-user: front-end without VIRTIO_F_VERSION_1, "
-			     "disconnecting");
+			warn("vhost-user: front-end without "
+			     "VIRTIO_F_VERSION_1, disconnecting");
 			return -1;
 		}
 		if (f & ~VU_FEATURES) {
