@@ -12,11 +12,14 @@
  * kicks TX when it adds frames, we signal "call" when we used buffers.
  *
  * Guest to us: on a TX kick, each chain is a virtio_net_hdr and a frame.
- * The frame goes to the parser in tap.c straight from guest memory if it's
- * in one buffer, gathered into a scratch buffer otherwise, with its header:
- * checksum offload and TCP segmentation from the guest (CSUM, HOST_TSO4/6)
- * are checked and honoured as for pasta's tap device. Chains go back to
- * the guest once the parser flushed its batch (packets point into them).
+ * The frame is copied into our TX arena before the parser in tap.c sees
+ * it: the guest can write its memory at any time, and a header changing
+ * between the check of a length and its use would take the parser outside
+ * the frame. The copy is the only one on this path (the socket write
+ * then reads the arena). With its header, checksum offload and TCP
+ * segmentation from the guest (CSUM, HOST_TSO4/6) are checked and honoured
+ * as for pasta's tap device. Chains go back to the guest right after the
+ * copy; the arena is reused once the parser flushed its batch.
  *
  * Us to guest: tap_send_frames*() end up in vu_send_frames(), which copies
  * each frame into RX buffers (several of them with MRG_RXBUF), behind a
@@ -61,9 +64,9 @@
 /* How long we wait for the rest of a message, once its header came */
 #define VU_MSG_TIMEOUT_MS	1000
 
-/* TX chains handled per batch, and scratch frames for gathered ones */
+/* TX chains handled per batch, and the arena their frames are copied to */
 #define VU_TX_BATCH		64
-#define VU_TX_SCRATCH		16
+#define VU_TX_ARENA		(512 * 1024)
 
 /* Batches per kick: a guest refilling TX as fast as we go can't starve
  * everything else, we kick ourselves to come back
@@ -107,7 +110,7 @@ static struct vu_dev {
 };
 
 /* Scratch frames for TX chains spread over several buffers */
-static uint8_t vu_scratch[VU_TX_SCRATCH][FRAME_MAX];
+static uint8_t vu_tx_arena[VU_TX_ARENA] __attribute__((aligned(8)));
 
 /**
  * vu_has() - Did the front-end acknowledge a feature?
@@ -916,20 +919,22 @@ out:
 }
 
 /**
- * vu_tx_frame() - Hand one frame of a TX chain to the parser
+ * vu_tx_frame() - Copy the frame of a TX chain to our arena, hand it over
  * @c:		Execution context
  * @ch:		Chain: virtio_net_hdr, then the frame
- * @scratch:	Scratch slots used so far in this batch, incremented if used
+ * @used:	Bytes of the arena used in this batch, updated; the caller
+ *		leaves room for a frame of FRAME_MAX bytes and alignment
  * @now:	Current time
  */
 static void vu_tx_frame(struct ctx *c, const struct vq_chain *ch,
-			unsigned int *scratch, const struct timespec *now)
+			size_t *used, const struct timespec *now)
 {
 	struct virtio_net_hdr_mrg_rxbuf vh;
 	struct vu_cursor src = { .iov = ch->iov, .n = ch->n };
 	struct iovec hv = { .iov_base = &vh, .iov_len = sizeof(vh) };
 	struct virtio_net_hdr h;
-	const uint8_t *frame;
+	struct iovec fv;
+	uint8_t *frame;
 	size_t len;
 
 	if (ch->len < VU_HDR_LEN) {
@@ -951,16 +956,17 @@ static void vu_tx_frame(struct ctx *c, const struct vq_chain *ch,
 	h.csum_start = le16toh(vh.hdr.csum_start);
 	h.csum_offset = le16toh(vh.hdr.csum_offset);
 
-	/* The rest in one buffer: no copy */
-	if (src.i < src.n && src.iov[src.i].iov_len - src.off >= len) {
-		frame = (const uint8_t *)src.iov[src.i].iov_base + src.off;
-	} else {
-		struct iovec sv = { .iov_base = vu_scratch[*scratch],
-				    .iov_len = FRAME_MAX };
-
-		vu_copy(&src, &sv, 1, 0);
-		frame = vu_scratch[(*scratch)++];
+	/* Our copy, which the guest can't change under the parser: IP
+	 * headers aligned (frame at 2 modulo 8)
+	 */
+	frame = vu_tx_arena + ROUND_UP(*used, 8) + 2;
+	fv.iov_base = frame;
+	fv.iov_len = len;
+	if (vu_copy(&src, &fv, 1, 0) != len) {
+		vu_log_limited(&vu.tx_dropped, "TX chain shorter than frame");
+		return;
 	}
+	*used = (size_t)(frame - vu_tx_arena) + len;
 
 	tap_vu_frame(c, &h, frame, len, now);
 }
@@ -985,13 +991,15 @@ static int vu_tx(struct ctx *c, const struct timespec *now)
 		return 0;
 
 	do {
-		unsigned int n = 0, scratch = 0, i;
+		unsigned int n = 0, i;
+		size_t used = 0;
 		int r = VQ_EMPTY;
 
 		/* No kicks while we're at it */
 		vq_kick_enable(q, false);
 
-		while (n < VU_TX_BATCH && scratch < VU_TX_SCRATCH) {
+		while (n < VU_TX_BATCH &&
+		       used + FRAME_MAX + 16 <= VU_TX_ARENA) {
 			r = vq_pop(q, &vu.mem, false, &ch);
 			if (r == VQ_EMPTY || r == VQ_BROKEN)
 				break;
@@ -1001,7 +1009,7 @@ static int vu_tx(struct ctx *c, const struct timespec *now)
 				vu_log_limited(&vu.tx_dropped,
 					       "unusable TX chain");
 			else
-				vu_tx_frame(c, &ch, &scratch, now);
+				vu_tx_frame(c, &ch, &used, now);
 		}
 
 		/* Packets point into the chains: flush, then give back */
