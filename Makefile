@@ -17,15 +17,16 @@ BASE_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers \
 LDFLAGS ?=
 BASE_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now
 
-# Every top-level .c file is part of the daemon, except the qrap helper.
-PASST_SRCS := $(filter-out qrap.c,$(wildcard *.c))
+# Every top-level .c file is part of the daemon, except the qrap and pesto
+# helpers.
+PASST_SRCS := $(filter-out qrap.c pesto.c,$(wildcard *.c))
 PASST_HDRS := $(wildcard *.h)
 # BUILD: object directory; O: where binaries go (parallel builds use their
 # own, e.g. make O=/tmp/x BUILD=/tmp/x/obj)
 BUILD ?= build
 O ?= .
 PASST_OBJS := $(PASST_SRCS:%.c=$(BUILD)/%.o)
-BINS := $(O)/passt $(O)/pasta $(O)/passt4netns $(O)/qrap
+BINS := $(O)/passt $(O)/pasta $(O)/passt4netns $(O)/qrap $(O)/pesto
 
 all: $(BINS)
 
@@ -51,6 +52,10 @@ $(O)/qrap: qrap.c
 	@mkdir -p $(O)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $<
 
+$(O)/pesto: pesto.c
+	@mkdir -p $(O)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $<
+
 # The rig runs against $(PASST) (default: this build), e.g. PASST=/usr/bin/passt
 PASST ?= $(abspath $(O)/passt)
 
@@ -68,20 +73,22 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(O)/passt $(O)/qrap $(DESTDIR)$(BINDIR)
+	install -m 755 $(O)/passt $(O)/qrap $(O)/pesto $(DESTDIR)$(BINDIR)
 	ln -sf passt $(DESTDIR)$(BINDIR)/pasta
 	ln -sf passt $(DESTDIR)$(BINDIR)/passt4netns
-	install -m 644 doc/passt.1 doc/qrap.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 doc/passt.1 doc/qrap.1 doc/pesto.1 \
+		$(DESTDIR)$(MANDIR)/man1
 	ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(BINDIR)/pasta \
 		$(DESTDIR)$(BINDIR)/passt4netns $(DESTDIR)$(BINDIR)/qrap \
+		$(DESTDIR)$(BINDIR)/pesto $(DESTDIR)$(MANDIR)/man1/pesto.1 \
 		$(DESTDIR)$(MANDIR)/man1/passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1 \
 		$(DESTDIR)$(MANDIR)/man1/qrap.1
 
 clean:
-	rm -rf $(BUILD) passt pasta passt4netns qrap
+	rm -rf $(BUILD) passt pasta passt4netns qrap pesto
 	-$(MAKE) -C test clean
 
 .PHONY: all check check-unit check-rig bench install uninstall clean

@@ -35,6 +35,7 @@
 
 #include "passt.h"
 #include "conf.h"
+#include "ctl.h"
 #include "fwd.h"
 #include "log.h"
 #include "netlink.h"
@@ -217,6 +218,7 @@ static const struct option options[] = {
 	{ "vhost-user", no_argument, NULL, OPT_VHOST_USER },
 	{ "print-capabilities", no_argument, NULL, OPT_PRINT_CAPS },
 	{ "pcap", required_argument, NULL, 'p' },
+	{ "conf-path", required_argument, NULL, 'c' },
 	{ "mtu", required_argument, NULL, 'm' },
 	{ "address", required_argument, NULL, 'a' },
 	{ "netmask", required_argument, NULL, 'n' },
@@ -276,7 +278,7 @@ static const struct option options[] = {
 
 /* '+': stop at the first non-option (pasta CMD ARGS), ':': we report */
 static const char optstring[] =
-	"+:dqel:fP:h1F:s:p:m:a:n:M:g:i:o:D:S:H:46t:u:T:U:I:";
+	"+:dqel:fP:h1F:s:p:c:m:a:n:M:g:i:o:D:S:H:46t:u:T:U:I:";
 
 /**
  * usage() - Print the options of the current mode, exit
@@ -325,6 +327,8 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "  -h, --help               Show this help and exit\n"
 "      --version            Show the version and exit\n"
 "  -p, --pcap FILE          Capture guest-side frames to FILE (pcap)\n"
+"  -c, --conf-path PATH     Configuration socket for pesto(1): change\n"
+"                           forwarding, list flows at run time\n"
 "  -m, --mtu MTU            MTU to advertise (up to 65521, 0: none;\n"
 "                           default: 65520)\n"
 "  -a, --address ADDR[/LEN] Assign this IPv4 or IPv6 address to the guest,\n"
@@ -967,6 +971,7 @@ static void conf_port_defaults(struct ctx *c, struct fwd_ports *udp,
 			/* Not asked for explicitly: failing isn't fatal */
 			udp->rules[i].flags |= FWD_WEAK;
 		}
+		fwd_rule_ids(udp, 0);	/* rules of their own */
 	}
 }
 
@@ -1074,6 +1079,24 @@ static void conf_opt_process(struct ctx *c, struct conf_opts *o, int opt,
 		/* Accepted: pivot_root() has no fallback (yet) */
 		break;
 	}
+}
+
+/**
+ * conf_opt_ctl() - Configuration socket: -c
+ * @c:		Execution context
+ * @o:		Command line options
+ * @opt:	Option value, from getopt_long()
+ * @arg:	Argument
+ */
+static void conf_opt_ctl(struct ctx *c, struct conf_opts *o, int opt,
+			 const char *arg)
+{
+	(void)c;
+	(void)o;
+	(void)opt;
+	if (!*arg || strlen(arg) >= SOCK_PATH_MAX)
+		die("Invalid --conf-path: %s", arg);
+	ctl_set_path(arg);
 }
 
 /**
@@ -1577,6 +1600,7 @@ static const struct conf_opt conf_opts_table[] = {
 	{ 'h', "-h/--help", IN_BOTH, conf_opt_process },
 	{ OPT_VERSION, "--version", IN_BOTH, conf_opt_process },
 	{ 'p', "-p/--pcap", IN_BOTH, conf_opt_process },
+	{ 'c', "-c/--conf-path", IN_BOTH, conf_opt_ctl },
 	{ OPT_CHROOT_FALLBACK, "--chroot-fallback", IN_BOTH, conf_opt_process },
 	{ '1', "-1/--one-off", IN_PASST, conf_opt_passt },
 	{ 'F', "-F/--fd", IN_PASST, conf_opt_passt },

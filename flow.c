@@ -28,6 +28,8 @@
 
 struct flow flowtab[FLOW_MAX];
 
+uint16_t flow_rule_cur;
+
 static uint32_t flow_first_free = FLOW_MAX;	/* list of released entries */
 static uint32_t flow_hw;			/* entries ever used */
 static unsigned int flow_n[FLOW_NUM_TYPES];	/* entries in use, per type */
@@ -73,7 +75,8 @@ static uint32_t *flow_next_free(struct flow *f)
  * @type:	Type of the flow, not FLOW_NONE
  * @now_s:	Current time, seconds of CLOCK_MONOTONIC
  *
- * Return: entry, common part zeroed but for @type and @since, private
+ * Return: entry, common part zeroed but for @type, @since and @rule (from
+ *	   flow_rule_cur, set while a listening socket is served), private
  *	   area zeroed; NULL if the table is full or the type at its cap
  */
 struct flow *flow_alloc(enum flow_type type, uint32_t now_s)
@@ -95,6 +98,7 @@ struct flow *flow_alloc(enum flow_type type, uint32_t now_s)
 
 	memset(f, 0, sizeof(*f));
 	f->f.type = type;
+	f->f.rule = flow_rule_cur;
 	f->f.since = now_s;
 	flow_n[type]++;
 	return f;
@@ -230,6 +234,153 @@ static int flow_describe(const struct flow *f, uint32_t now_s, char *buf,
 				      a[3], sizeof(a[3])),
 			(unsigned long long)f->f.bytes[INISIDE],
 			(unsigned long long)f->f.bytes[TGTSIDE]);
+}
+
+/**
+ * flow_type_str() - Name of a flow type, as in listings
+ * @type:	enum flow_type
+ *
+ * Return: static string, "?" if out of range
+ */
+const char *flow_type_str(uint8_t type)
+{
+	return type < FLOW_NUM_TYPES ? flow_type_name[type] : "?";
+}
+
+/**
+ * flow_json_side() - One side of a flow as a JSON object
+ * @s:		Side
+ * @buf:	Buffer
+ * @len:	Size of @buf, at least 2 * INET6_ADDRSTRLEN + 96
+ *
+ * Return: @buf
+ */
+static const char *flow_json_side(const struct flow_side *s, char *buf,
+				  size_t len)
+{
+	char p[INET6_ADDRSTRLEN], o[INET6_ADDRSTRLEN];
+
+	if (inany_is_unspecified(&s->peer))
+		strcpy(p, "*");
+	else
+		inany_ntop(&s->peer, p, sizeof(p));
+	if (inany_is_unspecified(&s->ours))
+		strcpy(o, "*");
+	else
+		inany_ntop(&s->ours, o, sizeof(o));
+
+	snprintf(buf, len, "{\"pif\":\"%s\",\"peer\":\"%s\","
+		 "\"peer_port\":%u,\"ours\":\"%s\",\"our_port\":%u}",
+		 s->pif < ARRAY_SIZE(flow_pif_name) ? flow_pif_name[s->pif] :
+		 "?", p, s->peer_port, o, s->our_port);
+	return buf;
+}
+
+/**
+ * flow_list() - Describe flows into a buffer, as many as fit, from a position
+ * @now_s:	Current time, seconds of CLOCK_MONOTONIC
+ * @json:	One JSON object per flow (comma-separated), else text lines
+ *		as flow_dump() logs them
+ * @buf:	Buffer
+ * @len:	Size of @buf
+ * @pos:	Index to start from, updated to where to go on next time
+ *		(flow_hwm() or more: done)
+ *
+ * The caller sends the buffer out and calls again: the table can be much
+ * larger than any buffer, and flows can come and go in between (each one
+ * present throughout is listed once). JSON objects after the first one
+ * listed (@pos not zero on entry, or not the first in this call) start with
+ * a comma, so the caller can wrap them in an array.
+ *
+ * Return: bytes written to @buf, no terminating NUL counted
+ */
+int flow_list(uint32_t now_s, bool json, char *buf, size_t len,
+	      uint32_t *pos)
+{
+	char line[640], sides[2][2 * INET6_ADDRSTRLEN + 96];
+	size_t used = 0;
+	uint32_t i;
+
+	for (i = *pos; i < flow_hw; i++) {
+		const struct flow *f = flow_at(i);
+		int n;
+
+		if (f->f.type == FLOW_NONE)
+			continue;
+
+		if (json) {
+			n = snprintf(line, sizeof(line),
+				     "%s{\"id\":%u,\"proto\":\"%s\","
+				     "\"state\":\"%s\",\"age\":%u,"
+				     "\"rule\":%u,\"ini\":%s,\"tgt\":%s,"
+				     "\"bytes\":[%llu,%llu]}\n",
+				     used || *pos ? "," : "", i,
+				     flow_type_str(f->f.type),
+				     f->f.state < ARRAY_SIZE(flow_state_name) ?
+				     flow_state_name[f->f.state] : "?",
+				     now_s - f->f.since, f->f.rule,
+				     flow_json_side(&f->f.side[INISIDE],
+						    sides[0], sizeof(sides[0])),
+				     flow_json_side(&f->f.side[TGTSIDE],
+						    sides[1], sizeof(sides[1])),
+				     (unsigned long long)f->f.bytes[INISIDE],
+				     (unsigned long long)f->f.bytes[TGTSIDE]);
+		} else {
+			n = snprintf(line, sizeof(line), "flow %u: ", i);
+			n += flow_describe(f, now_s, line + n,
+					   sizeof(line) - (size_t)n - 1);
+			if ((size_t)n > sizeof(line) - 2)
+				n = (int)sizeof(line) - 2;
+			line[n++] = '\n';
+			line[n] = 0;
+		}
+		if (n < 0 || (size_t)n >= sizeof(line))
+			continue;
+		if (used + (size_t)n > len)
+			break;
+		memcpy(buf + used, line, (size_t)n);
+		used += (size_t)n;
+	}
+
+	*pos = i;
+	return (int)used;
+}
+
+/**
+ * flow_totals() - Table use: flows in use per type, caps, high-water mark
+ * @json:	JSON object, else one text line
+ * @buf:	Buffer
+ * @len:	Size of @buf
+ *
+ * Return: as snprintf()
+ */
+int flow_totals(bool json, char *buf, size_t len)
+{
+	unsigned int n = 0, t;
+	size_t used = 0;
+	int r;
+
+	for (t = FLOW_NONE + 1; t < FLOW_NUM_TYPES; t++)
+		n += flow_n[t];
+
+	r = snprintf(buf, len, json ? "{\"flows\":%u,\"max\":%u" :
+		     "Flows: %u of %u", n, FLOW_MAX);
+	for (t = FLOW_NONE + 1; t < FLOW_NUM_TYPES && r >= 0; t++) {
+		used += (size_t)r;
+		if (used >= len)
+			return (int)used;
+		r = snprintf(buf + used, len - used,
+			     json ? ",\"%s\":[%u,%u]" : ", %s %u/%u",
+			     flow_type_name[t], flow_n[t], flow_cap[t]);
+	}
+	if (r < 0)
+		return r;
+	used += (size_t)r;
+	if (used >= len)
+		return (int)used;
+	r = snprintf(buf + used, len - used,
+		     json ? ",\"hwm\":%u}" : ", high-water %u", flow_hw);
+	return r < 0 ? r : (int)(used + (size_t)r);
 }
 
 /**

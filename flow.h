@@ -128,6 +128,8 @@ struct flow_side {
  * @state:	enum flow_state
  * @since:	Creation time, seconds of CLOCK_MONOTONIC (free entry: index
  *		of the next free one)
+ * @rule:	Forwarding rule (struct fwd_rule @id) whose listening socket
+ *		the flow came in through, 0 for none
  * @bytes:	Payload bytes received from each side, @bytes[INISIDE] is
  *		what the initiator sent
  * @side:	The two sides, see the picture above
@@ -135,6 +137,7 @@ struct flow_side {
 struct flow_common {
 	uint8_t type;
 	uint8_t state;
+	uint16_t rule;
 	uint32_t since;
 	uint64_t bytes[2];
 	struct flow_side side[2];
@@ -251,6 +254,13 @@ void flow_side_set(struct flow_side *s, uint8_t pif,
 		   const union inany_addr *peer, uint16_t peer_port,
 		   const union inany_addr *ours, uint16_t our_port);
 void flow_dump(uint32_t now_s);
+int flow_list(uint32_t now_s, bool json, char *buf, size_t len,
+	      uint32_t *pos);
+int flow_totals(bool json, char *buf, size_t len);
+const char *flow_type_str(uint8_t type);
+
+/* Rule of the listening socket being served: new flows carry it */
+extern uint16_t flow_rule_cur;
 
 /* Hash index: keys to flow indices, and the keyed hash behind it */
 void flow_hash_init(void);

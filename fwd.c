@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,8 +19,13 @@
 #include <sys/socket.h>
 
 #include "passt.h"
+#include "flow.h"
 #include "fwd.h"
 #include "inany.h"
+#include "log.h"
+#include "tcp.h"
+#include "tcp_splice.h"
+#include "udp.h"
 
 #define EPHEMERAL_FIRST_DEFAULT	49152
 #define EPHEMERAL_LAST_DEFAULT	65535
@@ -44,10 +50,18 @@ struct spec_range {
  */
 void fwd_ephemeral_range(uint16_t *first, uint16_t *last)
 {
+	/* Read once: specs parsed at run time (ctl.c) can't open files */
+	static uint16_t cfirst, clast;
 	unsigned long a, b;
 	char buf[64], *end;
 	ssize_t n;
 	int fd;
+
+	if (cfirst) {
+		*first = cfirst;
+		*last = clast;
+		return;
+	}
 
 	*first = EPHEMERAL_FIRST_DEFAULT;
 	*last = EPHEMERAL_LAST_DEFAULT;
@@ -69,8 +83,8 @@ void fwd_ephemeral_range(uint16_t *first, uint16_t *last)
 	if (errno || !a || a > b || b > 65535)
 		return;
 
-	*first = a;
-	*last = b;
+	*first = cfirst = a;
+	*last = clast = b;
 }
 
 /**
@@ -637,6 +651,9 @@ static int ranges_add(struct fwd_ports *fwd, const struct spec_list *l,
 	return 0;
 }
 
+static int fwd_parse_one(struct fwd_ports *fwd, const char *spec, bool pasta,
+			 bool inbound, const char **err);
+
 /**
  * fwd_parse_spec() - Parse one -t/-u/-T/-U argument into @fwd
  * @fwd:	Forwarding configuration to extend
@@ -653,6 +670,27 @@ static int ranges_add(struct fwd_ports *fwd, const struct spec_list *l,
  */
 int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 		   bool inbound, const char **err)
+{
+	unsigned int from = fwd->count;
+
+	if (fwd_parse_one(fwd, spec, pasta, inbound, err))
+		return -1;
+	fwd_rule_ids(fwd, from);
+	return 0;
+}
+
+/**
+ * fwd_parse_one() - Parse one specification: see fwd_parse_spec()
+ * @fwd:	Forwarding configuration to extend
+ * @spec:	Option argument
+ * @pasta:	true in pasta mode
+ * @inbound:	true for -t/-u
+ * @err:	On failure, set to a static message
+ *
+ * Return: 0 on success, -1 on invalid or conflicting specification
+ */
+static int fwd_parse_one(struct fwd_ports *fwd, const char *spec, bool pasta,
+			 bool inbound, const char **err)
 {
 	struct fwd_rule tmpl = { .af = AF_UNSPEC };
 	static struct spec_list l;
@@ -933,4 +971,489 @@ void fwd_guest_addr(const struct ctx *c, int af,
 		dst->a6 = c->ip6.addr_seen;
 	else
 		dst->a6 = c->ip6.addr;
+}
+
+/* Live changes: rule identifiers, listening sockets of each rule */
+
+uint16_t fwd_rule_binding;
+static uint16_t fwd_next_id;
+
+/**
+ * struct fwd_lsock - Listening socket of a rule, indexed by descriptor
+ * @ref:	epoll reference of the socket (type and data), 0 if not ours
+ * @rule:	Rule identifier, 0 for none (automatic forwarding)
+ */
+struct fwd_lsock {
+	uint64_t ref;
+	uint16_t rule;
+};
+
+static struct fwd_lsock fwd_lsock[FWD_LSOCK_FD_MAX];
+static int fwd_lsock_hw;	/* descriptors noted are below this */
+
+static const char *const fwd_table_name[FWD_TABLES] = {
+	[FWD_TCP_IN]	= "HOST TCP",
+	[FWD_UDP_IN]	= "HOST UDP",
+	[FWD_TCP_OUT]	= "SPLICE TCP",
+	[FWD_UDP_OUT]	= "SPLICE UDP",
+};
+
+/**
+ * fwd_rule_ids() - Give rules new identifiers
+ * @fwd:	Forwarding configuration
+ * @from:	First rule to number, up to the last one
+ *
+ * Identifiers wrap after 65535 rules created: one in use could come back
+ * only after that many changes while it stays.
+ */
+void fwd_rule_ids(struct fwd_ports *fwd, unsigned int from)
+{
+	unsigned int i;
+
+	for (i = from; i < fwd->count && i < FWD_RULES_MAX; i++) {
+		if (!++fwd_next_id)
+			fwd_next_id = 1;
+		fwd->rules[i].id = fwd_next_id;
+	}
+}
+
+/**
+ * fwd_lsock_note() - Record a new listening socket, of fwd_rule_binding
+ * @fd:		Socket
+ * @ref:	Its epoll reference
+ */
+void fwd_lsock_note(int fd, uint64_t ref)
+{
+	if (fd < 0 || fd >= FWD_LSOCK_FD_MAX) {
+		if (fwd_rule_binding)
+			warn_once("Listening socket %i of rule %u untracked: "
+				  "the rule can't be removed", fd,
+				  fwd_rule_binding);
+		return;
+	}
+	fwd_lsock[fd].ref = ref;
+	fwd_lsock[fd].rule = fwd_rule_binding;
+	if (fd >= fwd_lsock_hw)
+		fwd_lsock_hw = fd + 1;
+}
+
+/**
+ * fwd_lsock_forget() - A listening socket is being closed
+ * @fd:		Socket
+ */
+void fwd_lsock_forget(int fd)
+{
+	if (fd < 0 || fd >= FWD_LSOCK_FD_MAX)
+		return;
+	fwd_lsock[fd].ref = 0;
+	fwd_lsock[fd].rule = 0;
+	while (fwd_lsock_hw && !fwd_lsock[fwd_lsock_hw - 1].ref)
+		fwd_lsock_hw--;
+}
+
+/**
+ * fwd_lsock_rule() - Rule a listening socket belongs to
+ * @fd:		Socket
+ *
+ * Return: rule identifier, 0 for none
+ */
+uint16_t fwd_lsock_rule(int fd)
+{
+	if (fd < 0 || fd >= FWD_LSOCK_FD_MAX)
+		return 0;
+	return fwd_lsock[fd].rule;
+}
+
+/**
+ * fwd_table_get() - Forwarding table of the context
+ * @c:		Execution context
+ * @t:		Table
+ *
+ * Return: pointer to the table
+ */
+struct fwd_ports *fwd_table_get(struct ctx *c, enum fwd_table t)
+{
+	switch (t) {
+	case FWD_UDP_IN:
+		return &c->udp_in;
+	case FWD_TCP_OUT:
+		return &c->tcp_out;
+	case FWD_UDP_OUT:
+		return &c->udp_out;
+	default:
+		return &c->tcp_in;
+	}
+}
+
+/**
+ * fwd_rule_fmt() - Describe a rule, in the syntax of -t/-u/-T/-U
+ * @r:		Rule
+ * @json:	JSON object with the fields, else "ID: SPEC" text
+ * @buf:	Buffer
+ * @len:	Size of @buf
+ *
+ * Return: as snprintf()
+ */
+int fwd_rule_fmt(const struct fwd_rule *r, bool json, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN + 2] = "", bind[INET6_ADDRSTRLEN + 24];
+	char ports[32], to[16] = "";
+	unsigned int to_last = r->to + (r->last - r->first);
+
+	if (r->af != AF_UNSPEC) {
+		char a[INET6_ADDRSTRLEN];
+
+		inany_ntop(&r->addr, a, sizeof(a));
+		snprintf(addr, sizeof(addr), r->af == AF_INET6 ? "[%s]" : "%s",
+			 a);
+	}
+	if (*addr || *r->ifname)
+		snprintf(bind, sizeof(bind), "%s%s%s/", addr,
+			 *r->ifname ? "%" : "", r->ifname);
+	else
+		*bind = 0;
+
+	if (r->first == r->last)
+		snprintf(ports, sizeof(ports), "%u", r->first);
+	else
+		snprintf(ports, sizeof(ports), "%u-%u", r->first, r->last);
+	if (r->to != r->first && r->first == r->last)
+		snprintf(to, sizeof(to), ":%u", r->to);
+	else if (r->to != r->first)
+		snprintf(to, sizeof(to), ":%u-%u", r->to, to_last);
+
+	if (json)
+		return snprintf(buf, len, "{\"id\":%u,\"spec\":\"%s%s%s\","
+				"\"first\":%u,\"last\":%u,\"to\":%u,"
+				"\"weak\":%s}", r->id, bind, ports, to,
+				r->first, r->last, r->to,
+				r->flags & FWD_WEAK ? "true" : "false");
+	return snprintf(buf, len, "%u: %s%s%s%s", r->id, bind, ports, to,
+			r->flags & FWD_WEAK ? " (best effort)" : "");
+}
+
+/**
+ * fwd_rule_same() - Do two rules describe the same forwarding?
+ * @a:		First rule
+ * @b:		Second rule
+ *
+ * Return: true if equal in everything but their identifiers
+ */
+static bool fwd_rule_same(const struct fwd_rule *a, const struct fwd_rule *b)
+{
+	return a->af == b->af && !memcmp(&a->addr, &b->addr, sizeof(a->addr)) &&
+	       !strncmp(a->ifname, b->ifname, IFNAMSIZ) &&
+	       a->first == b->first && a->last == b->last && a->to == b->to &&
+	       (a->flags & FWD_WEAK) == (b->flags & FWD_WEAK);
+}
+
+/**
+ * fwd_rule_unlisten() - Close the listening sockets of a rule
+ * @c:		Execution context
+ * @id:		Rule identifier
+ *
+ * UDP flows of the sockets end with them (they reply through them); TCP
+ * connections stay, see fwd_rule_flows_end().
+ */
+static void fwd_rule_unlisten(struct ctx *c, uint16_t id)
+{
+	int fd;
+
+	for (fd = 0; fd < fwd_lsock_hw; fd++) {
+		union epoll_ref ref = { .u64 = fwd_lsock[fd].ref };
+
+		if (!id || fwd_lsock[fd].rule != id || !ref.u64)
+			continue;
+
+		switch (ref.type) {
+		case EPOLL_TYPE_TCP_LISTEN:
+			tcp_listen_close(c, fd);
+			break;
+		case EPOLL_TYPE_TCP_SPLICE:
+			tcp_splice_listen_close(c, fd);
+			break;
+		case EPOLL_TYPE_UDP_LISTEN:
+			udp_listen_close(c, ref.data);
+			break;
+		default:
+			fwd_lsock_forget(fd);
+		}
+	}
+}
+
+/**
+ * fwd_rule_flows_end() - End the flows that came in through a rule
+ * @c:		Execution context
+ * @id:		Rule identifier
+ *
+ * Return: number of flows ended
+ */
+static unsigned int fwd_rule_flows_end(struct ctx *c, uint16_t id)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; id && i < flow_hwm(); i++) {
+		const struct flow *f = flow_at(i);
+
+		if (f->f.type == FLOW_NONE || f->f.rule != id ||
+		    f->f.state == FLOW_STATE_CLOSING)
+			continue;
+
+		n++;
+		switch (f->f.type) {
+		case FLOW_TCP:
+			tcp_flow_rst(c, i);
+			break;
+		case FLOW_TCP_SPLICE:
+			tcp_splice_flow_rst(i);
+			break;
+		case FLOW_UDP:
+			udp_flow_end(c, i);
+			break;
+		default:
+			n--;
+		}
+	}
+	return n;
+}
+
+/**
+ * fwd_rule_listen() - Open the listening sockets of a rule
+ * @c:		Execution context
+ * @t:		Table the rule is in
+ * @fwd:	Table contents (exclusions, mode)
+ * @r:		Rule
+ * @msg:	Error message, on failure
+ * @len:	Size of @msg
+ *
+ * On failure, sockets opened for the rule stay: fwd_rule_unlisten() them.
+ *
+ * Return: 0 on success, -1 if a port that isn't best effort can't be bound
+ *
+ * #syscalls eventfd2 getrlimit prlimit64
+ */
+static int fwd_rule_listen(struct ctx *c, enum fwd_table t,
+			   const struct fwd_ports *fwd,
+			   const struct fwd_rule *r, char *msg, size_t len)
+{
+	bool weak = (r->flags & FWD_WEAK) || fwd->mode == FWD_ALL;
+	unsigned int p;
+
+	fwd_rule_binding = r->id;
+	for (p = r->first; p && p <= r->last; p++) {
+		uint16_t to = (uint16_t)(r->to + (p - r->first));
+		char a[INET6_ADDRSTRLEN] = "*";
+		int rc;
+
+		if (fwd_port_excluded(fwd, (uint16_t)p))
+			continue;
+		if (weak && !fwd_weak_room())
+			continue;
+
+		errno = 0;
+		switch (t) {
+		case FWD_TCP_IN:
+			rc = tcp_listen_rule(c, r, (uint16_t)p, to);
+			break;
+		case FWD_TCP_OUT:
+			rc = tcp_splice_ns_listen(c, (uint16_t)p, to);
+			break;
+		default:
+			rc = udp_listen_rule(c, t == FWD_UDP_OUT, r,
+					     (uint16_t)p, to);
+			if (rc)
+				rc = errno ? -errno : -EIO;
+		}
+		if (!rc || weak)
+			continue;
+
+		if (r->af != AF_UNSPEC)
+			inany_ntop(&r->addr, a, sizeof(a));
+		snprintf(msg, len, "Listen failed for %s port %s%s%s/%u: %s",
+			 fwd_table_name[t], a, *r->ifname ? "%" : "",
+			 r->ifname, p, strerror(-rc));
+		fwd_rule_binding = 0;
+		return -1;
+	}
+
+	fwd_rule_binding = 0;
+	return 0;
+}
+
+/**
+ * fwd_rule_find() - Find a rule by identifier
+ * @fwd:	Table
+ * @id:		Identifier
+ *
+ * Return: rule, NULL if not in the table
+ */
+static const struct fwd_rule *fwd_rule_find(const struct fwd_ports *fwd,
+					    uint16_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < fwd->count && i < FWD_RULES_MAX; i++) {
+		if (fwd->rules[i].id == id)
+			return &fwd->rules[i];
+	}
+	return NULL;
+}
+
+/**
+ * fwd_change() - Change a forwarding table at run time, all or nothing
+ * @c:		Execution context
+ * @t:		Table
+ * @op:		FWD_OP_ADD, FWD_OP_DEL (the rules the specs describe, exactly)
+ *		or FWD_OP_SET (replace the whole table, no spec: clear it)
+ * @specs:	Specifications, syntax of -t/-u/-T/-U
+ * @n:		Number of @specs
+ * @msg:	Error message on failure, summary on success
+ * @len:	Size of @msg
+ *
+ * New rules get their listening sockets before anything else changes: if
+ * one fails, those opened are closed, the table stays as it was. Rules
+ * removed have their sockets closed, and the flows they let in end (TCP
+ * with a reset); other flows are untouched. Replacing keeps the rules that
+ * stay the same, with their sockets and flows; the sockets of the others
+ * close before the new ones open (they may share ports), and come back if
+ * those fail, minus the UDP flows they had. Tables in automatic mode are
+ * left to the port scanner.
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int fwd_change(struct ctx *c, enum fwd_table t, enum fwd_op op,
+	       const char *const *specs, unsigned int n, char *msg, size_t len)
+{
+	bool inbound = t == FWD_TCP_IN || t == FWD_UDP_IN;
+	bool pasta = c->mode == MODE_PASTA;
+	static struct fwd_ports next, del;
+	unsigned int i, j, added = 0, removed = 0, ended = 0;
+	struct fwd_ports *cur;
+	const char *e;
+
+	if (t >= FWD_TABLES) {
+		snprintf(msg, len, "No such table");
+		return -1;
+	}
+	cur = fwd_table_get(c, t);
+	if (!inbound && !pasta) {
+		snprintf(msg, len, "Outbound forwarding is for pasta only");
+		return -1;
+	}
+	if ((t == FWD_TCP_IN || t == FWD_TCP_OUT) ? c->no_tcp : c->no_udp) {
+		snprintf(msg, len, "%s is disabled", fwd_table_name[t] +
+			 (inbound ? 5 : 7));
+		return -1;
+	}
+	if (cur->mode == FWD_AUTO) {
+		snprintf(msg, len, "%s forwarding is automatic: not changed",
+			 fwd_table_name[t]);
+		return -1;
+	}
+
+	if (op == FWD_OP_SET) {
+		memset(&next, 0, sizeof(next));
+	} else {
+		next = *cur;
+		if (next.mode == FWD_NONE)
+			next.mode = FWD_UNSET;	/* 'none' refuses additions */
+	}
+	memset(&del, 0, sizeof(del));
+
+	for (i = 0; i < n; i++) {
+		struct fwd_ports *into = op == FWD_OP_DEL ? &del : &next;
+
+		if (fwd_parse_spec(into, specs[i], pasta, inbound, &e)) {
+			snprintf(msg, len, "Bad port specification '%s': %s",
+				 specs[i], e);
+			return -1;
+		}
+		if (into->mode == FWD_AUTO) {
+			snprintf(msg, len, "'auto' only at start-up");
+			return -1;
+		}
+	}
+
+	if (op == FWD_OP_DEL) {
+		for (i = 0; i < del.count; i++) {
+			for (j = 0; j < next.count; j++) {
+				if (fwd_rule_same(&del.rules[i],
+						  &next.rules[j]))
+					break;
+			}
+			if (j == next.count) {
+				char d[128];
+
+				fwd_rule_fmt(&del.rules[i], false, d,
+					     sizeof(d));
+				snprintf(msg, len, "No such rule: %s",
+					 strchr(d, ' ') + 1);
+				return -1;
+			}
+			memmove(&next.rules[j], &next.rules[j + 1],
+				(next.count - j - 1) * sizeof(next.rules[0]));
+			next.count--;
+		}
+	}
+
+	/* Same rule, same exclusions: it stays as it is */
+	if (op == FWD_OP_SET && !memcmp(next.excl, cur->excl, sizeof(cur->excl))) {
+		for (i = 0; i < next.count; i++) {
+			for (j = 0; j < cur->count; j++) {
+				if (fwd_rule_same(&next.rules[i],
+						  &cur->rules[j]))
+					next.rules[i].id = cur->rules[j].id;
+			}
+		}
+	}
+
+	/* Going away: sockets first (new rules may want their ports) */
+	for (j = 0; j < cur->count; j++) {
+		if (!fwd_rule_find(&next, cur->rules[j].id)) {
+			fwd_rule_unlisten(c, cur->rules[j].id);
+			removed++;
+		}
+	}
+
+	for (i = 0; i < next.count; i++) {
+		if (fwd_rule_find(cur, next.rules[i].id))
+			continue;
+		if (!fwd_rule_listen(c, t, &next, &next.rules[i], msg, len)) {
+			added++;
+			continue;
+		}
+
+		/* Undo: new sockets, then the old ones back */
+		for (j = 0; j <= i; j++) {
+			if (!fwd_rule_find(cur, next.rules[j].id))
+				fwd_rule_unlisten(c, next.rules[j].id);
+		}
+		for (j = 0; j < cur->count; j++) {
+			char m[128];
+
+			if (fwd_rule_find(&next, cur->rules[j].id))
+				continue;
+			if (fwd_rule_listen(c, t, cur, &cur->rules[j], m,
+					    sizeof(m)))
+				err("Couldn't restore forwarding: %s", m);
+		}
+		return -1;
+	}
+
+	for (j = 0; j < cur->count; j++) {
+		if (!fwd_rule_find(&next, cur->rules[j].id))
+			ended += fwd_rule_flows_end(c, cur->rules[j].id);
+	}
+
+	if (!next.count && next.mode != FWD_ALL)
+		next.mode = FWD_NONE;
+	else if (next.mode == FWD_UNSET || next.mode == FWD_NONE)
+		next.mode = FWD_SPEC;
+	*cur = next;
+
+	snprintf(msg, len, "%s: %u rules added, %u removed, %u flows ended",
+		 fwd_table_name[t], added, removed, ended);
+	info("Forwarding changed: %s", msg);
+	return 0;
 }

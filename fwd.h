@@ -8,6 +8,7 @@
 #define FWD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -54,6 +55,7 @@ enum fwd_mode {
  * @last:	last port of the range (inclusive)
  * @to:		target port corresponding to @first
  * @flags:	FWD_WEAK, ...
+ * @id:		Unique, non-zero: listening sockets and flows refer to it
  */
 struct fwd_rule {
 	union inany_addr addr;
@@ -63,6 +65,7 @@ struct fwd_rule {
 	uint16_t last;
 	uint16_t to;
 	uint8_t flags;
+	uint16_t id;
 };
 
 /**
@@ -98,6 +101,52 @@ int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 		   bool inbound, const char **err);
 void fwd_ephemeral_range(uint16_t *first, uint16_t *last);
 bool fwd_weak_room(void);
+
+/**
+ * enum fwd_table - Forwarding tables that can be changed at run time
+ * @FWD_TCP_IN:		-t
+ * @FWD_UDP_IN:		-u
+ * @FWD_TCP_OUT:	-T (pasta)
+ * @FWD_UDP_OUT:	-U (pasta)
+ * @FWD_TABLES:		Number of tables
+ */
+enum fwd_table {
+	FWD_TCP_IN = 0,
+	FWD_UDP_IN,
+	FWD_TCP_OUT,
+	FWD_UDP_OUT,
+	FWD_TABLES,
+};
+
+/**
+ * enum fwd_op - Changes to a table
+ * @FWD_OP_ADD:		Add the rules of a spec
+ * @FWD_OP_DEL:		Remove the rules a spec describes
+ * @FWD_OP_SET:		Replace the whole table
+ */
+enum fwd_op {
+	FWD_OP_ADD,
+	FWD_OP_DEL,
+	FWD_OP_SET,
+};
+
+/* Descriptors above this aren't tracked: their rule can't be removed */
+#define FWD_LSOCK_FD_MAX	(1 << 18)
+
+/* Rule being bound: listening sockets opened meanwhile belong to it */
+extern uint16_t fwd_rule_binding;
+
+/* Rule identifiers, listening sockets of rules, live changes */
+void fwd_rule_ids(struct fwd_ports *fwd, unsigned int from);
+void fwd_lsock_note(int fd, uint64_t ref);
+void fwd_lsock_forget(int fd);
+uint16_t fwd_lsock_rule(int fd);
+struct fwd_ports *fwd_table_get(struct ctx *c, enum fwd_table t);
+int fwd_rule_fmt(const struct fwd_rule *r, bool json, char *buf,
+		 size_t len);
+int fwd_change(struct ctx *c, enum fwd_table t, enum fwd_op op,
+	       const char *const *specs, unsigned int n, char *msg,
+	       size_t len);
 
 /* Address translation for new flows, both ways */
 bool fwd_nat_from_tap(const struct ctx *c, uint8_t proto,

@@ -39,6 +39,7 @@
 #include "dhcpv6.h"
 #include "isolation.h"
 #include "hostwatch.h"
+#include "ctl.h"
 
 #define EPOLL_EVENTS		8
 #define TIMER_INTERVAL_MS	1000
@@ -163,6 +164,7 @@ static void timer_handler(int fd, const struct timespec *now)
 		ndp_timer(&c, now);
 	if (c.mode == MODE_PASTA)
 		pasta_child_exited(&c);
+	ctl_timer(&c, now);
 }
 
 /* Open the pid file now: later we may no longer be allowed to */
@@ -238,7 +240,7 @@ static const char *const stats_name[EPOLL_TYPE_MAX] = {
 	"none", "tap-listen", "tap-passt", "tap-pasta", "timer",
 	"nsquit-inotify", "nsquit-timer", "icmp", "udp-listen", "udp-reply",
 	"tcp-listen", "tcp", "tcp-timer", "tcp-splice", "hostwatch",
-	"vhost-cmd", "vhost-kick",
+	"vhost-cmd", "vhost-kick", "ctl-listen", "ctl",
 };
 
 /**
@@ -307,6 +309,10 @@ static void dispatch(union epoll_ref ref, uint32_t events,
 	case EPOLL_TYPE_HOSTWATCH:
 		hostwatch_handler(&c, ref, now);
 		break;
+	case EPOLL_TYPE_CTL_LISTEN:
+	case EPOLL_TYPE_CTL:
+		ctl_handler(&c, ref, events, now);
+		break;
 	default:
 		debug("Unexpected epoll reference type %u", ref.type);
 	}
@@ -351,6 +357,7 @@ int main(int argc, char **argv)
 	if (c.mode == MODE_PASST)
 		tap_sock_init(&c);
 	pidfile_open();
+	ctl_init(&c);
 
 	isolate_user(c.uid, c.gid, !c.netns_only, c.userns_path, c.mode);
 

@@ -62,6 +62,8 @@ enum epoll_type {
 	EPOLL_TYPE_HOSTWATCH,		/* host changes: rtnetlink, inotify */
 	EPOLL_TYPE_VHOST_CMD,		/* vhost-user: front-end socket */
 	EPOLL_TYPE_VHOST_KICK,		/* vhost-user: kick eventfd of a ring */
+	EPOLL_TYPE_CTL_LISTEN,		/* -c: configuration socket */
+	EPOLL_TYPE_CTL,			/* -c: a configuration client */
 	EPOLL_TYPE_MAX,
 };
 

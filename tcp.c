@@ -2274,6 +2274,7 @@ static void tcp_accept(struct ctx *c, union epoll_ref ref)
 {
 	int i;
 
+	flow_rule_cur = fwd_lsock_rule(ref.fd);	/* new flows remember it */
 	for (i = 0; i < 64; i++) {
 		struct sockaddr_storage sa;
 		socklen_t sl = sizeof(sa);
@@ -2288,6 +2289,18 @@ static void tcp_accept(struct ctx *c, union epoll_ref ref)
 		}
 		tcp_conn_from_sock(c, s, &sa, (uint16_t)ref.data);
 	}
+	flow_rule_cur = 0;
+}
+
+/**
+ * tcp_flow_rst() - Reset a connection, e.g. as its forwarding rule goes
+ * @c:		Execution context
+ * @idx:	Flow index, of type FLOW_TCP
+ */
+void tcp_flow_rst(struct ctx *c, uint32_t idx)
+{
+	if (idx < FLOW_MAX && flow_at(idx)->f.type == FLOW_TCP)
+		tcp_rst(c, tcp_at(idx));
 }
 
 /* Socket and timer events */
@@ -2758,8 +2771,57 @@ static int tcp_listen_sock(struct ctx *c, int af, const union inany_addr *addr,
 		close(s);
 		return ret < 0 ? ret : -EIO;
 	}
+	fwd_lsock_note(s, ref.u64);
 
 	return s;
+}
+
+/**
+ * tcp_listen_rule() - Listen on one port of a forwarding rule
+ * @c:		Execution context
+ * @r:		Rule: address, interface
+ * @port:	Port to listen on
+ * @to:		Guest port
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+int tcp_listen_rule(struct ctx *c, const struct fwd_rule *r, uint16_t port,
+		    uint16_t to)
+{
+	const union inany_addr *a = r->af != AF_UNSPEC ? &r->addr : NULL;
+	int s;
+
+	s = tcp_listen_sock(c, r->af, a, r->ifname, port, to);
+	if (s < 0)
+		return s;
+	if (!a && !*r->ifname && !tcp_port_fd[port])
+		tcp_port_fd[port] = s + 1;
+	return 0;
+}
+
+/**
+ * tcp_listen_close() - Close a listening socket of a forwarding rule
+ * @c:		Execution context
+ * @fd:		Socket
+ *
+ * #syscalls getsockname
+ */
+void tcp_listen_close(struct ctx *c, int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+
+	if (!getsockname(fd, (struct sockaddr *)&sa, &sl)) {
+		uint16_t port = ntohs(sa.ss_family == AF_INET ?
+				      ((struct sockaddr_in *)&sa)->sin_port :
+				      ((struct sockaddr_in6 *)&sa)->sin6_port);
+
+		if (tcp_port_fd[port] == fd + 1)
+			tcp_port_fd[port] = 0;
+	}
+	fwd_lsock_forget(fd);
+	passt_epoll_del(c, fd);
+	close(fd);
 }
 
 /**
@@ -2797,6 +2859,7 @@ void tcp_unlisten_port(struct ctx *c, uint16_t port)
 {
 	if (!tcp_port_fd[port])
 		return;
+	fwd_lsock_forget(tcp_port_fd[port] - 1);
 	passt_epoll_del(c, tcp_port_fd[port] - 1);
 	close(tcp_port_fd[port] - 1);
 	tcp_port_fd[port] = 0;
@@ -2862,36 +2925,33 @@ int tcp_init(struct ctx *c)
 		const struct fwd_rule *r = &fwd->rules[i];
 		unsigned int p;
 
+		fwd_rule_binding = r->id;
 		for (p = r->first; p <= r->last; p++) {
 			uint16_t to = (uint16_t)(r->to + (p - r->first));
-			const union inany_addr *a = NULL;
 			int s;
 
 			if (fwd_port_excluded(fwd, (uint16_t)p))
 				continue;
-			if (r->af != AF_UNSPEC)
-				a = &r->addr;
 			if ((r->flags & FWD_WEAK) && !fwd_weak_room()) {
 				skipped++;
 				continue;
 			}
 
 			tried++;
-			s = tcp_listen_sock(c, r->af, a, r->ifname,
-					    (uint16_t)p, to);
-			if (s >= 0) {
+			s = tcp_listen_rule(c, r, (uint16_t)p, to);
+			if (!s) {
 				bound++;
-				if (!a && !*r->ifname && !tcp_port_fd[p])
-					tcp_port_fd[p] = s + 1;
 				continue;
 			}
 			if (!(r->flags & FWD_WEAK)) {
 				err("Failed to bind port %u: %s", p,
 				    strerror(-s));
+				fwd_rule_binding = 0;
 				return -1;
 			}
 		}
 	}
+	fwd_rule_binding = 0;
 
 	if (skipped)
 		warn("TCP: %u ports not forwarded: open files limit reached",

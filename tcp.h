@@ -31,4 +31,10 @@ void tcp_host_addr_check(struct ctx *c,
 int tcp_listen_port(struct ctx *c, uint16_t port, uint16_t to);
 void tcp_unlisten_port(struct ctx *c, uint16_t port);
 
+/* Forwarding rules changed at run time (fwd.c) */
+int tcp_listen_rule(struct ctx *c, const struct fwd_rule *r, uint16_t port,
+		    uint16_t to);
+void tcp_listen_close(struct ctx *c, int fd);
+void tcp_flow_rst(struct ctx *c, uint32_t idx);
+
 #endif /* TCP_H */

@@ -553,6 +553,7 @@ static void splice_accept(struct ctx *c, union epoll_ref ref)
 	uint16_t to = ref.data & 0xffff;
 	int i;
 
+	flow_rule_cur = fwd_lsock_rule(ref.fd);	/* new flows remember it */
 	for (i = 0; i < 64; i++) {
 		struct sockaddr_storage sa;
 		socklen_t sl = sizeof(sa);
@@ -565,7 +566,7 @@ static void splice_accept(struct ctx *c, union epoll_ref ref)
 		if (s < 0) {
 			if (errno == EMFILE || errno == ENFILE)
 				warn_once("TCP splice: out of descriptors");
-			return;
+			break;
 		}
 		splice_sa_peer(&sa, &peer, &pport);
 
@@ -574,6 +575,18 @@ static void splice_accept(struct ctx *c, union epoll_ref ref)
 			   IPPROTO_TCP);
 		splice_new(c, s, t, v6, to, true, &peer, pport);
 	}
+	flow_rule_cur = 0;
+}
+
+/**
+ * tcp_splice_flow_rst() - Reset a spliced connection, e.g. as its
+ *			   forwarding rule goes
+ * @idx:	Flow index, of type FLOW_TCP_SPLICE
+ */
+void tcp_splice_flow_rst(uint32_t idx)
+{
+	if (idx < FLOW_MAX && flow_at(idx)->f.type == FLOW_TCP_SPLICE)
+		splice_rst(flow_priv(flow_at(idx)));
 }
 
 /**
@@ -741,6 +754,7 @@ int tcp_splice_ns_listen(struct ctx *c, uint16_t port, uint16_t to)
 			close(s);
 			continue;
 		}
+		fwd_lsock_note(s, ref.u64);
 		splice_ns_fd[port][v6] = s + 1;
 		bound++;
 	}
@@ -762,10 +776,37 @@ void tcp_splice_ns_unlisten(struct ctx *c, uint16_t port)
 
 		if (s < 0)
 			continue;
+		fwd_lsock_forget(s);
 		passt_epoll_del(c, s);
 		close(s);
 		splice_ns_fd[port][v6] = 0;
 	}
+}
+
+/**
+ * tcp_splice_listen_close() - Close a -T listening socket of a rule
+ * @c:		Execution context
+ * @fd:		Socket
+ *
+ * #syscalls:pasta getsockname
+ */
+void tcp_splice_listen_close(struct ctx *c, int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+
+	if (!getsockname(fd, (struct sockaddr *)&sa, &sl)) {
+		bool v6 = sa.ss_family == AF_INET6;
+		uint16_t port = ntohs(v6 ?
+				      ((struct sockaddr_in6 *)&sa)->sin6_port :
+				      ((struct sockaddr_in *)&sa)->sin_port);
+
+		if (splice_ns_fd[port][v6] == fd + 1)
+			splice_ns_fd[port][v6] = 0;
+	}
+	fwd_lsock_forget(fd);
+	passt_epoll_del(c, fd);
+	close(fd);
 }
 
 /**
@@ -805,6 +846,7 @@ int tcp_splice_init(struct ctx *c)
 		const struct fwd_rule *r = &fwd->rules[i];
 		unsigned int p;
 
+		fwd_rule_binding = r->id;
 		for (p = r->first; p && p <= r->last; p++) {
 			uint16_t to = (uint16_t)(r->to + (p - r->first));
 			int rc;
@@ -820,10 +862,12 @@ int tcp_splice_init(struct ctx *c)
 				   !(r->flags & FWD_WEAK)) {
 				err("Failed to bind port %u in namespace: %s",
 				    p, strerror(-rc));
+				fwd_rule_binding = 0;
 				return -1;
 			}
 		}
 	}
+	fwd_rule_binding = 0;
 
 	if (tried && !bound) {
 		err("Failed to bind any TCP port in namespace");

@@ -37,4 +37,8 @@ void tcp_splice_timer(struct ctx *c, const struct timespec *now);
 int tcp_splice_ns_listen(struct ctx *c, uint16_t port, uint16_t to);
 void tcp_splice_ns_unlisten(struct ctx *c, uint16_t port);
 
+/* Forwarding rules changed at run time (fwd.c) */
+void tcp_splice_listen_close(struct ctx *c, int fd);
+void tcp_splice_flow_rst(uint32_t idx);
+
 #endif /* TCP_SPLICE_H */

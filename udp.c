@@ -1268,6 +1268,7 @@ static void udp_listen_handler(struct ctx *c, uint32_t lidx, int fd,
 	if (!(n = udp_recv(fd, true)))
 		return;
 
+	flow_rule_cur = fwd_lsock_rule(fd);	/* new flows remember it */
 	for (i = 0; i < n; i++) {
 		struct flow_key key;
 		union inany_addr r;
@@ -1287,6 +1288,7 @@ static void udp_listen_handler(struct ctx *c, uint32_t lidx, int fd,
 		flow_at(idx)->f.bytes[INISIDE] += udp_rmh[i].msg_len;
 		udp_rflow[i] = idx;
 	}
+	flow_rule_cur = 0;
 
 	/* To the guest, all flows in one batch of frames */
 	for (i = 0, k = 0; i < n; i++) {
@@ -1388,6 +1390,7 @@ static int udp_lsock_add(const struct ctx *c, int fd, int af, bool ns,
 		close(fd);
 		return -1;
 	}
+	fwd_lsock_note(fd, ref.u64);
 
 	udp_ls[i].in_use = true;
 	udp_ls[i].ns = ns;
@@ -1491,6 +1494,7 @@ static int udp_fwd_init(const struct ctx *c, const struct fwd_ports *fwd,
 	for (i = 0; i < fwd->count && i < FWD_RULES_MAX; i++) {
 		const struct fwd_rule *r = &fwd->rules[i];
 
+		fwd_rule_binding = r->id;
 		for (port = r->first; port && port <= r->last; port++) {
 			uint16_t to = (uint16_t)(r->to + (port - r->first));
 			int rc;
@@ -1513,10 +1517,12 @@ static int udp_fwd_init(const struct ctx *c, const struct fwd_ports *fwd,
 				bound++;
 			} else if (!all_weak && !(r->flags & FWD_WEAK)) {
 				err("Failed to bind UDP port %u", port);
+				fwd_rule_binding = 0;
 				return -1;
 			}
 		}
 	}
+	fwd_rule_binding = 0;
 
 	if (skipped)
 		warn("UDP: %u ports not forwarded: open files limit reached",
@@ -1582,6 +1588,7 @@ void udp_port_unbind(struct ctx *c, bool outbound, uint16_t port)
 				udp_flow_close(c, j);
 		}
 
+		fwd_lsock_forget(ls->fd);
 		passt_epoll_del(c, ls->fd);
 		close(ls->fd);
 		memset(ls, 0, sizeof(*ls));
@@ -1589,6 +1596,63 @@ void udp_port_unbind(struct ctx *c, bool outbound, uint16_t port)
 
 	while (udp_ls_top && !udp_ls[udp_ls_top - 1].in_use)
 		udp_ls_top--;
+}
+
+/**
+ * udp_listen_rule() - Bind one port of a forwarding rule
+ * @c:		Execution context
+ * @outbound:	pasta -U (namespace loopback), else -u
+ * @r:		Rule: address, interface
+ * @port:	Port to bind
+ * @to:		Target port
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int udp_listen_rule(const struct ctx *c, bool outbound,
+		    const struct fwd_rule *r, uint16_t port, uint16_t to)
+{
+	if (outbound)
+		return udp_listen_loopback(c, port, to);
+	return udp_listen_open(c, false, r->af, &r->addr, r->ifname, port, to);
+}
+
+/**
+ * udp_listen_close() - Close a listening socket of a rule, and its flows
+ * @c:		Execution context
+ * @lidx:	Index of the socket (epoll reference data)
+ */
+void udp_listen_close(const struct ctx *c, uint32_t lidx)
+{
+	struct udp_lsock *ls;
+	unsigned int j;
+
+	if (lidx >= UDP_LSOCK_MAX || !udp_ls[lidx].in_use)
+		return;
+	ls = &udp_ls[lidx];
+
+	for (j = 0; j < flow_hwm(); j++) {
+		if (flow_at(j)->f.type == FLOW_UDP && udp_at(j)->lidx == lidx)
+			udp_flow_close(c, j);
+	}
+
+	fwd_lsock_forget(ls->fd);
+	passt_epoll_del(c, ls->fd);
+	close(ls->fd);
+	memset(ls, 0, sizeof(*ls));
+
+	while (udp_ls_top && !udp_ls[udp_ls_top - 1].in_use)
+		udp_ls_top--;
+}
+
+/**
+ * udp_flow_end() - Close a UDP flow, e.g. as its forwarding rule goes
+ * @c:		Execution context
+ * @idx:	Flow index
+ */
+void udp_flow_end(const struct ctx *c, uint32_t idx)
+{
+	if (idx < FLOW_MAX)
+		udp_flow_close(c, idx);
 }
 
 /**

@@ -37,4 +37,10 @@ void udp_timer(struct ctx *c, const struct timespec *now);
 int udp_port_bind(struct ctx *c, bool outbound, uint16_t port, uint16_t to);
 void udp_port_unbind(struct ctx *c, bool outbound, uint16_t port);
 
+/* Forwarding rules changed at run time (fwd.c) */
+int udp_listen_rule(const struct ctx *c, bool outbound,
+		    const struct fwd_rule *r, uint16_t port, uint16_t to);
+void udp_listen_close(const struct ctx *c, uint32_t lidx);
+void udp_flow_end(const struct ctx *c, uint32_t idx);
+
 #endif /* UDP_H */
