@@ -130,7 +130,7 @@ static const struct {
 int ctl_parse(const char *data, size_t len, struct ctl_req *req,
 	      const char **err)
 {
-	const char *w[CTL_WORDS_MAX + 3];
+	const char *w[CTL_WORDS_MAX + 4];	/* pesto 1 COMMAND TABLE */
 	unsigned int n = 0, i;
 	const char *nl;
 	char *p;
