@@ -35,7 +35,8 @@
 #include "passt.h"
 #include "util.h"
 
-#define CTL_OUT_SIZE	(128 * 1024)	/* reply buffer: largest table list */
+/* Reply buffer: room for the largest table listing */
+#define CTL_OUT_SIZE	(128 * 1024)
 
 /**
  * enum ctl_state - Where a client is

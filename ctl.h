@@ -17,10 +17,10 @@
 
 #define CTL_MAGIC		"pesto"
 #define CTL_VERSION		1
-#define CTL_REQ_MAX		4096	/* bytes in a request, newline included */
+#define CTL_REQ_MAX		4096	/* request bytes, with newline */
 #define CTL_WORDS_MAX		64	/* words in a request */
 #define CTL_CONN_MAX		4	/* clients at once */
-#define CTL_TIMEOUT		10	/* seconds a client may take, in all */
+#define CTL_TIMEOUT		10	/* seconds a client may take */
 
 /**
  * enum ctl_cmd - Requests

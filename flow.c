@@ -280,7 +280,7 @@ static const char *flow_json_side(const struct flow_side *s, char *buf,
  * flow_list() - Describe flows into a buffer, as many as fit, from a position
  * @now_s:	Current time, seconds of CLOCK_MONOTONIC
  * @json:	One JSON object per flow (comma-separated), else text lines
- *		as flow_dump() logs them
+ *		as flow_dump() logs them, with packet counts at the end
  * @buf:	Buffer
  * @len:	Size of @buf
  * @pos:	Index to start from, updated to where to go on next time
@@ -313,7 +313,8 @@ int flow_list(uint32_t now_s, bool json, char *buf, size_t len,
 				     "%s{\"id\":%u,\"proto\":\"%s\","
 				     "\"state\":\"%s\",\"age\":%u,"
 				     "\"rule\":%u,\"ini\":%s,\"tgt\":%s,"
-				     "\"bytes\":[%llu,%llu]}\n",
+				     "\"bytes\":[%llu,%llu],"
+				     "\"packets\":[%u,%u]}\n",
 				     used || *pos ? "," : "", i,
 				     flow_type_str(f->f.type),
 				     f->f.state < ARRAY_SIZE(flow_state_name) ?
@@ -324,11 +325,17 @@ int flow_list(uint32_t now_s, bool json, char *buf, size_t len,
 				     flow_json_side(&f->f.side[TGTSIDE],
 						    sides[1], sizeof(sides[1])),
 				     (unsigned long long)f->f.bytes[INISIDE],
-				     (unsigned long long)f->f.bytes[TGTSIDE]);
+				     (unsigned long long)f->f.bytes[TGTSIDE],
+				     f->f.pkts[INISIDE], f->f.pkts[TGTSIDE]);
 		} else {
 			n = snprintf(line, sizeof(line), "flow %u: ", i);
 			n += flow_describe(f, now_s, line + n,
 					   sizeof(line) - (size_t)n - 1);
+			if ((size_t)n < sizeof(line) - 2)
+				n += snprintf(line + n, sizeof(line) - n - 1,
+					      " packets %u>%u",
+					      f->f.pkts[INISIDE],
+					      f->f.pkts[TGTSIDE]);
 			if ((size_t)n > sizeof(line) - 2)
 				n = (int)sizeof(line) - 2;
 			line[n++] = '\n';

@@ -132,6 +132,8 @@ struct flow_side {
  *		the flow came in through, 0 for none
  * @bytes:	Payload bytes received from each side, @bytes[INISIDE] is
  *		what the initiator sent
+ * @pkts:	Packets received from each side: frames from or to the guest,
+ *		datagrams on sockets (spliced TCP: none, only bytes)
  * @side:	The two sides, see the picture above
  */
 struct flow_common {
@@ -140,6 +142,7 @@ struct flow_common {
 	uint16_t rule;
 	uint32_t since;
 	uint64_t bytes[2];
+	uint32_t pkts[2];
 	struct flow_side side[2];
 };
 

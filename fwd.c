@@ -1304,7 +1304,8 @@ static const struct fwd_rule *fwd_rule_find(const struct fwd_ports *fwd,
  * fwd_change() - Change a forwarding table at run time, all or nothing
  * @c:		Execution context
  * @t:		Table
- * @op:		FWD_OP_ADD, FWD_OP_DEL (the rules the specs describe, exactly)
+ * @op:		FWD_OP_ADD, FWD_OP_DEL (the rules the specs describe,
+ *		exactly)
  *		or FWD_OP_SET (replace the whole table, no spec: clear it)
  * @specs:	Specifications, syntax of -t/-u/-T/-U
  * @n:		Number of @specs
@@ -1357,7 +1358,7 @@ int fwd_change(struct ctx *c, enum fwd_table t, enum fwd_op op,
 	} else {
 		next = *cur;
 		if (next.mode == FWD_NONE)
-			next.mode = FWD_UNSET;	/* 'none' refuses additions */
+			next.mode = FWD_UNSET;	/* 'none' refuses more */
 	}
 	memset(&del, 0, sizeof(del));
 
@@ -1398,7 +1399,8 @@ int fwd_change(struct ctx *c, enum fwd_table t, enum fwd_op op,
 	}
 
 	/* Same rule, same exclusions: it stays as it is */
-	if (op == FWD_OP_SET && !memcmp(next.excl, cur->excl, sizeof(cur->excl))) {
+	if (op == FWD_OP_SET &&
+	    !memcmp(next.excl, cur->excl, sizeof(cur->excl))) {
 		for (i = 0; i < next.count; i++) {
 			for (j = 0; j < cur->count; j++) {
 				if (fwd_rule_same(&next.rules[i],

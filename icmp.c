@@ -401,6 +401,7 @@ void icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 		return;
 	}
 	fl->f.bytes[INISIDE] += len;
+	fl->f.pkts[INISIDE]++;
 
 	trace("icmp: echo request id %u seq %u sent", id, f->seq);
 }
@@ -477,6 +478,7 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 		trace("icmp: echo reply id %u seq %u to guest", f->id, seq);
 		fl->f.bytes[TGTSIDE] += (size_t)n;
+		fl->f.pkts[TGTSIDE]++;
 
 		if (f->af == AF_INET) {
 			const struct in_addr *s4 = inany_v4(&tap->ours);

@@ -246,11 +246,11 @@ int main(int argc, char **argv)
 		{ "clear",	required_argument,	NULL, 'C' },
 		{ "show",	no_argument,		NULL, 's' },
 		{ "flows",	no_argument,		NULL, OPT_FLOWS },
-		{ "log-level",	required_argument,	NULL, OPT_LOG_LEVEL },
+		{ "log-level",	required_argument, NULL, OPT_LOG_LEVEL },
 		{ "json",	no_argument,		NULL, OPT_JSON },
 		{ "debug",	no_argument,		NULL, 'd' },
 		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, OPT_VERSION },
+		{ "version",	no_argument,	NULL, OPT_VERSION },
 		{ 0 },
 	};
 	const char *mode = "set", *show = NULL, *json = NULL;

@@ -795,6 +795,16 @@ static void tcp_flush(struct ctx *c)
 	tcp_out_has_gso = false;
 	tcp_arena_used = 0;
 
+	for (i = 0; i < (unsigned int)sent; i++) {
+		const struct tcp_out_meta *m = &tcp_out_meta[i];
+		struct flow *f;
+
+		if (m->conn == IDX_NONE)
+			continue;
+		f = flow_at(m->conn);
+		if (f->f.type == FLOW_TCP)
+			f->f.pkts[!tcp_tap_sidx(tcp_at(m->conn))]++;
+	}
 	for (i = (unsigned int)sent; i < n; i++)
 		tcp_frame_dropped(&tcp_out_meta[i]);
 	for (i = (unsigned int)sent; i < n; i++) {
@@ -2152,6 +2162,9 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 		}
 
 		used = tcp_tap_conn(c, tcp_at(idx), pkts + i, n - i);
+		if (flow_at(idx)->f.type == FLOW_TCP)
+			flow_at(idx)->f.pkts[tcp_tap_sidx(tcp_at(idx))] +=
+				used ? (uint32_t)used : 1;
 		i += used ? used : 1;
 	}
 }

@@ -783,6 +783,7 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	}
 
 	flow_at(idx)->f.bytes[udp_tap_sidx(f)] += bytes;
+	flow_at(idx)->f.pkts[udp_tap_sidx(f)] += m;
 	udp_sendmmsg(fd, udp_smh, m);
 }
 
@@ -1094,6 +1095,7 @@ static void udp_reply_handler(struct ctx *c, uint32_t idx, int fd,
 	f->last = now->tv_sec;
 	for (i = 0; i < n; i++)
 		flow_at(idx)->f.bytes[TGTSIDE] += udp_rmh[i].msg_len;
+	flow_at(idx)->f.pkts[TGTSIDE] += (uint32_t)n;
 
 	if (f->kind == UDP_FLOW_TAP_OUT) {
 		if (!tap_is_ready(c))
@@ -1286,6 +1288,7 @@ static void udp_listen_handler(struct ctx *c, uint32_t lidx, int fd,
 
 		udp_at(idx)->last = now->tv_sec;
 		flow_at(idx)->f.bytes[INISIDE] += udp_rmh[i].msg_len;
+		flow_at(idx)->f.pkts[INISIDE]++;
 		udp_rflow[i] = idx;
 	}
 	flow_rule_cur = 0;

@@ -45,7 +45,8 @@ for f in d["flows"]:
     if (f["proto"] == "tcp" and i["pif"] == "host" and
         i["peer"] == sys.argv[1] and t["pif"] == "tap" and
         t["peer"] == sys.argv[2] and t["peer_port"] == 10000 and
-        f["bytes"][0] > 0 and f["bytes"][1] > 100000 and f["rule"] > 0):
+        f["bytes"][0] > 0 and f["bytes"][1] > 100000 and
+        f["packets"][0] > 0 and f["packets"][1] > 10 and f["rule"] > 0):
         sys.exit(0)
 print(d)
 sys.exit(1)
@@ -92,7 +93,7 @@ ctl_checks() {
 		r timeout 10 python3 "$TCPTOOL" peer $HOST4 10001
 	check "$mode: flow listing: both sides and byte counts" flows_json_ok
 	check_re "$mode: text listing, one line per flow" \
-		"^flow [0-9]+: tcp active .* bytes [0-9]+>[0-9]+$" \
+		"^flow [0-9]+: tcp active .* bytes [0-9]+>[0-9]+ packets [1-9][0-9]*>[1-9][0-9]*$" \
 		h timeout 10 "$PESTO" --flows "$CTL"
 	check_out "$mode: listing ends with the totals" "Flows: " \
 		h timeout 10 "$PESTO" --flows "$CTL"
