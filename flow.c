@@ -29,6 +29,13 @@
 struct flow flowtab[FLOW_MAX];
 
 uint16_t flow_rule_cur;
+uint64_t flow_drops[FLOW_DROP_NUM];
+
+static const char *const flow_drop_name[FLOW_DROP_NUM] = {
+	[FLOW_DROP_FULL]	= "flow-table-full",
+	[FLOW_DROP_TAP_BAD]	= "tap-bad-frame",
+	[FLOW_DROP_TAP_BUSY]	= "tap-busy",
+};
 
 static uint32_t flow_first_free = FLOW_MAX;	/* list of released entries */
 static uint32_t flow_hw;			/* entries ever used */
@@ -83,9 +90,12 @@ struct flow *flow_alloc(enum flow_type type, uint32_t now_s)
 {
 	struct flow *f;
 
-	if (type == FLOW_NONE || type >= FLOW_NUM_TYPES ||
-	    flow_n[type] >= flow_cap[type])
+	if (type == FLOW_NONE || type >= FLOW_NUM_TYPES)
 		return NULL;
+	if (flow_n[type] >= flow_cap[type]) {
+		flow_drops[FLOW_DROP_FULL]++;
+		return NULL;
+	}
 
 	if (flow_first_free < FLOW_MAX) {
 		f = flow_at(flow_first_free);
@@ -93,6 +103,7 @@ struct flow *flow_alloc(enum flow_type type, uint32_t now_s)
 	} else if (flow_hw < FLOW_MAX) {
 		f = flow_at(flow_hw++);
 	} else {
+		flow_drops[FLOW_DROP_FULL]++;
 		return NULL;
 	}
 
@@ -354,7 +365,8 @@ int flow_list(uint32_t now_s, bool json, char *buf, size_t len,
 }
 
 /**
- * flow_totals() - Table use: flows in use per type, caps, high-water mark
+ * flow_totals() - Table use: flows in use per type, caps, high-water mark,
+ *		   then drop counters by reason
  * @json:	JSON object, else one text line
  * @buf:	Buffer
  * @len:	Size of @buf
@@ -386,7 +398,23 @@ int flow_totals(bool json, char *buf, size_t len)
 	if (used >= len)
 		return (int)used;
 	r = snprintf(buf + used, len - used,
-		     json ? ",\"hwm\":%u}" : ", high-water %u", flow_hw);
+		     json ? ",\"hwm\":%u,\"dropped\":{" :
+		     ", high-water %u\nDropped:", flow_hw);
+	for (t = 0; t < FLOW_DROP_NUM && r >= 0; t++) {
+		used += (size_t)r;
+		if (used >= len)
+			return (int)used;
+		r = snprintf(buf + used, len - used,
+			     json ? "%s\"%s\":%llu" : "%s %s %llu",
+			     t ? "," : "", flow_drop_name[t],
+			     (unsigned long long)flow_drops[t]);
+	}
+	if (r < 0)
+		return r;
+	used += (size_t)r;
+	if (used >= len)
+		return (int)used;
+	r = snprintf(buf + used, len - used, json ? "}}" : "");
 	return r < 0 ? r : (int)(used + (size_t)r);
 }
 

@@ -265,6 +265,24 @@ const char *flow_type_str(uint8_t type);
 /* Rule of the listening socket being served: new flows carry it */
 extern uint16_t flow_rule_cur;
 
+/**
+ * enum flow_drop - Reasons for dropping, counted for listings
+ * @FLOW_DROP_FULL:	New flow refused: table, or its type, full
+ * @FLOW_DROP_TAP_BAD:	Frame from pasta's tap device cut or with a bad
+ *			virtio_net_hdr
+ * @FLOW_DROP_TAP_BUSY:	TCP frame to the guest not taken (queue full),
+ *			sent again later
+ * @FLOW_DROP_NUM:	Number of reasons
+ */
+enum flow_drop {
+	FLOW_DROP_FULL = 0,
+	FLOW_DROP_TAP_BAD,
+	FLOW_DROP_TAP_BUSY,
+	FLOW_DROP_NUM,
+};
+
+extern uint64_t flow_drops[FLOW_DROP_NUM];
+
 /* Hash index: keys to flow indices, and the keyed hash behind it */
 void flow_hash_init(void);
 int flow_hash_insert(const struct flow_key *k, uint32_t value);

@@ -82,6 +82,7 @@
 #include "util.h"
 #include "log.h"
 #include "checksum.h"
+#include "flow.h"
 #include "pcap.h"
 #include "arp.h"
 #include "ndp.h"
@@ -317,6 +318,7 @@ static bool tap_pasta_drop(const char *why, const struct timespec *now)
 	static time_t next;
 
 	tap_pasta_bad++;
+	flow_drops[FLOW_DROP_TAP_BAD]++;
 	if (now->tv_sec >= next) {
 		debug("tap: %s, frame dropped (%lu so far)", why,
 		      tap_pasta_bad);

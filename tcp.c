@@ -805,6 +805,7 @@ static void tcp_flush(struct ctx *c)
 		if (f->f.type == FLOW_TCP)
 			f->f.pkts[!tcp_tap_sidx(tcp_at(m->conn))]++;
 	}
+	flow_drops[FLOW_DROP_TAP_BUSY] += n - (unsigned int)sent;
 	for (i = (unsigned int)sent; i < n; i++)
 		tcp_frame_dropped(&tcp_out_meta[i]);
 	for (i = (unsigned int)sent; i < n; i++) {

@@ -228,8 +228,30 @@ static void test_flows(void)
 
 	n = flow_totals(true, buf, sizeof(buf));
 	CHECK(n > 0 && strstr(buf, "\"flows\":3") != NULL, "totals: %s", buf);
+	CHECK(strstr(buf, "\"dropped\":{\"flow-table-full\":0,") != NULL,
+	      "totals: drop counters");
 
 	for (i = 0; i < 3; i++)
+		flow_free(f[i]);
+}
+
+static void test_drops(void)
+{
+	static struct flow *f[FLOW_ICMP_MAX];
+	uint64_t before = flow_drops[FLOW_DROP_FULL];
+	char buf[1024];
+	unsigned int i;
+
+	for (i = 0; i < FLOW_ICMP_MAX; i++)
+		f[i] = flow_alloc(FLOW_ICMP, 1);
+	CHECK(f[FLOW_ICMP_MAX - 1] != NULL, "ICMP flows up to the cap");
+	CHECK(flow_alloc(FLOW_ICMP, 1) == NULL, "one more refused");
+	CHECK_EQ_INT(flow_drops[FLOW_DROP_FULL], before + 1,
+		     "refusal counted");
+	flow_totals(false, buf, sizeof(buf));
+	CHECK(strstr(buf, "Dropped: flow-table-full 1,") != NULL,
+	      "text totals: %s", buf);
+	for (i = 0; i < FLOW_ICMP_MAX; i++)
 		flow_free(f[i]);
 }
 
@@ -243,6 +265,7 @@ int main(void)
 	test_lsock();
 	test_change_refused();
 	test_flows();
+	test_drops();
 
 	return unit_done();
 }
