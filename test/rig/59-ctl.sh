@@ -53,6 +53,19 @@ sys.exit(1)
 ' "$REMOTE4" "$HOST4"
 }
 
+# udp_echo NS ADDR PORT: one datagram to an echo server, answer in 2 s
+udp_echo() {
+	"$1" timeout 5 python3 -c '
+import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET,
+                  socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(b"ping", (a, int(sys.argv[2])))
+sys.exit(0 if s.recv(64) == b"ping" else 1)
+' "$2" "$3"
+}
+
 # idle_clients N SECONDS: N connections that send nothing, for SECONDS
 idle_clients() {
 	rig_bg idle h timeout 20 python3 -c '
@@ -67,10 +80,19 @@ time.sleep(float(sys.argv[3]))
 }
 
 ctl_checks() {
-	local mode=$1 t0 t1
+	local mode=$1 t0 t1 t
 
 	rig_bg srv g python3 "$TCPTOOL" server 10000,10001,10002,10003
 	rig_wait_port g tcp 10003 || rig_die "server in guest"
+	rig_bg uecho g python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 10007))
+while True:
+    d, a = s.recvfrom(64)
+    s.sendto(d, a)
+'
+	rig_wait_port g udp 10007
 	rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
 
 	check_out "$mode: log says Configuration socket" \
@@ -154,17 +176,36 @@ ctl_checks() {
 	check "$mode: silent clients dropped after their deadline" \
 		rig_retry 15 h timeout 5 "$PESTO" "$CTL"
 
+	# UDP rules
+	check_fail "$mode: UDP 10007 not forwarded yet" \
+		udp_echo r $HOST4 10007
+	check "$mode: add a UDP rule (-A -u 10007)" \
+		h timeout 10 "$PESTO" -A -u 10007 "$CTL"
+	check "$mode: UDP 10007 forwarded" udp_echo r $HOST4 10007
+	check "$mode: remove it (-D -u 10007)" \
+		h timeout 10 "$PESTO" -D -u 10007 "$CTL"
+	check_fail "$mode: UDP 10007 no longer forwarded" \
+		udp_echo r $HOST4 10007
+
 	# Removal: listener closed, only its flows end
 	check "$mode: add 10002" h timeout 10 "$PESTO" -A -t 10002 "$CTL"
 	rig_bg victim r timeout 60 python3 "$TCPTOOL" source $HOST4 10002 \
 		$LONG 5 --slow $SLOW
+	rig_bg victim-lo h timeout 60 python3 "$TCPTOOL" source 127.0.0.1 \
+		10002 $LONG 4 --slow $SLOW
 	sleep 1
+	[ "$mode" = pasta ] && t=tcp-splice || t=tcp
+	check_re "$mode: the flow from host loopback listed ($t)" \
+		"^flow [0-9]+: $t active .*: host 127\.0\.0\.1:" \
+		h timeout 10 "$PESTO" --flows "$CTL"
 	check "$mode: remove 10002 and 10001 (-D)" \
 		h timeout 10 "$PESTO" -D -t 10002 -t 10001 "$CTL"
 	check_out "$mode: 10001 no longer forwarded" "ECONNREFUSED" \
 		r timeout 10 python3 "$TCPTOOL" refused $HOST4 10001
 	check_fail "$mode: the flow through 10002 ended" \
 		rig_reap 20 "${RIG_BG[victim]}"
+	check_fail "$mode: the one from host loopback too" \
+		rig_reap 20 "${RIG_BG[victim-lo]}"
 	check "$mode: replace the table (-t 10000,10003), 10000 kept" \
 		h timeout 10 "$PESTO" -t 10000 -t 10003 "$CTL"
 	check_out "$mode: 10003 forwarded" "$REMOTE4 " \
@@ -172,10 +213,32 @@ ctl_checks() {
 	check "$mode: long transfer through 10000 intact (sha256, no reset)" \
 		rig_reap 60 "${RIG_BG[long]}"
 	check "$mode: daemon still running" rig_alive "$2"
+	[ "$mode" = pasta ] && outbound_checks
 
 	rig_kill "${RIG_BG[hold]}" 1
 	rig_kill "${RIG_BG[srv]}" 1
 	rig_kill "${RIG_BG[idle]}" 1
+	rig_kill "${RIG_BG[uecho]}" 1
+}
+
+# outbound_checks: pasta -T rules added and removed
+outbound_checks() {
+	rig_bg lo8 h python3 "$TCPTOOL" server 10008 --addr 127.0.0.1
+	rig_wait_port h tcp 10008
+	check_out "pasta: 10008 from the namespace's loopback: nothing yet" \
+		"ECONNREFUSED" g timeout 10 python3 "$TCPTOOL" refused \
+		127.0.0.1 10008
+	check "pasta: add an outbound rule (-A -T 10008)" \
+		h timeout 10 "$PESTO" -A -T 10008 "$CTL"
+	check_out "pasta: namespace loopback 10008 reaches the host's" \
+		"127.0.0.1 " g timeout 10 python3 "$TCPTOOL" peer 127.0.0.1 10008
+	check_re "pasta: listed in tcp-out" "^ +[0-9]+: 10008$" \
+		h timeout 10 "$PESTO" "$CTL"
+	check "pasta: clear the outbound tables (-C SPLICE)" \
+		h timeout 10 "$PESTO" -C SPLICE "$CTL"
+	check_out "pasta: 10008 closed in the namespace" "ECONNREFUSED" \
+		g timeout 10 python3 "$TCPTOOL" refused 127.0.0.1 10008
+	rig_kill "${RIG_BG[lo8]}" 1
 }
 
 if rig_pasta --config-net -c "$CTL" -t 10000 -u none -T none -U none; then
