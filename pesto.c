@@ -352,7 +352,7 @@ int main(int argc, char **argv)
 					      "pesto 1 show%s%s",
 					      json ? " " : "",
 					      json ? json : "");
-		ops[0].table = NULL;
+		ops[0].table = ops[0].cmd = NULL;
 		ops[nops] = ops[0];
 		nops++;
 	} else if (show || !nops) {

@@ -210,6 +210,9 @@ while True:
 		h timeout 10 "$PESTO" -t 10000 -t 10003 "$CTL"
 	check_out "$mode: 10003 forwarded" "$REMOTE4 " \
 		r timeout 10 python3 "$TCPTOOL" peer $HOST4 10003
+	check_re "$mode: -s: table before and after a change" \
+		"^tcp-in .*rules added.*tcp-in .* 1: 10000 .*: 10004 " sh -c "ip netns exec $NS_HOST \
+		timeout 10 $PESTO -s -A -t 10004 $CTL | tr '\n' ' '"
 	check "$mode: long transfer through 10000 intact (sha256, no reset)" \
 		rig_reap 60 "${RIG_BG[long]}"
 	check "$mode: daemon still running" rig_alive "$2"
