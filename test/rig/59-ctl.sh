@@ -11,6 +11,7 @@
 . "$(dirname "$0")/../lib/rig.sh"
 
 PESTO=${PESTO:-$(dirname "$PASST")/pesto}
+[ -x "$PESTO" ] || PESTO=$RIG_TOP/pesto	# PASST may be a wrapper
 CTL=$RIG_TMP/ctl.sock
 LONG=24000000		# bytes of the long transfer, ~8 s at 3 MB/s
 SLOW=3000000
