@@ -272,6 +272,7 @@ void ctl_init(struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_CTL_LISTEN };
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
 	mode_t um;
 	int fd, s;
 
@@ -287,15 +288,21 @@ void ctl_init(struct ctx *c)
 		die("Failed to create configuration socket: %s",
 		    strerror(errno));
 
-	/* A live instance there: leave it alone. A stale socket: replace */
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s >= 0) {
-		if (!connect(s, (struct sockaddr *)&a, sizeof(a)))
+	/* A live instance there: leave it alone. A stale socket: replace.
+	 * Anything else: not ours to remove
+	 */
+	if (!lstat(ctl_path, &st)) {
+		if (!S_ISSOCK(st.st_mode))
+			die("Configuration socket path %s exists, not a socket",
+			    ctl_path);
+		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s >= 0 && !connect(s, (struct sockaddr *)&a, sizeof(a)))
 			die("Configuration socket %s already in use",
 			    ctl_path);
-		close(s);
+		if (s >= 0)
+			close(s);
+		unlink(ctl_path);
 	}
-	unlink(ctl_path);
 
 	um = umask(0177);
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8)) {

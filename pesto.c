@@ -39,7 +39,7 @@ struct op {
 
 static struct op ops[OPS_MAX];
 static unsigned int nops;
-static bool debug;
+static bool debug, json;
 
 static void usage(FILE *fp, int status)
 {
@@ -134,6 +134,25 @@ static void op_end(void)
 }
 
 /**
+ * json_msg() - Print the summary of a change as a JSON object
+ * @s:		Text, up to a newline
+ * @len:	Length of @s
+ */
+static void json_msg(const char *s, size_t len)
+{
+	size_t i;
+
+	fputs("{\"result\":\"", stdout);
+	for (i = 0; i < len && s[i] != '\n'; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			putchar('\\');
+		if ((unsigned char)s[i] >= 0x20)
+			putchar(s[i]);
+	}
+	fputs("\"}\n", stdout);
+}
+
+/**
  * run() - Send one request, print the reply
  * @path:	Socket path
  * @o:		Request
@@ -213,7 +232,9 @@ static int run(const char *path, const struct op *o)
 			memmove(buf, nl + 1, have);
 		}
 
-		if (ok && have)
+		if (ok && have && json && o->table)
+			json_msg(buf, have);
+		else if (ok && have)
 			fwrite(buf, 1, have, stdout);
 		have = 0;
 		if (!n)
@@ -253,7 +274,7 @@ int main(int argc, char **argv)
 		{ "version",	no_argument,	NULL, OPT_VERSION },
 		{ 0 },
 	};
-	const char *mode = "set", *show = NULL, *json = NULL;
+	const char *mode = "set", *show = NULL, *jarg = NULL;
 	bool changes = false;
 	unsigned int i;
 	int opt, rc = 0;
@@ -261,7 +282,7 @@ int main(int argc, char **argv)
 	/* --json applies to every listing: find it first */
 	for (i = 1; i < (unsigned int)argc; i++) {
 		if (!strcmp(argv[i], "--json"))
-			json = "json";
+			jarg = "json";
 		if (!strcmp(argv[i], "--"))
 			break;
 	}
@@ -316,12 +337,13 @@ int main(int argc, char **argv)
 			show = "show";
 			break;
 		case OPT_FLOWS:
-			op_add("flows", NULL, json);
+			op_add("flows", NULL, jarg);
 			break;
 		case OPT_LOG_LEVEL:
 			op_add("log-level", NULL, optarg);
 			break;
 		case OPT_JSON:
+			json = true;
 			break;
 		case 'd':
 			debug = true;
@@ -350,13 +372,13 @@ int main(int argc, char **argv)
 		nops++;
 		ops[0].len = (size_t)snprintf(ops[0].req, sizeof(ops[0].req),
 					      "pesto 1 show%s%s",
-					      json ? " " : "",
-					      json ? json : "");
+					      jarg ? " " : "",
+					      jarg ? jarg : "");
 		ops[0].table = ops[0].cmd = NULL;
 		ops[nops] = ops[0];
 		nops++;
 	} else if (show || !nops) {
-		op_add("show", NULL, json);
+		op_add("show", NULL, jarg);
 	}
 	op_end();
 

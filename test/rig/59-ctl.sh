@@ -18,6 +18,12 @@ SLOW=3000000
 
 rig_setup
 
+echo keep >"$RIG_TMP/notsock"
+check_out "-c on a file that isn't a socket: refused" "not a socket" \
+	h timeout 10 "$PASST" -f --runas 0 -s "$RIG_TMP/x.sock" \
+	-c "$RIG_TMP/notsock"
+check_out "... and the file is left alone" "keep" cat "$RIG_TMP/notsock"
+
 # raw_req DATA_PY: send the bytes of a Python expression to the socket,
 # print the reply
 raw_req() {
@@ -110,8 +116,9 @@ while True:
 		$LONG 7 --slow $SLOW
 	sleep 1
 
-	check "$mode: add a rule (-A -t 10001) during the transfer" \
-		h timeout 10 "$PESTO" -A -t 10001 "$CTL"
+	check_re "$mode: add a rule (-A -t 10001) during the transfer, JSON" \
+		'^\{"result":"HOST TCP: 1 rules added, 0 removed, 0 flows ended"\}$' \
+		h timeout 10 "$PESTO" --json -A -t 10001 "$CTL"
 	check_out "$mode: new rule forwards" "$REMOTE4 " \
 		r timeout 10 python3 "$TCPTOOL" peer $HOST4 10001
 	check "$mode: flow listing: both sides and byte counts" flows_json_ok
