@@ -1136,15 +1136,17 @@ int fwd_rule_fmt(const struct fwd_rule *r, bool json, char *buf, size_t len)
  * fwd_rule_same() - Do two rules describe the same forwarding?
  * @a:		First rule
  * @b:		Second rule
+ * @flags:	Compare flags too (best effort or not)
  *
- * Return: true if equal in everything but their identifiers
+ * Return: true if equal in everything but their identifiers (and flags)
  */
-static bool fwd_rule_same(const struct fwd_rule *a, const struct fwd_rule *b)
+static bool fwd_rule_same(const struct fwd_rule *a, const struct fwd_rule *b,
+			  bool flags)
 {
 	return a->af == b->af && !memcmp(&a->addr, &b->addr, sizeof(a->addr)) &&
 	       !strncmp(a->ifname, b->ifname, IFNAMSIZ) &&
 	       a->first == b->first && a->last == b->last && a->to == b->to &&
-	       (a->flags & FWD_WEAK) == (b->flags & FWD_WEAK);
+	       (!flags || (a->flags & FWD_WEAK) == (b->flags & FWD_WEAK));
 }
 
 /**
@@ -1379,8 +1381,9 @@ int fwd_change(struct ctx *c, enum fwd_table t, enum fwd_op op,
 	if (op == FWD_OP_DEL) {
 		for (i = 0; i < del.count; i++) {
 			for (j = 0; j < next.count; j++) {
+				/* Implicit UDP rules of pasta are weak */
 				if (fwd_rule_same(&del.rules[i],
-						  &next.rules[j]))
+						  &next.rules[j], false))
 					break;
 			}
 			if (j == next.count) {
@@ -1404,7 +1407,7 @@ int fwd_change(struct ctx *c, enum fwd_table t, enum fwd_op op,
 		for (i = 0; i < next.count; i++) {
 			for (j = 0; j < cur->count; j++) {
 				if (fwd_rule_same(&next.rules[i],
-						  &cur->rules[j]))
+						  &cur->rules[j], true))
 					next.rules[i].id = cur->rules[j].id;
 			}
 		}

@@ -191,6 +191,27 @@ static void test_change_refused(void)
 	c.mode = MODE_PASST;
 }
 
+static void test_change_del(void)
+{
+	const char *spec[] = { "10000" }, *two[] = { "10000", "10001" };
+	const char *e;
+	char msg[256];
+
+	/* pasta's implicit UDP rules: weak, deleted by their plain spec */
+	c.mode = MODE_PASTA;
+	memset(&c.udp_in, 0, sizeof(c.udp_in));
+	fwd_parse_spec(&c.udp_in, "10000", true, true, &e);
+	fwd_parse_spec(&c.udp_in, "10001", true, true, &e);
+	c.udp_in.rules[0].flags |= FWD_WEAK;
+	CHECK_EQ_INT(fwd_change(&c, FWD_UDP_IN, FWD_OP_DEL, two, 2, msg,
+				sizeof(msg)), 0, "delete two rules, one weak");
+	CHECK_EQ_INT(c.udp_in.count, 0, "... table empty");
+	CHECK_EQ_INT(c.udp_in.mode, FWD_NONE, "... mode none");
+	CHECK_EQ_INT(fwd_change(&c, FWD_UDP_IN, FWD_OP_DEL, spec, 1, msg,
+				sizeof(msg)), -1, "... then gone");
+	c.mode = MODE_PASST;
+}
+
 static void test_flows(void)
 {
 	struct flow *f[3];
@@ -264,6 +285,7 @@ int main(void)
 	test_rule_ids_fmt();
 	test_lsock();
 	test_change_refused();
+	test_change_del();
 	test_flows();
 	test_drops();
 
