@@ -41,6 +41,11 @@ static struct op ops[OPS_MAX];
 static unsigned int nops;
 static bool debug, json;
 
+/**
+ * usage() - Print the options, exit
+ * @fp:		stdout for --help, stderr for mistakes
+ * @status:	Exit status
+ */
 static void usage(FILE *fp, int status)
 {
 	fprintf(fp,

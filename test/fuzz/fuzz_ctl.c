@@ -10,7 +10,7 @@
 #include "../../ctl.c"
 #include "fuzz_common.h"
 
-/* ctl.c's other callees: never reached from ctl_parse() */
+/* ctl.c's other callees, stand-ins: never reached from ctl_parse() */
 struct fwd_ports *fwd_table_get(struct ctx *c, enum fwd_table t)
 {
 	(void)t;
