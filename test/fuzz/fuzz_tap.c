@@ -2,7 +2,7 @@
  *
  * fuzz_tap.c - libFuzzer target: the whole guest input path of passt
  *
- * fuzz-extra: arp.c checksum.c conf.c dhcp.c dhcpv6.c flow.c fwd.c
+ * fuzz-extra: arp.c checksum.c conf.c ctl.c dhcp.c dhcpv6.c flow.c fwd.c
  * fuzz-extra: fwd_scan.c hostwatch.c icmp.c log.c ndp.c netlink.c pasta.c
  * fuzz-extra: pcap.c tcp.c tcp_splice.c udp.c util.c
  * fuzz-extra: vhost_user.c virtio.c

@@ -4,7 +4,7 @@
  *		     with the virtio_net_hdr the namespace's kernel puts
  *		     before it (offloads: segmentation, partial checksums)
  *
- * fuzz-extra: arp.c checksum.c conf.c dhcp.c dhcpv6.c flow.c fwd.c
+ * fuzz-extra: arp.c checksum.c conf.c ctl.c dhcp.c dhcpv6.c flow.c fwd.c
  * fuzz-extra: fwd_scan.c hostwatch.c icmp.c log.c ndp.c netlink.c pasta.c
  * fuzz-extra: pcap.c tcp.c tcp_splice.c udp.c util.c
  * fuzz-extra: vhost_user.c virtio.c
