@@ -11,7 +11,11 @@
 #   test/build/vm/modules/	the modules the guest loads, and their order
 #   test/build/vm/busybox	busybox-static's binary
 #   test/build/vm/base.cpio	initramfs: busybox, the virtio-net modules,
-#				test/vm/init and test/vm/lib.sh
+#				test/vm/init and test/vm/lib.sh, the host's
+#				dhclient (isc-dhcp-client) with its libraries
+#				for DHCPv6, if installed
+#   test/build/vm/iperf3.cpio	the host's iperf3 with its libraries, if
+#				installed (test/bench appends it)
 #   test/build/libvirt/root/	libvirt 11.x from bookworm-backports, unpacked
 #
 # Nothing of this is installed on the host, except qemu-system-x86 when it is
@@ -149,6 +153,40 @@ mod_order() {
 	done
 }
 
+# host_bin ROOT BIN: copy the host's program BIN and the libraries it
+# loads (ldd) into ROOT, at the same paths; false if BIN isn't there
+host_bin() {
+	local root=$1 bin f
+
+	bin=$(command -v "$2") || return 1
+	for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do
+		cp -L --parents "$f" "$root/" || return 1
+	done
+}
+
+# The host's iperf3 as an initramfs to append to the base one, rebuilt when
+# the host's is newer
+setup_iperf3() {
+	local root
+
+	if ! command -v iperf3 >/dev/null; then
+		say "no iperf3 on the host: guest benchmarks won't run"
+		rm -f "$VM_DIR/iperf3.cpio"
+		return 0
+	fi
+	[ "$VM_DIR/iperf3.cpio" -nt "$(command -v iperf3)" ] && return 0
+	say "building iperf3.cpio"
+	root=$(mktemp -d "$VM_DIR/root.XXXXXX") || return 1
+	host_bin "$root" iperf3 ||
+		{ rm -rf "$root"; die "copying iperf3 and its libraries"; }
+	(cd "$root" && find . -mindepth 1 | sort |
+		"$VM_DIR/busybox" cpio -o -H newc -R 0:0 \
+		>"$VM_DIR/iperf3.cpio.new" 2>/dev/null) ||
+		{ rm -rf "$root"; die "cpio failed"; }
+	rm -rf "$root"
+	mv "$VM_DIR/iperf3.cpio.new" "$VM_DIR/iperf3.cpio"
+}
+
 # The base initramfs, rebuilt when missing or older than its sources
 setup_initramfs() {
 	local root f
@@ -157,7 +195,8 @@ setup_initramfs() {
 	   [ "$VM_DIR/base.cpio" -nt "$SETUP_TEST/vm/init" ] &&
 	   [ "$VM_DIR/base.cpio" -nt "$SETUP_TEST/vm/lib.sh" ] &&
 	   [ "$VM_DIR/base.cpio" -nt "$VM_DIR/busybox" ] &&
-	   [ "$VM_DIR/base.cpio" -nt "$VM_DIR/modules/load" ]; then
+	   [ "$VM_DIR/base.cpio" -nt "$VM_DIR/modules/load" ] &&
+	   [ "$VM_DIR/base.cpio" -nt "$SETUP_LIB/vm-setup.sh" ]; then
 		return 0
 	fi
 	say "building the initramfs"
@@ -171,6 +210,12 @@ setup_initramfs() {
 	chmod 755 "$root/init" "$root/bin/busybox"
 
 	cp "$VM_DIR"/modules/* "$root/lib/modules/" || return 1
+	# DHCPv6 client: busybox has none (no udhcpc6 in Debian's builds)
+	if ! host_bin "$root" dhclient; then
+		say "no dhclient (isc-dhcp-client) on the host: the guest" \
+			"can't run DHCPv6 checks"
+	fi
+	mkdir -p "$root/var/lib/dhcp" || return 1
 	echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
 	echo "root:x:0:" >"$root/etc/group"
 
@@ -197,6 +242,7 @@ setup_vm() {
 	setup_busybox
 	setup_kernel
 	setup_initramfs
+	setup_iperf3
 }
 
 # ---- libvirt

@@ -9,18 +9,23 @@
 # reports on the serial console: vm_wait waits for a line, vm_results turns
 # the guest's "VMTEST PASS/FAIL NAME" lines into rig results.
 #
-# Any network back-end goes in vm_qemu's arguments; for vhost-user, guest
-# memory must be shared:
-#   vm_qemu NAME INITRD CONSOLE \
-#	-object memory-backend-memfd,id=m0,size=256M,share=on \
-#	-machine memory-backend=m0 -chardev socket,id=c0,path=SOCKET \
-#	-netdev vhost-user,id=n0,chardev=c0 \
-#	-device virtio-net-pci,netdev=n0,mac=$VM_MAC,vectors=0
+# Any network back-end goes in vm_qemu's arguments: vm_stream_args and
+# vm_vhost_args give those for passt's two transports (for vhost-user, the
+# guest's memory is shared, and the device has no MSI-X: QEMU 7.2 under TCG
+# crashes with it).
+#
+# The same network checks run in the guest over either transport (82-qemu
+# for the stream socket, 83-vhost-user for vhost-user): vm_net_setup starts
+# the remote namespace's servers and writes the guest's script, files and
+# passt options; vm_net_boot boots it and reports its checks; after that,
+# vm_net_inbound checks -t and -u from the remote namespace to the guest.
 #
 # Functions: vm_ready, vm_initrd, vm_append, vm_qemu, vm_wait, vm_line,
-# vm_results, vm_show, vm_user, vm_ns_pids.
+# vm_results, vm_show, vm_user, vm_ns_pids, vm_stream_args, vm_vhost_args,
+# vm_net_setup, vm_net_boot, vm_net_inbound.
 # Variables: VM_DIR VM_KERNEL VM_BASE (the guest), VM_BOOT (seconds allowed
-# for a boot to the test script), VM_MAC (the guest's MAC address).
+# for a boot to the test script), VM_MAC (the guest's MAC address), VM_MEM
+# (its memory), VU_ACCEPT UDPTOOL (helpers built by test/Makefile).
 
 VM_DIR=$RIG_TESTDIR/build/vm
 VM_KERNEL=$VM_DIR/vmlinuz
@@ -31,6 +36,9 @@ VM_QEMU=${VM_QEMU:-qemu-system-x86_64}
 # TCG on two busy cores: a boot takes 5 to 30 s, allow for much worse
 VM_BOOT=${VM_BOOT:-150}
 VM_MAC=52:54:00:9a:55:01
+VM_MEM=256M
+VU_ACCEPT=${VU_ACCEPT:-$RIG_TESTDIR/build/vu-accept}
+UDPTOOL=${UDPTOOL:-$RIG_TESTDIR/build/udptool}
 
 # vm_ready: the guest's pieces are there (running vm-setup.sh if not; it
 # only downloads what's missing), or explain why not and fail
@@ -45,7 +53,9 @@ vm_ready() {
 			return 1
 		fi
 	fi
-	command -v "$VM_QEMU" >/dev/null || { echo "#   no $VM_QEMU"; false; }
+	command -v "$VM_QEMU" >/dev/null || { echo "#   no $VM_QEMU"; return 1; }
+	[ -x "$UDPTOOL" ] && [ -x "$VU_ACCEPT" ] ||
+		{ echo "#   no $UDPTOOL or $VU_ACCEPT: make -C test"; return 1; }
 }
 
 # vm_initrd OUT SCRIPT [FILE...]: initramfs for one boot: the base one, then
@@ -81,7 +91,7 @@ vm_qemu() {
 	local name=$1 initrd=$2 console=$3
 	shift 3
 
-	rig_bg "$name" h "$VM_QEMU" -M pc -accel tcg -m 256 -smp 1 \
+	rig_bg "$name" h "$VM_QEMU" -M pc -accel tcg -m "$VM_MEM" -smp 1 \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$console" \
 		-kernel "$VM_KERNEL" -initrd "$initrd" -append "$(vm_append)" \
@@ -159,4 +169,119 @@ vm_ns_pids() {
 			continue
 		echo "${p#/proc/}"
 	done
+}
+
+# vm_stream_args SOCKET: qemu arguments for a virtio-net device on passt's
+# stream socket SOCKET
+vm_stream_args() {
+	echo "-device virtio-net-pci,netdev=n0,mac=$VM_MAC" \
+	     "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=$1"
+}
+
+# vm_vhost_args SOCKET: qemu arguments for a virtio-net device on passt's
+# vhost-user socket SOCKET: shared guest memory, no MSI-X (vectors=0)
+vm_vhost_args() {
+	echo "-object memory-backend-memfd,id=m0,size=$VM_MEM,share=on" \
+	     "-numa node,memdev=m0 -chardev socket,id=c0,path=$1" \
+	     "-netdev vhost-user,id=n0,chardev=c0" \
+	     "-device virtio-net-pci,netdev=n0,mac=$VM_MAC,vectors=0"
+}
+
+# Names of the guest's checks from vm_net_setup's script, in order
+VM_NET_CHECKS="dhcp lease-address lease-router ping-gateway ping-far
+	tcp4-out tcp4-up udp4 udp4-dns dns-forward slaac dhcpv6 lease6-address
+	ping6-far tcp6-out tcp6-up udp6 udp6-dns"
+
+# vm_net_setup: files, servers in the remote namespace (HTTP on 8000, DNS on
+# 53, tcptool.py on 9000, UDP echo on 9001, far addresses), and the initramfs
+# $RIG_TMP/initrd whose script runs $VM_NET_CHECKS, then serves HTTP on 80
+# and UDP echo on 7 and says READY. Sets VM_NET_PASST (passt's options for
+# these checks: -t 8080:80 -u 8081:7, --dns-forward).
+VM_NAME=vm.rig.example
+VM_NAME4=198.18.0.42
+VM_NAME6=2001:db8:1::42
+VM_DNS_FWD=198.18.0.53
+vm_net_setup() {
+	local web=$RIG_TMP/web out_sha up_sha
+
+	mkdir -p "$web" || return 1
+	head -c 2097152 /dev/urandom >"$web/out.bin"
+	head -c 2097152 /dev/urandom >"$RIG_TMP/up.bin"
+	head -c 1048576 /dev/urandom >"$RIG_TMP/in.bin"
+	out_sha=$(sha256sum <"$web/out.bin" | cut -d' ' -f1)
+	up_sha=$(sha256sum <"$RIG_TMP/up.bin" | cut -d' ' -f1)
+	VM_IN_SHA=$(sha256sum <"$RIG_TMP/in.bin" | cut -d' ' -f1)
+
+	rig_bg httpd r busybox httpd -f -p 8000 -h "$web"
+	rig_bg dnsmasq r dnsmasq --no-daemon --conf-file=/dev/null --no-hosts \
+		--no-resolv --port 53 --listen-address $FAR4,$FAR6 \
+		--bind-interfaces --pid-file="$RIG_TMP/dnsmasq.pid" \
+		--address=/$VM_NAME/$VM_NAME4 --address=/$VM_NAME/$VM_NAME6
+	rig_bg tcptool r python3 "$TCPTOOL" server 9000
+	rig_bg udpecho r "$UDPTOOL" echo 9001
+	rig_wait_port r tcp 8000 && rig_wait_port r udp 53 &&
+		rig_wait_port r tcp 9000 && rig_wait_port r udp 9001 ||
+		{ echo "#   servers in the remote namespace"; return 1; }
+
+	cat >"$RIG_TMP/guest.sh" <<EOF
+vt_check dhcp vt_dhcp eth0
+vt_check lease-address test "\$(vt_lease ip)" = $HOST4
+vt_check lease-router test "\$(vt_lease router)" = $GW4
+vt_check ping-gateway ping -c1 -W5 $GW4
+vt_check ping-far ping -c1 -W5 $FAR4
+vt_check tcp4-out vt_sha256 http://$FAR4:8000/out.bin $out_sha
+vt_check tcp4-up vt_sink $FAR4 9000 /vmtest/files/up.bin $up_sha
+vt_check udp4 vt_udp $FAR4 9001 1400 20
+vt_check udp4-dns vt_resolve $VM_NAME $FAR4 $VM_NAME4
+vt_check dns-forward vt_resolve $VM_NAME $VM_DNS_FWD $VM_NAME4
+vt_check slaac vt_slaac eth0 20
+vt_check dhcpv6 vt_dhcp6 eth0
+vt_check lease6-address test "\$(vt_lease6 addr)" = $HOST6
+vt_check ping6-far ping6 -c1 -W5 $FAR6
+vt_check tcp6-out vt_sha256 "http://[$FAR6]:8000/out.bin" $out_sha
+vt_check tcp6-up vt_sink $FAR6 9000 /vmtest/files/up.bin $up_sha
+vt_check udp6 vt_udp $FAR6 9001 1400 20
+vt_check udp6-dns vt_resolve $VM_NAME $FAR6 $VM_NAME6
+vt_serve 80 /vmtest/files
+vt_udp_echo 7
+vt_ready
+EOF
+	vm_initrd "$RIG_TMP/initrd" "$RIG_TMP/guest.sh" "$RIG_TMP/in.bin" \
+		"$RIG_TMP/up.bin" "$UDPTOOL" || return 1
+	VM_NET_PASST="-t 8080:80 -u 8081:7 --dns-forward $VM_DNS_FWD
+		      --dns-host $FAR4"
+}
+
+# vm_net_boot PREFIX CONSOLE QEMU_ARGS...: boot the guest of vm_net_setup
+# (as "qemu"), wait for its READY and report its checks as "PREFIX: NAME"
+vm_net_boot() {
+	local prefix=$1 console=$2
+	shift 2
+
+	vm_qemu qemu "$RIG_TMP/initrd" "$console" "$@"
+	if ! check "$prefix: guest boots and runs its checks" \
+		vm_wait "$VM_BOOT" "$console" READY "$VM_PID"; then
+		vm_show "$console"
+	fi
+	vm_results "$console" "$prefix" $VM_NET_CHECKS
+}
+
+# vm_fetch ADDR: in.bin from the guest's web server through passt's -t
+vm_fetch() {
+	local got
+	got=$(r timeout 30 busybox wget -q -O - "http://$1:8080/in.bin" |
+		sha256sum | cut -d' ' -f1)
+	echo "sha256: $got"
+	[ "$got" = "$VM_IN_SHA" ]
+}
+
+# vm_net_inbound PREFIX: from the remote namespace, through passt's -t and
+# -u forwards to the guest's servers, over both families
+vm_net_inbound() {
+	check "$1: tcp4 in: -t 8080:80, sha256" vm_fetch $HOST4
+	check "$1: tcp6 in: -t 8080:80, sha256" vm_fetch "[$HOST6]"
+	check "$1: udp4 in: -u 8081:7, echo" \
+		r "$UDPTOOL" send $HOST4 8081 1400 20
+	check "$1: udp6 in: -u 8081:7, echo" \
+		r "$UDPTOOL" send $HOST6 8081 1400 20
 }

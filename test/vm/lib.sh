@@ -81,6 +81,56 @@ vt_slaac() {
 	return 1
 }
 
+# vt_dhcp6 IF: DHCPv6 with dhclient -6 (once the link-local address is
+# usable); the address goes on IF, the lease to /tmp/lease6 (addr=, dns=)
+# and to the console as "VMTEST LEASE6 ..."
+vt_dhcp6() {
+	local i=0 PATH=$PATH:/usr/sbin
+
+	command -v dhclient >/dev/null ||
+		{ echo "no dhclient in the initramfs (isc-dhcp-client on" \
+			"the host, then test/lib/vm-setup.sh)"; return 1; }
+	while ip -6 addr show dev "$1" scope link | grep -q tentative ||
+	      ! ip -6 addr show dev "$1" scope link | grep -q inet6; do
+		[ $i -ge 100 ] && { echo "no link-local address"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cat >/tmp/dhclient6.sh <<'EOS'
+#!/bin/sh
+case "$reason" in
+BOUND6|RENEW6|REBIND6|REBOOT6)
+	printf 'addr=%s\ndns=%s\n' "$new_ip6_address" \
+		"$new_dhcp6_name_servers" >/tmp/lease6
+	ip -6 addr add "$new_ip6_address/128" dev "$interface" nodad
+	echo "VMTEST LEASE6 $(tr '\n' ' ' </tmp/lease6)"
+	;;
+esac
+exit 0
+EOS
+	chmod 755 /tmp/dhclient6.sh
+	echo 'request dhcp6.name-servers;' >/tmp/dhclient6.conf
+	timeout 30 dhclient -6 -1 -cf /tmp/dhclient6.conf \
+		-lf /tmp/dhclient6.leases -pf /tmp/dhclient6.pid \
+		-sf /tmp/dhclient6.sh "$1" && [ -s /tmp/lease6 ]
+}
+
+# vt_lease6 KEY: a value of the DHCPv6 lease
+vt_lease6() {
+	sed -n "s/^$1=//p" /tmp/lease6 2>/dev/null
+}
+
+# vt_udp ADDR PORT SIZE COUNT: COUNT datagrams of SIZE bytes to the UDP echo
+# server at ADDR PORT come back unchanged (test/udptool.c)
+vt_udp() {
+	/vmtest/files/udptool send "$@"
+}
+
+# vt_udp_echo PORT: a UDP echo server on PORT, in the background
+vt_udp_echo() {
+	/vmtest/files/udptool echo "$1" &
+}
+
 # vt_sha256 URL EXPECTED: fetch URL with wget (within 60 s: its own -T
 # crashes this busybox); its SHA-256 must be EXPECTED
 vt_sha256() {
@@ -102,6 +152,16 @@ vt_resolve() {
 # vt_serve PORT DIR: serve DIR over HTTP on PORT (both address families)
 vt_serve() {
 	httpd -p "$1" -h "$2"
+}
+
+# vt_sink ADDR PORT FILE EXPECTED: send FILE to test/bench/tcptool.py's
+# server at ADDR PORT (SINK: it answers with the length and SHA-256 it got
+# once we shut down writing); its SHA-256 must be EXPECTED
+vt_sink() {
+	local got
+	got=$({ echo SINK; cat "$3"; } | timeout 60 nc "$1" "$2")
+	echo "server got: $got"
+	[ "${got#* }" = "$4" ]
 }
 
 # vt_ready: tell the test the guest is ready for what comes from outside,
