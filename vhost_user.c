@@ -1025,8 +1025,10 @@ static int vu_tx(struct ctx *c, const struct timespec *now)
 			warn("vhost-user: TX ring broken, disconnecting");
 			return -1;
 		}
-		if (r == VQ_EMPTY) {
-			/* Kicks again, then check we didn't miss any */
+		if (r == VQ_EMPTY || !vq_has_avail(q)) {
+			/* Kicks again, then check we didn't miss any: also
+			 * when a full batch took the last chain
+			 */
 			vq_kick_enable(q, true);
 		}
 	} while (vq_has_avail(q) && ++rounds < VU_TX_ROUNDS);
