@@ -110,9 +110,9 @@ vm_wait() {
 	local end=$((SECONDS + $1)) console=$2 key=$3 pid=$4
 
 	while [ $SECONDS -lt $end ]; do
-		tr -d '\r' <"$console" 2>/dev/null | grep -q "^VMTEST $key" &&
+		tr -d '\r' 2>/dev/null <"$console" | grep -q "^VMTEST $key" &&
 			return 0
-		tr -d '\r' <"$console" 2>/dev/null |
+		tr -d '\r' 2>/dev/null <"$console" |
 			grep -qE '^VMTEST (DONE|TIMEOUT)|Kernel panic' && break
 		[ -n "$pid" ] && ! rig_alive "$pid" && break
 		sleep 0.5
@@ -189,11 +189,12 @@ vm_vhost_args() {
 
 # Names of the guest's checks from vm_net_setup's script, in order
 VM_NET_CHECKS="dhcp lease-address lease-router ping-gateway ping-far
-	tcp4-out tcp4-up udp4 udp4-dns dns-forward slaac dhcpv6 lease6-address
-	ping6-far tcp6-out tcp6-up udp6 udp6-dns"
+	tcp4-out tcp4-up tcp4-bulk-up tcp4-bulk-down udp4 udp4-dns dns-forward
+	slaac dhcpv6 lease6-address ping6-far tcp6-out tcp6-up udp6 udp6-dns"
 
 # vm_net_setup: files, servers in the remote namespace (HTTP on 8000, DNS on
-# 53, tcptool.py on 9000, UDP echo on 9001, far addresses), and the initramfs
+# 53, tcptool.py on 9000, UDP echo on 9001, iperf3 on 5201: far addresses;
+# bulk transfers with iperf3 find flow control bugs), and the initramfs
 # $RIG_TMP/initrd whose script runs $VM_NET_CHECKS, then serves HTTP on 80
 # and UDP echo on 7 and says READY. Sets VM_NET_PASST (passt's options for
 # these checks: -t 8080:80 -u 8081:7, --dns-forward).
@@ -202,13 +203,13 @@ VM_NAME4=198.18.0.42
 VM_NAME6=2001:db8:1::42
 VM_DNS_FWD=198.18.0.53
 vm_net_setup() {
-	local web=$RIG_TMP/web out_sha up_sha
+	local web=$RIG_TMP/web up_sha
 
 	mkdir -p "$web" || return 1
 	head -c 2097152 /dev/urandom >"$web/out.bin"
 	head -c 2097152 /dev/urandom >"$RIG_TMP/up.bin"
 	head -c 1048576 /dev/urandom >"$RIG_TMP/in.bin"
-	out_sha=$(sha256sum <"$web/out.bin" | cut -d' ' -f1)
+	VM_OUT_SHA=$(sha256sum <"$web/out.bin" | cut -d' ' -f1)
 	up_sha=$(sha256sum <"$RIG_TMP/up.bin" | cut -d' ' -f1)
 	VM_IN_SHA=$(sha256sum <"$RIG_TMP/in.bin" | cut -d' ' -f1)
 
@@ -219,8 +220,10 @@ vm_net_setup() {
 		--address=/$VM_NAME/$VM_NAME4 --address=/$VM_NAME/$VM_NAME6
 	rig_bg tcptool r python3 "$TCPTOOL" server 9000
 	rig_bg udpecho r "$UDPTOOL" echo 9001
+	rig_bg iperf3 r iperf3 -s -B $FAR4
 	rig_wait_port r tcp 8000 && rig_wait_port r udp 53 &&
-		rig_wait_port r tcp 9000 && rig_wait_port r udp 9001 ||
+		rig_wait_port r tcp 9000 && rig_wait_port r udp 9001 &&
+		rig_wait_port r tcp 5201 ||
 		{ echo "#   servers in the remote namespace"; return 1; }
 
 	cat >"$RIG_TMP/guest.sh" <<EOF
@@ -229,8 +232,10 @@ vt_check lease-address test "\$(vt_lease ip)" = $HOST4
 vt_check lease-router test "\$(vt_lease router)" = $GW4
 vt_check ping-gateway ping -c1 -W5 $GW4
 vt_check ping-far ping -c1 -W5 $FAR4
-vt_check tcp4-out vt_sha256 http://$FAR4:8000/out.bin $out_sha
+vt_check tcp4-out vt_sha256 http://$FAR4:8000/out.bin $VM_OUT_SHA
 vt_check tcp4-up vt_sink $FAR4 9000 /vmtest/files/up.bin $up_sha
+vt_check tcp4-bulk-up vt_iperf $FAR4 up 3
+vt_check tcp4-bulk-down vt_iperf $FAR4 down 3
 vt_check udp4 vt_udp $FAR4 9001 1400 20
 vt_check udp4-dns vt_resolve $VM_NAME $FAR4 $VM_NAME4
 vt_check dns-forward vt_resolve $VM_NAME $VM_DNS_FWD $VM_NAME4
@@ -238,7 +243,7 @@ vt_check slaac vt_slaac eth0 20
 vt_check dhcpv6 vt_dhcp6 eth0
 vt_check lease6-address test "\$(vt_lease6 addr)" = $HOST6
 vt_check ping6-far ping6 -c1 -W5 $FAR6
-vt_check tcp6-out vt_sha256 "http://[$FAR6]:8000/out.bin" $out_sha
+vt_check tcp6-out vt_sha256 "http://[$FAR6]:8000/out.bin" $VM_OUT_SHA
 vt_check tcp6-up vt_sink $FAR6 9000 /vmtest/files/up.bin $up_sha
 vt_check udp6 vt_udp $FAR6 9001 1400 20
 vt_check udp6-dns vt_resolve $VM_NAME $FAR6 $VM_NAME6
@@ -248,6 +253,9 @@ vt_ready
 EOF
 	vm_initrd "$RIG_TMP/initrd" "$RIG_TMP/guest.sh" "$RIG_TMP/in.bin" \
 		"$RIG_TMP/up.bin" "$UDPTOOL" || return 1
+	# iperf3 for bulk transfers (the checks say if it's missing)
+	[ -s "$VM_DIR/iperf3.cpio" ] &&
+		cat "$VM_DIR/iperf3.cpio" >>"$RIG_TMP/initrd"
 	VM_NET_PASST="-t 8080:80 -u 8081:7 --dns-forward $VM_DNS_FWD
 		      --dns-host $FAR4"
 }

@@ -164,6 +164,24 @@ vt_sink() {
 	[ "${got#* }" = "$4" ]
 }
 
+# vt_iperf ADDR up|down SECONDS: bulk TCP with iperf3 (if the test appended
+# test/build/vm/iperf3.cpio) to its server at ADDR: guest to server (up) or
+# back (down); it must finish in time and its receiver must have got data
+vt_iperf() {
+	local rev= out rate
+
+	[ -x /usr/bin/iperf3 ] ||
+		{ echo "no iperf3 in the initramfs (iperf3 on the host, then"\
+			"test/lib/vm-setup.sh)"; return 1; }
+	[ "$2" = down ] && rev=-R
+	out=$(timeout $(($3 + 20)) /usr/bin/iperf3 -c "$1" $rev -t "$3" -f m \
+		2>&1)
+	echo "$out" | tail -n 4
+	rate=$(echo "$out" |
+		sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver$/\1/p')
+	[ -n "$rate" ] && [ "${rate%.*}" -gt 0 ]
+}
+
 # vt_ready: tell the test the guest is ready for what comes from outside,
 # then wait (until the test stops the guest, or vmtest.time runs out)
 vt_ready() {
