@@ -20,7 +20,9 @@
 # Environment: BENCH_DUR (seconds per throughput figure, default 3),
 # BENCH_TOOLS (default: "ours-pasta ours-passt deb-pasta deb-passt slirp
 # veth"), BENCH_UDP=1 to also run bench/udp.sh. bench/splice.sh always runs:
-# pasta's spliced loopback path against a direct loopback connection.
+# pasta's spliced loopback path against a direct loopback connection; so
+# does bench/vm.sh (BENCH_VM=0 to leave it out): a real qemu guest's
+# iperf3 through passt, stream socket against vhost-user.
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -242,4 +244,12 @@ echo "# splice TOOL DIRECTION DIRECT_GBIT SPLICED_GBIT SPLICED/DIRECT"
 if [ "${BENCH_UDP:-0}" = 1 ] && [ -x "$RIG_TESTDIR/bench/udp.sh" ]; then
 	rig_teardown
 	"$RIG_TESTDIR/bench/udp.sh"
+fi
+
+# A real guest: passt's stream socket against vhost-user (bounded: about
+# two minutes, ten at most)
+if [ "${BENCH_VM:-1}" = 1 ] && [ -x "$RIG_TESTDIR/bench/vm.sh" ]; then
+	rig_teardown
+	echo
+	timeout 600 "$RIG_TESTDIR/bench/vm.sh"
 fi
