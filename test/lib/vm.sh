@@ -22,7 +22,7 @@
 #
 # Functions: vm_ready, vm_initrd, vm_append, vm_qemu, vm_wait, vm_line,
 # vm_results, vm_show, vm_user, vm_ns_pids, vm_stream_args, vm_vhost_args,
-# vm_net_setup, vm_net_boot, vm_net_inbound.
+# vm_net_setup, vm_net_boot, vm_net_inbound, vm_feature.
 # Variables: VM_DIR VM_KERNEL VM_BASE (the guest), VM_BOOT (seconds allowed
 # for a boot to the test script), VM_MAC (the guest's MAC address), VM_MEM
 # (its memory), VU_ACCEPT UDPTOOL (helpers built by test/Makefile).
@@ -227,6 +227,7 @@ vm_net_setup() {
 		{ echo "#   servers in the remote namespace"; return 1; }
 
 	cat >"$RIG_TMP/guest.sh" <<EOF
+vt_say FEATURES \$(cat /sys/class/net/eth0/device/features)
 vt_check dhcp vt_dhcp eth0
 vt_check lease-address test "\$(vt_lease ip)" = $HOST4
 vt_check lease-router test "\$(vt_lease router)" = $GW4
@@ -272,6 +273,15 @@ vm_net_boot() {
 		vm_show "$console"
 	fi
 	vm_results "$console" "$prefix" $VM_NET_CHECKS
+}
+
+# vm_feature CONSOLE BIT: the guest's virtio-net driver negotiated feature
+# BIT (the guest's FEATURES line: its sysfs string of 0s and 1s, by bit)
+vm_feature() {
+	local f
+	f=$(vm_line "$1" FEATURES)
+	echo "features: $f"
+	[ "${f:$2:1}" = 1 ]
 }
 
 # vm_fetch ADDR: in.bin from the guest's web server through passt's -t

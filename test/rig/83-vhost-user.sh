@@ -7,12 +7,13 @@
 # vhost-user virtio-net device on passt's socket: guest memory shared
 # (memfd), no MSI-X (QEMU 7.2 under TCG crashes with it). In it, the same
 # network checks as 82-qemu runs over the stream socket (vm_net_setup):
-# DHCP, SLAAC, DHCPv6, ping, TCP both ways with SHA-256, UDP both ways, DNS
-# and --dns-forward, inbound -t and -u. Then, with shorter guests: a second
-# front-end once the first one quit (passt keeps serving), --one-off (passt
-# exits with qemu), --fd through test/vu-accept.c (as qemu 10.1's -netdev
-# passt does with a socketpair; passt exits when the socket closes); and
-# --print-capabilities.
+# DHCP, SLAAC, DHCPv6, ping, TCP both ways with SHA-256 and in bulk
+# (iperf3), UDP both ways, DNS and --dns-forward, inbound -t and -u; and the
+# guest's driver negotiated checksum and segmentation offloads both ways.
+# Then, with shorter guests: a second front-end once the first one quit
+# (passt keeps serving), --one-off (passt exits with qemu), --fd through
+# test/vu-accept.c (as qemu 10.1's -netdev passt does with a socketpair;
+# passt exits when the socket closes); and --print-capabilities.
 
 . "$(dirname "$0")/../lib/rig.sh"
 . "$RIG_LIB/vm.sh"
@@ -42,6 +43,12 @@ fi
 
 CONSOLE=$RIG_TMP/console.log
 vm_net_boot vhost "$CONSOLE" $(vm_vhost_args "$RIG_SOCK")
+# Offloads both ways, and mergeable receive buffers (virtio feature bits)
+for f in CSUM:0 GUEST_CSUM:1 GUEST_TSO4:7 GUEST_TSO6:8 HOST_TSO4:11 \
+	 HOST_TSO6:12 MRG_RXBUF:15; do
+	check "vhost: the guest negotiated ${f%:*}" \
+		vm_feature "$CONSOLE" "${f#*:}"
+done
 vm_net_inbound vhost
 check "passt still runs" rig_alive "$RIG_PASST_PID"
 rig_kill "$VM_PID"
