@@ -46,7 +46,10 @@ vm_ready() {
 	if ! command -v "$VM_QEMU" >/dev/null ||
 	   [ ! -s "$VM_KERNEL" ] || [ ! -s "$VM_BASE" ] ||
 	   [ ! "$VM_BASE" -nt "$RIG_TESTDIR/vm/init" ] ||
-	   [ ! "$VM_BASE" -nt "$RIG_TESTDIR/vm/lib.sh" ]; then
+	   [ ! "$VM_BASE" -nt "$RIG_TESTDIR/vm/lib.sh" ] ||
+	   [ ! "$VM_BASE" -nt "$VM_SETUP" ] ||
+	   { command -v iperf3 >/dev/null &&
+	     [ ! -s "$VM_DIR/iperf3.cpio" ]; }; then
 		if ! bash "$VM_SETUP" vm >"$RIG_TMP/vm-setup.log" 2>&1; then
 			echo "#   $VM_SETUP failed:"
 			rig_show "$RIG_TMP/vm-setup.log"
