@@ -672,6 +672,22 @@ static void test_tx(void)
 	      le16toh(used(VU_RX)->idx) == 2,
 	      "writable TX buffer: given back unparsed");
 
+	/* A full batch takes the last chain: kicks must be back on. Eight
+	 * 64 KiB chains fill the TX arena (VU_TX_ARENA) of one batch
+	 */
+	{
+		uint16_t start = le16toh(used(VU_TX)->idx);
+		unsigned int k;
+
+		memset(g + BUF_OFF + 0x40000, 0, 0x10000);
+		for (k = 0; k < 8; k++)
+			post(VU_TX, k, BUF_OFF + 0x40000, 0x10000, false);
+		CHECK(!vu_kick(&c, ref, &now) &&
+		      le16toh(used(VU_TX)->idx) == (uint16_t)(start + 8) &&
+		      !(le16toh(used(VU_TX)->flags) & VRING_USED_F_NO_NOTIFY),
+		      "full batch takes the last chain: kicks enabled again");
+	}
+
 	/* Loop in the TX ring: broken, disconnect */
 	d[7] = (struct vring_desc){ htole64(GPA + BUF_OFF), htole32(16),
 				    htole16(VRING_DESC_F_NEXT), htole16(7) };
