@@ -11,18 +11,20 @@
  * - pasta: a tap device (IFF_TAP | IFF_NO_PI) created in the target network
  *   namespace, one frame per read() or write(). If the kernel lets us, the
  *   device has IFF_VNET_HDR: every frame then comes after a struct
- *   virtio_net_hdr, and we enable checksum and TCP segmentation offloads
- *   (TUNSETOFFLOAD: TUN_F_CSUM, TSO4, TSO6, or less if refused). Frames
- *   from the namespace can then be TCP "super-frames" of up to 64 KiB
- *   whatever the MTU, and TCP or UDP checksums can be left partial: we
- *   never segment nor verify checksums, a super-frame is one segment for
- *   tcp.c and one socket write, but the header is checked against the
- *   frame, and frames it doesn't describe are dropped. Frames we write
- *   carry an all-zero header, except TCP data frames built with several
- *   segments in one: the header asks the kernel to treat them as GSO
- *   frames (segment size, and TCP checksum left partial), so that one
+ *   virtio_net_hdr, and we enable checksum, TCP and UDP segmentation
+ *   offloads (TUNSETOFFLOAD: TUN_F_CSUM, TSO4, TSO6, USO4, USO6, or less
+ *   if refused). Frames from the namespace can then be TCP "super-frames"
+ *   of up to 64 KiB whatever the MTU, or runs of UDP datagrams of one
+ *   socket in one frame, and TCP or UDP checksums can be left partial: we
+ *   never verify checksums, a TCP super-frame is one segment for tcp.c and
+ *   one socket write, a UDP one a run of datagrams for udp.c, but the
+ *   header is checked against the frame, and frames it doesn't describe
+ *   are dropped. Frames we write carry an all-zero header, except TCP data
+ *   frames built with several segments in one, and runs of UDP datagrams
+ *   of one flow in one frame: the header asks the kernel to treat them as
+ *   GSO frames (segment size, and checksum left partial), so that one
  *   write() carries up to 64 KiB of payload while the guest never sees
- *   segments above its MSS.
+ *   segments above its MSS, or datagrams other than the ones sent.
  *
  * - vhost-user (passt --vhost-user): the UNIX socket carries vhost-user
  *   control messages instead, and frames go through the guest's own rings
@@ -93,6 +95,17 @@
 #include "tcp.h"
 #include "vhost_user.h"
 
+/* UDP segmentation offload (Linux 6.2): older headers lack the names */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6	0x40
+#endif
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
+
 /* passt stream: each frame comes after its length, 32 bits, big-endian */
 #define TAP_HDR_LEN	sizeof(uint32_t)
 
@@ -139,6 +152,9 @@ static size_t tap_vnet_len;
 
 /* pasta: the kernel refused a frame to be segmented, don't ask again */
 static bool tap_gso_off;
+
+/* pasta: same, for UDP (TCP and UDP segmentation come separately) */
+static bool tap_uso_off;
 
 /* pasta: offloads enabled on the tap device (TUN_F_*), for the log */
 static unsigned int tap_offloads;
@@ -245,12 +261,13 @@ static void tap_flush(struct ctx *c, const struct timespec *now)
  * @dport:	Destination port, host order
  * @l4:		L4 header and payload
  * @len:	Length of @l4
+ * @gso:	UDP: segment size of datagrams in one frame, 0 for one
  * @now:	Current time
  */
 static void tap_group_add(struct ctx *c, int af, uint8_t proto,
 			  const void *saddr, const void *daddr,
 			  uint16_t sport, uint16_t dport,
-			  const uint8_t *l4, size_t len,
+			  const uint8_t *l4, size_t len, uint16_t gso,
 			  const struct timespec *now)
 {
 	struct tap_group *g = &tap_grp;
@@ -274,6 +291,7 @@ static void tap_group_add(struct ctx *c, int af, uint8_t proto,
 
 	g->pkts[g->n].l4 = l4;
 	g->pkts[g->n].len = len;
+	g->pkts[g->n].gso = gso;
 	if (++g->n >= TAP_BATCH_MAX)
 		tap_flush(c, now);
 }
@@ -353,8 +371,13 @@ static bool tap_vnet_hdr_ok(const struct tap_vnet *v, size_t len,
 	case VIRTIO_NET_HDR_GSO_TCPV4:
 	case VIRTIO_NET_HDR_GSO_TCPV6:
 		break;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		if (tap_offloads & TUN_F_USO4)
+			break;
+		return tap_pasta_drop("virtio_net_hdr: UDP segmentation "
+				      "we didn't enable", now);
 	default:
-		/* UDP, or the ECN bit: we didn't enable them */
+		/* The ECN bit, or UFO: we didn't enable them */
 		return tap_pasta_drop("virtio_net_hdr: unexpected "
 				      "segmentation type", now);
 	}
@@ -380,11 +403,13 @@ static bool tap_vnet_hdr_ok(const struct tap_vnet *v, size_t len,
  * @l4len:	Length of @l4 as given by the IP header
  * @now:	Current time
  *
- * Segmentation is for TCP of the frame's IP version, by a non-zero size
- * not larger than the payload; a partial checksum must be the TCP or UDP
- * one of this packet. We don't segment or complete anything (one segment
- * of any size is fine for tcp.c, and checksums aren't checked), but a
- * header that says something else about the frame makes it suspect.
+ * Segmentation is for TCP of the frame's IP version, or for UDP, by a
+ * non-zero size not larger than the payload (UDP: at most
+ * TAP_USO_SEGS_MAX segments); a partial checksum must be the TCP or UDP
+ * one of this packet. We don't complete checksums (they aren't checked),
+ * nor segment TCP (one segment of any size is fine for tcp.c); udp.c
+ * sends UDP segments as datagrams of @h->gso_size bytes. A header that
+ * says something else about the frame makes it suspect.
  *
  * Return: true if the header matches the packet
  */
@@ -395,7 +420,24 @@ static bool tap_vnet_l4_ok(const struct tap_vnet *v, int af, uint8_t proto,
 	const struct virtio_net_hdr *h = &v->h;
 	size_t off;
 
-	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+	if (h->gso_type == VIRTIO_NET_HDR_GSO_UDP_L4) {
+		size_t plen = l4len - sizeof(struct udphdr);
+
+		if (proto != IPPROTO_UDP)
+			return tap_pasta_drop("virtio_net_hdr: UDP "
+					      "segmentation of another "
+					      "protocol", now);
+		if (l4len < sizeof(struct udphdr))
+			return tap_pasta_drop("virtio_net_hdr: segmentation "
+					      "of a truncated UDP header",
+					      now);
+		if (!h->gso_size || h->gso_size > plen)
+			return tap_pasta_drop("virtio_net_hdr: segment size "
+					      "zero or past payload", now);
+		if (plen > (size_t)h->gso_size * TAP_USO_SEGS_MAX)
+			return tap_pasta_drop("virtio_net_hdr: too many UDP "
+					      "segments", now);
+	} else if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 		uint8_t type = af == AF_INET ? VIRTIO_NET_HDR_GSO_TCPV4 :
 					       VIRTIO_NET_HDR_GSO_TCPV6;
 		struct tcphdr th;
@@ -457,10 +499,13 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 {
 	struct udphdr uh;
 	struct tcphdr th;
+	uint16_t gso = 0;
 	size_t ulen;
 
 	if (v && !tap_vnet_l4_ok(v, af, proto, l4, l4len, now))
 		return;
+	if (v && v->h.gso_type == VIRTIO_NET_HDR_GSO_UDP_L4)
+		gso = v->h.gso_size;
 
 	switch (proto) {
 	case IPPROTO_ICMP:
@@ -483,11 +528,13 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 			return;
 		}
 
-		if (af == AF_INET && uh.dest == htons(DHCP_SERVER_PORT)) {
+		/* Datagrams in one frame (gso) are never DHCP messages */
+		if (!gso && af == AF_INET &&
+		    uh.dest == htons(DHCP_SERVER_PORT)) {
 			tap_flush(c, now);
 			if (dhcp(c, l4 + sizeof(uh), ulen - sizeof(uh)))
 				return;
-		} else if (af == AF_INET6 &&
+		} else if (!gso && af == AF_INET6 &&
 			   uh.dest == htons(DHCPV6_SERVER_PORT)) {
 			tap_flush(c, now);
 			if (dhcpv6(c, saddr, daddr, l4 + sizeof(uh),
@@ -496,7 +543,7 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 		}
 
 		tap_group_add(c, af, proto, saddr, daddr, ntohs(uh.source),
-			      ntohs(uh.dest), l4, ulen, now);
+			      ntohs(uh.dest), l4, ulen, gso, now);
 		return;
 	case IPPROTO_TCP:
 		if (l4len < sizeof(th)) {
@@ -505,7 +552,7 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 		}
 		memcpy(&th, l4, sizeof(th));
 		tap_group_add(c, af, proto, saddr, daddr, ntohs(th.source),
-			      ntohs(th.dest), l4, l4len, now);
+			      ntohs(th.dest), l4, l4len, 0, now);
 		return;
 	default:
 		break;
@@ -1273,8 +1320,10 @@ struct tap_ns_arg {
  *
  * The namespace's kernel then hands us TCP frames of up to 64 KiB to be
  * segmented, whatever the MTU, and leaves TCP and UDP checksums partial:
- * neither matters to us. Not TUN_F_TSO_ECN (frames it's used for go
- * segmented), nor USO: UDP handlers take datagrams one by one.
+ * neither matters to us. With USO (Linux 6.2, both families or none), runs
+ * of UDP datagrams its sockets send with UDP_SEGMENT come as one frame,
+ * which udp.c passes on with UDP_SEGMENT too. Not TUN_F_TSO_ECN (frames
+ * it's used for go segmented), nor UFO (IP fragmentation).
  *
  * Return: 0 on success (maybe with fewer offloads), -1 if the device
  *	   refuses even to disable them all
@@ -1282,6 +1331,7 @@ struct tap_ns_arg {
 static int tap_ns_offload(int fd, unsigned int *on)
 {
 	static const unsigned int sets[] = {
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
 		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
 		TUN_F_CSUM,	/* TSO needs checksum offload too */
 		0,
@@ -1439,6 +1489,8 @@ static void tap_sock_tun_init(struct ctx *c)
 
 	debug("tap device %s (index %u) created in namespace, offloads: %s",
 	      c->pasta_ifname, c->pasta_ifi,
+	      (tap_offloads & TUN_F_USO4) ? "checksum, TCP and UDP "
+					    "segmentation" :
 	      (tap_offloads & TUN_F_TSO4) ? "checksum, TCP segmentation" :
 	      tap_offloads ? "checksum" : "none");
 }
@@ -1722,12 +1774,17 @@ static void tap_vnet_hdr(struct virtio_net_hdr *h, const struct tap_gso *gso)
 		return;
 
 	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->gso_type = gso->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
-				VIRTIO_NET_HDR_GSO_TCPV4;
 	h->hdr_len = gso->hlen;
 	h->gso_size = gso->size;
 	h->csum_start = gso->l4off;
-	h->csum_offset = offsetof(struct tcphdr, check);
+	if (gso->udp) {
+		h->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+		h->csum_offset = offsetof(struct udphdr, check);
+	} else {
+		h->gso_type = gso->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+					VIRTIO_NET_HDR_GSO_TCPV4;
+		h->csum_offset = offsetof(struct tcphdr, check);
+	}
 }
 
 /**
@@ -1775,7 +1832,12 @@ static size_t tap_send_frames_pasta(const struct ctx *c,
 			/* Segmentation refused: the rest is dropped, and
 			 * TCP sends it again without
 			 */
-			if (errno == EINVAL && gso && gso[i].size) {
+			if (errno == EINVAL && gso && gso[i].size &&
+			    gso[i].udp) {
+				warn("tap: kernel refused a UDP frame to be "
+				     "segmented, no UDP segmentation offload");
+				tap_uso_off = true;
+			} else if (errno == EINVAL && gso && gso[i].size) {
 				warn("tap: kernel refused a TCP frame to be "
 				     "segmented, no segmentation offload");
 				tap_gso_off = true;
@@ -1823,6 +1885,19 @@ bool tap_gso_ok(const struct ctx *c)
 }
 
 /**
+ * tap_uso_ok() - Can UDP frames to the guest be segmented by the kernel?
+ * @c:		Execution context
+ *
+ * Return: true for pasta with a virtio_net_hdr on the tap device, unless
+ *	   the kernel refused a UDP frame to be segmented
+ */
+bool tap_uso_ok(const struct ctx *c)
+{
+	return c->mode == MODE_PASTA && c->fd_tap >= 0 && tap_vnet_len &&
+	       !tap_uso_off;
+}
+
+/**
  * tap_send_frames_gso() - Send frames to the guest, some of them to be
  *			   segmented by the kernel
  * @c:		Execution context
@@ -1830,7 +1905,7 @@ bool tap_gso_ok(const struct ctx *c)
  * @bufs_per_frame: Number of buffers per frame
  * @nframes:	Number of frames
  * @gso:	Segmentation of each frame, NULL for none: must be NULL or
- *		all zero unless tap_gso_ok()
+ *		all zero unless tap_gso_ok() (TCP) or tap_uso_ok() (UDP)
  *
  * Captured frames are the ones we write, without virtio_net_hdr: segmented
  * ones appear whole, with a partial TCP checksum, as with offloads on a host.

@@ -72,11 +72,21 @@ struct tap_hdr_tmpl {
  *		be within the frame; for UDP, the UDP length (checked to be at
  *		least a UDP header and within the IP payload). TCP: at
  *		least a TCP header without options, data offset not checked
+ * @gso:	UDP (pasta): the payload is a run of datagrams of @gso bytes
+ *		each, the last one possibly shorter, sent by the namespace
+ *		as one frame (UDP segmentation offload: at most
+ *		TAP_USO_SEGS_MAX of them, checked); 0 for one datagram
  */
 struct tap_l4_pkt {
 	const uint8_t *l4;
 	size_t len;
+	uint16_t gso;
 };
+
+/* Most datagrams in one UDP frame from or to pasta's tap: the kernel's own
+ * limit for UDP_SEGMENT (UDP_MAX_SEGMENTS)
+ */
+#define TAP_USO_SEGS_MAX	128
 
 /* Largest number of packets handed to an L4 handler at once */
 #define TAP_BATCH_MAX	256
@@ -93,30 +103,34 @@ void tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
 void tap_vu_flush(struct ctx *c, const struct timespec *now);
 
 /**
- * struct tap_gso - Segmentation of a TCP frame by the kernel (pasta)
- * @size:	Payload bytes per segment (the connection's MSS, options
- *		accounted for), 0 for a frame that goes as it is
- * @l4off:	Offset of the TCP header from the start of the frame
- * @hlen:	Length of all headers: Ethernet, IP, TCP with options
+ * struct tap_gso - Segmentation of a TCP or UDP frame by the kernel (pasta)
+ * @size:	Payload bytes per segment (TCP: the connection's MSS, options
+ *		accounted for; UDP: the datagram size), 0 for a frame that
+ *		goes as it is
+ * @l4off:	Offset of the TCP or UDP header from the start of the frame
+ * @hlen:	Length of all headers: Ethernet, IP, TCP with options or UDP
  * @v6:		IPv6 (else IPv4)
+ * @udp:	UDP datagrams (tap_uso_ok() only), else TCP segments
  *
- * With @size set, the TCP checksum field holds the folded, not complemented,
- * pseudo-header sum (L4 length of the whole frame), and IP lengths cover the
- * whole frame: the kernel completes checksums and cuts the payload into
- * segments of @size bytes (the last one may be shorter), copying headers
- * and TCP options into each.
+ * With @size set, the TCP or UDP checksum field holds the folded, not
+ * complemented, pseudo-header sum (L4 length of the whole frame), the UDP
+ * length and IP lengths cover the whole frame: the kernel completes
+ * checksums and cuts the payload into segments of @size bytes (the last one
+ * may be shorter), copying headers and TCP options into each.
  */
 struct tap_gso {
 	uint16_t size;
 	uint16_t l4off;
 	uint16_t hlen;
 	bool v6;
+	bool udp;
 };
 
 /* Sending frames built by the caller */
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 bool tap_gso_ok(const struct ctx *c);
+bool tap_uso_ok(const struct ctx *c);
 size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
 			   size_t bufs_per_frame, size_t nframes,
 			   const struct tap_gso *gso);

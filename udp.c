@@ -121,6 +121,8 @@ enum udp_flow_kind {
  * @lidx:	listening socket index (TAP_IN, SPLICE), or UDP_LIDX_NONE
  * @tmpl:	IP header of our packets to the guest, filled once
  * @last:	time of the last datagram, seconds
+ * @nogso:	the kernel refused UDP_SEGMENT for datagrams of this flow
+ *		(e.g. larger than the path MTU): send them one by one
  *
  * Addresses and ports are in the sides of the flow: see udp_tapside() and
  * udp_sockside().
@@ -129,6 +131,7 @@ struct udp_flow {
 	uint8_t kind;
 	bool tkey;
 	bool lkey;
+	bool nogso;
 	int sock;
 	uint32_t lidx;
 	struct tap_hdr_tmpl tmpl;
@@ -214,6 +217,23 @@ static struct iovec udp_tiov[UDP_BATCH * 2];
 #define UDP_SEND_MAX	MAX(TAP_BATCH_MAX, UDP_BATCH)
 static struct iovec udp_siov[UDP_SEND_MAX];
 static struct mmsghdr udp_smh[UDP_SEND_MAX];
+
+/* Guest datagrams to a host socket: one iovec per datagram (a frame with
+ * segmentation offload from pasta's tap carries several), and runs of them
+ * of equal size in one message with UDP_SEGMENT: at most UDP_GSO_SEGS
+ * datagrams (the kernel's UDP_MAX_SEGMENTS is 64 or more) and UDP_GSO_BYTES
+ * of payload (what fits one IPv4 packet) per message
+ */
+#define UDP_SEG_MAX	1024
+#define UDP_GSO_SEGS	64
+#define UDP_GSO_BYTES	(IP_MAXPACKET - sizeof(struct iphdr) -	\
+			 sizeof(struct udphdr))
+static struct iovec udp_seg[UDP_SEG_MAX];
+static struct mmsghdr udp_gmh[UDP_SEG_MAX];
+static union {
+	char buf[CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr align;
+} udp_gcm[UDP_SEG_MAX];
 
 /**
  * udp_sa_from() - Fill a socket address for a socket of a given family
@@ -667,6 +687,120 @@ static void udp_sendmmsg(int fd, struct mmsghdr *mh, size_t n)
 }
 
 /**
+ * udp_send_each() - Send the datagrams of a message one by one, without
+ *		     UDP_SEGMENT
+ * @fd:		Socket
+ * @mh:		Message: one datagram per iovec
+ *
+ * #syscalls sendmsg
+ */
+static void udp_send_each(int fd, const struct msghdr *mh)
+{
+	size_t i;
+
+	for (i = 0; i < mh->msg_iovlen; i++) {
+		struct msghdr one = {
+			.msg_name	= mh->msg_name,
+			.msg_namelen	= mh->msg_namelen,
+			.msg_iov	= &mh->msg_iov[i],
+			.msg_iovlen	= 1,
+		};
+
+		if (sendmsg(fd, &one, MSG_DONTWAIT) < 0) {
+			debug("UDP: dropping datagram of %zu bytes: %s",
+			      mh->msg_iov[i].iov_len, strerror(errno));
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+		}
+	}
+}
+
+/**
+ * udp_send_segs() - Send guest datagrams, runs of equal size with
+ *		     UDP_SEGMENT, all in one sendmmsg() if the socket takes
+ *		     them
+ * @fd:		Socket
+ * @name:	Destination, NULL if @fd is connected
+ * @namelen:	Length of @name
+ * @seg:	Payload of each datagram
+ * @n:		Number of datagrams
+ * @f:		Flow: UDP_SEGMENT is used unless @f->nogso, which is set if
+ *		the kernel refuses it
+ *
+ * A run ends with a datagram shorter than the ones before it: the kernel
+ * cuts the payload of a message in datagrams of the size of the first one.
+ *
+ * #syscalls sendmmsg
+ */
+static void udp_send_segs(int fd, union udp_sa *name, socklen_t namelen,
+			  struct iovec *seg, size_t n, struct udp_flow *f)
+{
+	size_t i, j, m = 0, done = 0;
+	int rc;
+
+	for (i = 0; i < n; i = j) {
+		struct msghdr *mh = &udp_gmh[m].msg_hdr;
+		size_t size = seg[i].iov_len, total = size;
+
+		for (j = i + 1; !f->nogso && size && j < n &&
+		     j - i < UDP_GSO_SEGS && seg[j].iov_len <= size &&
+		     total + seg[j].iov_len <= UDP_GSO_BYTES; j++) {
+			total += seg[j].iov_len;
+			if (seg[j].iov_len < size) {
+				j++;
+				break;
+			}
+		}
+
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_name = namelen ? name : NULL;
+		mh->msg_namelen = namelen;
+		mh->msg_iov = &seg[i];
+		mh->msg_iovlen = j - i;
+		if (j - i > 1) {
+			struct cmsghdr *cm = &udp_gcm[m].align;
+			uint16_t gso = (uint16_t)size;
+
+			mh->msg_control = udp_gcm[m].buf;
+			mh->msg_controllen = sizeof(udp_gcm[m].buf);
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(gso));
+			memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+		}
+		m++;
+	}
+
+	while (done < m) {
+		struct msghdr *mh = &udp_gmh[done].msg_hdr;
+
+		rc = sendmmsg(fd, udp_gmh + done, m - done, MSG_DONTWAIT);
+		if (rc > 0) {
+			done += rc;
+			continue;
+		}
+		if (rc == 0 || errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+
+		if (mh->msg_controllen && !f->nogso) {
+			/* Path MTU below the datagram size, or no UDP GSO
+			 * for this socket: this run, and all from now on,
+			 * one by one
+			 */
+			debug("UDP: segmentation refused (%s), datagrams "
+			      "of this flow go one by one", strerror(errno));
+			f->nogso = true;
+			udp_send_each(fd, mh);
+		} else {
+			debug("UDP: dropping %zu datagram(s) of %zu bytes: %s",
+			      mh->msg_iovlen, mh->msg_iov->iov_len,
+			      strerror(errno));
+		}
+		done++;
+	}
+}
+
+/**
  * udp_hdr_ok() - Check the UDP header of a datagram from the guest
  * @p:		Packet
  *
@@ -713,7 +847,7 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	struct udp_flow *f;
 	union udp_sa name;
 	socklen_t namelen = 0;
-	size_t i, first, m, bytes = 0;
+	size_t i, first, m, bytes = 0, dgrams = 0;
 	struct flow_key k;
 	int idx, fd;
 
@@ -760,9 +894,10 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 		return;
 	}
 
-	for (m = 0, i = first; i < n && m < UDP_SEND_MAX; i++) {
+	for (m = 0, i = first; i < n; i++) {
 		const udphdr_ua *uh = (const udphdr_ua *)pkts[i].l4;
-		struct msghdr *mh = &udp_smh[m].msg_hdr;
+		const uint8_t *pl = (const uint8_t *)(uh + 1);
+		size_t plen, off, step;
 
 		if (!udp_hdr_ok(&pkts[i]))
 			continue;
@@ -771,20 +906,31 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 			continue;
 		}
 
-		udp_siov[m].iov_base = (void *)(uh + 1);
-		udp_siov[m].iov_len = pkts[i].len - sizeof(struct udphdr);
-		memset(mh, 0, sizeof(*mh));
-		mh->msg_name = namelen ? &name : NULL;
-		mh->msg_namelen = namelen;
-		mh->msg_iov = &udp_siov[m];
-		mh->msg_iovlen = 1;
-		bytes += udp_siov[m].iov_len;
-		m++;
+		/* A frame with segmentation offload carries datagrams of
+		 * pkts[i].gso bytes (tap.c bounds their number)
+		 */
+		plen = pkts[i].len - sizeof(struct udphdr);
+		step = pkts[i].gso ? pkts[i].gso : plen;
+		off = 0;
+		do {
+			if (m == UDP_SEG_MAX) {
+				udp_send_segs(fd, &name, namelen, udp_seg, m,
+					      f);
+				m = 0;
+			}
+			udp_seg[m].iov_base = (void *)(pl + off);
+			udp_seg[m].iov_len = MIN(step, plen - off);
+			m++;
+			dgrams++;
+			off += step;
+		} while (off < plen);
+		bytes += plen;
 	}
 
 	flow_at(idx)->f.bytes[udp_tap_sidx(f)] += bytes;
-	flow_at(idx)->f.pkts[udp_tap_sidx(f)] += m;
-	udp_sendmmsg(fd, udp_smh, m);
+	flow_at(idx)->f.pkts[udp_tap_sidx(f)] += dgrams;
+	if (m)
+		udp_send_segs(fd, &name, namelen, udp_seg, m, f);
 }
 
 /**
@@ -839,6 +985,118 @@ static bool udp_tap_frame(const struct ctx *c, uint32_t idx, size_t slot,
 	iov[1].iov_base = (void *)payload;
 	iov[1].iov_len = len;
 	return true;
+}
+
+/**
+ * udp_tap_uso() - Send a run of datagrams of one flow to the guest as one
+ *		   frame, for the kernel to segment (pasta, tap_uso_ok())
+ * @c:		Execution context
+ * @idx:	Flow index (tap kind)
+ * @first:	First datagram of the run in the receive batch
+ * @end:	Datagram after the last one of the run
+ * @size:	Size of each datagram, the last one may be shorter
+ * @total:	Bytes of payload of the whole run, fitting one IP packet
+ *
+ * The UDP checksum is left partial: the kernel completes it for each
+ * datagram it cuts from the frame, and adjusts lengths.
+ *
+ * Return: true if the frame was written, or dropped for lack of room
+ */
+static bool udp_tap_uso(const struct ctx *c, uint32_t idx, int first,
+			int end, size_t size, size_t total)
+{
+	static uint8_t hdr[UDP_HDR_ROOM] __attribute__((aligned(8)));
+	static struct iovec iov[UDP_BATCH + 1];
+	const struct tap_hdr_tmpl *tmpl = &udp_at(idx)->tmpl;
+	const struct flow_side *t = udp_tapside(idx);
+	uint8_t *frame = hdr + UDP_HDR_PAD, *l4, *eth;
+	size_t l4len = sizeof(struct udphdr) + total;
+	struct tap_gso gso = { 0 };
+	struct udphdr uh;
+	uint32_t psum;
+	int i;
+
+	l4 = frame + ETH_HLEN + (tmpl->v6 ? sizeof(struct ip6_hdr) :
+					    sizeof(struct iphdr));
+	eth = tap_tmpl_l2l3(c, tmpl, l4, l4len, &psum);
+
+	uh.source = htons(t->our_port);
+	uh.dest = htons(t->peer_port);
+	uh.len = htons((uint16_t)l4len);
+	uh.check = (uint16_t)~csum_fold(psum);
+	memcpy(l4, &uh, sizeof(uh));
+
+	iov[0].iov_base = eth;
+	iov[0].iov_len = (size_t)(l4 - eth) + sizeof(uh);
+	for (i = first; i < end; i++) {
+		iov[1 + i - first].iov_base = udp_buf[i];
+		iov[1 + i - first].iov_len = udp_rmh[i].msg_len;
+	}
+
+	gso.size = (uint16_t)size;
+	gso.l4off = (uint16_t)(l4 - eth);
+	gso.hlen = (uint16_t)iov[0].iov_len;
+	gso.v6 = tmpl->v6;
+	gso.udp = true;
+
+	if (tap_send_frames_gso(c, iov, (size_t)(end - first + 1), 1, &gso))
+		return true;
+	return tap_uso_ok(c);
+}
+
+/**
+ * udp_tap_send() - Send received datagrams to the guest: runs of equal
+ *		    size of one flow in one frame, if pasta's tap takes them
+ * @c:		Execution context
+ * @flows:	Flow (tap kind) of each datagram of the receive batch, -1 to
+ *		skip it
+ * @n:		Number of datagrams in the receive batch
+ */
+static void udp_tap_send(const struct ctx *c, const int *flows, int n)
+{
+	int i, j, k = 0;
+
+	for (i = 0; i < n; i = j) {
+		size_t size = udp_rmh[i].msg_len, total = size, room;
+		int idx = flows[i];
+
+		j = i + 1;
+		if (idx < 0)
+			continue;
+
+		room = udp_l3_max(c) - sizeof(struct udphdr) -
+		       (udp_at(idx)->tmpl.v6 ? sizeof(struct ip6_hdr) :
+					       sizeof(struct iphdr));
+		for (; tap_uso_ok(c) && size && j < n && flows[j] == idx &&
+		       j - i < UDP_GSO_SEGS && udp_rmh[j].msg_len <= size &&
+		       total + udp_rmh[j].msg_len <= room; j++) {
+			total += udp_rmh[j].msg_len;
+			if (udp_rmh[j].msg_len < size) {
+				j++;
+				break;
+			}
+		}
+
+		if (j - i > 1) {
+			/* Frames before it go first: order is kept */
+			if (k)
+				tap_send_frames(c, udp_tiov, 2, k);
+			k = 0;
+			if (udp_tap_uso(c, (uint32_t)idx, i, j, size, total))
+				continue;
+			/* Refused: the kernel can't segment UDP, one by one */
+		}
+
+		for (; i < j; i++) {
+			if (udp_tap_frame(c, (uint32_t)idx, (size_t)k,
+					  udp_buf[i], udp_rmh[i].msg_len,
+					  &udp_tiov[k * 2]))
+				k++;
+		}
+	}
+
+	if (k)
+		tap_send_frames(c, udp_tiov, 2, k);
 }
 
 /**
@@ -1078,7 +1336,7 @@ static void udp_reply_handler(struct ctx *c, uint32_t idx, int fd,
 {
 	static int seq[UDP_BATCH];
 	struct udp_flow *f;
-	int i, n, k;
+	int i, n;
 
 	if (idx >= FLOW_MAX || flow_at(idx)->f.type != FLOW_UDP ||
 	    udp_at(idx)->sock != fd)
@@ -1100,14 +1358,9 @@ static void udp_reply_handler(struct ctx *c, uint32_t idx, int fd,
 	if (f->kind == UDP_FLOW_TAP_OUT) {
 		if (!tap_is_ready(c))
 			return;
-		for (i = 0, k = 0; i < n; i++) {
-			if (udp_tap_frame(c, idx, k, udp_buf[i],
-					  udp_rmh[i].msg_len,
-					  &udp_tiov[k * 2]))
-				k++;
-		}
-		if (k)
-			tap_send_frames(c, udp_tiov, 2, k);
+		for (i = 0; i < n; i++)
+			seq[i] = (int)idx;
+		udp_tap_send(c, seq, n);
 	} else if (f->kind == UDP_FLOW_SPLICE &&
 		   f->lidx < UDP_LSOCK_MAX && udp_ls[f->lidx].in_use) {
 		const struct udp_lsock *ls = &udp_ls[f->lidx];
@@ -1295,15 +1548,15 @@ static void udp_listen_handler(struct ctx *c, uint32_t lidx, int fd,
 
 	/* To the guest, all flows in one batch of frames */
 	for (i = 0, k = 0; i < n; i++) {
-		if (udp_rflow[i] < 0)
-			continue;
-		if (udp_at(udp_rflow[i])->kind == UDP_FLOW_TAP_IN &&
-		    udp_tap_frame(c, udp_rflow[i], k, udp_buf[i],
-				  udp_rmh[i].msg_len, &udp_tiov[k * 2]))
+		seq[i] = -1;
+		if (udp_rflow[i] >= 0 &&
+		    udp_at(udp_rflow[i])->kind == UDP_FLOW_TAP_IN) {
+			seq[i] = udp_rflow[i];
 			k++;
+		}
 	}
 	if (k)
-		tap_send_frames(c, udp_tiov, 2, k);
+		udp_tap_send(c, seq, n);
 
 	/* Spliced: runs of datagrams of the same flow */
 	for (i = 0; i < n; i = j) {

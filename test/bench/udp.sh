@@ -1,63 +1,149 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# test/bench/udp.sh - UDP throughput (iperf3 -u) from a namespace to a
-# remote host, through our pasta, Debian's /usr/bin/pasta and slirp4netns.
-# Prints one line per tool: udp_throughput TOOL MBIT_S (or "n/a")
+# test/bench/udp.sh - UDP throughput (iperf3 -u, as fast as the sender can)
+# between a namespace and the host, side by side in one run: our pasta,
+# Debian's /usr/bin/pasta, slirp4netns, and a plain veth pair as the limit.
+#
+# Datagrams of BENCH_UDP_LEN bytes (default 1400: what fits an Ethernet
+# MTU), guest MTU 65520, both directions: "up" is namespace -> host, "down"
+# host -> namespace (iperf3 -R). Each figure is the median of three runs of
+# BENCH_DUR seconds (default 3): what the receiver got, in Mbit/s, and the
+# share of datagrams lost, in percent.
+#
+# Prints one line per tool and direction, then the ratios to veth:
+#   udp TOOL DIR MBIT_S LOSS_PCT
+#   udp_ratio TOOL DIR RATIO_TO_VETH
+# Environment: BENCH_DUR, BENCH_UDP_LEN, BENCH_UDP_TOOLS (default
+# "ours-pasta deb-pasta slirp veth"), BENCH_UDP_RUNS (default 3).
 
 . "$(dirname "$0")/../lib/rig.sh"
 
 DUR=${BENCH_DUR:-3}
-LEN=${BENCH_UDP_LEN:-16000}
+LEN=${BENCH_UDP_LEN:-1400}
+TOOLS=${BENCH_UDP_TOOLS:-"ours-pasta deb-pasta slirp veth"}
+RUNS=${BENCH_UDP_RUNS:-3}
+SLIRP_NET=198.18.8
+VETH_HOST=198.18.5.1
+VETH_GUEST=198.18.5.2
 
-# iperf3 JSON: bits per second the server received
+declare -A R		# R[tool,dir] = "MBIT LOSS"
+
+# iperf3 JSON on stdin (client side, with the server's output): "MBIT LOSS"
+# as the receiver saw them
 udp_rate() {
 	python3 -c '
 import json, sys
 try:
     j = json.load(sys.stdin)
     e = j["end"]
-    s = e.get("sum_received") or e.get("sum")
-    print("%.0f" % (s["bits_per_second"] / 1e6))
+    s = e["sum"]
+    sent = s["packets"]
+    lost = s["lost_packets"]
+    # iperf3 3.12: "sum" has the sender rate and the receiver loss
+    rx = s["bits_per_second"] * (sent - lost) / sent if sent else 0
+    if "sum_received" in e:
+        rx = e["sum_received"]["bits_per_second"]
+    print("%.0f %.2f" % (rx / 1e6, 100.0 * lost / sent if sent else 100))
 except Exception:
-    print("n/a")'
+    print("n/a n/a")'
 }
 
-udp_run() {
-	g timeout $((DUR + 10)) iperf3 -u -c "$1" -b 0 -l "$LEN" -t "$DUR" -J \
-		2>/dev/null | udp_rate
+# measure NAME TARGET: both directions, median of RUNS runs each
+measure() {
+	local name=$1 dst=$2 dir rev i
+
+	for dir in up down; do
+		rev=
+		[ $dir = down ] && rev=-R
+		R[$name,$dir]=$(for ((i = 0; i < RUNS; i++)); do
+			g timeout $((DUR + 15)) iperf3 -u -c "$dst" $rev \
+				-b 0 -l "$LEN" -t "$DUR" -J 2>/dev/null |
+				udp_rate
+			sleep 0.3
+		done | sort -n | awk '{ v[NR] = $0 } END {
+			print (NR ? v[int((NR + 1) / 2)] : "n/a n/a") }')
+		echo "udp $name $dir ${R[$name,$dir]}"
+	done
+}
+
+# new_guest: a fresh guest namespace for the next set-up
+GUEST_N=0
+new_guest() {
+	GUEST_N=$((GUEST_N + 1))
+	NS_GUEST=rig-$RIG_ID-guest$GUEST_N
+	ip netns add "$NS_GUEST" || return 1
+	RIG_NS+=("$NS_GUEST")
+	ip -n "$NS_GUEST" link set lo up
+	ip netns exec "$NS_GUEST" sysctl -qw \
+		net.ipv4.ping_group_range="0 2147483647"
+}
+
+bench_pasta() {
+	local name=$1 bin=$2
+
+	[ -x "$bin" ] || { echo "# $name: $bin missing"; return; }
+	PASTA=$bin
+	if rig_pasta --config-net -t none -u none -T none -U none \
+	   >/dev/null 2>&1; then
+		rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
+		measure "$name" $GW4
+	else
+		echo "# $name: didn't start"
+	fi
+	rig_kill "$RIG_PASTA_PID"
+}
+
+bench_slirp() {
+	local pid
+
+	command -v slirp4netns >/dev/null || { echo "# slirp: missing"; return; }
+	rig_bg slirp h slirp4netns --configure --mtu=65520 \
+		--cidr=$SLIRP_NET.0/24 --netns-type=path \
+		"/run/netns/$NS_GUEST" tap0
+	pid=$RIG_BG_PID
+	if rig_retry 5 g ping -c1 -W1 -q $SLIRP_NET.2 >/dev/null 2>&1; then
+		measure slirp $SLIRP_NET.2
+	else
+		echo "# slirp: no connectivity"
+	fi
+	rig_kill "$pid" 1
+}
+
+bench_veth() {
+	h ip link add vb0 type veth peer name vb0 netns "$NS_GUEST" || return
+	h ip addr add $VETH_HOST/24 dev vb0
+	h ip link set vb0 mtu 65520 up
+	g ip addr add $VETH_GUEST/24 dev vb0
+	g ip link set vb0 mtu 65520 up
+	if rig_retry 5 g ping -c1 -W1 -q $VETH_HOST >/dev/null 2>&1; then
+		measure veth $VETH_HOST
+	fi
+	h ip link del vb0
 }
 
 rig_setup >/dev/null
-rig_bg iperf3 r iperf3 -s -B $FAR4
-rig_wait_port r tcp 5201 || { echo "udp_throughput all n/a"; exit 0; }
+rig_bg iperf3 h iperf3 -s
+rig_wait_port h tcp 5201 || { echo "# no iperf3 server"; exit 1; }
 
-# Ours, then Debian's pasta
-for tool in ours pasta-debian; do
-	if [ $tool = pasta-debian ]; then
-		[ -x /usr/bin/pasta ] || { echo "udp_throughput $tool n/a"; continue; }
-		PASTA=/usr/bin/pasta
-	fi
-	if rig_pasta --config-net -t none -u none -T none -U none >/dev/null; then
-		sleep 1
-		echo "udp_throughput $tool $(udp_run $FAR4)"
-	else
-		echo "udp_throughput $tool n/a"
-	fi
-	rig_stop
-	rig_bg iperf3 r iperf3 -s -B $FAR4
-	rig_wait_port r tcp 5201
-	sleep 0.5
+echo "# UDP benchmark: $LEN-byte datagrams, ${DUR}s per run, median of $RUNS"
+for t in $TOOLS; do
+	new_guest || { echo "# $t: no namespace"; continue; }
+	case $t in
+	ours-pasta)	bench_pasta ours-pasta "$PASTA" ;;
+	deb-pasta)	bench_pasta deb-pasta /usr/bin/pasta ;;
+	slirp)		bench_slirp ;;
+	veth)		bench_veth ;;
+	esac
 done
 
-if command -v slirp4netns >/dev/null; then
-	rig_bg slirp h slirp4netns --configure --mtu 65520 \
-		--netns-type=path "/run/netns/$NS_GUEST" tap0
-	for ((i = 0; i < 50; i++)); do
-		g ip route 2>/dev/null | grep -q default && break
-		sleep 0.1
+for t in $TOOLS; do
+	[ $t = veth ] && continue
+	for dir in up down; do
+		echo "udp_ratio $t $dir $(awk -v a="${R[$t,$dir]% *}" \
+			-v b="${R[veth,$dir]% *}" 'BEGIN {
+			if (a == "" || b == "" || a == "n/a" || b == "n/a" ||
+			    b + 0 == 0) print "n/a"; else printf "%.2f", a / b
+			}')"
 	done
-	echo "udp_throughput slirp4netns $(udp_run $FAR4)"
-else
-	echo "udp_throughput slirp4netns n/a"
-fi
+done
