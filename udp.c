@@ -782,13 +782,15 @@ static void udp_send_segs(int fd, union udp_sa *name, socklen_t namelen,
 		if (rc == 0 || errno == EAGAIN || errno == EWOULDBLOCK)
 			break;
 
-		if (mh->msg_controllen && !f->nogso) {
+		if (mh->msg_controllen) {
 			/* Path MTU below the datagram size, or no UDP GSO
 			 * for this socket: this run, and all from now on,
 			 * one by one
 			 */
-			debug("UDP: segmentation refused (%s), datagrams "
-			      "of this flow go one by one", strerror(errno));
+			if (!f->nogso)
+				debug("UDP: segmentation refused (%s), "
+				      "datagrams of this flow go one by one",
+				      strerror(errno));
 			f->nogso = true;
 			udp_send_each(fd, mh);
 		} else {

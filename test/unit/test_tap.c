@@ -58,6 +58,7 @@ static struct call {
 	size_t len0;		/* length of the first packet */
 	uint8_t first_byte;	/* first payload byte of the last packet */
 	uintptr_t l4addr;	/* address of the first packet */
+	uint16_t gso0;		/* UDP segment size of the first packet */
 } calls[CALLS_MAX];
 static size_t ncalls;
 static int tcp_resets, guest_connects;
@@ -175,8 +176,10 @@ static void l4_record(enum call_kind k, int af, const void *saddr,
 	record(k, af, saddr, daddr, (uint16_t)(l4[0] << 8 | l4[1]),
 	       (uint16_t)(l4[2] << 8 | l4[3]), n, pkts[0].len,
 	       last->len > hl ? last->l4[hl] : 0);
-	if (ncalls)
+	if (ncalls) {
 		calls[ncalls - 1].l4addr = (uintptr_t)l4;
+		calls[ncalls - 1].gso0 = pkts[0].gso;
+	}
 }
 
 void stub_udp_tap_handler(struct ctx *c, int af, const void *saddr,
@@ -1479,6 +1482,86 @@ static void test_vnet_hostile(void)
 	tap_vnet_len = 0;
 }
 
+/* UDP segmentation offload from the namespace (TUN_F_USO4/6 enabled) */
+static void test_vnet_uso(void)
+{
+#define U4	VIRTIO_NET_HDR_GSO_UDP_L4
+	static const struct vcase v[] = {
+		{ "UDP run, IPv4", 0, IPPROTO_UDP, 3000,
+		  150, 0, 0, 1, VH(NC, U4, 42, 50, L4OFF4, UDP_CK) },
+		{ "UDP run, gso_size 0", 0, IPPROTO_UDP, 3001,
+		  150, 0, 0, 0, VH(NC, U4, 42, 0, L4OFF4, UDP_CK) },
+		{ "UDP run, gso_size larger than the payload", 0, IPPROTO_UDP,
+		  3002, 150, 0, 0, 0, VH(NC, U4, 42, 151, L4OFF4, UDP_CK) },
+		{ "UDP run, gso_size equal to the payload", 0, IPPROTO_UDP,
+		  3003, 150, 0, 0, 1, VH(NC, U4, 42, 150, L4OFF4, UDP_CK) },
+		{ "UDP run, csum_start past the end", 0, IPPROTO_UDP, 3004,
+		  150, 0, 0, 0, VH(NC, U4, 42, 50, 200, UDP_CK) },
+		{ "UDP run, csum_offset of TCP", 0, IPPROTO_UDP, 3005,
+		  150, 0, 0, 0, VH(NC, U4, 42, 50, L4OFF4, TCP_CK) },
+		{ "UDP segmentation of a TCP frame", 0, IPPROTO_TCP, 3006,
+		  150, 0, 0, 0, VH(NC, U4, 54, 50, L4OFF4, TCP_CK) },
+		{ "UDP run, more segments than the kernel makes", 0,
+		  IPPROTO_UDP, 3007, 150, 0, 0, 0,
+		  VH(NC, U4, 42, 1, L4OFF4, UDP_CK) },
+		{ "UDP run, as many segments as the kernel makes", 0,
+		  IPPROTO_UDP, 3008, 128, 0, 0, 1,
+		  VH(NC, U4, 42, 1, L4OFF4, UDP_CK) },
+		{ "UDP run, IPv6", 1, IPPROTO_UDP, 3009,
+		  150, 0, 0, 1, VH(NC, U4, 62, 40, L4OFF6, UDP_CK) },
+		{ "UDP run, IPv6, gso_size 0", 1, IPPROTO_UDP, 3010,
+		  150, 0, 0, 0, VH(NC, U4, 62, 0, L4OFF6, UDP_CK) },
+		{ "UDP run, IPv6, hdr_len past the end", 1, IPPROTO_UDP, 3011,
+		  150, 0, 0, 0, VH(NC, U4, 300, 40, L4OFF6, UDP_CK) },
+		{ "unknown gso_type with USO on", 0, IPPROTO_UDP, 3012,
+		  150, 0, 0, 0, VH(NC, 7, 42, 50, L4OFF4, UDP_CK) },
+		{ "UDP after the rest, no offload", 0, IPPROTO_UDP, 3013,
+		  20, 0, 0, 1, VH(0, 0, 0, 0, 0, 0) },
+	};
+	unsigned long bad0 = tap_pasta_bad;
+	const struct call *k;
+	size_t i, good = 0, bad = 0;
+
+	tap_vnet_len = VLEN;
+	memcpy(ctx.our_tap_mac, our_mac, 6);
+
+	/* Not enabled: dropped, whatever the header says */
+	tap_offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	reset_calls();
+	vbatch(v, 1);
+	CHECK(!call_sport(3000) && tap_pasta_bad == bad0 + 1,
+	      "virtio_net_hdr: UDP run dropped if USO isn't enabled");
+
+	bad0 = tap_pasta_bad;
+	tap_offloads |= TUN_F_USO4 | TUN_F_USO6;
+	reset_calls();
+	outside = 0;
+	vbatch(v, ARRAY_SIZE(v));
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		k = call_sport(v[i].sport);
+		if (v[i].ok)
+			good++;
+		else
+			bad++;
+		CHECK((k != NULL) == v[i].ok, "virtio_net_hdr: %s: %s",
+		      v[i].what, v[i].ok ? "delivered" : "dropped");
+		if (k && v[i].ok)
+			CHECK_EQ_INT(k->gso0, v[i].h.gso_size,
+				     "virtio_net_hdr: %s: segment size "
+				     "handed to udp.c", v[i].what);
+	}
+	CHECK_EQ_INT(tap_pasta_bad - bad0, bad,
+		     "virtio_net_hdr, UDP runs: bad frames counted");
+	CHECK_EQ_INT(ncalls, good,
+		     "virtio_net_hdr, UDP runs: good frames delivered");
+	CHECK_EQ_INT(outside, 0, "virtio_net_hdr, UDP runs: handlers get "
+		     "bytes inside the frames only");
+
+	tap_offloads = 0;
+	tap_vnet_len = 0;
+#undef U4
+}
+
 static void test_vnet_reads(void)
 {
 	static const struct virtio_net_hdr none, gso = VH(NC, T4, 54, 1448,
@@ -1690,6 +1773,7 @@ int main(void)
 	test_send_partial();
 	test_send_stuck();
 	test_vnet_hostile();
+	test_vnet_uso();
 	test_vnet_reads();
 	test_vnet_pcap();
 	test_pcap();

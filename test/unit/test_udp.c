@@ -446,6 +446,109 @@ static void test_inbound(const struct timespec *now)
 	close(cl);
 }
 
+/* Build a datagram from the guest of @len payload bytes, all @fill */
+static size_t mkudp_n(uint8_t *buf, uint16_t sport, uint16_t dport,
+		      size_t len, uint8_t fill)
+{
+	buf[0] = sport >> 8;
+	buf[1] = sport & 0xff;
+	buf[2] = dport >> 8;
+	buf[3] = dport & 0xff;
+	buf[4] = (8 + len) >> 8;
+	buf[5] = (8 + len) & 0xff;
+	buf[6] = buf[7] = 0;
+	memset(buf + 8, fill, len);
+	return 8 + len;
+}
+
+/* Receive @n datagrams on @srv: sizes and first bytes as @sz and @fb */
+static bool recv_seq(int srv, const size_t *sz, const uint8_t *fb, size_t n)
+{
+	static uint8_t rb[2048];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ssize_t r;
+
+		if (!wait_sock(srv, POLLIN, 1000))
+			return false;
+		r = recv(srv, rb, sizeof(rb), MSG_DONTWAIT);
+		if (r != (ssize_t)sz[i] || (r && rb[0] != fb[i]) ||
+		    (r && rb[r - 1] != fb[i]))
+			return false;
+	}
+	return !wait_sock(srv, POLLIN, 100);
+}
+
+/* Guest datagrams in a batch: runs of equal size go with UDP_SEGMENT, a
+ * frame carrying several (segmentation offload) is cut at its segment
+ * size, and all arrive one by one, in order, also if the kernel refuses
+ * UDP_SEGMENT for the socket
+ */
+static void test_batch(const struct timespec *now)
+{
+	/* payload sizes of the packets, and segment size (0: one datagram) */
+	static const size_t plen[] = { 300, 300, 300, 300, 300, 100, 0, 650,
+				       300, 300, 1000 };
+	static const uint16_t gso[] = { 0, 0, 0, 0, 0, 0, 0, 200,
+					0, 0, 100 };
+	static uint8_t b[ARRAY_SIZE(plen)][1100];
+	struct in_addr g4 = { inet_addr("198.18.0.1") };
+	struct in_addr m4 = { inet_addr("192.0.2.1") };
+	struct tap_l4_pkt p[ARRAY_SIZE(plen)];
+	size_t sz[64], i, j, n = 0;
+	int srv = server(AF_INET, 40021), one = 1, idx;
+	uint8_t fb[64];
+
+	CHECK(srv >= 0, "batch: server socket");
+	for (i = 0; i < ARRAY_SIZE(plen); i++) {
+		uint8_t fill = (uint8_t)(i * 16 + 1);
+
+		p[i].l4 = b[i];
+		p[i].len = mkudp_n(b[i], 1300, 40021, plen[i], fill);
+		p[i].gso = gso[i];
+		for (j = 0; j < plen[i] || (!plen[i] && !j);
+		     j += gso[i] ? gso[i] : plen[i] + 1) {
+			/* each segment starts and ends with a new byte */
+			size_t l = gso[i] ? MIN(gso[i], plen[i] - j) : plen[i];
+
+			memset(b[i] + 8 + j, fill, l);
+			sz[n] = l;
+			fb[n++] = fill++;
+			if (!plen[i])
+				break;
+		}
+	}
+
+	udp_tap_handler(&c, AF_INET, &g4, &m4, p, ARRAY_SIZE(p), now);
+	CHECK(recv_seq(srv, sz, fb, n),
+	      "batch: %zu datagrams received one by one, in order", n);
+
+	for (idx = -1, i = 0; i < flow_hwm(); i++)
+		if (flow_at(i)->f.type == FLOW_UDP &&
+		    udp_at(i)->kind == UDP_FLOW_TAP_OUT &&
+		    udp_tapside(i)->peer_port == 1300)
+			idx = (int)i;
+	CHECK(idx >= 0 && !udp_at(idx)->nogso,
+	      "batch: UDP_SEGMENT taken by the kernel");
+	if (idx < 0)
+		return;
+
+	/* The kernel refuses UDP_SEGMENT without UDP checksums */
+	setsockopt(udp_at(idx)->sock, SOL_SOCKET, SO_NO_CHECK, &one,
+		   sizeof(one));
+	udp_tap_handler(&c, AF_INET, &g4, &m4, p, ARRAY_SIZE(p), now);
+	CHECK(udp_at(idx)->nogso,
+	      "batch: UDP_SEGMENT refused, flow marked to go one by one");
+	CHECK(recv_seq(srv, sz, fb, n),
+	      "batch: refused UDP_SEGMENT, still all received, in order");
+	udp_tap_handler(&c, AF_INET, &g4, &m4, p, ARRAY_SIZE(p), now);
+	CHECK(recv_seq(srv, sz, fb, n),
+	      "batch: then one by one, all received, in order");
+
+	close(srv);
+}
+
 int main(void)
 {
 	struct timespec now;
@@ -483,6 +586,7 @@ int main(void)
 	test_outbound6(&now);
 	test_full_and_expiry(&now);
 	test_inbound(&now);
+	test_batch(&now);
 
 	return unit_done();
 }
