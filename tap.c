@@ -422,15 +422,21 @@ static bool tap_vnet_l4_ok(const struct tap_vnet *v, int af, uint8_t proto,
 
 	if (h->gso_type == VIRTIO_NET_HDR_GSO_UDP_L4) {
 		size_t plen = l4len - sizeof(struct udphdr);
+		struct udphdr uh;
 
 		if (proto != IPPROTO_UDP)
 			return tap_pasta_drop("virtio_net_hdr: UDP "
 					      "segmentation of another "
 					      "protocol", now);
-		if (l4len < sizeof(struct udphdr))
+		if (l4len < sizeof(uh))
 			return tap_pasta_drop("virtio_net_hdr: segmentation "
 					      "of a truncated UDP header",
 					      now);
+		/* The kernel sets the UDP length of the whole run */
+		memcpy(&uh, l4, sizeof(uh));
+		if (ntohs(uh.len) != l4len)
+			return tap_pasta_drop("virtio_net_hdr: UDP length "
+					      "not the one of the run", now);
 		if (!h->gso_size || h->gso_size > plen)
 			return tap_pasta_drop("virtio_net_hdr: segment size "
 					      "zero or past payload", now);

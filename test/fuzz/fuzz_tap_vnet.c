@@ -10,7 +10,8 @@
  * fuzz-extra: vhost_user.c virtio.c
  *
  * Input: one option byte (bit 0: the device has a virtio_net_hdr, bit 1: a
- * capture file is configured, so that partial checksums are completed),
+ * capture file is configured, so that partial checksums are completed,
+ * bit 2: UDP segmentation offload is enabled, else TCP's only),
  * then what successive read()s from the device return, each as a 16-bit
  * big-endian length and that many bytes (header, if any, then the frame).
  * Up to FUZZ_READS_MAX of them go through tap_pasta_frame(), the function
@@ -19,8 +20,10 @@
  *
  * Protocol handlers are stubs (renamed with macros before including tap.c,
  * as in test_tap.c): they check that every packet they get lies inside one
- * of the frames, and read all of it. ARP is the real one, with no guest
- * to answer to.
+ * of the frames, and read all of it, and that UDP packets carrying several
+ * datagrams come only with the offload on, with a segment size within the
+ * payload and at most TAP_USO_SEGS_MAX segments. ARP is the real one, with
+ * no guest to answer to.
  */
 
 #include <stdlib.h>
@@ -131,6 +134,25 @@ static void l4_check(const struct tap_l4_pkt *pkts, size_t n, size_t hlen)
 	}
 }
 
+/**
+ * uso_check() - Check the UDP segmentation of a batch for udp.c
+ * @pkts:	Packets, already checked by l4_check()
+ * @n:		Number of packets
+ */
+static void uso_check(const struct tap_l4_pkt *pkts, size_t n)
+{
+	size_t i, plen;
+
+	for (i = 0; i < n; i++) {
+		if (!pkts[i].gso)
+			continue;
+		plen = pkts[i].len - sizeof(struct udphdr);
+		if (!(tap_offloads & TUN_F_USO4) || pkts[i].gso > plen ||
+		    plen > (size_t)pkts[i].gso * TAP_USO_SEGS_MAX)
+			abort();
+	}
+}
+
 void stub_udp_tap_handler(struct ctx *ctx, int af, const void *saddr,
 			  const void *daddr, const struct tap_l4_pkt *pkts,
 			  size_t n, const struct timespec *now)
@@ -141,18 +163,25 @@ void stub_udp_tap_handler(struct ctx *ctx, int af, const void *saddr,
 	(void)daddr;
 	(void)now;
 	l4_check(pkts, n, sizeof(struct udphdr));
+	uso_check(pkts, n);
 }
 
 void stub_tcp_tap_handler(struct ctx *ctx, int af, const void *saddr,
 			  const void *daddr, const struct tap_l4_pkt *pkts,
 			  size_t n, const struct timespec *now)
 {
+	size_t i;
+
 	(void)ctx;
 	(void)af;
 	(void)saddr;
 	(void)daddr;
 	(void)now;
 	l4_check(pkts, n, sizeof(struct tcphdr));
+	for (i = 0; i < n; i++) {
+		if (pkts[i].gso)
+			abort();
+	}
 }
 
 void stub_tcp_tap_reset(struct ctx *ctx)
@@ -318,6 +347,24 @@ static void seeds(void)
 	seed_read(&h, f, len);
 	seed_out("offloads");
 
+	/* Runs of UDP datagrams in one frame, UDP segmentation offload on */
+	seed_buf[seed_len++] = 7;
+	len = seed_frame(f, false, IPPROTO_UDP, 1000);
+	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+	h.hdr_len = (uint16_t)(l4off4 + sizeof(struct udphdr));
+	h.gso_size = 300;
+	h.csum_start = (uint16_t)l4off4;
+	h.csum_offset = offsetof(struct udphdr, check);
+	seed_read(&h, f, len);
+
+	len = seed_frame(f, true, IPPROTO_UDP, 1000);
+	h.hdr_len = (uint16_t)(l4off6 + sizeof(struct udphdr));
+	h.gso_size = 8;
+	h.csum_start = (uint16_t)l4off6;
+	seed_read(&h, f, len);
+	seed_out("uso");
+
 	seed_buf[seed_len++] = 0;	/* no header */
 	len = seed_frame(f, false, IPPROTO_TCP, 100);
 	seed_read(NULL, f, len);
@@ -369,6 +416,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	tap_vnet_len = (data[0] & 1) ? sizeof(struct virtio_net_hdr) : 0;
 	c.pcap[0] = (data[0] & 2) ? '-' : 0;
+	tap_offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	if (data[0] & 4)
+		tap_offloads |= TUN_F_USO4 | TUN_F_USO6;
 	fuzz_now.tv_sec++;
 
 	while (n < FUZZ_READS_MAX && size - off >= 2) {

@@ -1274,7 +1274,8 @@ static void script_run(void)
  * @sport:	Source port, different for each case
  * @plen:	Payload length
  * @ext:	IPv6 hop-by-hop header length, 0 for none
- * @doff:	TCP data offset to set, 0 to keep 5
+ * @doff:	TCP data offset to set, 0 to keep 5; UDP: bytes to take off
+ *		the UDP length
  * @ok:		Expected to be delivered
  * @h:		The header
  */
@@ -1316,7 +1317,10 @@ static size_t vcase_frame(uint8_t *f, const struct vcase *v)
 	else
 		len = frame4(f, v->proto, G4, R4, v->sport, 80, v->plen, 0xa5);
 
-	if (v->doff)
+	if (v->doff && v->proto == IPPROTO_UDP)
+		put16(f + (v->v6 ? L4OFF6 + v->ext : L4OFF4) + 4,
+		      (uint16_t)(8 + v->plen - v->doff));
+	else if (v->doff)
 		f[(v->v6 ? L4OFF6 + v->ext : L4OFF4) + 12] =
 			(uint8_t)(v->doff << 4);
 	return len;
@@ -1513,6 +1517,9 @@ static void test_vnet_uso(void)
 		  150, 0, 0, 0, VH(NC, U4, 62, 0, L4OFF6, UDP_CK) },
 		{ "UDP run, IPv6, hdr_len past the end", 1, IPPROTO_UDP, 3011,
 		  150, 0, 0, 0, VH(NC, U4, 300, 40, L4OFF6, UDP_CK) },
+		{ "UDP run, UDP length short of the IP payload", 0,
+		  IPPROTO_UDP, 3014, 150, 0, 10, 0,
+		  VH(NC, U4, 42, 50, L4OFF4, UDP_CK) },
 		{ "unknown gso_type with USO on", 0, IPPROTO_UDP, 3012,
 		  150, 0, 0, 0, VH(NC, 7, 42, 50, L4OFF4, UDP_CK) },
 		{ "UDP after the rest, no offload", 0, IPPROTO_UDP, 3013,
