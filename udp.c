@@ -41,6 +41,15 @@
  * pasta: IP packets up to 65535 bytes), otherwise it's dropped. There's no
  * IP fragmentation: guest IP fragments are dropped by tap.c.
  *
+ * Batches: datagrams are read from host sockets with recvmmsg(); those of
+ * the guest go to host sockets in runs of equal size (the last one may be
+ * shorter) with UDP_SEGMENT, all runs of a batch in one sendmmsg(), one by
+ * one for a flow where the kernel refuses that. pasta's tap can carry runs
+ * of datagrams in one frame both ways (UDP segmentation offload, see
+ * tap.c): from the namespace, such a frame is cut at its segment size
+ * here; to it, runs of equal size of one flow read at once go in one frame,
+ * with a partial checksum, for the namespace's kernel to cut.
+ *
  * ICMP errors from the host sockets (IP_RECVERR) for destination
  * unreachable are reflected to the guest, quoting a header rebuilt from
  * the flow, so that connect()ed guest sockets see ECONNREFUSED and alike.
