@@ -15,13 +15,19 @@
 #   udp TOOL DIR MBIT_S LOSS_PCT
 #   udp_ratio TOOL DIR RATIO_TO_VETH
 # Environment: BENCH_DUR, BENCH_UDP_LEN, BENCH_UDP_TOOLS (default
-# "ours-pasta deb-pasta slirp veth"), BENCH_UDP_RUNS (default 3).
+# "ours-pasta deb-pasta slirp veth", or base-pasta first if
+# BENCH_UDP_BASE is set), BENCH_UDP_RUNS (default 3), BENCH_UDP_BASE: the
+# pasta (a link named pasta) of another build, e.g. before a change, as
+# "base-pasta".
 
 . "$(dirname "$0")/../lib/rig.sh"
 
 DUR=${BENCH_DUR:-3}
 LEN=${BENCH_UDP_LEN:-1400}
-TOOLS=${BENCH_UDP_TOOLS:-"ours-pasta deb-pasta slirp veth"}
+TOOLS="ours-pasta deb-pasta slirp veth"
+[ -n "$BENCH_UDP_BASE" ] && TOOLS="base-pasta $TOOLS"
+TOOLS=${BENCH_UDP_TOOLS:-$TOOLS}
+OURS=$PASTA
 RUNS=${BENCH_UDP_RUNS:-3}
 SLIRP_NET=198.18.8
 VETH_HOST=198.18.5.1
@@ -30,23 +36,24 @@ VETH_GUEST=198.18.5.2
 declare -A R		# R[tool,dir] = "MBIT LOSS"
 
 # iperf3 JSON on stdin (client side, with the server's output): "MBIT LOSS"
-# as the receiver saw them
+# as the receiver saw them. iperf3 3.12 reports the sender's count of
+# datagrams in "end", and a receiver's count that misses datagrams lost at
+# the end: received bytes come from the receiver's intervals instead
 udp_rate() {
 	python3 -c '
 import json, sys
 try:
     j = json.load(sys.stdin)
-    e = j["end"]
-    s = e["sum"]
-    sent = s["packets"]
-    lost = s["lost_packets"]
-    # iperf3 3.12: "sum" has the sender rate and the receiver loss
-    rx = s["bits_per_second"] * (sent - lost) / sent if sent else 0
-    if "sum_received" in e:
-        rx = e["sum_received"]["bits_per_second"]
-    print("%.0f %.2f" % (rx / 1e6, 100.0 * lost / sent if sent else 100))
+    sent = j["end"]["sum"]["packets"]
+    iv = j["intervals"]
+    if j["end"]["sum"].get("sender", True):
+        iv = j["server_output_json"]["intervals"]
+    b = sum(i["sum"]["bytes"] for i in iv)
+    t = sum(i["sum"]["seconds"] for i in iv)
+    got = b / int(sys.argv[1])
+    print("%.0f %.2f" % (b * 8 / t / 1e6, 100.0 * (1 - got / sent)))
 except Exception:
-    print("n/a n/a")'
+    print("n/a n/a")' "$LEN"
 }
 
 # measure NAME TARGET: both directions, median of RUNS runs each
@@ -58,7 +65,8 @@ measure() {
 		[ $dir = down ] && rev=-R
 		R[$name,$dir]=$(for ((i = 0; i < RUNS; i++)); do
 			g timeout $((DUR + 15)) iperf3 -u -c "$dst" $rev \
-				-b 0 -l "$LEN" -t "$DUR" -J 2>/dev/null |
+				-b 0 -l "$LEN" -t "$DUR" -J --get-server-output \
+				2>/dev/null |
 				udp_rate
 			sleep 0.3
 		done | sort -n | awk '{ v[NR] = $0 } END {
@@ -123,14 +131,15 @@ bench_veth() {
 }
 
 rig_setup >/dev/null
-rig_bg iperf3 h iperf3 -s
+rig_bg iperf3 h iperf3 -s -J
 rig_wait_port h tcp 5201 || { echo "# no iperf3 server"; exit 1; }
 
 echo "# UDP benchmark: $LEN-byte datagrams, ${DUR}s per run, median of $RUNS"
 for t in $TOOLS; do
 	new_guest || { echo "# $t: no namespace"; continue; }
 	case $t in
-	ours-pasta)	bench_pasta ours-pasta "$PASTA" ;;
+	ours-pasta)	bench_pasta ours-pasta "$OURS" ;;
+	base-pasta)	bench_pasta base-pasta "$BENCH_UDP_BASE" ;;
 	deb-pasta)	bench_pasta deb-pasta /usr/bin/pasta ;;
 	slirp)		bench_slirp ;;
 	veth)		bench_veth ;;
