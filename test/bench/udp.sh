@@ -11,8 +11,14 @@
 # BENCH_DUR seconds (default 3): what the receiver got, in Mbit/s, and the
 # share of datagrams lost, in percent.
 #
+# With -b 0, loss mostly says how much faster the sender is than the
+# rest of the path; the same runs at a fixed offered rate (BENCH_UDP_RATE,
+# default 300M, "0" to skip them) say what each path loses at a rate all
+# of them should sustain.
+#
 # Prints one line per tool and direction, then the ratios to veth:
 #   udp TOOL DIR MBIT_S LOSS_PCT
+#   udp_paced TOOL DIR MBIT_S LOSS_PCT
 #   udp_ratio TOOL DIR RATIO_TO_VETH
 # Environment: BENCH_DUR, BENCH_UDP_LEN, BENCH_UDP_TOOLS (default
 # "ours-pasta deb-pasta slirp veth", or base-pasta first if
@@ -29,6 +35,7 @@ TOOLS="ours-pasta deb-pasta slirp veth"
 TOOLS=${BENCH_UDP_TOOLS:-$TOOLS}
 OURS=$PASTA
 RUNS=${BENCH_UDP_RUNS:-3}
+RATE=${BENCH_UDP_RATE:-300M}
 SLIRP_NET=198.18.8
 VETH_HOST=198.18.5.1
 VETH_GUEST=198.18.5.2
@@ -56,22 +63,30 @@ except Exception:
     print("n/a n/a")' "$LEN"
 }
 
-# measure NAME TARGET: both directions, median of RUNS runs each
+# runs DST RATE [-R]: median of RUNS runs, "MBIT LOSS"
+runs() {
+	local i
+
+	for ((i = 0; i < RUNS; i++)); do
+		g timeout $((DUR + 15)) iperf3 -u -c "$1" $3 -b "$2" \
+			-l "$LEN" -t "$DUR" -J --get-server-output 2>/dev/null |
+			udp_rate
+		sleep 0.3
+	done | sort -n | awk '{ v[NR] = $0 } END {
+		print (NR ? v[int((NR + 1) / 2)] : "n/a n/a") }'
+}
+
+# measure NAME TARGET: both directions, as fast as possible, then paced
 measure() {
-	local name=$1 dst=$2 dir rev i
+	local name=$1 dst=$2 dir rev
 
 	for dir in up down; do
 		rev=
 		[ $dir = down ] && rev=-R
-		R[$name,$dir]=$(for ((i = 0; i < RUNS; i++)); do
-			g timeout $((DUR + 15)) iperf3 -u -c "$dst" $rev \
-				-b 0 -l "$LEN" -t "$DUR" -J --get-server-output \
-				2>/dev/null |
-				udp_rate
-			sleep 0.3
-		done | sort -n | awk '{ v[NR] = $0 } END {
-			print (NR ? v[int((NR + 1) / 2)] : "n/a n/a") }')
+		R[$name,$dir]=$(runs "$dst" 0 $rev)
 		echo "udp $name $dir ${R[$name,$dir]}"
+		[ "$RATE" = 0 ] && continue
+		echo "udp_paced $name $dir $(runs "$dst" "$RATE" $rev)"
 	done
 }
 
