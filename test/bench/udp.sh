@@ -9,7 +9,8 @@
 # MTU), guest MTU 65520, both directions: "up" is namespace -> host, "down"
 # host -> namespace (iperf3 -R). Each figure is the median of three runs of
 # BENCH_DUR seconds (default 3): what the receiver got, in Mbit/s, and the
-# share of datagrams lost, in percent.
+# share of datagrams lost, in percent. Every tool is set up first, each in
+# its own namespace; then the runs of all tools take turns.
 #
 # With -b 0, loss mostly says how much faster the sender is than the
 # rest of the path; the same runs at a fixed offered rate (BENCH_UDP_RATE,
@@ -63,31 +64,24 @@ except Exception:
     print("n/a n/a")' "$LEN"
 }
 
-# runs DST RATE [-R]: median of RUNS runs, "MBIT LOSS"
-runs() {
-	local i
+declare -A DST GNS	# DST[tool]: server address; GNS[tool]: namespace
 
-	for ((i = 0; i < RUNS; i++)); do
-		g timeout $((DUR + 15)) iperf3 -u -c "$1" $3 -b "$2" \
-			-l "$LEN" -t "$DUR" -J --get-server-output 2>/dev/null |
-			udp_rate
-		sleep 0.3
-	done | sort -n | awk '{ v[NR] = $0 } END {
-		print (NR ? v[int((NR + 1) / 2)] : "n/a n/a") }'
+# one TOOL DIR RATE: one run, "MBIT LOSS"
+one() {
+	local rev=
+
+	[ "$2" = down ] && rev=-R
+	NS_GUEST=${GNS[$1]}
+	g timeout $((DUR + 15)) iperf3 -u -c "${DST[$1]}" $rev -b "$3" \
+		-l "$LEN" -t "$DUR" -J --get-server-output 2>/dev/null |
+		udp_rate
+	sleep 0.3
 }
 
-# measure NAME TARGET: both directions, as fast as possible, then paced
-measure() {
-	local name=$1 dst=$2 dir rev
-
-	for dir in up down; do
-		rev=
-		[ $dir = down ] && rev=-R
-		R[$name,$dir]=$(runs "$dst" 0 $rev)
-		echo "udp $name $dir ${R[$name,$dir]}"
-		[ "$RATE" = 0 ] && continue
-		echo "udp_paced $name $dir $(runs "$dst" "$RATE" $rev)"
-	done
+# median FILE: median line of "MBIT LOSS" lines, by rate
+median() {
+	sort -n "$1" | awk '{ v[NR] = $0 } END {
+		print (NR ? v[int((NR + 1) / 2)] : "n/a n/a") }'
 }
 
 # new_guest: a fresh guest namespace for the next set-up
@@ -102,47 +96,37 @@ new_guest() {
 		net.ipv4.ping_group_range="0 2147483647"
 }
 
-bench_pasta() {
+# Set-ups: each tool in its namespace, all up at once, so that runs of all
+# tools can take turns (the load of a shared machine then weighs on all)
+setup_pasta() {
 	local name=$1 bin=$2
 
-	[ -x "$bin" ] || { echo "# $name: $bin missing"; return; }
+	[ -x "$bin" ] || { echo "# $name: $bin missing"; return 1; }
 	PASTA=$bin
-	if rig_pasta --config-net -t none -u none -T none -U none \
-	   >/dev/null 2>&1; then
-		rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
-		measure "$name" $GW4
-	else
-		echo "# $name: didn't start"
-	fi
-	rig_kill "$RIG_PASTA_PID"
+	rig_pasta --config-net -t none -u none -T none -U none \
+		>/dev/null 2>&1 || { echo "# $name: didn't start"; return 1; }
+	rig_retry 5 g ping -c1 -W1 -q $GW4 >/dev/null 2>&1
+	DST[$name]=$GW4
 }
 
-bench_slirp() {
-	local pid
-
-	command -v slirp4netns >/dev/null || { echo "# slirp: missing"; return; }
+setup_slirp() {
+	command -v slirp4netns >/dev/null || { echo "# slirp: missing"; return 1; }
 	rig_bg slirp h slirp4netns --configure --mtu=65520 \
 		--cidr=$SLIRP_NET.0/24 --netns-type=path \
 		"/run/netns/$NS_GUEST" tap0
-	pid=$RIG_BG_PID
-	if rig_retry 5 g ping -c1 -W1 -q $SLIRP_NET.2 >/dev/null 2>&1; then
-		measure slirp $SLIRP_NET.2
-	else
-		echo "# slirp: no connectivity"
-	fi
-	rig_kill "$pid" 1
+	rig_retry 5 g ping -c1 -W1 -q $SLIRP_NET.2 >/dev/null 2>&1 ||
+		{ echo "# slirp: no connectivity"; return 1; }
+	DST[slirp]=$SLIRP_NET.2
 }
 
-bench_veth() {
-	h ip link add vb0 type veth peer name vb0 netns "$NS_GUEST" || return
+setup_veth() {
+	h ip link add vb0 type veth peer name vb0 netns "$NS_GUEST" || return 1
 	h ip addr add $VETH_HOST/24 dev vb0
 	h ip link set vb0 mtu 65520 up
 	g ip addr add $VETH_GUEST/24 dev vb0
 	g ip link set vb0 mtu 65520 up
-	if rig_retry 5 g ping -c1 -W1 -q $VETH_HOST >/dev/null 2>&1; then
-		measure veth $VETH_HOST
-	fi
-	h ip link del vb0
+	rig_retry 5 g ping -c1 -W1 -q $VETH_HOST >/dev/null 2>&1 || return 1
+	DST[veth]=$VETH_HOST
 }
 
 rig_setup >/dev/null
@@ -150,15 +134,37 @@ rig_bg iperf3 h iperf3 -s -J
 rig_wait_port h tcp 5201 || { echo "# no iperf3 server"; exit 1; }
 
 echo "# UDP benchmark: $LEN-byte datagrams, ${DUR}s per run, median of $RUNS"
+UP=
 for t in $TOOLS; do
 	new_guest || { echo "# $t: no namespace"; continue; }
+	GNS[$t]=$NS_GUEST
 	case $t in
-	ours-pasta)	bench_pasta ours-pasta "$OURS" ;;
-	base-pasta)	bench_pasta base-pasta "$BENCH_UDP_BASE" ;;
-	deb-pasta)	bench_pasta deb-pasta /usr/bin/pasta ;;
-	slirp)		bench_slirp ;;
-	veth)		bench_veth ;;
-	esac
+	ours-pasta)	setup_pasta ours-pasta "$OURS" ;;
+	base-pasta)	setup_pasta base-pasta "$BENCH_UDP_BASE" ;;
+	deb-pasta)	setup_pasta deb-pasta /usr/bin/pasta ;;
+	slirp)		setup_slirp ;;
+	veth)		setup_veth ;;
+	*)		false ;;
+	esac && UP="$UP $t"
+done
+
+for ((i = 0; i < RUNS; i++)); do
+	for t in $UP; do
+		for dir in up down; do
+			one $t $dir 0 >>"$RIG_TMP/$t-$dir"
+			[ "$RATE" = 0 ] && continue
+			one $t $dir "$RATE" >>"$RIG_TMP/$t-$dir-paced"
+		done
+	done
+done
+
+for t in $UP; do
+	for dir in up down; do
+		R[$t,$dir]=$(median "$RIG_TMP/$t-$dir")
+		echo "udp $t $dir ${R[$t,$dir]}"
+		[ "$RATE" = 0 ] && continue
+		echo "udp_paced $t $dir $(median "$RIG_TMP/$t-$dir-paced")"
+	done
 done
 
 for t in $TOOLS; do
