@@ -421,8 +421,8 @@ static bool tap_vnet_l4_ok(const struct tap_vnet *v, int af, uint8_t proto,
 	size_t off;
 
 	if (h->gso_type == VIRTIO_NET_HDR_GSO_UDP_L4) {
-		size_t plen = l4len - sizeof(struct udphdr);
 		struct udphdr uh;
+		size_t plen;
 
 		if (proto != IPPROTO_UDP)
 			return tap_pasta_drop("virtio_net_hdr: UDP "
@@ -433,6 +433,7 @@ static bool tap_vnet_l4_ok(const struct tap_vnet *v, int af, uint8_t proto,
 					      "of a truncated UDP header",
 					      now);
 		/* The kernel sets the UDP length of the whole run */
+		plen = l4len - sizeof(uh);
 		memcpy(&uh, l4, sizeof(uh));
 		if (ntohs(uh.len) != l4len)
 			return tap_pasta_drop("virtio_net_hdr: UDP length "

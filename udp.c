@@ -238,6 +238,13 @@ static struct mmsghdr udp_smh[UDP_SEND_MAX];
 #define UDP_GSO_BYTES	(IP_MAXPACKET - sizeof(struct iphdr) -	\
 			 sizeof(struct udphdr))
 static struct iovec udp_seg[UDP_SEG_MAX];
+
+/* Datagrams to the guest in one frame at most (pasta's tap): the receiver
+ * in the namespace gets them all at once, and a default receive buffer
+ * (rmem_default, 208 KiB) holds some 90 of 1400 bytes: a third of that
+ * leaves it room to lag behind a little
+ */
+#define UDP_USO_SEGS	32
 static struct mmsghdr udp_gmh[UDP_SEG_MAX];
 static union {
 	char buf[CMSG_SPACE(sizeof(uint16_t))];
@@ -1079,7 +1086,7 @@ static void udp_tap_send(const struct ctx *c, const int *flows, int n)
 		       (udp_at(idx)->tmpl.v6 ? sizeof(struct ip6_hdr) :
 					       sizeof(struct iphdr));
 		for (; tap_uso_ok(c) && size && j < n && flows[j] == idx &&
-		       j - i < UDP_GSO_SEGS && udp_rmh[j].msg_len <= size &&
+		       j - i < UDP_USO_SEGS && udp_rmh[j].msg_len <= size &&
 		       total + udp_rmh[j].msg_len <= room; j++) {
 			total += udp_rmh[j].msg_len;
 			if (udp_rmh[j].msg_len < size) {
