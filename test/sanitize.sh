@@ -35,7 +35,7 @@ SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
 # (socket numbering under a private /tmp, which hides the wrapper when the
 # tree itself is under /tmp)
 SAN_TESTS=${SAN_TESTS:-"00-basics 01-passt 02-frames 03-options
-	30-dhcp 31-slaac 32-dhcpv6 34-follow 40-udp 41-udp-passt 50-tcp-data
+	30-dhcp 31-slaac 32-dhcpv6 34-follow 40-udp 42-udp-batch 41-udp-passt 50-tcp-data
 	51-tcp-close 52-tcp-scale 53-tcp-inbound 54-tcp-slow 55-tcp-faults
 	57-flow-dump 58-tap-offload 59-ctl
 	60-splice 61-auto 71-flood 83-vhost-user 91-pasta-ns"}
