@@ -1848,28 +1848,14 @@ int udp_port_bind(struct ctx *c, bool outbound, uint16_t port, uint16_t to)
  */
 void udp_port_unbind(struct ctx *c, bool outbound, uint16_t port)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	for (i = 0; i < udp_ls_top; i++) {
-		struct udp_lsock *ls = &udp_ls[i];
+		const struct udp_lsock *ls = &udp_ls[i];
 
-		if (!ls->in_use || ls->ns != outbound || ls->port != port)
-			continue;
-
-		for (j = 0; j < flow_hwm(); j++) {
-			if (flow_at(j)->f.type == FLOW_UDP &&
-			    udp_at(j)->lidx == i)
-				udp_flow_close(c, j);
-		}
-
-		fwd_lsock_forget(ls->fd);
-		passt_epoll_del(c, ls->fd);
-		close(ls->fd);
-		memset(ls, 0, sizeof(*ls));
+		if (ls->in_use && ls->ns == outbound && ls->port == port)
+			udp_listen_close(c, i);
 	}
-
-	while (udp_ls_top && !udp_ls[udp_ls_top - 1].in_use)
-		udp_ls_top--;
 }
 
 /**
