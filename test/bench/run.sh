@@ -94,18 +94,8 @@ measure() {
 	echo "# $name: done"
 }
 
-# new_guest: a fresh guest namespace for the next set-up, so that sockets
-# in TIME_WAIT left by connection rate tests don't exhaust its ports
-GUEST_N=0
-new_guest() {
-	GUEST_N=$((GUEST_N + 1))
-	NS_GUEST=rig-$RIG_ID-guest$GUEST_N
-	ip netns add "$NS_GUEST" || return 1
-	RIG_NS+=("$NS_GUEST")
-	ip -n "$NS_GUEST" link set lo up
-	ip netns exec "$NS_GUEST" sysctl -qw \
-		net.ipv4.ping_group_range="0 2147483647"
-}
+# A fresh guest namespace (rig_new_guest) for each set-up: sockets in
+# TIME_WAIT left by connection rate tests don't exhaust its ports
 
 bench_pasta() {
 	local name=$1 bin=$2
@@ -183,7 +173,7 @@ rig_wait_port h tcp 5002 || { echo "# no tcpbench server"; exit 1; }
 
 echo "# TCP benchmark: ${DUR}s per throughput figure, guest namespace to host"
 for t in $TOOLS; do
-	new_guest || { echo "# $t: no namespace"; continue; }
+	rig_new_guest || { echo "# $t: no namespace"; continue; }
 	case $t in
 	ours-pasta)	bench_pasta ours-pasta "$(dirname "$OURS")/pasta" ;;
 	ours-passt)	bench_passt ours-passt "$OURS" ;;

@@ -84,17 +84,6 @@ median() {
 		print (NR ? v[int((NR + 1) / 2)] : "n/a n/a") }'
 }
 
-# new_guest: a fresh guest namespace for the next set-up
-GUEST_N=0
-new_guest() {
-	GUEST_N=$((GUEST_N + 1))
-	NS_GUEST=rig-$RIG_ID-guest$GUEST_N
-	ip netns add "$NS_GUEST" || return 1
-	RIG_NS+=("$NS_GUEST")
-	ip -n "$NS_GUEST" link set lo up
-	ip netns exec "$NS_GUEST" sysctl -qw \
-		net.ipv4.ping_group_range="0 2147483647"
-}
 
 # Set-ups: each tool in its namespace, all up at once, so that runs of all
 # tools can take turns (the load of a shared machine then weighs on all)
@@ -136,7 +125,7 @@ rig_wait_port h tcp 5201 || { echo "# no iperf3 server"; exit 1; }
 echo "# UDP benchmark: $LEN-byte datagrams, ${DUR}s per run, median of $RUNS"
 UP=
 for t in $TOOLS; do
-	new_guest || { echo "# $t: no namespace"; continue; }
+	rig_new_guest || { echo "# $t: no namespace"; continue; }
 	GNS[$t]=$NS_GUEST
 	case $t in
 	ours-pasta)	setup_pasta ours-pasta "$OURS" ;;

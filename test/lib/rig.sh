@@ -212,6 +212,19 @@ rig_die() {
 	exit 1
 }
 
+# rig_new_guest: a fresh guest namespace (NS_GUEST) for the next set-up,
+# numbered, cleaned up with the others (benchmarks: one per tool)
+RIG_GUEST_N=0
+rig_new_guest() {
+	RIG_GUEST_N=$((RIG_GUEST_N + 1))
+	NS_GUEST=rig-$RIG_ID-guest$RIG_GUEST_N
+	ip netns add "$NS_GUEST" || return 1
+	RIG_NS+=("$NS_GUEST")
+	ip -n "$NS_GUEST" link set lo up
+	ip netns exec "$NS_GUEST" sysctl -qw \
+		net.ipv4.ping_group_range="0 2147483647"
+}
+
 rig_setup() {
 	local ns
 
