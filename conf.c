@@ -404,7 +404,7 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "      --ns-mac-addr ADDR   MAC address of the tap interface\n"
 "      --no-splice          Don't splice loopback connections\n"
 "      --splice-only        Forward only loopback connections (splice),\n"
-"                           nothing through the tap device\n"
+"                           no tap device\n"
 "      --host-lo-to-ns-lo   Deprecated, accepted\n");
 	} else {
 		fprintf(fp,
@@ -2550,7 +2550,7 @@ void conf_print(const struct ctx *c)
 		     c->ip6.ifname_out,
 		     *c->ip6.ifname_out ? " (IPv6)" : "");
 	}
-	if (c->mode == MODE_PASTA)
+	if (c->mode == MODE_PASTA && !c->splice_only)
 		info("Namespace interface: %s", c->pasta_ifname);
 
 	info("MAC:");

@@ -665,6 +665,9 @@ void pasta_ns_conf(struct ctx *c)
 	if (!(lo = nl_link_index(true, "lo")) || nl_link_up(lo, 0))
 		die("Couldn't bring up loopback interface in namespace");
 
+	if (c->splice_only)	/* no tap device: loopback is all there is */
+		return;
+
 	ifi = c->pasta_ifi;
 	if (!ifi && *c->pasta_ifname)
 		ifi = c->pasta_ifi = nl_link_index(true, c->pasta_ifname);

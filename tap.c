@@ -1521,6 +1521,8 @@ void tap_sock_init(struct ctx *c)
 	tap_grp.n = 0;
 
 	if (c->mode == MODE_PASTA) {
+		if (c->splice_only)	/* loopback only: no tap at all */
+			return;
 		tap_sock_tun_init(c);
 		ndp_guest_connected(c, &now);
 		return;
