@@ -58,6 +58,7 @@
 #include "netlink.h"
 #include "pasta.h"
 #include "tcp.h"
+#include "udp.h"
 #include "util.h"
 
 /* A burst of notifications ends in one re-read this long after the last */
@@ -595,8 +596,12 @@ static void hostwatch_update(struct ctx *c, const struct timespec *now)
 	 * a full list, we can't tell which ones those are)
 	 */
 	hw_addrs_n = nl_addr_all(hw_addrs, HW_ADDRS_MAX);
-	if (hw_addrs_n > 0 && hw_addrs_n < HW_ADDRS_MAX && !c->no_tcp)
-		tcp_host_addr_check(c, hostwatch_addr_gone);
+	if (hw_addrs_n > 0 && hw_addrs_n < HW_ADDRS_MAX) {
+		if (!c->no_tcp)
+			tcp_host_addr_check(c, hostwatch_addr_gone);
+		if (!c->no_udp)
+			udp_host_addr_check(c, hostwatch_addr_gone);
+	}
 
 	m = hostwatch_diff(c, &n);
 	if (!m) {

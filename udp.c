@@ -1916,6 +1916,44 @@ void udp_flow_end(const struct ctx *c, uint32_t idx)
 }
 
 /**
+ * udp_host_addr_check() - Close flows on an address the host lost
+ * @c:		Execution context
+ * @gone:	Tells whether a local address is no longer the host's
+ *
+ * A connected socket keeps the source address it got at connect(), and
+ * can't send from it once the host lost it. The flow would stay for as long
+ * as the guest keeps sending (a tunnel's keepalives): close it, and the
+ * guest's next datagram opens a new one from an address the host has.
+ *
+ * #syscalls getsockname
+ */
+void udp_host_addr_check(const struct ctx *c,
+			 bool (*gone)(const union inany_addr *a))
+{
+	uint32_t i;
+
+	for (i = 0; i < flow_hwm(); i++) {
+		struct udp_flow *f = udp_at(i);
+		char buf[INET6_ADDRSTRLEN];
+		socklen_t sl = sizeof(union udp_sa);
+		union inany_addr a;
+		union udp_sa sa;
+		uint16_t port;
+
+		if (flow_at(i)->f.type != FLOW_UDP ||
+		    f->kind != UDP_FLOW_TAP_OUT || f->sock < 0)
+			continue;
+		if (getsockname(f->sock, &sa.sa, &sl) ||
+		    !udp_sa_to(&sa, &a, &port) || !gone(&a))
+			continue;
+
+		info("UDP: host address %s went away, closing flow",
+		     inany_ntop(&a, buf, sizeof(buf)));
+		udp_flow_close(c, i);
+	}
+}
+
+/**
  * udp_init() - Bind forwarded ports, set up the UDP flow table
  * @c:		Execution context
  *

@@ -42,5 +42,7 @@ int udp_listen_rule(const struct ctx *c, bool outbound,
 		    const struct fwd_rule *r, uint16_t port, uint16_t to);
 void udp_listen_close(const struct ctx *c, uint32_t lidx);
 void udp_flow_end(const struct ctx *c, uint32_t idx);
+void udp_host_addr_check(const struct ctx *c,
+			 bool (*gone)(const union inany_addr *a));
 
 #endif /* UDP_H */

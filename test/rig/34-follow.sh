@@ -6,8 +6,9 @@
 # pasta --config-net sets the namespace up again, passt's DHCP answers the
 # new lease, NDP advertises the new prefix and deprecates the old one; a
 # TCP connection on the address that went away is reset, one on another
-# address goes on intact. With --no-follow, and for values given as
-# options, nothing follows.
+# address goes on intact; a UDP flow that never goes idle moves to the new
+# address. With --no-follow, and for values given as options, nothing
+# follows.
 #
 # The daemon gets a resolv.conf of its own: it runs in a mount namespace
 # where a directory of ours is bind-mounted on /etc (a bind-mounted file
@@ -63,6 +64,30 @@ PASTA=$RIG_TMP/wrap-pasta
 PASST=$RIG_TMP/wrap-passt
 
 rig_tcp_server r $PORT
+
+# UDP: a sender from one source port, and a sink logging "ADDR PORT" lines
+UPORT=9035
+UDP_SINK='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+with open(sys.argv[2], "a") as log:
+	while True:
+		d, a = s.recvfrom(2048)
+		log.write("%s %d\n" % a)
+		log.flush()
+'
+UDP_KEEP='
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 40034))
+while True:
+	try:
+		s.sendto(b"keepalive", (sys.argv[1], int(sys.argv[2])))
+	except OSError:
+		pass
+	time.sleep(0.1)
+'
 
 # host_move4 ADDR GW: the host's IPv4 address and default route move
 host_move4() {
@@ -192,7 +217,19 @@ ours check "passt: short lease while following" rig_lease_has "lease=600"
 check "passt: SLAAC address in the host's prefix" \
 	rig_retry 15 slaac_addr "2001:db8:1:"
 
+# A UDP flow that never goes idle (a tunnel's keepalives, every 100 ms from
+# one port), and the remote's log of where they come from. The guest keeps
+# its address until it renews its lease: the flow's tuple stays the same
+rig_bg usink r timeout 40 python3 -c "$UDP_SINK" $UPORT "$RIG_TMP/usink.log"
+rig_bg ukeep g timeout 35 python3 -c "$UDP_KEEP" $FAR4 $UPORT
+check "passt: UDP keepalives reach the remote" \
+	rig_retry 5 grep -q "^$NEW4_A " "$RIG_TMP/usink.log"
+
 check "host moves to $NEW4_B, gateway $GW4_B" host_move4 $NEW4_B $GW4_B
+check "passt: UDP flow on the old address closed, opened again from the new" \
+	rig_retry 5 grep -q "^$NEW4_B " "$RIG_TMP/usink.log"
+ours check "passt: UDP flow closing logged" \
+	log_has "$LOG" "UDP: host address $NEW4_A went away, closing flow"
 check "host's resolv.conf changes" resolv 198.18.6.53 two.example
 check "host moves to $NEW6_B, gateway $GW6_B" host_move6 $NEW6_B $GW6_B
 check "passt: address change logged" \
