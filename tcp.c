@@ -242,6 +242,10 @@ static bool tcp_peek_off_ok;
 static int tcp_cc_cache = CC_UNKNOWN;
 /* SO_RCVBUFFORCE and SO_SNDBUFFORCE refused (no CAP_NET_ADMIN): skip them */
 static bool tcp_buf_noforce;
+/* Send buffer size of a fresh host socket, 0: not known yet; [1]: accepted
+ * ones (from listeners set up, maybe, while we still had capabilities)
+ */
+static uint32_t tcp_sndbuf_fresh[2];
 
 /* Timer */
 static int tcp_timer_fd = -1;
@@ -928,28 +932,19 @@ static void tcp_ack_later(struct tcp_conn *conn, bool force)
 }
 
 /**
- * tcp_wnd_calc() - Window for the guest: free space in the send buffer
+ * tcp_wnd_from() - Window for the guest from the state of the send buffer
  * @conn:	Connection
+ * @sndbuf:	Size of the socket's send buffer (SK_MEMINFO_SNDBUF)
+ * @q:		Memory queued in it (SK_MEMINFO_WMEM_QUEUED)
  * @short_:	Set if the send buffer, not our cap, limits the window, and
  *		less than a quarter of it is free
  *
  * Return: window in bytes, a multiple of the scaling unit
  */
-static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *short_)
+static uint32_t tcp_wnd_from(const struct tcp_conn *conn, uint32_t sndbuf,
+			     uint32_t q, bool *short_)
 {
-	uint32_t mi[SK_MEMINFO_VARS], sndbuf, q, free_, max;
-	socklen_t sl = sizeof(mi);
-
-	*short_ = false;
-	if (conn->flags & C_TAP_FIN)
-		return conn->wnd_to_tap;
-
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
-	    sl < (SK_MEMINFO_WMEM_QUEUED + 1) * sizeof(uint32_t))
-		return conn->wnd_to_tap;
-
-	sndbuf = mi[SK_MEMINFO_SNDBUF];
-	q = mi[SK_MEMINFO_WMEM_QUEUED];
+	uint32_t free_, max;
 
 	/* Queued memory counts overhead too: keep a margin for it */
 	free_ = sndbuf > q ? sndbuf - q : 0;
@@ -971,6 +966,37 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *short_)
 		free_ = max;
 
 	return free_ & ~((1U << conn->ws_to_tap) - 1);
+}
+
+/**
+ * tcp_wnd_calc() - Window for the guest: free space in the send buffer
+ * @conn:	Connection
+ * @short_:	Set as tcp_wnd_from() does
+ *
+ * A fresh socket (nothing queued) tells the size its send buffer starts
+ * with: kept in tcp_sndbuf_fresh[], for tcp_wnd_init().
+ *
+ * Return: window in bytes, a multiple of the scaling unit
+ */
+static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *short_)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t sl = sizeof(mi);
+
+	*short_ = false;
+	if (conn->flags & C_TAP_FIN)
+		return conn->wnd_to_tap;
+
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
+	    sl < (SK_MEMINFO_WMEM_QUEUED + 1) * sizeof(uint32_t))
+		return conn->wnd_to_tap;
+
+	if (!mi[SK_MEMINFO_WMEM_QUEUED])
+		tcp_sndbuf_fresh[!!(conn->flags & C_INBOUND)] =
+			mi[SK_MEMINFO_SNDBUF];
+
+	return tcp_wnd_from(conn, mi[SK_MEMINFO_SNDBUF],
+			    mi[SK_MEMINFO_WMEM_QUEUED], short_);
 }
 
 /**
@@ -1006,6 +1032,31 @@ static void tcp_wnd_update(struct ctx *c, struct tcp_conn *conn)
 		passt_epoll_mod(c, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
 				ref);
 	}
+}
+
+/**
+ * tcp_wnd_init() - First window of a connection, as the handshake ends
+ * @c:		Execution context
+ * @conn:	Connection, with a connected socket that has nothing queued
+ *
+ * Every host socket gets the same buffer size (tcp_sock_opts(), inherited
+ * from the listener if accepted): once one fresh socket told its size, a
+ * new one needs no getsockopt() for the same answer.
+ */
+static void tcp_wnd_init(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t sndbuf = tcp_sndbuf_fresh[!!(conn->flags & C_INBOUND)];
+	bool short_;
+
+	conn->wnd_credit = 0;
+	/* Nothing queued: never short, three quarters of it are free */
+	if (sndbuf) {
+		conn->wnd_to_tap = tcp_wnd_from(conn, sndbuf, 0, &short_);
+		conn->wnd_credit = conn->wnd_to_tap / 8;
+		return;
+	}
+
+	tcp_wnd_update(c, conn);
 }
 
 /* Host to guest */
@@ -1888,17 +1939,18 @@ static size_t tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
- * tcp_sock_opts() - Options for a connected host socket
+ * tcp_sock_opts() - Options for a host socket we connect, or listen with
  * @s:		Socket
- * @accepted:	@s comes from one of our listening sockets, which has
- *		TCP_NODELAY already: accepted sockets inherit it
+ *
+ * Accepted sockets inherit all of them from the listener (the kernel
+ * clones it): set there once, they cost nothing per inbound connection,
+ * and the receive buffer also counts for the window scale of the SYN-ACK.
  */
-static void tcp_sock_opts(int s, bool accepted)
+static void tcp_sock_opts(int s)
 {
 	int one = 1, zero = 0, b = TCP_SOCK_BUF;
 
-	if (!accepted)
-		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* Without the capability, that doesn't change: ask once */
 	if (tcp_buf_noforce ||
 	    setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &b, sizeof(b))) {
@@ -2042,7 +2094,7 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 		goto refuse;
 	}
 	conn->sock = s;
-	tcp_sock_opts(s, false);
+	tcp_sock_opts(s);
 	if (inany_is_loopback(&hdst))
 		sock_cc_unpaced(s, &tcp_cc_cache);
 	else
@@ -2073,7 +2125,7 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 	}
 
 	if (conn->flags & C_CONNECTED) {
-		tcp_wnd_update(c, conn);
+		tcp_wnd_init(c, conn);
 		tcp_ctl(c, conn, TH_SYN | TH_ACK, conn->seq_to_tap - 1);
 		conn->flags |= C_SYN_SENT;
 		tcp_timer_set(conn, TCP_RTO_MS);
@@ -2250,7 +2302,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 		goto reject;
 	}
 
-	tcp_sock_opts(s, true);
+	/* Options: inherited from the listener (tcp_sock_opts()) */
 	if (inany_is_loopback(&peer))
 		sock_cc_unpaced(s, &tcp_cc_cache);
 	ref.fd = s;
@@ -2262,7 +2314,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 		goto reject;
 	}
 
-	tcp_wnd_update(c, conn);
+	tcp_wnd_init(c, conn);
 	tcp_ctl(c, conn, TH_SYN, conn->seq_to_tap - 1);
 	conn->flags |= C_SYN_SENT;
 	tcp_timer_set(conn, TCP_RTO_MS);
@@ -2458,7 +2510,7 @@ static void tcp_conn_handler(struct ctx *c, struct tcp_conn *conn,
 			return;
 
 		conn->flags |= C_CONNECTED | C_SYN_SENT;
-		tcp_wnd_update(c, conn);
+		tcp_wnd_init(c, conn);
 		tcp_ctl(c, conn, TH_SYN | TH_ACK, conn->seq_to_tap - 1);
 		tcp_timer_set(conn, TCP_RTO_MS);
 		return;
@@ -2743,8 +2795,8 @@ static int tcp_listen_sock(struct ctx *c, int af, const union inany_addr *addr,
 	}
 
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* Once here, not per connection: accepted sockets inherit it */
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Once here, not per connection: accepted sockets inherit them */
+	tcp_sock_opts(s);
 	if (af != AF_INET) {
 		int v6only = af == AF_INET6;
 

@@ -598,6 +598,79 @@ static int tcp4_sock(void)
 	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
 }
 
+/* sock_int() - A SOL_SOCKET option of @s, or of a new socket: fresh (0), or
+ * after tcp_sock_opts() (-1)
+ */
+static int sock_int(int s, int opt)
+{
+	socklen_t sl = sizeof(int);
+	int v = 0, t = s > 0 ? s : tcp4_sock();
+
+	if (s < 0)
+		tcp_sock_opts(t);
+	getsockopt(t, SOL_SOCKET, opt, &v, &sl);
+	if (t != s)
+		close(t);
+	return v;
+}
+
+/* First window without getsockopt(): the fresh send buffer size, learnt
+ * from one socket, gives the same window for the next one
+ */
+static void test_wnd_init(int ls)
+{
+	struct flow *f = flow_alloc(FLOW_TCP, 0);
+	struct tcp_conn *conn = flow_priv(f);
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	uint32_t w;
+	int peer;
+
+	getsockname(ls, (struct sockaddr *)&sa, &sl);
+	tcp_sndbuf_fresh[0] = tcp_sndbuf_fresh[1] = 0;
+	conn->sock = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	tcp_sock_opts(conn->sock);
+	connect(conn->sock, (struct sockaddr *)&sa, sizeof(sa));
+	peer = accept(ls, NULL, NULL);
+	conn->mss = 1460;
+	conn->ws_to_tap = 7;
+
+	tcp_wnd_init(&c, conn);
+	w = conn->wnd_to_tap;
+	CHECK(w && conn->wnd_credit == w / 8 &&
+	      tcp_sndbuf_fresh[0] == (uint32_t)sock_int(conn->sock, SO_SNDBUF),
+	      "first connection: window asked (%u), buffer size learnt (%u)",
+	      w, tcp_sndbuf_fresh[0]);
+	close(peer);
+	close(conn->sock);
+
+	/* No socket to ask: the window can only come from what we learnt */
+	conn->sock = -1;
+	conn->wnd_to_tap = conn->wnd_credit = 0;
+	tcp_wnd_init(&c, conn);
+	CHECK(conn->wnd_to_tap == w && conn->wnd_credit == w / 8,
+	      "next connection: same window (%u), no getsockopt()",
+	      conn->wnd_to_tap);
+
+	/* Accepted sockets: their own size, from the listener */
+	conn->flags = C_INBOUND;
+	conn->wnd_to_tap = 0;
+	tcp_wnd_init(&c, conn);
+	CHECK(!conn->wnd_to_tap && !tcp_sndbuf_fresh[1],
+	      "inbound connection: outbound size not used for it");
+
+	/* A small buffer: fifteen sixteenths, in units of the scaling */
+	conn->flags = 0;
+	tcp_sndbuf_fresh[0] = 4096;
+	tcp_wnd_init(&c, conn);
+	CHECK_EQ_INT(conn->wnd_to_tap, 3840,
+		     "small learnt buffer: window from its free space");
+
+	tcp_sndbuf_fresh[0] = tcp_sndbuf_fresh[1] = 0;
+	conn->flags = 0;
+	flow_free(f);
+}
+
 /* Options set once (listener, per-namespace cache) rather than per socket */
 static void test_sock_opts(void)
 {
@@ -605,7 +678,7 @@ static void test_sock_opts(void)
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
 	char def[16], name[16];	/* TCP_CA_NAME_MAX */
-	int ls, cs, as, s, v = 0, cache;
+	int ls, cs, as, s, v = 0, cache, i;
 
 	sl = sizeof(v);
 	inany_from_v4(&lo, (struct in_addr){ htonl(INADDR_LOOPBACK) });
@@ -622,12 +695,29 @@ static void test_sock_opts(void)
 	sl = sizeof(v);
 	CHECK(as >= 0 && !getsockopt(as, IPPROTO_TCP, TCP_NODELAY, &v, &sl) &&
 	      v, "accepted socket inherits TCP_NODELAY from the listener");
+	/* Buffers and the peek offset, too: nothing left to set per
+	 * inbound connection (a new socket has SO_PEEK_OFF -1, and buffers
+	 * a lot smaller than TCP_SOCK_BUF: net.ipv4.tcp_[rw]mem)
+	 */
+	if (tcp_peek_off_ok)
+		CHECK_EQ_INT(sock_int(as, SO_PEEK_OFF), 0,
+			     "accepted socket inherits SO_PEEK_OFF 0");
+	for (i = 0; i < 2; i++) {
+		int opt = i ? SO_RCVBUF : SO_SNDBUF;
+		int set = sock_int(-1, opt), def = sock_int(0, opt);
+
+		CHECK(set != def, "%s: tcp_sock_opts() changes it (%i, %i)",
+		      i ? "SO_RCVBUF" : "SO_SNDBUF", def, set);
+		CHECK_EQ_INT(sock_int(as, opt), set,
+			     "accepted socket inherits %s from the listener",
+			     i ? "SO_RCVBUF" : "SO_SNDBUF");
+	}
 	close(as);
 	close(cs);
 	close(ls);
 
 	s = tcp4_sock();
-	tcp_sock_opts(s, false);
+	tcp_sock_opts(s);
 	v = 0;
 	sl = sizeof(v);
 	getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &sl);
@@ -731,6 +821,7 @@ int main(void)
 	getsockname(ls, (struct sockaddr *)&sa, &sl);
 	test_wnd(ls);
 	test_wnd_credit(ls);
+	test_wnd_init(ls);
 	test_conn(ls, ntohs(sa.sin_port), "SO_PEEK_OFF");
 	if (tcp_peek_off_ok) {
 		tcp_peek_off_ok = false;
