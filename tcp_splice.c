@@ -6,9 +6,11 @@
  * Two kinds of connections never need the tap device:
  *
  * - inbound (-t): tcp.c accepts a connection on a forwarded port from a
- *   loopback address of the host and hands it over. We open a socket in
- *   the namespace (ns_call()) and connect it to the namespace's loopback,
- *   same IP version as the client, target port of the rule;
+ *   loopback address of the host and hands it over. We take a socket of
+ *   the namespace from a small pool (refilled in batches with ns_call():
+ *   entering the namespace costs a task, not worth paying per connection)
+ *   and connect it to the namespace's loopback, same IP version as the
+ *   client, target port of the rule;
  *
  * - outbound (-T): we listen on 127.0.0.1 and ::1 inside the namespace, and
  *   connect accepted connections to the host's loopback, same IP version.
@@ -119,6 +121,11 @@ static uint32_t splice_now;		/* seconds, updated by the timer */
 static int splice_ns_fd[NUM_PORTS][2];
 /* sock_cc_unpaced() state: host's namespace [0], target namespace [1] */
 static int splice_cc_cache[2] = { CC_UNKNOWN, CC_UNKNOWN };
+
+/* Sockets opened in the namespace, options set, ready to connect: [v6] */
+static int splice_ns_socks[2][TCP_SPLICE_NS_SOCKS];
+static unsigned int splice_ns_socks_n[2];
+static bool splice_ns_socks_used[2];	/* refilled by the timer */
 
 /**
  * splice_pipe_new() - Create a pipe and raise its size
@@ -458,7 +465,7 @@ static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to,
 	 */
 	if (!ns)
 		sock_cc_unpaced(s, &splice_cc_cache[0]);
-	splice_sock_opts(t, !ns);
+	/* @t has its options: from splice_accept(), or the pool */
 
 	if (v6) {
 		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&sa;
@@ -496,17 +503,105 @@ static void splice_new(struct ctx *c, int s, int t, bool v6, uint16_t to,
 }
 
 /**
- * splice_ns_sock() - Open a TCP socket, in the namespace with ns_call()
- * @arg:	Address family (int *)
+ * splice_ns_fill() - Open sockets for the pools, in the namespace
+ * @arg:	Pools to fill: bool [2], index v6
  *
- * Return: socket, or -1 with errno set
+ * Runs in the child task of ns_call(), which shares our memory: the
+ * sockets go straight into the pools.
+ *
+ * Return: 0 if the pools asked for have a socket at least, else -1 with
+ *	   errno set
  *
  * #syscalls:pasta socket
  */
-static int splice_ns_sock(void *arg)
+static int splice_ns_fill(void *arg)
 {
-	return socket(*(int *)arg, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		      IPPROTO_TCP);
+	const bool *want = arg;
+	int v6, rc = 0;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		unsigned int *n = &splice_ns_socks_n[v6];
+
+		if (!want[v6])
+			continue;
+		while (*n < TCP_SPLICE_NS_SOCKS) {
+			int s = socket(v6 ? AF_INET6 : AF_INET,
+				       SOCK_STREAM | SOCK_NONBLOCK |
+				       SOCK_CLOEXEC, IPPROTO_TCP);
+
+			if (s < 0)
+				break;
+			splice_ns_socks[v6][(*n)++] = s;
+		}
+		if (!*n)
+			rc = -1;
+	}
+	return rc;
+}
+
+/**
+ * splice_ns_socks_fill() - Fill the pools of namespace sockets in use up
+ * @c:		Execution context
+ * @v6:		Fill the IPv6 pool (else IPv4) in any case, and from now on
+ *
+ * Options go on each new socket here, off the connections' path.
+ *
+ * Return: 0 if the pool for @v6 has a socket, -1 with errno set if not
+ *
+ * #syscalls:pasta close
+ */
+static int splice_ns_socks_fill(const struct ctx *c, bool v6)
+{
+	unsigned int n[2] = { splice_ns_socks_n[0], splice_ns_socks_n[1] };
+	bool want[2];
+	int i, err;
+
+	splice_ns_socks_used[v6] = true;
+	for (i = 0; i < 2; i++)
+		want[i] = splice_ns_socks_used[i] &&
+			  splice_ns_socks_n[i] < TCP_SPLICE_NS_SOCKS;
+	if (!want[0] && !want[1])
+		return 0;
+
+	ns_call(c, splice_ns_fill, want);
+	err = errno;
+
+	for (i = 0; i < 2; i++) {
+		unsigned int k;
+
+		/* Sockets we can't refer to with an epoll reference: drop */
+		for (k = n[i]; k < splice_ns_socks_n[i]; k++) {
+			int s = splice_ns_socks[i][k];
+
+			if (s > FD_REF_MAX) {
+				while (splice_ns_socks_n[i] > k)
+					close(splice_ns_socks
+					      [i][--splice_ns_socks_n[i]]);
+				err = EMFILE;
+				break;
+			}
+			splice_sock_opts(s, true);
+		}
+	}
+
+	if (splice_ns_socks_n[v6])
+		return 0;
+	errno = err;
+	return -1;
+}
+
+/**
+ * splice_ns_sock() - A socket of the namespace, from the pool
+ * @c:		Execution context
+ * @v6:		IPv6, else IPv4
+ *
+ * Return: socket, with its options, or -1 with errno set
+ */
+static int splice_ns_sock(const struct ctx *c, bool v6)
+{
+	if (!splice_ns_socks_n[v6] && splice_ns_socks_fill(c, v6))
+		return -1;
+	return splice_ns_socks[v6][--splice_ns_socks_n[v6]];
 }
 
 /**
@@ -523,17 +618,16 @@ void tcp_splice_conn_from_sock(struct ctx *c, int s,
 	union inany_addr peer;
 	uint16_t pport = 0;
 	bool v6 = false;
-	int af, t;
+	int t;
 
 	if (sa->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)sa;
 
 		v6 = !IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr);
 	}
-	af = v6 ? AF_INET6 : AF_INET;
 	splice_sa_peer(sa, &peer, &pport);
 
-	t = ns_call(c, splice_ns_sock, &af);
+	t = splice_ns_sock(c, v6);
 	if (t < 0)
 		debug("TCP splice: no socket in namespace: %s",
 		      strerror(errno));
@@ -573,6 +667,8 @@ static void splice_accept(struct ctx *c, union epoll_ref ref)
 		t = socket(v6 ? AF_INET6 : AF_INET,
 			   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			   IPPROTO_TCP);
+		if (t >= 0)
+			splice_sock_opts(t, false);
 		splice_new(c, s, t, v6, to, true, &peer, pport);
 	}
 	flow_rule_cur = 0;
@@ -635,7 +731,6 @@ void tcp_splice_timer(struct ctx *c, const struct timespec *now)
 {
 	unsigned int i;
 
-	(void)c;
 	splice_now = (uint32_t)now->tv_sec;
 
 	for (i = 0; i < flow_hwm(); i++) {
@@ -651,6 +746,9 @@ void tcp_splice_timer(struct ctx *c, const struct timespec *now)
 	}
 
 	splice_pool_fill();
+	/* Only if a connection took from them: entering costs a task */
+	if (splice_ns_socks_used[0] || splice_ns_socks_used[1])
+		splice_ns_socks_fill(c, splice_ns_socks_used[1]);
 }
 
 /**
@@ -838,6 +936,17 @@ int tcp_splice_init(struct ctx *c)
 	    (max = strtol(buf, NULL, 10)) > 0 && max < splice_pipe_want)
 		splice_pipe_want = (int)max;
 	splice_pool_fill();
+
+	/* Namespace sockets for -t connections ready from the start, for
+	 * the IP versions clients can use: a bounded, constant number of
+	 * descriptors, whatever the number of connections
+	 */
+	if (c->tcp_in.mode != FWD_NONE && !c->no_splice) {
+		splice_ns_socks_used[0] = !!c->ifi4;
+		splice_ns_socks_used[1] = !!c->ifi6;
+		if (c->ifi4 || c->ifi6)
+			splice_ns_socks_fill(c, !c->ifi4);
+	}
 
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
 		return 0;

@@ -22,6 +22,11 @@
 #define TCP_SPLICE_PIPE_SIZE	(1 << 20)
 #endif
 
+/* Sockets kept open in the namespace for -t connections, per IP version:
+ * one ns_call() opens a batch, rather than one per connection
+ */
+#define TCP_SPLICE_NS_SOCKS	16
+
 /* Seconds a connection attempt to the other side may take */
 #define TCP_SPLICE_CONNECT_TIMEOUT	10
 

@@ -9,7 +9,9 @@
 #   out-splice	guest loopback -> host (-T), spliced
 #   in-splice	host loopback -> guest (-t), spliced
 # Prints "PATH TEST N" and then one "  call per_unit" line per system call,
-# ending with the total and the epoll_wait returns (wake-ups) per unit.
+# ending with the total and the epoll_wait returns (wake-ups) per unit;
+# before that, a run without strace: "PATH TEST N cpu_us_per_unit rate",
+# pasta's CPU time (user + system, /proc/PID/stat) per unit.
 #
 # Environment: SYSC_PATHS (default: all four), SYSC_SECS (per run,
 # default 1).
@@ -42,6 +44,17 @@ one() {
 	out-splice)	ns=g; dst=127.0.0.1; port=5002 ;;
 	in-splice)	ns=h; dst=127.0.0.1; port=5003 ;;
 	esac
+	# Without strace first: CPU time per unit, and the rate
+	local t0 t1
+	t0=$(awk '{ print $14 + $15 }' "/proc/$RIG_PASTA_PID/stat")
+	out=$($ns timeout $((SECS + 10)) "$BENCH" $test $dst $port $SECS)
+	t1=$(awk '{ print $14 + $15 }' "/proc/$RIG_PASTA_PID/stat")
+	echo "$out" | awk -v p=$path -v d=$((t1 - t0)) \
+		-v hz="$(getconf CLK_TCK)" '{
+		printf "%s %s %s cpu_us %.1f %s\n", p, $1, $2,
+			$2 ? d * 1e6 / hz / $2 : 0, $1 == "rr" ? $3 "us" : $3 "/s"
+	}'
+
 	st=$RIG_TMP/strace-$path-$test
 	strace -c -f -o "$st" -p "$RIG_PASTA_PID" 2>/dev/null &
 	local spid=$!
