@@ -2101,13 +2101,18 @@ static void tcp_conn_from_tap(struct ctx *c, bool v6,
 		tcp_bind_outbound(c, s, inany_v4(&hdst));
 
 	sl = tcp_sockaddr(&sa, &hdst, hport);
-	if (connect(s, (struct sockaddr *)&sa, sl)) {
-		if (errno != EINPROGRESS) {
-			debug("TCP: connect failed: %s", strerror(errno));
-			goto refuse_close;
-		}
-	} else {
+	if (!connect(s, (struct sockaddr *)&sa, sl) ||
+	    (errno == EINPROGRESS && inany_is_loopback(&hdst) &&
+	     !connect(s, (struct sockaddr *)&sa, sl))) {
+		/* Over loopback, the kernel has usually gone through the
+		 * whole handshake by the time connect() returns: asking again
+		 * tells, and saves a round through epoll for EPOLLOUT before
+		 * the SYN-ACK can go out
+		 */
 		conn->flags |= C_CONNECTED;
+	} else if (errno != EINPROGRESS && errno != EALREADY) {
+		debug("TCP: connect failed: %s", strerror(errno));
+		goto refuse_close;
 	}
 
 	tcp_conn_key(&k, conn);
