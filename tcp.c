@@ -246,6 +246,8 @@ static bool tcp_buf_noforce;
  * ones (from listeners set up, maybe, while we still had capabilities)
  */
 static uint32_t tcp_sndbuf_fresh[2];
+/* Send buffer size tcp_wnd_calc() last saw with nothing queued, 0: none */
+static uint32_t tcp_sndbuf_seen;
 
 /* Timer */
 static int tcp_timer_fd = -1;
@@ -973,8 +975,8 @@ static uint32_t tcp_wnd_from(const struct tcp_conn *conn, uint32_t sndbuf,
  * @conn:	Connection
  * @short_:	Set as tcp_wnd_from() does
  *
- * A fresh socket (nothing queued) tells the size its send buffer starts
- * with: kept in tcp_sndbuf_fresh[], for tcp_wnd_init().
+ * With nothing queued, the size of the send buffer goes to tcp_sndbuf_seen,
+ * for tcp_wnd_init().
  *
  * Return: window in bytes, a multiple of the scaling unit
  */
@@ -991,9 +993,8 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *short_)
 	    sl < (SK_MEMINFO_WMEM_QUEUED + 1) * sizeof(uint32_t))
 		return conn->wnd_to_tap;
 
-	if (!mi[SK_MEMINFO_WMEM_QUEUED])
-		tcp_sndbuf_fresh[!!(conn->flags & C_INBOUND)] =
-			mi[SK_MEMINFO_SNDBUF];
+	tcp_sndbuf_seen = mi[SK_MEMINFO_WMEM_QUEUED] ? 0 :
+			  mi[SK_MEMINFO_SNDBUF];
 
 	return tcp_wnd_from(conn, mi[SK_MEMINFO_SNDBUF],
 			    mi[SK_MEMINFO_WMEM_QUEUED], short_);
@@ -1056,7 +1057,12 @@ static void tcp_wnd_init(struct ctx *c, struct tcp_conn *conn)
 		return;
 	}
 
+	/* Learnt from a fresh socket only: buffers of older ones may have
+	 * grown, if the kernel tunes them
+	 */
+	tcp_sndbuf_seen = 0;
 	tcp_wnd_update(c, conn);
+	tcp_sndbuf_fresh[!!(conn->flags & C_INBOUND)] = tcp_sndbuf_seen;
 }
 
 /* Host to guest */

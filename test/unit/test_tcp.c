@@ -649,6 +649,14 @@ static void test_wnd_init(int ls)
 	      tcp_sndbuf_fresh[0] == (uint32_t)sock_int(conn->sock, SO_SNDBUF),
 	      "first connection: window asked (%u), buffer size learnt (%u)",
 	      w, tcp_sndbuf_fresh[0]);
+
+	/* Later updates (of sockets that may have been used) teach nothing */
+	tcp_sndbuf_fresh[0] = 0;
+	conn->wnd_credit = 0;
+	tcp_wnd_update(&c, conn);
+	CHECK(conn->wnd_to_tap == w && !tcp_sndbuf_fresh[0],
+	      "window updates of established connections: nothing learnt");
+	tcp_sndbuf_fresh[0] = (uint32_t)sock_int(conn->sock, SO_SNDBUF);
 	close(peer);
 	close(conn->sock);
 
