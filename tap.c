@@ -29,8 +29,20 @@
  * - vhost-user (passt --vhost-user): the UNIX socket carries vhost-user
  *   control messages instead, and frames go through the guest's own rings
  *   (vhost_user.c, virtio.c). Frames from the guest come here with their
- *   virtio_net_hdr, checked as pasta's; frames to the guest are copied into
- *   its buffers by vu_send_frames().
+ *   virtio_net_hdr, checked as pasta's; frames to the guest go straight
+ *   into its buffers (below).
+ *
+ * Frames to the guest, for every transport: tap_room() hands out room for
+ * the next frames (the guest's own RX buffers with vhost-user, else slots
+ * of our arena), the caller writes headers and payload there (TCP peeks
+ * socket data right into it), then tap_commit() says which frames are
+ * complete, in order, and tap_room_end() gives back what wasn't used. The
+ * stream socket and the tap get the queued frames with tap_out_flush(),
+ * and may drop the tail of the queue; vhost-user frames are already in the
+ * guest's ring, published by tap_out_flush() too, or by the next send. No
+ * room with vhost-user means the guest has no buffers: nothing is dropped,
+ * the caller waits for tap_room_again(). Small frames built elsewhere go
+ * through the same room, copied: tap_queue(), tap_send_frames().
  *
  * Received frames are parsed here, bounds-checked at every step, and handed
  * to the protocol handlers: ARP, ICMP/ICMPv6 (NDP first), DHCP, DHCPv6, UDP,
@@ -1940,6 +1952,172 @@ size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
 
 	pcap_frames_iov(iov, bufs_per_frame, sent);
 	return sent;
+}
+
+/* Room and queue toward the guest, stream socket and tap: frames are built
+ * in our arena or by the caller, and sent by tap_out_flush()
+ */
+static struct iovec tap_out_iov[TAP_OUT_MAX];
+static struct tap_gso tap_out_gso[TAP_OUT_MAX];
+static unsigned int tap_out_n;
+static bool tap_out_has_gso;
+static uint8_t tap_arena[TAP_ARENA_SIZE] __attribute__((aligned(64)));
+static size_t tap_arena_used;
+
+/* Header length and slot size (arena) of the room last handed out */
+static size_t tap_room_hlen, tap_room_stride;
+
+/**
+ * tap_room() - Room for the next frames toward the guest
+ * @c:		Execution context
+ * @hlen:	Length of the headers of each frame, Ethernet to L4, at most
+ *		TAP_HROOM
+ * @plen:	Payload bytes of each frame, at most
+ * @n:		Number of frames wanted
+ * @s:		Room of each frame, set here, @n entries
+ * @iov:	Payload buffers of the frames, set here, in order
+ * @iovmax:	Entries of @iov we may use
+ *
+ * The frames must then be committed in order with tap_commit(), and the
+ * room closed with tap_room_end(), before anything else goes to the guest.
+ *
+ * Return: number of frames there is room for: 0 with nothing queued by
+ *	   the caller means no room until tap_room_again() (vhost-user)
+ */
+size_t tap_room(const struct ctx *c, size_t hlen, size_t plen, size_t n,
+		struct tap_slot *s, struct iovec *iov, size_t iovmax)
+{
+	size_t stride, i;
+	uint8_t *base;
+
+	if (c->fd_tap < 0 || hlen > TAP_HROOM)
+		return 0;
+	tap_room_hlen = hlen;
+	if (c->vhost_user)
+		return vu_room(c, hlen, plen, n, s, iov, iovmax);
+
+	stride = ROUND_UP(TAP_HROOM + plen, 64);
+	n = MIN(n, (TAP_ARENA_SIZE - tap_arena_used) / stride);
+	n = MIN(n, (size_t)(TAP_OUT_MAX - tap_out_n));
+	if (plen)
+		n = MIN(n, iovmax);
+
+	base = tap_arena + tap_arena_used;
+	for (i = 0; i < n; i++) {
+		s[i].hdr = base + i * stride + TAP_HROOM;
+		s[i].iov = (unsigned int)i;
+		s[i].niov = !!plen;
+		if (plen) {
+			iov[i].iov_base = s[i].hdr;
+			iov[i].iov_len = plen;
+		}
+	}
+	tap_room_stride = stride;
+	return n;
+}
+
+/**
+ * tap_commit() - The next frame of the room is complete
+ * @c:		Execution context
+ * @s:		Its room, from tap_room()
+ * @iov:	Payload buffers given by tap_room()
+ * @dlen:	Payload bytes written: all of the room but for the last frame
+ *		committed
+ * @gso:	Segmentation of the frame, NULL for none
+ */
+void tap_commit(const struct ctx *c, const struct tap_slot *s,
+		const struct iovec *iov, size_t dlen,
+		const struct tap_gso *gso)
+{
+	struct iovec *o = &tap_out_iov[tap_out_n];
+
+	if (c->vhost_user) {
+		vu_commit(s, iov, dlen, gso);
+		return;
+	}
+
+	o->iov_base = s->hdr - tap_room_hlen;
+	o->iov_len = tap_room_hlen + dlen;
+	if (gso && gso->size) {
+		tap_out_gso[tap_out_n] = *gso;
+		tap_out_has_gso = true;
+	} else {
+		tap_out_gso[tap_out_n].size = 0;
+	}
+	tap_out_n++;
+	tap_arena_used += tap_room_stride;
+}
+
+/**
+ * tap_room_end() - Close the room: frames not committed are given back
+ * @c:		Execution context
+ */
+void tap_room_end(const struct ctx *c)
+{
+	if (c->vhost_user)
+		vu_room_end(c);
+}
+
+/**
+ * tap_queue() - Queue a small frame built by the caller, after the ones
+ *		 committed so far
+ * @c:		Execution context
+ * @frame:	Frame, from the Ethernet header: must stay as it is until
+ *		tap_out_flush() (vhost-user copies it right away)
+ * @len:	Length, at most TAP_HROOM
+ *
+ * Return: false if there's no room for it: not queued
+ */
+bool tap_queue(const struct ctx *c, void *frame, size_t len)
+{
+	if (c->fd_tap < 0)
+		return false;
+	if (c->vhost_user)
+		return vu_queue(c, frame, len);
+	if (tap_out_n >= TAP_OUT_MAX)
+		return false;
+
+	tap_out_iov[tap_out_n].iov_base = frame;
+	tap_out_iov[tap_out_n].iov_len = len;
+	tap_out_gso[tap_out_n++].size = 0;
+	return true;
+}
+
+/**
+ * tap_out_flush() - Send the frames queued by tap_commit() and tap_queue()
+ * @c:		Execution context
+ *
+ * Return: number of frames dropped, the last ones queued (full socket or
+ *	   tap, guest gone): never any with vhost-user, which has them
+ */
+size_t tap_out_flush(const struct ctx *c)
+{
+	size_t n = tap_out_n, sent;
+
+	if (c->vhost_user) {
+		vu_flush();
+		return 0;
+	}
+	if (!n)
+		return 0;
+
+	sent = tap_send_frames_gso(c, tap_out_iov, 1, n,
+				   tap_out_has_gso ? tap_out_gso : NULL);
+	tap_out_n = 0;
+	tap_out_has_gso = false;
+	tap_arena_used = 0;
+	return n - sent;
+}
+
+/**
+ * tap_room_again() - The guest has buffers again, after tap_room() found
+ *		      none: resume who waits for them
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void tap_room_again(struct ctx *c, const struct timespec *now)
+{
+	tcp_tap_room(c, now);
 }
 
 /**

@@ -126,6 +126,40 @@ struct tap_gso {
 	bool udp;
 };
 
+/* Headroom for the headers (Ethernet to L4) of one frame in tap_room() */
+#define TAP_HROOM	128
+
+/* Frames of one tap_queue() batch (TCP), and their buffer arena: room for
+ * eight 64 KiB frames, and as many small ones as there are queue entries
+ */
+#define TAP_OUT_MAX	1024
+#define TAP_ARENA_SIZE	(8 * ROUND_UP(TAP_HROOM + 65535, 64) +		\
+			 TAP_OUT_MAX * TAP_HROOM)
+
+/**
+ * struct tap_slot - Room for one frame toward the guest, from tap_room()
+ * @hdr:	End of the room for the headers: the caller writes them, the
+ *		@hlen bytes given to tap_room(), right before it, any alignment
+ * @iov:	Index of the first payload buffer in the caller's array
+ * @niov:	Number of payload buffers: @plen bytes in all
+ */
+struct tap_slot {
+	uint8_t *hdr;
+	unsigned int iov;
+	unsigned int niov;
+};
+
+/* Room toward the guest: its buffers, or ours, filled in place */
+size_t tap_room(const struct ctx *c, size_t hlen, size_t plen, size_t n,
+		struct tap_slot *s, struct iovec *iov, size_t iovmax);
+void tap_commit(const struct ctx *c, const struct tap_slot *s,
+		const struct iovec *iov, size_t dlen,
+		const struct tap_gso *gso);
+void tap_room_end(const struct ctx *c);
+bool tap_queue(const struct ctx *c, void *frame, size_t len);
+size_t tap_out_flush(const struct ctx *c);
+void tap_room_again(struct ctx *c, const struct timespec *now);
+
 /* Sending frames built by the caller */
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);

@@ -79,9 +79,7 @@
 #define TCP_CONN_MAX		FLOW_TCP_MAX	/* connections at most */
 #define TCP_OUT_MAX		1024		/* frames queued per flush */
 /* Data frame buffers: eight frames of the largest size, 513 KiB */
-#define TCP_ARENA_SIZE		(8 * ROUND_UP(TCP_PAYLOAD_OFF + 65535, 64))
 #define TCP_GSO_FRAME_MAX	65535		/* GSO frame, from L2 */
-#define TCP_PAYLOAD_OFF		128		/* payload offset, data slot */
 #define TCP_CTL_SIZE		128		/* control frame slot */
 #define TCP_CTL_L4_OFF		56		/* TCP header, ctl slot */
 #define TCP_DISCARD_SIZE	(1U << 20)	/* peek without SO_PEEK_OFF */
@@ -141,6 +139,7 @@ typedef struct tcphdr __attribute__((aligned(1))) tcphdr_ua;
 #define C_TAP_RETRY		(1U << 15)	/* tap dropped frames: resend */
 #define C_TS			(1U << 16)	/* RFC 7323 timestamps */
 #define C_DROPPED		(1U << 17)	/* frames dropped, this flush */
+#define C_TAP_WAIT		(1U << 18)	/* no room toward the guest */
 
 /**
  * struct tcp_conn - Connection between a guest and a host socket, private
@@ -224,16 +223,19 @@ static unsigned int tcp_alist_n;
 static uint32_t tcp_clist[TCP_CONN_MAX];	/* conns to free */
 static unsigned int tcp_clist_n;
 
-/* Frames towards the guest, flushed in batches */
-static struct iovec tcp_out_iov[TCP_OUT_MAX];
+/* Frames towards the guest, in tap.c's room, flushed in batches: what
+ * each one carries, and our own buffers for control frames
+ */
 static struct tcp_out_meta tcp_out_meta[TCP_OUT_MAX];
-static struct tap_gso tcp_out_gso[TCP_OUT_MAX];
 static unsigned int tcp_out_n;
-static bool tcp_out_has_gso;			/* a queued frame has GSO */
 static uint8_t tcp_ctl_buf[TCP_OUT_MAX][TCP_CTL_SIZE]
 	__attribute__((aligned(64)));
-static uint8_t tcp_arena[TCP_ARENA_SIZE] __attribute__((aligned(64)));
-static size_t tcp_arena_used;
+static_assert(TCP_OUT_MAX <= TAP_OUT_MAX && TCP_CTL_SIZE <= TAP_HROOM,
+	      "Control frames must fit tap.c's queue and room");
+
+/* Connections waiting for room toward the guest (vhost-user) */
+static uint32_t tcp_wlist[TCP_CONN_MAX];
+static unsigned int tcp_wlist_n;
 
 /* Peeking without SO_PEEK_OFF: bytes already sent land here */
 static uint8_t tcp_discard[TCP_DISCARD_SIZE];
@@ -581,28 +583,36 @@ static void tcp_timer_unlist(struct tcp_conn *conn)
 /* Frames to the guest */
 
 static void tcp_flush(struct ctx *c);
+static void tcp_frame_dropped(struct ctx *c, const struct tcp_out_meta *m,
+			      bool wait);
 
 /**
- * tcp_queue() - Append a frame to the output queue
- * @eth:	Frame start
- * @len:	Frame length
+ * tcp_queue() - Record a frame queued toward the guest, or queue a control
+ *		 frame built in tcp_ctl_buf
+ * @c:		Execution context
+ * @eth:	Control frame start, NULL for a frame committed to tap.c
+ * @len:	Control frame length
  * @conn:	Connection index, or IDX_NONE
  * @seq:	Sequence number of payload or FIN
  * @dlen:	Payload length
  * @fin:	FIN flag set
  */
-static void tcp_queue(uint8_t *eth, size_t len, uint32_t conn, uint32_t seq,
-		      uint32_t dlen, bool fin)
+static void tcp_queue(struct ctx *c, uint8_t *eth, size_t len, uint32_t conn,
+		      uint32_t seq, uint32_t dlen, bool fin)
 {
 	struct tcp_out_meta *m = &tcp_out_meta[tcp_out_n];
 
-	tcp_out_iov[tcp_out_n].iov_base = eth;
-	tcp_out_iov[tcp_out_n].iov_len = len;
 	m->conn = conn;
 	m->seq = seq;
 	m->dlen = dlen;
 	m->fin = fin;
-	tcp_out_gso[tcp_out_n].size = 0;
+
+	/* No room (vhost-user guest out of buffers): wait for it */
+	if (eth && !tap_queue(c, eth, len)) {
+		flow_drops[FLOW_DROP_TAP_BUSY]++;
+		tcp_frame_dropped(c, m, true);
+		return;
+	}
 	tcp_out_n++;
 }
 
@@ -682,8 +692,8 @@ static void tcp_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 			    &psum);
 	th->th_sum = csum(th, TCP_HLEN + optlen, psum);
 
-	tcp_queue(eth, (uint8_t *)th + TCP_HLEN + optlen - eth, tcp_idx(conn),
-		  seq, 0, flags & TH_FIN);
+	tcp_queue(c, eth, (uint8_t *)th + TCP_HLEN + optlen - eth,
+		  tcp_idx(conn), seq, 0, flags & TH_FIN);
 
 	if (flags & TH_ACK)
 		conn->seq_ack_to_tap = conn->seq_from_tap;
@@ -733,7 +743,8 @@ static void tcp_rst_reply(struct ctx *c, bool v6, const union inany_addr *src,
 		      v6 ? tap_flow_label() : 0);
 	eth = tap_tmpl_l2l3(c, &t, (uint8_t *)r, TCP_HLEN, &psum);
 	r->th_sum = csum(r, TCP_HLEN, psum);
-	tcp_queue(eth, (uint8_t *)r + TCP_HLEN - eth, IDX_NONE, 0, 0, false);
+	tcp_queue(c, eth, (uint8_t *)r + TCP_HLEN - eth, IDX_NONE, 0, 0,
+		  false);
 }
 
 /**
@@ -750,10 +761,31 @@ static void tcp_peek_off_set(const struct tcp_conn *conn, uint32_t off)
 }
 
 /**
- * tcp_frame_dropped() - Undo the effect of a frame the tap didn't take
- * @m:		Frame metadata
+ * tcp_tap_wait() - No room toward the guest: wait until tap_room_again()
+ * @conn:	Connection
+ *
+ * The socket isn't read meanwhile (edge-triggered: no events either). The
+ * timer stays armed, so that a guest never giving buffers times out.
  */
-static void tcp_frame_dropped(const struct tcp_out_meta *m)
+static void tcp_tap_wait(struct tcp_conn *conn)
+{
+	if (!(conn->flags & C_TAP_WAIT) && tcp_wlist_n < TCP_CONN_MAX) {
+		conn->flags |= C_TAP_WAIT;
+		tcp_wlist[tcp_wlist_n++] = tcp_idx(conn);
+	}
+	if (!conn->deadline)
+		tcp_timer_set(conn, conn->rto);
+}
+
+/**
+ * tcp_frame_dropped() - Undo the effect of a frame the tap didn't take
+ * @c:		Execution context
+ * @m:		Frame metadata
+ * @wait:	No room for it yet: wait for room instead of retrying on
+ *		a timer
+ */
+static void tcp_frame_dropped(struct ctx *c, const struct tcp_out_meta *m,
+			      bool wait)
 {
 	struct tcp_conn *conn;
 
@@ -774,6 +806,13 @@ static void tcp_frame_dropped(const struct tcp_out_meta *m)
 		tcp_peek_off_set(conn, conn->seq_to_tap - conn->una);
 	}
 
+	(void)c;
+	if (wait) {
+		conn->flags |= C_FORCE_ACK;
+		tcp_tap_wait(conn);
+		return;
+	}
+
 	/* Once per flush: back off while the guest doesn't read */
 	if (!(conn->flags & C_DROPPED)) {
 		conn->flags |= C_DROPPED | C_TAP_RETRY | C_FORCE_ACK;
@@ -792,14 +831,12 @@ static void tcp_flush(struct ctx *c)
 	unsigned int n = tcp_out_n, i;
 	size_t sent;
 
+	/* vhost-user: frames of other senders may have published ours */
+	sent = tap_out_flush(c);
+	sent = sent > n ? 0 : n - sent;
+	tcp_out_n = 0;
 	if (!n)
 		return;
-
-	sent = tap_send_frames_gso(c, tcp_out_iov, 1, n,
-				   tcp_out_has_gso ? tcp_out_gso : NULL);
-	tcp_out_n = 0;
-	tcp_out_has_gso = false;
-	tcp_arena_used = 0;
 
 	for (i = 0; i < (unsigned int)sent; i++) {
 		const struct tcp_out_meta *m = &tcp_out_meta[i];
@@ -813,7 +850,7 @@ static void tcp_flush(struct ctx *c)
 	}
 	flow_drops[FLOW_DROP_TAP_BUSY] += n - (unsigned int)sent;
 	for (i = (unsigned int)sent; i < n; i++)
-		tcp_frame_dropped(&tcp_out_meta[i]);
+		tcp_frame_dropped(c, &tcp_out_meta[i], false);
 	for (i = (unsigned int)sent; i < n; i++) {
 		if (tcp_out_meta[i].conn != IDX_NONE)
 			tcp_at(tcp_out_meta[i].conn)->flags &= ~C_DROPPED;
@@ -1098,20 +1135,65 @@ static size_t tcp_frame_payload(const struct ctx *c,
 }
 
 /**
- * tcp_data_frames() - Fill headers of data frames read into the arena
+ * tcp_csum_iov() - TCP checksum of a header and payload in other buffers
+ * @th:		TCP header, checksum field zero
+ * @hlen:	Its length, with options
+ * @iov:	Payload buffers
+ * @niov:	Number of buffers
+ * @dlen:	Payload length, at most what @iov holds
+ * @psum:	Pseudo-header sum
+ *
+ * Return: checksum, network order
+ */
+static uint16_t tcp_csum_iov(const tcphdr_ua *th, size_t hlen,
+			     const struct iovec *iov, size_t niov, size_t dlen,
+			     uint32_t psum)
+{
+	static struct iovec v[TCP_OUT_MAX + 1];
+	size_t i, k = 1;
+
+	v[0].iov_base = (void *)th;
+	v[0].iov_len = hlen;
+	for (i = 0; i < niov && dlen && k < ARRAY_SIZE(v); i++, k++) {
+		v[k].iov_base = iov[i].iov_base;
+		v[k].iov_len = MIN(iov[i].iov_len, dlen);
+		dlen -= v[k].iov_len;
+	}
+
+	return csum_iov(v, k, psum);
+}
+
+/**
+ * tcp_hdrs_len() - Length of the headers of a data frame to the guest
+ * @conn:	Connection
+ *
+ * Return: Ethernet, IP and TCP header with options
+ */
+static size_t tcp_hdrs_len(const struct tcp_conn *conn)
+{
+	return ETH_HLEN + TCP_HLEN +
+	       ((conn->flags & C_V6) ? sizeof(struct ip6_hdr) :
+				       sizeof(struct iphdr)) +
+	       ((conn->flags & C_TS) ? TCP_TS_LEN : 0);
+}
+
+/**
+ * tcp_data_frames() - Fill headers of data frames read into tap.c's room,
+ *		       commit them
  * @c:		Execution context
  * @conn:	Connection
- * @base:	First slot
- * @stride:	Slot size
+ * @s:		Room of the frames, from tap_room() with tcp_hdrs_len()
+ * @iov:	Payload buffers of the room, as set by tap_room()
  * @fsize:	Payload bytes per frame, a multiple of the MSS: frames above
  *		the MSS are segmented by the kernel (tap_gso_ok() only)
  * @n:		Bytes read
  * @seq:	Sequence number of the first byte
  *
- * Return: number of slots used
+ * Return: number of frames committed
  */
 static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
-				    uint8_t *base, size_t stride, size_t fsize,
+				    const struct tap_slot *s,
+				    const struct iovec *iov, size_t fsize,
 				    size_t n, uint32_t seq)
 {
 	const struct flow_side *tap = tcp_tapside(conn);
@@ -1129,12 +1211,14 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 
 	while (off < n) {
 		size_t dlen = MIN(fsize, n - off);
-		uint8_t *slot = base + i * stride, *eth;
-		struct tap_gso *g;
-		struct tcphdr *th;
+		const struct tap_slot *sl = &s[i];
+		struct tap_gso g = { 0 };
+		uint8_t *eth;
+		tcphdr_ua *th;
 		uint32_t psum;
 
-		th = (struct tcphdr *)(slot + TCP_PAYLOAD_OFF - hlen);
+		/* Guest buffers (vhost-user) may leave it unaligned */
+		th = (tcphdr_ua *)(sl->hdr - hlen);
 		th->th_sport = htons(tap->our_port);
 		th->th_dport = htons(tap->peer_port);
 		th->th_seq = htonl(seq + (uint32_t)off);
@@ -1154,22 +1238,22 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		/* Segmented by the kernel: it adds header and payload to this
 		 * sum, with the length of each segment instead of ours
 		 */
-		if (dlen > conn->mss)
-			th->th_sum = (uint16_t)~csum_fold(psum);
-		else
-			th->th_sum = csum(th, hlen + dlen, psum);
-
-		g = &tcp_out_gso[tcp_out_n];
-		tcp_queue(eth, slot + TCP_PAYLOAD_OFF + dlen - eth,
-			  tcp_idx(conn), seq + (uint32_t)off, (uint32_t)dlen,
-			  false);
 		if (dlen > conn->mss) {
-			g->size = conn->mss;
-			g->l4off = (uint16_t)((uint8_t *)th - eth);
-			g->hlen = (uint16_t)(g->l4off + hlen);
-			g->v6 = v6;
-			tcp_out_has_gso = true;
+			th->th_sum = (uint16_t)~csum_fold(psum);
+			g.size = conn->mss;
+			g.l4off = (uint16_t)((uint8_t *)th - eth);
+			g.hlen = (uint16_t)(g.l4off + hlen);
+			g.v6 = v6;
+		} else if (sl->niov == 1 && iov[sl->iov].iov_base == sl->hdr) {
+			th->th_sum = csum(th, hlen + dlen, psum);
+		} else {
+			th->th_sum = tcp_csum_iov(th, hlen, iov + sl->iov,
+						  sl->niov, dlen, psum);
 		}
+
+		tap_commit(c, sl, iov, dlen, g.size ? &g : NULL);
+		tcp_queue(c, NULL, 0, tcp_idx(conn), seq + (uint32_t)off,
+			  (uint32_t)dlen, false);
 		off += dlen;
 		i++;
 	}
@@ -1256,23 +1340,29 @@ static void tcp_send_fin(struct ctx *c, struct tcp_conn *conn)
  * tcp_data_from_sock() - Send new data from the socket, up to the window
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * Data is peeked right into the room tap.c gives (the guest's buffers with
+ * vhost-user): with no room, we wait for some, see tcp_tap_wait().
  */
 static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
 {
 	static struct iovec iov[TCP_SKIP_IOV + TCP_OUT_MAX];
+	static struct tap_slot slot[TCP_OUT_MAX];
 	size_t fsize = tcp_frame_payload(c, conn);
-	size_t stride = ROUND_UP(TCP_PAYLOAD_OFF + fsize, 64);
+	size_t hlen = tcp_hdrs_len(conn);
+	/* recvmsg() takes at most UIO_MAXIOV (1024) buffers */
+	size_t iovmax = tcp_peek_off_ok ? TCP_OUT_MAX :
+					  TCP_OUT_MAX - TCP_SKIP_IOV;
 
 	if (!(conn->flags & C_ESTABLISHED) ||
-	    (conn->flags & (C_CLOSING | C_TAP_FIN_SENT)))
+	    (conn->flags & (C_CLOSING | C_TAP_FIN_SENT | C_TAP_WAIT)))
 		return;
 
 	for (;;) {
 		uint32_t inflight = conn->seq_to_tap - conn->una;
 		uint32_t wnd = MIN(conn->wnd_from_tap, TCP_INFLIGHT_MAX);
-		size_t k, i, want = 0, room;
+		size_t k, i, want = 0, niov;
 		uint32_t avail;
-		uint8_t *base;
 		ssize_t n;
 
 		if (inflight >= wnd) {
@@ -1282,47 +1372,55 @@ static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
 		}
 		avail = wnd - inflight;
 
-		room = (TCP_ARENA_SIZE - tcp_arena_used) / stride;
 		k = (avail + fsize - 1) / fsize;
-		k = MIN(k, room);
 		k = MIN(k, (size_t)(TCP_OUT_MAX - tcp_out_n));
-		/* recvmsg() takes at most UIO_MAXIOV (1024) buffers */
-		if (!tcp_peek_off_ok)
-			k = MIN(k, (size_t)(TCP_OUT_MAX - TCP_SKIP_IOV));
+		if (k)
+			k = tap_room(c, hlen, fsize, k, slot,
+				     iov + TCP_SKIP_IOV, iovmax);
 		if (!k) {
-			tcp_flush(c);
-			continue;
+			if (tcp_out_n) {
+				tcp_flush(c);
+				continue;
+			}
+			tcp_tap_wait(conn);
+			break;
 		}
 
-		base = tcp_arena + tcp_arena_used;
-		for (i = 0; i < k; i++) {
-			size_t l = MIN(fsize, avail - want);
+		/* Up to the window: the last frame may take less */
+		niov = slot[k - 1].iov + slot[k - 1].niov;
+		for (i = 0; i < niov; i++) {
+			struct iovec *v = &iov[TCP_SKIP_IOV + i];
 
-			iov[TCP_SKIP_IOV + i].iov_base = base + i * stride +
-							 TCP_PAYLOAD_OFF;
-			iov[TCP_SKIP_IOV + i].iov_len = l;
-			want += l;
-		}
-
-		n = tcp_peek(conn, iov + TCP_SKIP_IOV, k, inflight);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (want + v->iov_len >= avail) {
+				v->iov_len = avail - want;
+				want = avail;
+				niov = i + 1;
 				break;
-			debug("TCP: peek from socket failed: %s",
-			      strerror(errno));
-			tcp_rst(c, conn);
-			return;
+			}
+			want += v->iov_len;
 		}
-		if (!n) {
+
+		n = tcp_peek(conn, iov + TCP_SKIP_IOV, niov, inflight);
+		if (n <= 0) {
+			tap_room_end(c);
+			if (n < 0 &&
+			    (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			if (n < 0) {
+				debug("TCP: peek from socket failed: %s",
+				      strerror(errno));
+				tcp_rst(c, conn);
+				return;
+			}
 			conn->flags |= C_SOCK_FIN;
 			tcp_state(conn, FLOW_STATE_CLOSING);
 			tcp_send_fin(c, conn);
 			break;
 		}
 
-		i = tcp_data_frames(c, conn, base, stride, fsize, (size_t)n,
-				    conn->seq_to_tap);
-		tcp_arena_used += i * stride;
+		tcp_data_frames(c, conn, slot, iov + TCP_SKIP_IOV, fsize,
+				(size_t)n, conn->seq_to_tap);
+		tap_room_end(c);
 		conn->seq_to_tap += (uint32_t)n;
 		conn->since = tcp_now_s;
 
@@ -1344,10 +1442,10 @@ static void tcp_data_from_sock(struct ctx *c, struct tcp_conn *conn)
  */
 static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 {
-	static struct iovec iov[TCP_SKIP_IOV + 1];
+	static struct iovec iov[TCP_SKIP_IOV + TCP_OUT_MAX];
 	uint32_t inflight = conn->seq_to_tap - conn->una;
-	size_t stride, len;
-	uint8_t *base;
+	struct tap_slot slot;
+	size_t len, niov;
 	ssize_t n;
 
 	if (!inflight) {
@@ -1358,24 +1456,28 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 	}
 
 	len = MIN((uint32_t)conn->mss, inflight);
-	stride = ROUND_UP(TCP_PAYLOAD_OFF + len, 64);
-	if (tcp_arena_used + stride > TCP_ARENA_SIZE ||
-	    tcp_out_n >= TCP_OUT_MAX)
+	if (tcp_out_n >= TCP_OUT_MAX)
 		tcp_flush(c);
-
-	base = tcp_arena + tcp_arena_used;
-	iov[TCP_SKIP_IOV].iov_base = base + TCP_PAYLOAD_OFF;
-	iov[TCP_SKIP_IOV].iov_len = len;
+	if (!tap_room(c, tcp_hdrs_len(conn), len, 1, &slot,
+		      iov + TCP_SKIP_IOV, TCP_OUT_MAX - TCP_SKIP_IOV)) {
+		if (tcp_out_n)
+			tcp_flush(c);
+		if (!tap_room(c, tcp_hdrs_len(conn), len, 1, &slot,
+			      iov + TCP_SKIP_IOV,
+			      TCP_OUT_MAX - TCP_SKIP_IOV)) {
+			tcp_tap_wait(conn);
+			return;
+		}
+	}
+	niov = slot.iov + slot.niov;
 
 	tcp_peek_off_set(conn, 0);
-	n = tcp_peek(conn, iov + TCP_SKIP_IOV, 1, 0);
+	n = tcp_peek(conn, iov + TCP_SKIP_IOV, niov, 0);
 	tcp_peek_off_set(conn, inflight);
-	if (n <= 0)
-		return;
-
-	tcp_data_frames(c, conn, base, stride, conn->mss, (size_t)n,
-			conn->una);
-	tcp_arena_used += stride;
+	if (n > 0)
+		tcp_data_frames(c, conn, &slot, iov + TCP_SKIP_IOV, conn->mss,
+				(size_t)n, conn->una);
+	tap_room_end(c);
 }
 
 /**
@@ -2408,6 +2510,19 @@ static void tcp_timeout(struct ctx *c, struct tcp_conn *conn)
 		return;
 	}
 
+	/* Waiting for room toward the guest: give up if it never comes */
+	if ((conn->flags & C_TAP_WAIT) && conn->seq_to_tap == conn->una &&
+	    !(conn->flags & C_TAP_FIN_SENT)) {
+		if (++conn->retrans > TCP_RETRANS_MAX) {
+			debug("TCP: no room toward the guest, resetting");
+			tcp_rst(c, conn);
+			return;
+		}
+		conn->rto = (uint16_t)MIN(conn->rto * 2, TCP_RTO_MAX_MS);
+		tcp_timer_set(conn, conn->rto);
+		return;
+	}
+
 	if (conn->flags & C_TAP_RETRY) {
 		conn->flags &= ~C_TAP_RETRY;
 		if (conn->flags & C_FORCE_ACK)
@@ -2676,6 +2791,47 @@ void tcp_defer_handler(struct ctx *c, const struct timespec *now)
 }
 
 /**
+ * tcp_tap_room() - There's room toward the guest again: resume connections
+ *		    waiting for it, at once
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void tcp_tap_room(struct ctx *c, const struct timespec *now)
+{
+	static uint32_t w[TCP_CONN_MAX];
+	unsigned int n = tcp_wlist_n, i;
+
+	if (!n)
+		return;
+
+	tcp_clock(now);
+	memcpy(w, tcp_wlist, n * sizeof(w[0]));
+	tcp_wlist_n = 0;
+	debug("TCP: room toward the guest again, resuming %u connection%s",
+	      n, n == 1 ? "" : "s");
+
+	for (i = 0; i < n; i++) {
+		struct tcp_conn *conn = tcp_at(w[i]);
+
+		if (flow_at(w[i])->f.type != FLOW_TCP ||
+		    !(conn->flags & C_TAP_WAIT))
+			continue;
+		conn->flags &= ~C_TAP_WAIT;
+		if (conn->sock < 0 || (conn->flags & C_CLOSING))
+			continue;
+
+		if (conn->flags & C_FORCE_ACK)
+			tcp_ack_later(conn, true);
+		tcp_data_from_sock(c, conn);
+		if (!(conn->flags & C_TAP_FIN_SENT) &&
+		    (conn->flags & C_SOCK_FIN))
+			tcp_send_fin(c, conn);
+	}
+
+	tcp_flush(c);
+}
+
+/**
  * tcp_tap_reset() - The guest went away: reset connections on the tap side
  * @c:		Execution context
  */
@@ -2685,8 +2841,8 @@ void tcp_tap_reset(struct ctx *c)
 
 	debug("TCP: guest gone, resetting its connections");
 	tcp_out_n = 0;
-	tcp_out_has_gso = false;
-	tcp_arena_used = 0;
+	tcp_wlist_n = 0;
+	tap_out_flush(c);	/* guest gone: drops what tap.c had queued */
 
 	for (i = 0; i < flow_hwm(); i++) {
 		struct tcp_conn *conn = tcp_at(i);

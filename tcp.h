@@ -24,6 +24,7 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 void tcp_timer(struct ctx *c, const struct timespec *now);
 void tcp_defer_handler(struct ctx *c, const struct timespec *now);
 void tcp_tap_reset(struct ctx *c);
+void tcp_tap_room(struct ctx *c, const struct timespec *now);
 void tcp_host_addr_check(struct ctx *c,
 			 bool (*gone)(const union inany_addr *a));
 

@@ -60,6 +60,7 @@
 #include "tap.h"
 #include "virtio.h"
 #include "vhost_user.h"
+#include "pcap.h"
 
 /* How long we wait for the rest of a message, once its header came */
 #define VU_MSG_TIMEOUT_MS	1000
@@ -111,6 +112,70 @@ static struct vu_dev {
 
 /* Scratch frames for TX chains spread over several buffers */
 static uint8_t vu_tx_arena[VU_TX_ARENA] __attribute__((aligned(8)));
+
+/* Room toward the guest: chains at most, and their buffers */
+#define VU_ROOM_CHAINS	VQ_SIZE_MAX
+#define VU_ROOM_IOV	(4 * VQ_SIZE_MAX)
+
+/**
+ * struct vu_rx_chain - RX chain taken for the room
+ * @head:	Head index, for the used ring
+ * @iov:	First buffer in vu_rx.iov
+ * @niov:	Number of buffers
+ * @len:	Bytes in the chain
+ */
+struct vu_rx_chain {
+	uint16_t head;
+	uint16_t iov;
+	uint16_t niov;
+	uint32_t len;
+};
+
+/**
+ * struct vu_rx_frame - Frame of the room: its chains, then what it holds
+ * @chain:	First chain in vu_rx.ch
+ * @nchains:	Chains it may span
+ * @bounce:	Headers built in vu_rx.bounce, copied to the chain at the end
+ * @len:	Bytes of the frame, with virtio_net_hdr, once committed
+ * @vh:		Its virtio_net_hdr, but for num_buffers, once committed
+ */
+struct vu_rx_frame {
+	uint16_t chain;
+	uint16_t nchains;
+	bool bounce;
+	uint32_t len;
+	struct virtio_net_hdr_mrg_rxbuf vh;
+};
+
+/**
+ * struct vu_rx - Frames toward the guest: room handed out, used entries
+ * @pending:	Used ring entries written, not published yet (vu_flush())
+ * @nchains:	Chains taken for the room
+ * @nframes:	Frames of the room
+ * @committed:	Frames committed so far
+ * @niov:	Buffers of the chains in @iov
+ * @hlen:	Header length (Ethernet to L4) of the room's frames
+ * @bytes:	Bytes of frames written to the guest (without virtio_net_hdr)
+ * @copied:	Bytes of those, and of virtio_net_hdr, we copied there
+ * @ch:		Chains taken
+ * @f:		Frames
+ * @iov:	Buffers of the chains, in order
+ * @bounce:	Headers of frames whose first buffer can't hold them
+ */
+static struct vu_rx {
+	unsigned int pending;
+	unsigned int nchains;
+	unsigned int nframes;
+	unsigned int committed;
+	unsigned int niov;
+	size_t hlen;
+	unsigned long long bytes;
+	unsigned long long copied;
+	struct vu_rx_chain ch[VU_ROOM_CHAINS];
+	struct vu_rx_frame f[VU_ROOM_CHAINS];
+	struct iovec iov[VU_ROOM_IOV];
+	uint8_t bounce[VU_ROOM_CHAINS][TAP_HROOM];
+} vu_rx;
 
 /**
  * vu_has() - Did the front-end acknowledge a feature?
@@ -715,6 +780,10 @@ void vu_reset(struct ctx *c)
 		vq_init(&vu.vq[i]);
 	}
 	vu_mem_unmap();
+	if (vu_rx.bytes)
+		debug("vhost-user: %llu bytes of frames to the guest, %llu "
+		      "copied", vu_rx.bytes, vu_rx.copied);
+	memset(&vu_rx, 0, offsetof(struct vu_rx, ch));
 	vu.features = 0;
 	vu.proto = 0;
 }
@@ -824,6 +893,323 @@ static size_t vu_copy(struct vu_cursor *src, const struct iovec *dst,
 	return done;
 }
 
+
+/**
+ * vu_iov_range() - Buffers covering a range of bytes of a list of buffers
+ * @in:		Buffers
+ * @nin:	Number of buffers
+ * @skip:	Offset of the range
+ * @len:	Length of the range, all of it in @in
+ * @out:	Buffers covering the range, set here
+ * @max:	Entries of @out we may use
+ *
+ * Return: number of entries used, -1 if @max isn't enough
+ */
+static int vu_iov_range(const struct iovec *in, size_t nin, size_t skip,
+			size_t len, struct iovec *out, size_t max)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < nin && len; i++) {
+		size_t l;
+
+		if (skip >= in[i].iov_len) {
+			skip -= in[i].iov_len;
+			continue;
+		}
+		if (k >= max)
+			return -1;
+		l = MIN(in[i].iov_len - skip, len);
+		out[k].iov_base = (uint8_t *)in[i].iov_base + skip;
+		out[k++].iov_len = l;
+		len -= l;
+		skip = 0;
+	}
+
+	return (int)k;
+}
+
+/**
+ * vu_rx_broken() - The RX ring is unusable: drop the front-end
+ * @c:		Execution context
+ *
+ * #syscalls:vu shutdown
+ */
+static void vu_rx_broken(const struct ctx *c)
+{
+	/* The command socket tells tap.c, which resets connections */
+	warn("vhost-user: RX ring broken, disconnecting");
+	vu.vq[VU_RX].broken = true;
+	shutdown(c->fd_tap, SHUT_RDWR);
+	vu_rx.nchains = vu_rx.nframes = vu_rx.committed = vu_rx.niov = 0;
+}
+
+/**
+ * vu_room() - Room for frames in the guest's RX buffers, see tap_room()
+ * @c:		Execution context
+ * @hlen:	Header length of each frame, Ethernet to L4, <= TAP_HROOM
+ * @plen:	Payload bytes of each frame
+ * @n:		Number of frames wanted
+ * @s:		Room of each frame, set here
+ * @iov:	Payload buffers, set here: they point into guest memory
+ * @iovmax:	Entries of @iov we may use
+ *
+ * Each frame takes chains until they hold the virtio_net_hdr, the headers
+ * and @plen bytes (several chains only with MRG_RXBUF). Headers go in the
+ * first buffer if it's large enough, else in a bounce buffer, copied at
+ * vu_room_end(). An empty ring enables RX kicks (vu_kick() then calls
+ * tap_room_again()).
+ *
+ * Return: number of frames there is room for
+ */
+size_t vu_room(const struct ctx *c, size_t hlen, size_t plen, size_t n,
+	       struct tap_slot *s, struct iovec *iov, size_t iovmax)
+{
+	struct virtq *q = &vu.vq[VU_RX];
+	bool mrg = vu_has(VIRTIO_NET_F_MRG_RXBUF), again = false;
+	static struct vq_chain ch;
+	size_t f, niov = 0;
+
+	vu_rx.nchains = vu_rx.nframes = vu_rx.committed = vu_rx.niov = 0;
+	vu_rx.hlen = hlen;
+	if (!vq_ready(q) || hlen > TAP_HROOM)
+		return 0;
+	n = MIN(n, (size_t)VU_ROOM_CHAINS);
+
+	for (f = 0; f < n; f++) {
+		size_t need = VU_HDR_LEN + hlen + plen, got = 0;
+		unsigned int first = vu_rx.nchains, iov0 = vu_rx.niov;
+		struct vu_rx_frame *fr = &vu_rx.f[f];
+		int k;
+
+		while (got < need) {
+			struct vu_rx_chain *rc = &vu_rx.ch[vu_rx.nchains];
+			int r;
+
+			if (vu_rx.nchains >= VU_ROOM_CHAINS)
+				goto cut;
+
+			r = vq_pop(q, &vu.mem, true, &ch);
+			if (r == VQ_EMPTY) {
+				/* Kick us when there's more, then look again:
+				 * buffers may have come meanwhile
+				 */
+				vq_kick_enable(q, true);
+				if (!again && vq_has_avail(q)) {
+					again = true;
+					continue;
+				}
+				goto cut;
+			}
+			if (r != VQ_CHAIN || !ch.len ||
+			    (!got && ch.iov[0].iov_len < VU_HDR_LEN)) {
+				vu_rx_broken(c);
+				return 0;
+			}
+			if ((got && !mrg) ||
+			    vu_rx.niov + ch.n > VU_ROOM_IOV) {
+				vq_unpop(q, 1);
+				if (!mrg && !f)
+					vu_log_limited(&vu.rx_dropped,
+						       "RX buffer too small "
+						       "without MRG_RXBUF");
+				goto cut;
+			}
+
+			rc->head = ch.head;
+			rc->iov = (uint16_t)vu_rx.niov;
+			rc->niov = (uint16_t)ch.n;
+			rc->len = (uint32_t)ch.len;
+			memcpy(vu_rx.iov + vu_rx.niov, ch.iov,
+			       ch.n * sizeof(ch.iov[0]));
+			vu_rx.niov += (unsigned int)ch.n;
+			vu_rx.nchains++;
+			got += ch.len;
+		}
+
+		k = vu_iov_range(vu_rx.iov + iov0, vu_rx.niov - iov0,
+				 VU_HDR_LEN + hlen, plen, iov + niov,
+				 iovmax - niov);
+		if (k < 0)
+			goto cut;
+
+		fr->chain = (uint16_t)first;
+		fr->nchains = (uint16_t)(vu_rx.nchains - first);
+		fr->len = 0;
+		fr->bounce = vu_rx.iov[iov0].iov_len < VU_HDR_LEN + hlen;
+		if (fr->bounce)
+			s[f].hdr = vu_rx.bounce[f] + TAP_HROOM;
+		else
+			s[f].hdr = (uint8_t *)vu_rx.iov[iov0].iov_base +
+				   VU_HDR_LEN + hlen;
+		s[f].iov = (unsigned int)niov;
+		s[f].niov = (unsigned int)k;
+		niov += (size_t)k;
+		continue;
+cut:
+		/* This frame doesn't fit: its chains go back */
+		vq_unpop(q, vu_rx.nchains - first);
+		vu_rx.nchains = first;
+		vu_rx.niov = iov0;
+		break;
+	}
+
+	vu_rx.nframes = (unsigned int)f;
+	return f;
+}
+
+/**
+ * vu_commit() - The next frame of the room is complete, see tap_commit()
+ * @s:		Its room (unused: frames come in order)
+ * @iov:	Its payload buffers (unused)
+ * @dlen:	Payload bytes in it
+ * @gso:	Segmentation of the frame, NULL for none (only if vu_gso_ok())
+ */
+void vu_commit(const struct tap_slot *s, const struct iovec *iov,
+	       size_t dlen, const struct tap_gso *gso)
+{
+	struct vu_rx_frame *fr = &vu_rx.f[vu_rx.committed];
+
+	(void)s;
+	(void)iov;
+	if (vu_rx.committed >= vu_rx.nframes)
+		return;
+
+	fr->len = (uint32_t)(VU_HDR_LEN + vu_rx.hlen + dlen);
+	vu_hdr_fill(&fr->vh, gso);
+	vu_rx.committed++;
+}
+
+/**
+ * vu_iov_write() - Write bytes at an offset of a list of buffers
+ * @iov:	Buffers
+ * @n:		Number of buffers
+ * @off:	Offset
+ * @buf:	Bytes
+ * @len:	Number of bytes, all within the buffers
+ */
+static void vu_iov_write(const struct iovec *iov, size_t n, size_t off,
+			 const void *buf, size_t len)
+{
+	struct iovec src = { .iov_base = (void *)buf, .iov_len = len };
+	struct vu_cursor cur = { .iov = &src, .n = 1 };
+
+	vu_rx.copied += vu_copy(&cur, iov, n, off);
+}
+
+/**
+ * vu_room_end() - Close the room: used entries for the committed frames,
+ *		   chains not used back to the guest, see tap_room_end()
+ * @c:		Execution context
+ *
+ * Every committed frame but the last one holds the payload asked for, so
+ * that unused chains are the last ones taken. Entries are published by
+ * vu_flush(), in the order frames were committed.
+ */
+void vu_room_end(const struct ctx *c)
+{
+	struct virtq *q = &vu.vq[VU_RX];
+	unsigned int f, used = 0;
+
+	if (!vq_ready(q)) {
+		vu_rx.nchains = vu_rx.nframes = vu_rx.committed = 0;
+		return;
+	}
+
+	for (f = 0; f < vu_rx.committed; f++) {
+		struct vu_rx_frame *fr = &vu_rx.f[f];
+		const struct vu_rx_chain *rc = &vu_rx.ch[fr->chain];
+		const struct iovec *fiov = vu_rx.iov + rc->iov;
+		bool last = f + 1 == vu_rx.committed;
+		size_t left = fr->len, niov = 0;
+		unsigned int j;
+
+		for (j = 0; j < fr->nchains; j++) {
+			size_t l = MIN(left, (size_t)rc[j].len);
+
+			if (!l && last)
+				break;
+			vq_fill(q, vu_rx.pending + used++, rc[j].head,
+				(uint32_t)l);
+			niov += rc[j].niov;
+			left -= l;
+		}
+
+		if (fr->bounce) {
+			vu_iov_write(fiov, niov, VU_HDR_LEN,
+				     vu_rx.bounce[f] + TAP_HROOM - vu_rx.hlen,
+				     vu_rx.hlen);
+		}
+		fr->vh.num_buffers = htole16((uint16_t)j);
+		vu_iov_write(fiov, niov, 0, &fr->vh, VU_HDR_LEN);
+		vu_rx.bytes += fr->len - VU_HDR_LEN;
+
+		if (*c->pcap) {
+			static struct iovec pv[VU_ROOM_IOV];
+			int k = vu_iov_range(fiov, niov, VU_HDR_LEN,
+					     fr->len - VU_HDR_LEN, pv,
+					     ARRAY_SIZE(pv));
+
+			if (k > 0)
+				pcap_frames_iov(pv, (size_t)k, 1);
+		}
+	}
+
+	vq_unpop(q, vu_rx.nchains - used);
+	vu_rx.pending += used;
+	vu_rx.nchains = vu_rx.nframes = vu_rx.committed = vu_rx.niov = 0;
+}
+
+/**
+ * vu_queue() - Copy a small frame into the guest's buffers, see tap_queue()
+ * @c:		Execution context
+ * @frame:	Frame, from the Ethernet header
+ * @len:	Length, at most TAP_HROOM
+ *
+ * Return: false if the guest has no buffers for it
+ */
+bool vu_queue(const struct ctx *c, const void *frame, size_t len)
+{
+	struct tap_slot s;
+
+	if (len > TAP_HROOM || !vu_room(c, len, 0, 1, &s, NULL, 0))
+		return false;
+
+	memcpy(s.hdr - len, frame, len);
+	vu_rx.copied += len;
+	vu_commit(&s, NULL, 0, NULL);
+	vu_room_end(c);
+	return true;
+}
+
+/**
+ * vu_flush() - Publish used RX entries, signal the guest (once per batch)
+ */
+void vu_flush(void)
+{
+	struct virtq *q = &vu.vq[VU_RX];
+
+	if (!vu_rx.pending)
+		return;
+	if (vq_ready(q)) {
+		vq_flush(q, vu_rx.pending);
+		vu_signal(q);
+	}
+	vu_rx.pending = 0;
+}
+
+/**
+ * vu_rx_stats() - Bytes of frames written to the guest, and copied by us
+ * @bytes:	Frame bytes (without virtio_net_hdr) so far
+ * @copied:	Bytes we copied with memcpy() toward the guest, headers
+ *		included: payload peeked from sockets isn't
+ */
+void vu_rx_stats(unsigned long long *bytes, unsigned long long *copied)
+{
+	*bytes = vu_rx.bytes;
+	*copied = vu_rx.copied;
+}
+
 /**
  * vu_send_frames() - Copy frames into the guest's RX buffers
  * @c:		Execution context
@@ -833,86 +1219,35 @@ static size_t vu_copy(struct vu_cursor *src, const struct iovec *dst,
  * @gso:	Segmentation of each frame, NULL for none (only if vu_gso_ok())
  *
  * Return: number of frames sent; the rest is dropped (no room)
- *
- * #syscalls:vu shutdown
  */
 size_t vu_send_frames(const struct ctx *c, const struct iovec *iov,
 		      size_t bpf, size_t nframes, const struct tap_gso *gso)
 {
-	struct virtq *q = &vu.vq[VU_RX];
-	bool mrg = vu_has(VIRTIO_NET_F_MRG_RXBUF);
-	static struct vq_chain ch;
-	unsigned int used = 0;
+	static struct iovec dst[VU_ROOM_IOV];
 	size_t f;
-
-	if (!vq_ready(q))
-		return 0;
 
 	for (f = 0; f < nframes; f++) {
 		const struct iovec *fi = iov + f * bpf;
 		struct vu_cursor src = { .iov = fi, .n = bpf };
-		struct virtio_net_hdr_mrg_rxbuf hdr;
-		size_t len = 0, left, k = 0, j;
-		uint8_t *hdrp = NULL;
+		size_t len = 0, j;
+		struct tap_slot s;
 
 		for (j = 0; j < bpf; j++)
 			len += fi[j].iov_len;
-		if (len > FRAME_MAX)
+		if (len > FRAME_MAX ||
+		    !vu_room(c, 0, len, 1, &s, dst, ARRAY_SIZE(dst)))
 			break;
-		left = len;
 
-		vu_hdr_fill(&hdr, gso ? gso + f : NULL);
-
-		do {
-			int r = vq_pop(q, &vu.mem, true, &ch);
-			size_t w;
-
-			if (r == VQ_EMPTY) {
-				vq_unpop(q, (unsigned int)k);
-				goto out;
-			}
-			if (r != VQ_CHAIN || !ch.len ||
-			    (!k && ch.iov[0].iov_len < VU_HDR_LEN)) {
-				/* Broken, or unusable for RX: drop the
-				 * front-end, the command socket tells tap.c
-				 */
-				warn("vhost-user: RX ring broken, "
-				     "disconnecting");
-				q->broken = true;
-				shutdown(c->fd_tap, SHUT_RDWR);
-				goto out;
-			}
-			if (k && !mrg) {
-				/* Doesn't fit one chain, no merging */
-				vq_unpop(q, (unsigned int)k + 1);
-				goto out;
-			}
-
-			if (!k)
-				hdrp = ch.iov[0].iov_base;
-			w = vu_copy(&src, ch.iov, ch.n, k ? 0 : VU_HDR_LEN);
-			left -= w;
-			vq_fill(q, used + (unsigned int)k, ch.head,
-				(uint32_t)(w + (k ? 0 : VU_HDR_LEN)));
-			k++;
-		} while (left);
-
-		hdr.num_buffers = htole16((uint16_t)k);
-		memcpy(hdrp, &hdr, sizeof(hdr));
-		used += (unsigned int)k;
+		vu_rx.copied += vu_copy(&src, dst + s.iov, s.niov, 0);
+		vu_commit(&s, NULL, len, gso ? gso + f : NULL);
+		vu_room_end(c);
 	}
 
-out:
-	if (used) {
-		vq_flush(q, used);
-		vu_signal(q);
-	}
+	vu_flush();
 
-	if (f < nframes && !q->broken) {
+	if (f < nframes && !vu.vq[VU_RX].broken) {
 		vu_log_limited(&vu.rx_dropped,
 			       "no room in guest RX ring, frames dropped");
-		/* Tell us when there's room again, see vu_kick() */
-		vq_kick_enable(q, true);
 	}
 
 	return f;
@@ -1067,8 +1402,12 @@ int vu_kick(struct ctx *c, union epoll_ref ref, const struct timespec *now)
 	if (ref.data == VU_TX)
 		return vu_tx(c, now);
 
-	/* RX buffers added: TCP resends on its timer, we need no more kicks */
-	if (vq_ready(&vu.vq[VU_RX]))
+	/* RX buffers added: no more kicks until we run out again, resume
+	 * whoever waits for room
+	 */
+	if (vq_ready(&vu.vq[VU_RX])) {
 		vq_kick_enable(&vu.vq[VU_RX], false);
+		tap_room_again(c, now);
+	}
 	return 0;
 }

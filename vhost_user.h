@@ -121,6 +121,7 @@ union vu_payload {
 };
 
 struct tap_gso;
+struct tap_slot;
 
 /* Connection and control messages */
 void vu_connected(struct ctx *c);
@@ -138,5 +139,13 @@ bool vu_ready(void);
 bool vu_gso_ok(void);
 size_t vu_send_frames(const struct ctx *c, const struct iovec *iov,
 		      size_t bpf, size_t nframes, const struct tap_gso *gso);
+size_t vu_room(const struct ctx *c, size_t hlen, size_t plen, size_t n,
+	       struct tap_slot *s, struct iovec *iov, size_t iovmax);
+void vu_commit(const struct tap_slot *s, const struct iovec *iov,
+	       size_t dlen, const struct tap_gso *gso);
+void vu_room_end(const struct ctx *c);
+bool vu_queue(const struct ctx *c, const void *frame, size_t len);
+void vu_flush(void);
+void vu_rx_stats(unsigned long long *bytes, unsigned long long *copied);
 
 #endif /* VHOST_USER_H */
