@@ -7,7 +7,9 @@
  *		       through rings in a memfd: frames to the guest (header,
  *		       mergeable buffers, GSO, no room, event suppression) and
  *		       from it (ARP request answered, gathered chains, broken
- *		       ring)
+ *		       ring); room for frames in the RX buffers (payload in
+ *		       place, mergeable chains, short peeks, empty ring,
+ *		       headers aside, hostile chains)
  */
 
 #include <endian.h>
@@ -569,6 +571,192 @@ static void test_rx(void)
 }
 
 /**
+ * chain2() - Add a chain of two descriptors to the RX available ring
+ * @i:		Index of the first descriptor (the head), the second follows
+ * @off:	Offset of the first buffer in guest memory
+ * @len0:	Length of the first buffer
+ * @off1:	Offset of the second buffer
+ * @len1:	Length of the second buffer
+ * @flags1:	Flags of the second descriptor (VRING_DESC_F_WRITE for RX)
+ */
+static void chain2(unsigned int i, size_t off, uint32_t len0, size_t off1,
+		   uint32_t len1, uint16_t flags1)
+{
+	struct vring_desc *d = (struct vring_desc *)(g + DESC(VU_RX));
+
+	post(VU_RX, i, off, len0, true);
+	d[i].flags = htole16(VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	d[i].next = htole16((uint16_t)(i + 1));
+	d[i + 1].addr = htole64(GPA + off1);
+	d[i + 1].len = htole32(len1);
+	d[i + 1].flags = htole16(flags1);
+	d[i + 1].next = 0;
+}
+
+/**
+ * room_fill() - Write headers and payload of a frame in its room, as TCP
+ *		 does (the payload as a recvmsg() would, through the buffers)
+ * @s:		Room of the frame
+ * @iov:	Payload buffers of the room
+ * @hlen:	Header length given to tap_room()
+ * @dlen:	Payload bytes to write
+ * @seed:	First byte value of the payload (it counts up)
+ */
+static void room_fill(const struct tap_slot *s, const struct iovec *iov,
+		      size_t hlen, size_t dlen, uint8_t seed)
+{
+	unsigned int i;
+	size_t j;
+
+	memset(s->hdr - hlen, 0xee, hlen);
+	for (i = s->iov; i < s->iov + s->niov && dlen; i++) {
+		for (j = 0; j < iov[i].iov_len && dlen; j++, dlen--)
+			((uint8_t *)iov[i].iov_base)[j] = seed++;
+	}
+}
+
+/**
+ * test_room() - Room in the guest's RX buffers: payload written in place
+ */
+static void test_room(void)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_VHOST_KICK, .data = VU_RX };
+	struct virtio_net_hdr_mrg_rxbuf h;
+	unsigned long long b0, c0, b1, c1;
+	struct tap_slot s[4];
+	struct iovec iov[64];
+	uint8_t *p8;
+	uint64_t one = 1;
+	unsigned int i;
+	size_t n, k;
+	bool ok;
+
+	CHECK(device_up(F_BASE | F_OFFLOADS), "room: device up");
+	ref.fd = kick[VU_RX];
+
+	/* Empty ring: no room, nothing taken, kicks asked for */
+	((struct vring_used *)(g + USED(VU_RX)))->flags =
+		htole16(VRING_USED_F_NO_NOTIFY);
+	CHECK_EQ_INT(tap_room(&c, 54, 1000, 2, s, iov, 64), 0,
+		     "room: empty ring, no room");
+	CHECK(!used(VU_RX)->idx && !le16toh(used(VU_RX)->flags),
+	      "room: empty ring, nothing used, RX kicks enabled");
+	tap_room_end(&c);
+	CHECK(!tap_out_flush(&c) && !used(VU_RX)->idx && !signalled(VU_RX),
+	      "room: empty ring, nothing published, no signal");
+
+	/* The guest adds buffers and kicks: no more kicks wanted */
+	post(VU_RX, 0, BUF_OFF, 300, true);
+	(void)!write(kick[VU_RX], &one, sizeof(one));
+	CHECK(!vu_kick(&c, ref, &now) &&
+	      (le16toh(used(VU_RX)->flags) & VRING_USED_F_NO_NOTIFY),
+	      "room: RX kick handled, kicks off again");
+
+	/* Mergeable chains: 12 + 54 + 1000 bytes in buffers of 300 */
+	for (i = 1; i < 4; i++)
+		post(VU_RX, i, BUF_OFF + i * 2048, 300, true);
+	vu_rx_stats(&b0, &c0);
+	n = tap_room(&c, 54, 1000, 1, s, iov, 64);
+	for (i = 0, k = 0; i < s[0].niov; i++)
+		k += iov[s[0].iov + i].iov_len;
+	/* Our mapping of guest memory isn't vhost_user.c's: compare offsets */
+	CHECK(n == 1 && s[0].niov == 4 && k == 1000 &&
+	      iov[0].iov_base == s[0].hdr &&
+	      (uint8_t *)iov[1].iov_base - s[0].hdr == 2048 - 66,
+	      "room: frame over 4 chains, headers in the first buffer, "
+	      "payload right after them");
+	room_fill(&s[0], iov, 54, 1000, 0);
+	tap_commit(&c, &s[0], iov, 1000, NULL);
+	tap_room_end(&c);
+	CHECK(!used(VU_RX)->idx, "room: committed, not published yet");
+	CHECK(!tap_out_flush(&c) && le16toh(used(VU_RX)->idx) == 4 &&
+	      signalled(VU_RX), "room: published at flush, guest signalled");
+	memcpy(&h, g + BUF_OFF, sizeof(h));
+	ok = le16toh(h.num_buffers) == 4;
+	for (i = 0; i < 4; i++) {
+		ok &= le32toh(used(VU_RX)->ring[i].id) == i;
+		ok &= le32toh(used(VU_RX)->ring[i].len) == (i < 3 ? 300 :
+							    1066 - 900);
+	}
+	CHECK(ok, "room: 4 used entries in order, num_buffers 4");
+	CHECK(g[BUF_OFF + sizeof(h)] == 0xee &&
+	      g[BUF_OFF + sizeof(h) + 54] == 0 &&
+	      g[BUF_OFF + 2048] == (uint8_t)(300 - 66),
+	      "room: headers and payload where the guest expects them");
+	vu_rx_stats(&b1, &c1);
+	CHECK(b1 - b0 == 1054 && c1 - c0 == sizeof(h),
+	      "room: 1054 bytes to the guest, only the virtio_net_hdr copied");
+
+	/* Two frames asked for, a short peek covers part of the first: the
+	 * other chains go back, and the next frame starts with them
+	 */
+	for (i = 8; i < 16; i++)
+		post(VU_RX, i, BUF_OFF + i * 2048, 300, true);
+	n = tap_room(&c, 54, 1000, 2, s, iov, 64);
+	CHECK(n == 2 && s[1].hdr - s[0].hdr == 4 * 2048,
+	      "room: two frames of 4 chains each");
+	p8 = s[0].hdr;
+	room_fill(&s[0], iov, 54, 400, 0);
+	tap_commit(&c, &s[0], iov, 400, NULL);
+	tap_room_end(&c);
+	tap_out_flush(&c);
+	memcpy(&h, g + BUF_OFF + 8 * 2048, sizeof(h));
+	CHECK(le16toh(used(VU_RX)->idx) == 6 && le16toh(h.num_buffers) == 2 &&
+	      le32toh(used(VU_RX)->ring[5].id) == 9 &&
+	      le32toh(used(VU_RX)->ring[5].len) == 466 - 300,
+	      "room: short peek, two chains used");
+	n = tap_room(&c, 54, 100, 1, s, iov, 64);
+	CHECK(n == 1 && s[0].hdr - p8 == 2 * 2048,
+	      "room: unused chains given back, taken again in order");
+	tap_room_end(&c);
+	tap_send_single(&c, g + BUF_OFF, 60);
+	CHECK(le16toh(used(VU_RX)->idx) == 7 &&
+	      le32toh(used(VU_RX)->ring[6].id) == 10,
+	      "room: closed without commit, chain used by the next frame");
+
+	/* Headers not fitting the first buffer: built aside, copied */
+	CHECK(device_up(F_BASE | F_OFFLOADS), "room: device up again");
+	chain2(0, BUF_OFF, sizeof(h), BUF_OFF + 0x1000, 2000,
+	       VRING_DESC_F_WRITE);
+	n = tap_room(&c, 54, 500, 1, s, iov, 64);
+	room_fill(&s[0], iov, 54, 500, 1);
+	CHECK(n == 1 && s[0].niov == 1 && iov[0].iov_len == 500 &&
+	      !g[BUF_OFF + 0x1000] && g[BUF_OFF + 0x1000 + 54] == 1,
+	      "room: first buffer only holds the virtio_net_hdr: headers "
+	      "aside, payload in the second buffer after their room");
+	tap_commit(&c, &s[0], iov, 500, NULL);
+	tap_room_end(&c);
+	tap_out_flush(&c);
+	memcpy(&h, g + BUF_OFF, sizeof(h));
+	CHECK(le16toh(used(VU_RX)->idx) == 1 &&
+	      le32toh(used(VU_RX)->ring[0].len) == sizeof(h) + 554 &&
+	      le16toh(h.num_buffers) == 1 &&
+	      g[BUF_OFF + 0x1000] == 0xee && g[BUF_OFF + 0x1000 + 53] == 0xee &&
+	      g[BUF_OFF + 0x1000 + 54] == 1,
+	      "room: headers copied to the chain, before the payload");
+
+	/* Hostile chains: the front-end is dropped, nothing written */
+	chain2(2, BUF_OFF + 0x2000, 100, BUF_OFF + 0x3000, 2000, 0);
+	memset(g + BUF_OFF + 0x2000, 0x55, 100);
+	CHECK(tap_room(&c, 54, 100, 1, s, iov, 64) == 0 && !vu_ready() &&
+	      le16toh(used(VU_RX)->idx) == 1 &&
+	      g[BUF_OFF + 0x2000] == 0x55,
+	      "room: read-only buffer in an RX chain: broken, untouched");
+
+	CHECK(device_up(F_BASE | F_OFFLOADS), "room: device up again");
+	post(VU_RX, 0, GMEM_SIZE - 100, 2000, true);
+	CHECK(tap_room(&c, 54, 100, 1, s, iov, 64) == 0 && !vu_ready() &&
+	      !used(VU_RX)->idx,
+	      "room: RX buffer past the end of guest memory: broken");
+
+	CHECK(device_up(F_BASE | F_OFFLOADS), "room: device up again");
+	post(VU_RX, 0, BUF_OFF, 0, true);
+	CHECK(tap_room(&c, 54, 100, 1, s, iov, 64) == 0 && !vu_ready() &&
+	      !used(VU_RX)->idx, "room: RX chain of zero length: broken");
+	CHECK(!tap_queue(&c, g, 60), "room: no queueing on a broken ring");
+}
+
+/**
  * arp_req() - Build an ARP request from the guest for the gateway
  * @buf:	Buffer, at least 42 bytes
  *
@@ -895,6 +1083,8 @@ int main(void)
 	test_messages();
 	test_mem_table();
 	test_rx();
+	new_pair();
+	test_room();
 	new_pair();
 	test_tx();
 	test_socket();
