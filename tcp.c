@@ -8,14 +8,17 @@
  *
  * Host to guest: data stays in the socket receive queue until the guest
  * acknowledges it. It is read with MSG_PEEK at the SO_PEEK_OFF offset (the
- * first byte not sent to the guest yet) straight into frame buffers, many
- * segments per recvmsg(), then headers are filled in and the frames are
- * queued; queued frames go out in big batches from tcp_defer_handler().
+ * first byte not sent to the guest yet) straight into the room tap.c gives
+ * for frames (tap_room(): our arena, or a vhost-user guest's own buffers),
+ * many segments per recvmsg(), then headers are filled in and the frames
+ * committed; they go out in big batches from tcp_defer_handler().
  * Acknowledged bytes are dropped from the socket with MSG_TRUNC.
  * Retransmission re-reads from the socket: one segment on three duplicate
  * ACKs or on timeout, then one per partial ACK until the recovery point is
  * acknowledged (NewReno style, RFC 6582). Frames the tap side couldn't take
- * rewind the connection to the first of them.
+ * rewind the connection to the first of them, and it retries on a timer;
+ * with no room at all (a vhost-user guest out of buffers) the connection
+ * waits instead, and tcp_tap_room() resumes it when the guest adds some.
  *
  * Guest to host: the payload of all segments of one batch is written with
  * one sendmsg(); only what the socket accepted is acknowledged, and the

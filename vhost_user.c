@@ -21,14 +21,21 @@
  * as for pasta's tap device. Chains go back to the guest right after the
  * copy; the arena is reused once the parser flushed its batch.
  *
- * Us to guest: tap_send_frames*() end up in vu_send_frames(), which copies
- * each frame into RX buffers (several of them with MRG_RXBUF), behind a
- * virtio_net_hdr: TCP super-frames (struct tap_gso) go as GSO frames with
- * a partial checksum if the guest took GUEST_TSO4/6 and GUEST_CSUM, and
+ * Us to guest: tap.c's room (tap_room()) is made of the guest's own RX
+ * buffers here (vu_room()): each frame takes chains (several of them with
+ * MRG_RXBUF: num_buffers) until they hold the virtio_net_hdr, headers and
+ * payload; the caller writes headers (in the first buffer, or aside and
+ * copied if it's too short) and payload in place: TCP peeks socket data
+ * right into the guest's memory, one copy in all. Committed frames get
+ * their used entries in order at vu_room_end(), chains left over go back
+ * to the available ring (they are the last ones taken), and vu_flush()
+ * publishes the entries with one call signal per batch, unless the guest
+ * suppressed them. Other frames (tap_send_frames()) are copied into the
+ * same room. TCP super-frames (struct tap_gso) go as GSO frames with a
+ * partial checksum if the guest took GUEST_TSO4/6 and GUEST_CSUM, and
  * tap_gso_ok() says no otherwise, so that TCP builds MSS-sized frames. No
- * room: the rest of the batch is dropped, as with a full stream socket
- * (TCP sends it again), and we ask the guest to kick RX when it adds
- * buffers. One call signal per batch, unless the guest suppressed them.
+ * room: TCP waits (copied frames are dropped), and we ask the guest to
+ * kick RX when it adds buffers: vu_kick() then calls tap_room_again().
  *
  * A front-end breaking a ring (see virtio.c) or the protocol is dropped:
  * tap.c resets the connection, as for a stream socket going away.
