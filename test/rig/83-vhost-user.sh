@@ -13,7 +13,10 @@
 # Then, with shorter guests: a second front-end once the first one quit
 # (passt keeps serving), --one-off (passt exits with qemu), --fd through
 # test/vu-accept.c (as qemu 10.1's -netdev passt does with a socketpair;
-# passt exits when the socket closes); and --print-capabilities.
+# passt exits when the socket closes); and --print-capabilities. Last, a
+# guest running out of RX buffers in the middle of a download (its
+# interface down for a while): passt waits, resumes on the RX kick, and
+# doesn't copy TCP payload (its debug log).
 
 . "$(dirname "$0")/../lib/rig.sh"
 . "$RIG_LIB/vm.sh"
@@ -107,6 +110,80 @@ if check "fd: vu-accept listens" rig_retry 10 test -S "$FD_SOCK"; then
 	FD_RC=$?
 	check "fd: passt exits with status 0 when the socket closes" \
 		test "$FD_RC" -eq 0
+fi
+
+# No room toward the guest: its interface goes down in the middle of a
+# download (the driver neither takes nor refills RX buffers), then up
+# again. passt waits for buffers instead of dropping frames and resumes as
+# the guest kicks RX; the download completes intact. passt's debug log
+# tells the resumption, and how much of what it wrote to the guest it
+# copied: TCP payload is peeked from the socket into the guest's buffers.
+head -c 67108864 /dev/urandom >"$RIG_TMP/web/big.bin"
+BIG_SHA=$(sha256sum <"$RIG_TMP/web/big.bin" | cut -d' ' -f1)
+cat >"$RIG_TMP/stall.sh" <<EOF
+# stall DELAY: download, and take the interface down for 3 s after DELAY s
+stall() {
+	(timeout 60 wget -q -O - http://$FAR4:8000/big.bin | sha256sum \\
+		>/tmp/big.sha) &
+	big=\$!
+	sleep \$1
+	ip link set eth0 down
+	sleep 3
+	ip link set eth0 up
+	ip route add default via $GW4 dev eth0
+	wait \$big
+	test "\$(cut -d' ' -f1 /tmp/big.sha)" = $BIG_SHA
+}
+vt_check dhcp vt_dhcp eth0
+# At some point of the download: the guest's speed varies
+vt_check stall-download-1 stall 0.2
+vt_check stall-download-2 stall 0.5
+vt_check stall-download-3 stall 1
+EOF
+vm_initrd "$RIG_TMP/initrd-stall" "$RIG_TMP/stall.sh" || rig_die "initramfs"
+
+# stall_log: the RX kick resumed TCP, and the timer didn't reset it
+stall_log() {
+	local log=$RIG_TMP/passt-stall.log
+
+	grep -aE "room toward the guest|RX ring" "$log" | head
+	grep -aq "room toward the guest again, resuming" "$log" &&
+		! grep -aq "no room toward the guest, resetting" "$log"
+}
+
+# stall_copied: under 5% of the bytes written to the guest were copied
+stall_copied() {
+	local l b n
+	l=$(grep -ao "[0-9]* bytes of frames to the guest, [0-9]* copied" \
+		"$RIG_TMP/passt-stall.log" | tail -n1)
+	echo "passt: $l"
+	b=${l%% *}
+	n=${l##*, }
+	n=${n%% *}
+	[ -n "$b" ] && [ -n "$n" ] && [ "$b" -gt $((3 * 67108864)) ] &&
+		[ $((n * 20)) -lt "$b" ]
+}
+
+RIG_SOCK=$RIG_TMP/stall.sock
+if check "stall: passt --vhost-user --debug starts" \
+	rig_passt_start --vhost-user --one-off --debug \
+		--log-file "$RIG_TMP/passt-stall.log" $VM_NET_PASST; then
+	vm_qemu stall "$RIG_TMP/initrd-stall" "$RIG_TMP/stall.console" \
+		$(vm_vhost_args "$RIG_SOCK")
+	if ! check "stall: guest boots and runs its checks" \
+		vm_wait "$VM_BOOT" "$RIG_TMP/stall.console" DONE "$VM_PID"; then
+		vm_show "$RIG_TMP/stall.console"
+	fi
+	vm_results "$RIG_TMP/stall.console" stall dhcp stall-download-1 \
+		stall-download-2 stall-download-3
+	rig_wait_exit 30 "$VM_PID"
+	rig_kill "$VM_PID"
+	check "stall: passt exits after qemu quits" \
+		rig_wait_exit 10 "$RIG_PASST_PID"
+	check "stall: TCP resumed on the guest's RX kick, not reset" \
+		stall_log
+	check "stall: TCP payload to the guest not copied by passt" \
+		stall_copied
 fi
 
 exit 0
