@@ -586,8 +586,7 @@ static void tcp_timer_unlist(struct tcp_conn *conn)
 /* Frames to the guest */
 
 static void tcp_flush(struct ctx *c);
-static void tcp_frame_dropped(struct ctx *c, const struct tcp_out_meta *m,
-			      bool wait);
+static void tcp_frame_dropped(const struct tcp_out_meta *m, bool wait);
 
 /**
  * tcp_queue() - Record a frame queued toward the guest, or queue a control
@@ -613,7 +612,7 @@ static void tcp_queue(struct ctx *c, uint8_t *eth, size_t len, uint32_t conn,
 	/* No room (vhost-user guest out of buffers): wait for it */
 	if (eth && !tap_queue(c, eth, len)) {
 		flow_drops[FLOW_DROP_TAP_BUSY]++;
-		tcp_frame_dropped(c, m, true);
+		tcp_frame_dropped(m, true);
 		return;
 	}
 	tcp_out_n++;
@@ -782,13 +781,11 @@ static void tcp_tap_wait(struct tcp_conn *conn)
 
 /**
  * tcp_frame_dropped() - Undo the effect of a frame the tap didn't take
- * @c:		Execution context
  * @m:		Frame metadata
  * @wait:	No room for it yet: wait for room instead of retrying on
  *		a timer
  */
-static void tcp_frame_dropped(struct ctx *c, const struct tcp_out_meta *m,
-			      bool wait)
+static void tcp_frame_dropped(const struct tcp_out_meta *m, bool wait)
 {
 	struct tcp_conn *conn;
 
@@ -809,7 +806,6 @@ static void tcp_frame_dropped(struct ctx *c, const struct tcp_out_meta *m,
 		tcp_peek_off_set(conn, conn->seq_to_tap - conn->una);
 	}
 
-	(void)c;
 	if (wait) {
 		conn->flags |= C_FORCE_ACK;
 		tcp_tap_wait(conn);
@@ -853,7 +849,7 @@ static void tcp_flush(struct ctx *c)
 	}
 	flow_drops[FLOW_DROP_TAP_BUSY] += n - (unsigned int)sent;
 	for (i = (unsigned int)sent; i < n; i++)
-		tcp_frame_dropped(c, &tcp_out_meta[i], false);
+		tcp_frame_dropped(&tcp_out_meta[i], false);
 	for (i = (unsigned int)sent; i < n; i++) {
 		if (tcp_out_meta[i].conn != IDX_NONE)
 			tcp_at(tcp_out_meta[i].conn)->flags &= ~C_DROPPED;
@@ -1333,8 +1329,9 @@ static void tcp_send_fin(struct ctx *c, struct tcp_conn *conn)
 	if (conn->seq_to_tap - conn->una >= conn->wnd_from_tap)
 		return;
 
-	tcp_ctl(c, conn, TH_FIN | TH_ACK, conn->seq_to_tap);
+	/* Set first: a FIN finding no room toward the guest clears it */
 	conn->flags |= C_TAP_FIN_SENT;
+	tcp_ctl(c, conn, TH_FIN | TH_ACK, conn->seq_to_tap);
 	if (!conn->deadline)
 		tcp_timer_set(conn, conn->rto);
 }
