@@ -129,12 +129,11 @@ struct tap_gso {
 /* Headroom for the headers (Ethernet to L4) of one frame in tap_room() */
 #define TAP_HROOM	128
 
-/* Frames of one tap_queue() batch (TCP), and their buffer arena: room for
- * eight 64 KiB frames, and as many small ones as there are queue entries
+/* Frames of one tap_out_flush() batch (TCP), and their buffer arena: room
+ * for eight 64 KiB frames (control frames are the caller's)
  */
 #define TAP_OUT_MAX	1024
-#define TAP_ARENA_SIZE	(8 * ROUND_UP(TAP_HROOM + 65535, 64) +		\
-			 TAP_OUT_MAX * TAP_HROOM)
+#define TAP_ARENA_SIZE	(8 * ROUND_UP(TAP_HROOM + 65535, 64))
 
 /**
  * struct tap_slot - Room for one frame toward the guest, from tap_room()
