@@ -37,6 +37,10 @@
  * room: TCP waits (copied frames are dropped), and we ask the guest to
  * kick RX when it adds buffers: vu_kick() then calls tap_room_again().
  *
+ * Notifications both ways follow EVENT_IDX if the front-end takes it: we
+ * signal only when the used index passes the guest's used_event, and ask
+ * for a kick by publishing avail_event (virtio.c), else the ring flags.
+ *
  * A front-end breaking a ring (see virtio.c) or the protocol is dropped:
  * tap.c resets the connection, as for a stream socket going away.
  */
@@ -90,7 +94,8 @@
 			 (1ULL << VIRTIO_NET_F_HOST_TSO4) |		\
 			 (1ULL << VIRTIO_NET_F_HOST_TSO6) |		\
 			 (1ULL << VIRTIO_NET_F_GUEST_TSO4) |		\
-			 (1ULL << VIRTIO_NET_F_GUEST_TSO6))
+			 (1ULL << VIRTIO_NET_F_GUEST_TSO6) |		\
+			 (1ULL << VIRTIO_RING_F_EVENT_IDX))
 #define VU_PROTOCOL_FEATURES	(1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)
 
 /* Header in front of every frame: num_buffers is there with VERSION_1 */
@@ -373,7 +378,7 @@ static void vu_vq_stop(const struct ctx *c, struct virtq *q, bool all)
  *
  * #syscalls:vu write
  */
-static void vu_signal(const struct virtq *q)
+static void vu_signal(struct virtq *q)
 {
 	uint64_t one = 1;
 
@@ -500,6 +505,7 @@ int vu_msg_handle(struct ctx *c, const struct vu_hdr *h,
 		reply = true;
 		break;
 	case VHOST_USER_SET_FEATURES: {
+		unsigned int i;
 		uint64_t f;
 
 		if (size < sizeof(p->u64)) {
@@ -517,6 +523,8 @@ int vu_msg_handle(struct ctx *c, const struct vu_hdr *h,
 			break;
 		}
 		vu.features = f;
+		for (i = 0; i < VU_QUEUES; i++)
+			vu.vq[i].event_idx = vu_has(VIRTIO_RING_F_EVENT_IDX);
 		debug("vhost-user: features 0x%llx", (unsigned long long)f);
 		break;
 	}

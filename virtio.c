@@ -175,12 +175,16 @@ int vq_map(struct virtq *q, const struct vu_mem *m)
 
 	q->desc = vu_uva_to_host(m, q->desc_uva,
 				 n * sizeof(struct vring_desc));
+	/* With used_event and avail_event after the rings: part of the
+	 * layout (virtio 1.x, 2.7), whether EVENT_IDX is used or not
+	 */
 	q->avail = vu_uva_to_host(m, q->avail_uva,
 				  sizeof(struct vring_avail) +
-				  n * sizeof(__virtio16));
+				  (n + 1) * sizeof(__virtio16));
 	q->used = vu_uva_to_host(m, q->used_uva,
 				 sizeof(struct vring_used) +
-				 n * sizeof(struct vring_used_elem));
+				 n * sizeof(struct vring_used_elem) +
+				 sizeof(__virtio16));
 
 	if (!q->desc || !q->avail || !q->used ||
 	    (uintptr_t)q->desc % VQ_DESC_ALIGN ||
@@ -194,6 +198,7 @@ int vq_map(struct virtq *q, const struct vu_mem *m)
 
 	q->used_idx = le16toh(__atomic_load_n(&q->used->idx,
 					      __ATOMIC_ACQUIRE));
+	q->signalled = q->used_idx;
 	return 0;
 }
 
@@ -373,29 +378,73 @@ void vq_flush(struct virtq *q, unsigned int n)
 }
 
 /**
- * vq_notify_needed() - Does the guest want an interrupt for used entries?
+ * vq_event_crossed() - Did an index move past the one the other side asked
+ *			to be told about? (virtio 1.x, 2.7.7.2 and 2.7.10.2)
+ * @event:	Index given by the other side (used_event or avail_event)
+ * @new:	Index now
+ * @old:	Index at the previous notification decision
+ *
+ * Any @event is harmless: it only decides whether we notify.
+ *
+ * Return: true if @event is in [@old, @new), modulo 2^16
+ */
+bool vq_event_crossed(uint16_t event, uint16_t new, uint16_t old)
+{
+	return (uint16_t)(new - event - 1) < (uint16_t)(new - old);
+}
+
+/**
+ * vq_notify_needed() - Does the guest want an interrupt for used entries
+ *			published since the last time we asked?
  * @q:		Virtqueue, mapped
  *
- * Return: false if the guest suppressed them (VRING_AVAIL_F_NO_INTERRUPT)
+ * Return: without EVENT_IDX, false if the guest suppressed interrupts
+ *	   (VRING_AVAIL_F_NO_INTERRUPT); with it, true if the used index went
+ *	   past used_event since the last call
  */
-bool vq_notify_needed(const struct virtq *q)
+bool vq_notify_needed(struct virtq *q)
 {
-	/* Our used index must be visible before we look at the flag */
+	uint16_t old = q->signalled, ev;
+
+	/* Our used index must be visible before we look at the guest's
+	 * flag or used_event
+	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return !(le16toh(__atomic_load_n(&q->avail->flags, __ATOMIC_RELAXED)) &
-		 VRING_AVAIL_F_NO_INTERRUPT);
+	q->signalled = q->used_idx;
+
+	if (!q->event_idx)
+		return !(le16toh(__atomic_load_n(&q->avail->flags,
+						 __ATOMIC_RELAXED)) &
+			 VRING_AVAIL_F_NO_INTERRUPT);
+
+	/* used_event follows the available ring entries */
+	ev = le16toh(__atomic_load_n(&q->avail->ring[q->size],
+				     __ATOMIC_RELAXED));
+	return vq_event_crossed(ev, q->used_idx, old);
 }
 
 /**
  * vq_kick_enable() - Ask the guest for kicks, or tell it we don't need them
  * @q:		Virtqueue, mapped
  * @on:		true if we want kicks when the guest adds buffers
+ *
+ * With EVENT_IDX, "on" publishes avail_event: a kick once the guest makes
+ * the next entry available. "Off" leaves avail_event where it was, behind
+ * the available index: no more kicks until it wraps around to it.
  */
 void vq_kick_enable(struct virtq *q, bool on)
 {
-	__atomic_store_n(&q->used->flags,
-			 htole16(on ? 0 : VRING_USED_F_NO_NOTIFY),
-			 __ATOMIC_RELAXED);
-	/* Flag visible before we look at the available index again */
+	if (q->event_idx) {
+		if (!on)
+			return;
+		/* avail_event follows the used ring entries */
+		__atomic_store_n((__virtio16 *)&q->used->ring[q->size],
+				 htole16(q->last_avail), __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&q->used->flags,
+				 htole16(on ? 0 : VRING_USED_F_NO_NOTIFY),
+				 __ATOMIC_RELAXED);
+	}
+	/* Visible before we look at the available index again */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }

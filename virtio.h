@@ -61,6 +61,9 @@ struct vu_mem {
  * @used:	Used ring, translated
  * @last_avail:	Next available ring entry we'll take (free running)
  * @used_idx:	Next used ring entry we'll write (free running)
+ * @signalled:	@used_idx when we last decided whether to signal the guest
+ * @event_idx:	VIRTIO_RING_F_EVENT_IDX negotiated: used_event and
+ *		avail_event instead of the flags
  * @broken:	The front-end broke the ring: no more use until reset
  * @kick_fd:	Eventfd the guest kicks, -1 if none
  * @call_fd:	Eventfd we signal the guest with, -1 if none
@@ -78,6 +81,8 @@ struct virtq {
 	struct vring_used *used;
 	uint16_t last_avail;
 	uint16_t used_idx;
+	uint16_t signalled;
+	bool event_idx;
 	bool broken;
 	int kick_fd;
 	int call_fd;
@@ -124,7 +129,8 @@ int vq_pop(struct virtq *q, const struct vu_mem *m, bool writable,
 void vq_unpop(struct virtq *q, unsigned int n);
 void vq_fill(struct virtq *q, unsigned int off, uint16_t head, uint32_t len);
 void vq_flush(struct virtq *q, unsigned int n);
-bool vq_notify_needed(const struct virtq *q);
+bool vq_event_crossed(uint16_t event, uint16_t new, uint16_t old);
+bool vq_notify_needed(struct virtq *q);
 void vq_kick_enable(struct virtq *q, bool on);
 bool vq_has_avail(const struct virtq *q);
 

@@ -46,9 +46,10 @@ fi
 
 CONSOLE=$RIG_TMP/console.log
 vm_net_boot vhost "$CONSOLE" $(vm_vhost_args "$RIG_SOCK")
-# Offloads both ways, and mergeable receive buffers (virtio feature bits)
+# Offloads both ways, mergeable receive buffers, event index (virtio
+# feature bits)
 for f in CSUM:0 GUEST_CSUM:1 GUEST_TSO4:7 GUEST_TSO6:8 HOST_TSO4:11 \
-	 HOST_TSO6:12 MRG_RXBUF:15; do
+	 HOST_TSO6:12 MRG_RXBUF:15 EVENT_IDX:29; do
 	check "vhost: the guest negotiated ${f%:*}" \
 		vm_feature "$CONSOLE" "${f#*:}"
 done

@@ -309,8 +309,8 @@ static void test_messages(void)
 	CHECK((f & F_BASE) == F_BASE && (f & F_OFFLOADS) == F_OFFLOADS,
 	      "features: VERSION_1, MRG_RXBUF, PROTOCOL_FEATURES, offloads");
 	CHECK(!(f & (1ULL << VIRTIO_RING_F_INDIRECT_DESC)) &&
-	      !(f & (1ULL << VIRTIO_RING_F_EVENT_IDX)),
-	      "features: no indirect descriptors, no event index");
+	      (f & (1ULL << VIRTIO_RING_F_EVENT_IDX)),
+	      "features: no indirect descriptors, event index");
 
 	CHECK(!msg(VHOST_USER_GET_PROTOCOL_FEATURES, 0, NULL, 0, NULL, 0) &&
 	      le64toh(rp.u64) == 1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK,
@@ -757,6 +757,68 @@ static void test_room(void)
 }
 
 /**
+ * test_event_idx() - EVENT_IDX negotiated: used_event decides signals,
+ *		      avail_event asks for kicks, ring flags ignored
+ */
+static void test_event_idx(void)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_VHOST_KICK, .data = VU_TX };
+	struct vring_avail *ra = (struct vring_avail *)(g + AVAIL(VU_RX));
+	struct vring_avail *ta = (struct vring_avail *)(g + AVAIL(VU_TX));
+	__virtio16 *tx_avail_event = (__virtio16 *)&used(VU_TX)->ring[QSIZE];
+	__virtio16 *rx_avail_event = (__virtio16 *)&used(VU_RX)->ring[QSIZE];
+	uint8_t frame[100] = { 0 };
+	unsigned int i;
+
+	CHECK(device_up(F_BASE | (1ULL << VIRTIO_RING_F_EVENT_IDX)),
+	      "device up with EVENT_IDX");
+	ref.fd = kick[VU_TX];
+
+	for (i = 0; i < 4; i++)
+		post(VU_RX, i, BUF_OFF + i * 2048, 2048, true);
+	signalled(VU_RX);
+
+	/* The flag means nothing now: used_event 0, index 0 -> 1 */
+	ra->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT);
+	ra->ring[QSIZE] = htole16(0);
+	tap_send_single(&c, frame, sizeof(frame));
+	CHECK(le16toh(used(VU_RX)->idx) == 1 && signalled(VU_RX),
+	      "used index past used_event: signalled despite the flag");
+
+	ra->flags = 0;
+	ra->ring[QSIZE] = htole16(2);
+	tap_send_single(&c, frame, sizeof(frame));
+	CHECK(le16toh(used(VU_RX)->idx) == 2 && !signalled(VU_RX),
+	      "used_event ahead: not signalled, flag clear or not");
+	tap_send_single(&c, frame, sizeof(frame));
+	CHECK(le16toh(used(VU_RX)->idx) == 3 && signalled(VU_RX),
+	      "used index 2 -> 3 crosses used_event 2: signalled");
+
+	/* RX ring exhausted: avail_event set to the next entry we'd take */
+	tap_send_single(&c, frame, sizeof(frame));
+	tap_send_single(&c, frame, sizeof(frame));
+	CHECK(le16toh(used(VU_RX)->idx) == 4 &&
+	      le16toh(*rx_avail_event) == 4,
+	      "no RX buffers: avail_event published, kick on the next one");
+
+	/* TX: after draining, avail_event is where the guest adds next */
+	post(VU_TX, 0, BUF_OFF + 0x40000, 6, false);
+	post(VU_TX, 1, BUF_OFF + 0x40000, 6, false);
+	ta->ring[QSIZE] = htole16(0xffff);	/* no TX signals wanted */
+	signalled(VU_TX);
+	CHECK(!vu_kick(&c, ref, &now) && le16toh(used(VU_TX)->idx) == 2 &&
+	      le16toh(*tx_avail_event) == 2 && !used(VU_TX)->flags,
+	      "TX drained: avail_event 2, flags untouched");
+	CHECK(!signalled(VU_TX), "TX used_event far ahead: not signalled");
+
+	/* Hostile values are only decisions */
+	ta->ring[QSIZE] = htole16(2);
+	post(VU_TX, 2, BUF_OFF + 0x40000, 6, false);
+	CHECK(!vu_kick(&c, ref, &now) && le16toh(used(VU_TX)->idx) == 3 &&
+	      signalled(VU_TX), "TX used index crosses used_event: signal");
+}
+
+/**
  * arp_req() - Build an ARP request from the guest for the gateway
  * @buf:	Buffer, at least 42 bytes
  *
@@ -1087,6 +1149,7 @@ int main(void)
 	test_room();
 	new_pair();
 	test_tx();
+	test_event_idx();
 	test_socket();
 
 	vu_reset(&c);

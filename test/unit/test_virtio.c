@@ -406,6 +406,97 @@ static void test_used(void)
 }
 
 /**
+ * test_event_idx() - EVENT_IDX: used_event before, at, after the new used
+ *		      index, wrapping around; avail_event publication
+ */
+static void test_event_idx(void)
+{
+	struct vring_used *u = (struct vring_used *)(gmem + USED_OFF);
+	struct vring_avail *a = (struct vring_avail *)(gmem + AVAIL_OFF);
+	__virtio16 *used_event = &a->ring[QSIZE];
+	__virtio16 *avail_event = (__virtio16 *)&u->ring[QSIZE];
+
+	CHECK(vq_event_crossed(5, 6, 5) && !vq_event_crossed(6, 6, 5) &&
+	      !vq_event_crossed(4, 6, 5) && vq_event_crossed(5, 9, 5) &&
+	      vq_event_crossed(8, 9, 5) && !vq_event_crossed(9, 9, 5),
+	      "event crossed only within [old, new)");
+	CHECK(vq_event_crossed(0xffff, 1, 0xfffe) &&
+	      vq_event_crossed(0, 1, 0xfffe) && !vq_event_crossed(1, 1, 0xfffe) &&
+	      !vq_event_crossed(0xfffd, 1, 0xfffe),
+	      "event crossed across wrap-around of the index");
+	CHECK(!vq_event_crossed(3, 7, 7) && !vq_event_crossed(7, 7, 7),
+	      "nothing new: no event");
+
+	setup();
+	q.event_idx = true;
+	a->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT);	/* ignored now */
+
+	*used_event = htole16(0);
+	vq_flush(&q, 1);			/* used index 0 -> 1 */
+	CHECK(vq_notify_needed(&q), "used_event 0, used index 0 -> 1: signal "
+	      "(flag ignored)");
+	vq_flush(&q, 1);			/* 1 -> 2 */
+	CHECK(!vq_notify_needed(&q), "used_event behind: no signal");
+
+	*used_event = htole16(5);
+	vq_flush(&q, 2);			/* 2 -> 4 */
+	CHECK(!vq_notify_needed(&q), "used_event ahead of the new index: no "
+	      "signal");
+	vq_flush(&q, 1);			/* 4 -> 5 */
+	CHECK(!vq_notify_needed(&q), "used_event at the new index: no signal");
+	vq_flush(&q, 1);			/* 5 -> 6 */
+	CHECK(vq_notify_needed(&q), "used index went past used_event: signal");
+	CHECK(!vq_notify_needed(&q), "asked twice: signalled once");
+
+	/* Wrap-around of the free running index */
+	setup();
+	q.event_idx = true;
+	q.used_idx = q.signalled = 0xfffe;
+	*used_event = htole16(0xffff);
+	vq_flush(&q, 3);			/* 0xfffe -> 1 */
+	CHECK(le16toh(u->idx) == 1 && vq_notify_needed(&q),
+	      "used_event 0xffff, index 0xfffe -> 1: signal");
+	*used_event = htole16(0xfffe);
+	vq_flush(&q, 1);			/* 1 -> 2 */
+	CHECK(!vq_notify_needed(&q), "stale used_event from before the wrap: "
+	      "no signal");
+
+	/* Any value the guest writes is just a decision */
+	*used_event = htole16(0x8000);
+	vq_flush(&q, 1);
+	CHECK(!vq_notify_needed(&q), "hostile used_event: no signal, no harm");
+
+	/* avail_event: on publishes our next entry, off leaves it */
+	setup();
+	q.event_idx = true;
+	q.last_avail = 0x1234;
+	vq_kick_enable(&q, true);
+	CHECK(le16toh(*avail_event) == 0x1234 && !u->flags,
+	      "kicks on: avail_event is the next entry we'll take");
+	q.last_avail = 0x1240;
+	vq_kick_enable(&q, false);
+	CHECK(le16toh(*avail_event) == 0x1234 && !u->flags,
+	      "kicks off: avail_event left behind, flags untouched");
+	q.last_avail = 0xffff;
+	vq_kick_enable(&q, true);
+	CHECK(le16toh(*avail_event) == 0xffff, "avail_event at wrap-around");
+
+	/* The rings are mapped with both fields: a ring ending right before
+	 * them at the end of a region is refused
+	 */
+	setup();
+	q.used_uva = UVA + MEM_SIZE / 2 - sizeof(struct vring_used) -
+		     QSIZE * sizeof(struct vring_used_elem);
+	CHECK(vq_map(&q, &m), "used ring without room for avail_event "
+	      "refused");
+	setup();
+	q.avail_uva = UVA + MEM_SIZE / 2 - sizeof(struct vring_avail) -
+		      QSIZE * sizeof(__virtio16);
+	CHECK(vq_map(&q, &m), "available ring without room for used_event "
+	      "refused");
+}
+
+/**
  * main() - Run the tests
  *
  * Return: 0 if all passed
@@ -418,6 +509,7 @@ int main(void)
 	test_pop();
 	test_long_chain();
 	test_used();
+	test_event_idx();
 
 	return unit_done();
 }
