@@ -176,14 +176,32 @@ static unsigned long tap_pasta_bad;
 
 /**
  * struct tap_vnet - virtio_net_hdr of a frame from the tap device (pasta)
+ *		     or a vhost-user guest, and where the frame is
  * @h:		Aligned copy of the header (host order, as the kernel writes
  *		it without TUNSETVNETLE/BE)
  * @f:		Start of the frame, at the Ethernet header
+ * @iov:	vhost-user: the whole frame, in guest memory; NULL if the
+ *		whole frame is at @f (pasta)
+ * @niov:	Number of pieces in @iov
+ * @have:	vhost-user: bytes of the frame copied to @f so far; the parser
+ *		reads nothing beyond them (tap_vnet_need() copies more)
+ * @len:	vhost-user: length of the frame
  */
 struct tap_vnet {
 	struct virtio_net_hdr h;
 	const uint8_t *f;
+	const struct iovec *iov;
+	size_t niov;
+	size_t have;
+	size_t len;
 };
+
+/* vhost-user: frames up to this length are copied whole; of longer ones,
+ * at first the headers of a TCP/IPv6 segment without extension headers
+ * (more is copied as the parser needs it)
+ */
+#define TAP_VU_COPY_WHOLE	256
+#define TAP_VU_HEAD		(ETH_HLEN + sizeof(struct ip6_hdr) + 60)
 
 /**
  * struct tap_group - Pending batch of L4 packets with one tuple
@@ -194,6 +212,7 @@ struct tap_vnet {
  * @saddr:	Source address (struct in_addr at the start for IPv4)
  * @daddr:	Destination address (same)
  * @n:		Number of packets in @pkts
+ * @iovs:	Payload pieces of the packets, one for those without @iov
  * @pkts:	Packets, pointing into the receive buffer
  */
 static struct tap_group {
@@ -204,8 +223,16 @@ static struct tap_group {
 	struct in6_addr saddr;
 	struct in6_addr daddr;
 	size_t n;
+	size_t iovs;
 	struct tap_l4_pkt pkts[TAP_BATCH_MAX];
 } tap_grp;
+
+/* vhost-user: payload pieces of the pending batch, and how many are used */
+static struct iovec tap_pay_iov[TAP_IOV_MAX];
+static size_t tap_pay_n;
+
+/* vhost-user: bytes of frames copied to our memory, for tests and stats */
+static unsigned long long tap_vu_copied;
 
 /* Send side: static scatter-gather array and length headers */
 static struct iovec tap_iov[IOV_MAX];
@@ -247,8 +274,12 @@ static void tap_flush(struct ctx *c, const struct timespec *now)
 	if (!n)
 		return;
 
-	/* Reset first: handlers never re-enter the parser, but stay safe */
+	/* Reset first: handlers never re-enter the parser, but stay safe.
+	 * The payload pieces stay valid until the next packet is added
+	 */
 	g->n = 0;
+	g->iovs = 0;
+	tap_pay_n = 0;
 
 	if (g->proto == IPPROTO_UDP) {
 		if (!c->no_udp)
@@ -259,6 +290,76 @@ static void tap_flush(struct ctx *c, const struct timespec *now)
 			tcp_tap_handler(c, g->af, &g->saddr, &g->daddr,
 					g->pkts, n, now);
 	}
+}
+
+/**
+ * tap_iov_slice() - Describe a range of a scatter-gather list
+ * @in:		Buffers
+ * @n:		Number of buffers
+ * @off:	Offset of the range in @in
+ * @len:	Length of the range, within @in
+ * @out:	Set to the pieces of the range
+ * @max:	Room in @out
+ *
+ * Return: number of pieces in @out, 0 if @len is 0 or they don't fit
+ */
+static size_t tap_iov_slice(const struct iovec *in, size_t n, size_t off,
+			    size_t len, struct iovec *out, size_t max)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && len; i++) {
+		size_t l = in[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		if (k >= max)
+			return 0;
+		l = MIN(l - off, len);
+		out[k].iov_base = (uint8_t *)in[i].iov_base + off;
+		out[k++].iov_len = l;
+		len -= l;
+		off = 0;
+	}
+
+	return len ? 0 : k;
+}
+
+/**
+ * tap_vnet_need() - Make sure bytes of a vhost-user frame are in our copy
+ * @v:		virtio_net_hdr and frame, NULL for the passt stream
+ * @upto:	Bytes needed from the start of the frame
+ *
+ * Only bytes not copied yet are read from guest memory: what the parser
+ * checked stays as it checked it. @v->len is within @v->iov, checked by
+ * tap_vu_frame(): the copy is never short.
+ */
+static void tap_vnet_need(struct tap_vnet *v, size_t upto)
+{
+	size_t i, off, done = 0;
+
+	if (!v || !v->iov || upto <= v->have)
+		return;
+
+	upto = MIN(upto, v->len);
+	off = v->have;
+	for (i = 0; i < v->niov && v->have + done < upto; i++) {
+		size_t l = v->iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l = MIN(l - off, upto - v->have - done);
+		memcpy((uint8_t *)v->f + v->have + done,
+		       (const uint8_t *)v->iov[i].iov_base + off, l);
+		done += l;
+		off = 0;
+	}
+	tap_vu_copied += done;
+	v->have += done;
 }
 
 /**
@@ -274,20 +375,27 @@ static void tap_flush(struct ctx *c, const struct timespec *now)
  * @l4:		L4 header and payload
  * @len:	Length of @l4
  * @gso:	UDP: segment size of datagrams in one frame, 0 for one
+ * @v:		vhost-user frame whose payload stays in guest memory (from
+ *		@pay on), NULL if it's all at @l4
+ * @pay:	Offset of the payload in the frame, with @v
  * @now:	Current time
  */
 static void tap_group_add(struct ctx *c, int af, uint8_t proto,
 			  const void *saddr, const void *daddr,
 			  uint16_t sport, uint16_t dport,
 			  const uint8_t *l4, size_t len, uint16_t gso,
+			  const struct tap_vnet *v, size_t pay,
 			  const struct timespec *now)
 {
 	struct tap_group *g = &tap_grp;
 	size_t alen = af == AF_INET ? 4 : 16;
+	size_t cost = v ? v->niov : 1;
+	struct tap_l4_pkt *p;
 
 	if (g->n && (g->af != af || g->proto != proto || g->sport != sport ||
 		     g->dport != dport || memcmp(&g->saddr, saddr, alen) ||
-		     memcmp(&g->daddr, daddr, alen)))
+		     memcmp(&g->daddr, daddr, alen) ||
+		     g->iovs + cost > TAP_IOV_MAX))
 		tap_flush(c, now);
 
 	if (!g->n) {
@@ -301,9 +409,29 @@ static void tap_group_add(struct ctx *c, int af, uint8_t proto,
 		memcpy(&g->daddr, daddr, alen);
 	}
 
-	g->pkts[g->n].l4 = l4;
-	g->pkts[g->n].len = len;
-	g->pkts[g->n].gso = gso;
+	p = &g->pkts[g->n];
+	p->l4 = l4;
+	p->len = len;
+	p->gso = gso;
+	p->niov = 0;
+	if (v) {
+		/* Payload: the L4 length less the header, not the rest of
+		 * the frame, which may be padded
+		 */
+		size_t plen = len - (pay - (size_t)(l4 - v->f));
+		size_t k = tap_iov_slice(v->iov, v->niov, pay, plen,
+					 tap_pay_iov + tap_pay_n,
+					 TAP_IOV_MAX - tap_pay_n);
+
+		if (!k)		/* can't be: bounded by the flush above */
+			return;
+		p->iov = tap_pay_iov + tap_pay_n;
+		p->niov = (uint16_t)k;
+		tap_pay_n += k;
+		g->iovs += k;
+	} else {
+		g->iovs++;
+	}
 	if (++g->n >= TAP_BATCH_MAX)
 		tap_flush(c, now);
 }
@@ -509,17 +637,39 @@ static bool tap_vnet_l4_ok(const struct tap_vnet *v, int af, uint8_t proto,
  * @daddr:	Destination address, aligned copy
  * @l4:		L4 header and payload
  * @l4len:	Length of @l4, within the frame
- * @v:		virtio_net_hdr of the frame (pasta), NULL if none
+ * @v:		virtio_net_hdr of the frame (pasta, vhost-user), NULL if none
  * @now:	Current time
+ *
+ * Of a vhost-user frame, we copy the TCP or UDP header we look at, and
+ * leave the payload we forward in guest memory; we copy everything else:
+ * packets we read (ICMP, NDP, DHCP, DHCPv6) and unknown ones.
  */
 static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 		   const void *daddr, const uint8_t *l4, size_t l4len,
-		   const struct tap_vnet *v, const struct timespec *now)
+		   struct tap_vnet *v, const struct timespec *now)
 {
+	size_t l4off = v ? (size_t)(l4 - v->f) : 0, hl = 0;
+	const struct tap_vnet *zc = NULL;
 	struct udphdr uh;
 	struct tcphdr th;
 	uint16_t gso = 0;
 	size_t ulen;
+
+	if (proto == IPPROTO_TCP) {
+		tap_vnet_need(v, l4off + MIN(l4len, sizeof(th)));
+		if (l4len >= sizeof(th)) {
+			memcpy(&th, l4, sizeof(th));
+			hl = (size_t)th.doff * 4;
+			if (hl < sizeof(th) || hl > l4len)
+				hl = l4len;	/* the handler drops it */
+		}
+		tap_vnet_need(v, l4off + hl);
+	} else if (proto == IPPROTO_UDP) {
+		hl = MIN(l4len, sizeof(uh));
+		tap_vnet_need(v, l4off + hl);
+	} else {
+		tap_vnet_need(v, l4off + l4len);
+	}
 
 	if (v && !tap_vnet_l4_ok(v, af, proto, l4, l4len, now))
 		return;
@@ -551,27 +701,34 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
 		if (!gso && af == AF_INET &&
 		    uh.dest == htons(DHCP_SERVER_PORT)) {
 			tap_flush(c, now);
+			tap_vnet_need(v, l4off + ulen);
 			if (dhcp(c, l4 + sizeof(uh), ulen - sizeof(uh)))
 				return;
 		} else if (!gso && af == AF_INET6 &&
 			   uh.dest == htons(DHCPV6_SERVER_PORT)) {
 			tap_flush(c, now);
+			tap_vnet_need(v, l4off + ulen);
 			if (dhcpv6(c, saddr, daddr, l4 + sizeof(uh),
 				   ulen - sizeof(uh)))
 				return;
 		}
 
+		if (v && v->iov && !gso && v->have < l4off + ulen)
+			zc = v;
 		tap_group_add(c, af, proto, saddr, daddr, ntohs(uh.source),
-			      ntohs(uh.dest), l4, ulen, gso, now);
+			      ntohs(uh.dest), l4, ulen, gso, zc, l4off + hl,
+			      now);
 		return;
 	case IPPROTO_TCP:
 		if (l4len < sizeof(th)) {
 			trace("tap: truncated TCP header, dropped");
 			return;
 		}
-		memcpy(&th, l4, sizeof(th));
+		if (v && v->iov && v->have < l4off + l4len)
+			zc = v;
 		tap_group_add(c, af, proto, saddr, daddr, ntohs(th.source),
-			      ntohs(th.dest), l4, l4len, 0, now);
+			      ntohs(th.dest), l4, l4len, 0, zc, l4off + hl,
+			      now);
 		return;
 	default:
 		break;
@@ -589,7 +746,7 @@ static void tap_l4(struct ctx *c, int af, uint8_t proto, const void *saddr,
  * @now:	Current time
  */
 static void tap_ip4(struct ctx *c, const uint8_t *ip, size_t len,
-		    const struct tap_vnet *v, const struct timespec *now)
+		    struct tap_vnet *v, const struct timespec *now)
 {
 	struct in_addr saddr, daddr;
 	struct iphdr iph;
@@ -640,8 +797,9 @@ static void tap_ip4(struct ctx *c, const uint8_t *ip, size_t len,
  * @now:	Current time
  */
 static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
-		    const struct tap_vnet *v, const struct timespec *now)
+		    struct tap_vnet *v, const struct timespec *now)
 {
+	size_t ipoff = v ? (size_t)(ip - v->f) : 0;
 	struct in6_addr saddr, daddr;
 	struct ip6_hdr ip6h;
 	size_t end, off = sizeof(ip6h);
@@ -680,6 +838,7 @@ static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
 			return;
 		}
 
+		tap_vnet_need(v, ipoff + off + sizeof(*ext));
 		ext = (const struct ip6_ext *)(ip + off);
 		hlen = ((size_t)ext->ip6e_len + 1) * IP6_EXT_UNIT;
 		if (hlen > end - off) {
@@ -713,20 +872,24 @@ static void tap_ip6(struct ctx *c, const uint8_t *ip, size_t len,
  * @c:		Execution context
  * @f:		Frame, from the Ethernet header
  * @len:	Length of @f
- * @v:		virtio_net_hdr that came with the frame (pasta), NULL if none
+ * @v:		virtio_net_hdr that came with the frame (pasta, vhost-user),
+ *		NULL if none
  * @now:	Current time
  *
  * L4 packets may be left pending in the batch: tap_flush() must run before
  * the frame buffer is reused.
  */
 static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
-		      const struct tap_vnet *v, const struct timespec *now)
+		      struct tap_vnet *v, const struct timespec *now)
 {
 	static const uint8_t zero[ETH_ALEN];
 	const struct ethhdr *eh;	/* packed: any alignment */
 	uint16_t type;
 
-	pcap_frame(f, len);
+	if (v && v->iov)	/* vhost-user, not all copied */
+		pcap_frames_iov(v->iov, v->niov, 1);
+	else
+		pcap_frame(f, len);
 
 	if (c->splice_only)	/* pasta --splice-only: no tap traffic */
 		return;
@@ -755,6 +918,7 @@ static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
 			break;
 		}
 		tap_flush(c, now);
+		tap_vnet_need(v, ETH_HLEN + len);
 		if (!arp(c, f, len))
 			trace("tap: malformed ARP packet, dropped");
 		break;
@@ -828,6 +992,8 @@ static void tap_sock_reset(struct ctx *c)
 		vu_reset(c);
 	tap_start = tap_end = 0;
 	tap_grp.n = 0;
+	tap_grp.iovs = 0;
+	tap_pay_n = 0;
 	tap_pend_off = tap_pend_len = 0;
 
 	tcp_tap_reset(c);
@@ -946,6 +1112,7 @@ static void tap_pasta_frame(struct ctx *c, uint8_t *buf, size_t n,
 		return;
 	}
 
+	v.iov = NULL;
 	if (n < sizeof(v.h)) {
 		tap_pasta_drop("truncated virtio_net_hdr", now);
 		return;
@@ -965,19 +1132,40 @@ static void tap_pasta_frame(struct ctx *c, uint8_t *buf, size_t n,
  * tap_vu_frame() - Handle a frame from a vhost-user guest
  * @c:		Execution context
  * @h:		Its virtio_net_hdr, host order
- * @f:		Frame, in guest memory or a scratch copy
- * @len:	Length of @f
+ * @iov:	The frame, in guest memory (translated, within the regions)
+ * @niov:	Number of pieces in @iov
+ * @len:	Length of the frame, at most the bytes in @iov
+ * @buf:	Our buffer for it, with room for @len bytes
  * @now:	Current time
  *
- * The frame may be left pending in the batch: tap_vu_flush() must run
- * before @f goes back to the guest.
+ * The guest can change its memory at any time: what the parser reads is
+ * copied to @buf first, and read there only (small frames whole, of others
+ * the headers). The payload of TCP segments and UDP datagrams stays in
+ * guest memory, for the socket to read: the one copy. The frame may be
+ * left pending in the batch: tap_vu_flush() must run before @iov goes back
+ * to the guest, or @buf is reused.
+ *
+ * Return: bytes of the frame copied to @buf, from its start
  */
-void tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
-		  const uint8_t *f, size_t len, const struct timespec *now)
+size_t tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
+		    const struct iovec *iov, size_t niov, size_t len,
+		    uint8_t *buf, const struct timespec *now)
 {
-	struct tap_vnet v = { .h = *h, .f = f };
+	struct tap_vnet v = { .h = *h, .f = buf, .iov = iov, .niov = niov,
+			      .len = len };
+	size_t i, total = 0;
 
-	tap_frame(c, f, len, &v, now);
+	for (i = 0; i < niov; i++)
+		total += iov[i].iov_len;
+	if (total < len || niov > TAP_IOV_MAX)
+		return 0;
+
+	tap_vnet_need(&v, len <= TAP_VU_COPY_WHOLE ? len : TAP_VU_HEAD);
+	if (v.have == len)
+		v.iov = NULL;	/* all here: as a frame from pasta */
+
+	tap_frame(c, buf, len, &v, now);
+	return v.have;
 }
 
 /**
@@ -1071,6 +1259,8 @@ static void tap_passt_connected(struct ctx *c, int fd,
 	c->fd_tap = fd;
 	tap_start = tap_end = 0;
 	tap_grp.n = 0;
+	tap_grp.iovs = 0;
+	tap_pay_n = 0;
 	tap_pend_off = tap_pend_len = 0;
 
 	if (passt_epoll_add(c, EPOLLIN | EPOLLRDHUP, ref))
@@ -1531,6 +1721,8 @@ void tap_sock_init(struct ctx *c)
 	c->fd_tap_listen = -1;
 	tap_start = tap_end = 0;
 	tap_grp.n = 0;
+	tap_grp.iovs = 0;
+	tap_pay_n = 0;
 
 	if (c->mode == MODE_PASTA) {
 		if (c->splice_only)	/* loopback only: no tap at all */

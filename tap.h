@@ -66,22 +66,40 @@ struct tap_hdr_tmpl {
 
 /**
  * struct tap_l4_pkt - One L4 packet of a batch from the guest
- * @l4:		L4 header and payload, inside the frame buffer: valid only
- *		during the handler call, and at any alignment (passt stream)
- * @len:	Length of @l4 as given by the IP header, already checked to
- *		be within the frame; for UDP, the UDP length (checked to be at
- *		least a UDP header and within the IP payload). TCP: at
- *		least a TCP header without options, data offset not checked
+ * @l4:		L4 header (with @niov 0, also the payload), in our memory:
+ *		the frame buffer, or the copy of a vhost-user frame's
+ *		headers. Valid only during the handler call, and at any
+ *		alignment (passt stream)
+ * @len:	Length of the L4 packet as given by the IP header, already
+ *		checked to be within the frame; for UDP, the UDP length
+ *		(checked to be at least a UDP header and within the IP
+ *		payload). TCP: at least a TCP header without options, data
+ *		offset not checked unless @niov is set
  * @gso:	UDP (pasta): the payload is a run of datagrams of @gso bytes
  *		each, the last one possibly shorter, sent by the namespace
  *		as one frame (UDP segmentation offload: at most
  *		TAP_USO_SEGS_MAX of them, checked); 0 for one datagram
+ * @niov:	0: the payload follows the header at @l4 (pasta, passt
+ *		stream, small vhost-user frames). Else the number of pieces
+ *		in @iov: the payload of a vhost-user frame left in guest
+ *		memory, for the socket to read, never us (the guest may
+ *		change it meanwhile). The header is then all at @l4 (TCP:
+ *		data offset checked), the pieces hold the rest of @len;
+ *		@gso is 0
+ * @iov:	Payload pieces, with @niov set
  */
 struct tap_l4_pkt {
 	const uint8_t *l4;
 	size_t len;
 	uint16_t gso;
+	uint16_t niov;
+	const struct iovec *iov;
 };
+
+/* Most payload pieces of one batch of L4 packets (a packet without @iov
+ * counts as one): what one sendmsg() takes (UIO_MAXIOV)
+ */
+#define TAP_IOV_MAX	1024
 
 /* Most datagrams in one UDP frame from or to pasta's tap: the kernel's own
  * limit for UDP_SEGMENT (UDP_MAX_SEGMENTS)
@@ -98,8 +116,9 @@ void tap_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 bool tap_is_ready(const struct ctx *c);
 
 /* Frames from a vhost-user guest, with their virtio_net_hdr */
-void tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
-		  const uint8_t *f, size_t len, const struct timespec *now);
+size_t tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
+		    const struct iovec *iov, size_t niov, size_t len,
+		    uint8_t *buf, const struct timespec *now);
 void tap_vu_flush(struct ctx *c, const struct timespec *now);
 
 /**

@@ -1597,8 +1597,11 @@ static void tcp_dup_acks(struct ctx *c, struct tcp_conn *conn,
  * @unwritten:	Segments (partially) not taken by the socket
  * @niov:	Payload pieces in sequence order, in @iov
  * @total:	Bytes in @iov
+ * @nseg:	Segments with payload in @iov
+ * @seg_end:	Offset in @iov of the end of the payload of each of them
  * @pending:	Segment i has payload or FIN not taken yet
- * @iov:	Payload in sequence order
+ * @iov:	Payload in sequence order: one piece per segment, or the
+ *		pieces of segments left in guest memory (vhost-user)
  */
 struct tcp_tap_batch {
 	uint32_t una0;
@@ -1616,8 +1619,10 @@ struct tcp_tap_batch {
 	unsigned int unwritten;
 	size_t niov;
 	size_t total;
+	size_t nseg;
+	size_t seg_end[TAP_BATCH_MAX];
 	uint8_t pending[TAP_BATCH_MAX];
-	struct iovec iov[TAP_BATCH_MAX];
+	struct iovec iov[TAP_IOV_MAX];
 };
 
 /**
@@ -1714,6 +1719,48 @@ static size_t tcp_tap_scan(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_tap_payload() - Add the payload of a segment to the batch's pieces
+ * @b:		Batch state: @iov, @niov, @total, @seg_end, @nseg updated
+ * @p:		Segment, with a payload longer than @off
+ * @hl:		Length of its TCP header
+ * @off:	Bytes of the payload we already have: leave them out
+ *
+ * tap.c bounds the pieces of a batch to TAP_IOV_MAX, and with @p->niov,
+ * makes them hold @p->len - @hl bytes.
+ *
+ * Return: false if the pieces don't fit: nothing added
+ */
+static bool tcp_tap_payload(struct tcp_tap_batch *b,
+			    const struct tap_l4_pkt *p, size_t hl, size_t off)
+{
+	size_t i;
+
+	/* Can't happen (tap.c), but never skip data within the stream */
+	if (b->niov + MAX(p->niov, 1U) > TAP_IOV_MAX)
+		return false;
+
+	if (!p->niov) {
+		b->iov[b->niov].iov_base = (uint8_t *)p->l4 + hl + off;
+		b->iov[b->niov++].iov_len = p->len - hl - off;
+		b->total += p->len - hl - off;
+	}
+	for (i = 0; i < p->niov; i++) {
+		size_t l = p->iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		b->iov[b->niov].iov_base = (uint8_t *)p->iov[i].iov_base + off;
+		b->iov[b->niov++].iov_len = l - off;
+		b->total += l - off;
+		off = 0;
+	}
+	b->seg_end[b->nseg++] = b->total;
+	return true;
+}
+
+/**
  * tcp_tap_order() - Collect the payload of marked segments in sequence
  *		     order, also if reordered within the batch, up to a hole
  * @conn:	Connection
@@ -1726,7 +1773,7 @@ static void tcp_tap_order(const struct tcp_conn *conn,
 			  struct tcp_tap_batch *b)
 {
 	uint32_t exp = conn->seq_from_tap;
-	bool progress;
+	bool progress, full = false;
 	size_t i;
 
 	if (conn->flags & C_TAP_FIN) {
@@ -1737,7 +1784,7 @@ static void tcp_tap_order(const struct tcp_conn *conn,
 	}
 	do {
 		progress = false;
-		for (i = 0; i < n && !b->fin; i++) {
+		for (i = 0; i < n && !b->fin && !full; i++) {
 			const tcphdr_ua *th;
 			size_t hl, plen, off;
 			uint32_t seq, end;
@@ -1763,18 +1810,18 @@ static void tcp_tap_order(const struct tcp_conn *conn,
 
 			off = exp - seq;
 			if (plen > off) {
-				b->iov[b->niov].iov_base = (uint8_t *)th + hl +
-							   off;
-				b->iov[b->niov].iov_len = plen - off;
-				b->niov++;
-				b->total += plen - off;
+				if (!tcp_tap_payload(b, &pkts[i], hl, off)) {
+					b->pending[i] = 1;	/* as a hole */
+					full = true;
+					break;
+				}
 				exp += (uint32_t)(plen - off);
 			}
 			if (th->th_flags & TH_FIN)
 				b->fin = true;
 			progress = true;
 		}
-	} while (progress && !b->fin);
+	} while (progress && !b->fin && !full);
 
 	for (i = 0; i < n; i++) {
 		if (b->pending[i]) {
@@ -1829,10 +1876,9 @@ static bool tcp_tap_write(struct ctx *c, struct tcp_conn *conn,
 
 			b->fin = false;
 			b->shortw = true;
-			for (i = 0; i < b->niov; i++) {
-				if (left < b->iov[i].iov_len)
+			for (i = 0; i < b->nseg; i++) {
+				if (b->seg_end[i] > left)
 					b->unwritten++;
-				left -= MIN(left, b->iov[i].iov_len);
 			}
 			if (w)
 				b->unwritten++;	/* ACK of what we took */
@@ -1875,7 +1921,7 @@ static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	b.snd_max = conn->seq_to_tap + !!(conn->flags & C_TAP_FIN_SENT);
 	b.ack_new = b.need_ack = b.data_ack = b.fin = b.shortw = false;
 	b.dups = b.ooo = b.unwritten = 0;
-	b.niov = b.total = 0;
+	b.niov = b.total = b.nseg = 0;
 
 	if ((used = tcp_tap_scan(c, conn, pkts, n, &b)))
 		return used;

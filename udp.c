@@ -228,16 +228,20 @@ static struct iovec udp_siov[UDP_SEND_MAX];
 static struct mmsghdr udp_smh[UDP_SEND_MAX];
 
 /* Guest datagrams to a host socket: one iovec per datagram (a frame with
- * segmentation offload from pasta's tap carries several), and runs of them
- * of equal size in one message with UDP_SEGMENT: at most UDP_GSO_SEGS
- * datagrams (the kernel's UDP_MAX_SEGMENTS is 64 or more) and UDP_GSO_BYTES
- * of payload (what fits one IPv4 packet) per message
+ * segmentation offload from pasta's tap carries several), or the pieces of
+ * one left in guest memory (vhost-user), and runs of them of equal size in
+ * one message with UDP_SEGMENT: at most UDP_GSO_SEGS datagrams (the
+ * kernel's UDP_MAX_SEGMENTS is 64 or more) and UDP_GSO_BYTES of payload
+ * (what fits one IPv4 packet) per message. For each datagram, its length
+ * and number of pieces.
  */
 #define UDP_SEG_MAX	1024
 #define UDP_GSO_SEGS	64
 #define UDP_GSO_BYTES	(IP_MAXPACKET - sizeof(struct iphdr) -	\
 			 sizeof(struct udphdr))
 static struct iovec udp_seg[UDP_SEG_MAX];
+static size_t udp_dlen[UDP_SEG_MAX];
+static uint16_t udp_dniov[UDP_SEG_MAX];
 
 /* Datagrams to the guest in one frame at most (pasta's tap): the receiver
  * in the namespace gets them all at once, and a default receive buffer
@@ -706,25 +710,30 @@ static void udp_sendmmsg(int fd, struct mmsghdr *mh, size_t n)
  * udp_send_each() - Send the datagrams of a message one by one, without
  *		     UDP_SEGMENT
  * @fd:		Socket
- * @mh:		Message: one datagram per iovec
+ * @mh:		Message: the pieces of the datagrams
+ * @dlen:	Length of each datagram
+ * @dniov:	Pieces of each datagram
+ * @n:		Number of datagrams
  *
  * #syscalls sendmsg
  */
-static void udp_send_each(int fd, const struct msghdr *mh)
+static void udp_send_each(int fd, const struct msghdr *mh,
+			  const size_t *dlen, const uint16_t *dniov, size_t n)
 {
+	struct iovec *iov = mh->msg_iov;
 	size_t i;
 
-	for (i = 0; i < mh->msg_iovlen; i++) {
+	for (i = 0; i < n; iov += dniov[i], i++) {
 		struct msghdr one = {
 			.msg_name	= mh->msg_name,
 			.msg_namelen	= mh->msg_namelen,
-			.msg_iov	= &mh->msg_iov[i],
-			.msg_iovlen	= 1,
+			.msg_iov	= iov,
+			.msg_iovlen	= dniov[i],
 		};
 
 		if (sendmsg(fd, &one, MSG_DONTWAIT) < 0) {
 			debug("UDP: dropping datagram of %zu bytes: %s",
-			      mh->msg_iov[i].iov_len, strerror(errno));
+			      dlen[i], strerror(errno));
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
 		}
@@ -738,7 +747,9 @@ static void udp_send_each(int fd, const struct msghdr *mh)
  * @fd:		Socket
  * @name:	Destination, NULL if @fd is connected
  * @namelen:	Length of @name
- * @seg:	Payload of each datagram
+ * @seg:	Payload pieces of the datagrams, in order
+ * @dlen:	Length of each datagram
+ * @dniov:	Number of pieces of each datagram in @seg
  * @n:		Number of datagrams
  * @f:		Flow: UDP_SEGMENT is used unless @f->nogso, which is set if
  *		the kernel refuses it
@@ -749,20 +760,23 @@ static void udp_send_each(int fd, const struct msghdr *mh)
  * #syscalls sendmmsg
  */
 static void udp_send_segs(int fd, union udp_sa *name, socklen_t namelen,
-			  struct iovec *seg, size_t n, struct udp_flow *f)
+			  struct iovec *seg, const size_t *dlen,
+			  const uint16_t *dniov, size_t n, struct udp_flow *f)
 {
-	size_t i, j, m = 0, done = 0;
+	static size_t first[UDP_SEG_MAX];
+	size_t i, j, k, m = 0, done = 0, piece = 0;
 	int rc;
 
 	for (i = 0; i < n; i = j) {
 		struct msghdr *mh = &udp_gmh[m].msg_hdr;
-		size_t size = seg[i].iov_len, total = size;
+		size_t size = dlen[i], total = size, pieces = dniov[i];
 
 		for (j = i + 1; !f->nogso && size && j < n &&
-		     j - i < UDP_GSO_SEGS && seg[j].iov_len <= size &&
-		     total + seg[j].iov_len <= UDP_GSO_BYTES; j++) {
-			total += seg[j].iov_len;
-			if (seg[j].iov_len < size) {
+		     j - i < UDP_GSO_SEGS && dlen[j] <= size &&
+		     total + dlen[j] <= UDP_GSO_BYTES; j++) {
+			total += dlen[j];
+			pieces += dniov[j];
+			if (dlen[j] < size) {
 				j++;
 				break;
 			}
@@ -771,8 +785,8 @@ static void udp_send_segs(int fd, union udp_sa *name, socklen_t namelen,
 		memset(mh, 0, sizeof(*mh));
 		mh->msg_name = namelen ? name : NULL;
 		mh->msg_namelen = namelen;
-		mh->msg_iov = &seg[i];
-		mh->msg_iovlen = j - i;
+		mh->msg_iov = &seg[piece];
+		mh->msg_iovlen = pieces;
 		if (j - i > 1) {
 			struct cmsghdr *cm = &udp_gcm[m].align;
 			uint16_t gso = (uint16_t)size;
@@ -784,6 +798,8 @@ static void udp_send_segs(int fd, union udp_sa *name, socklen_t namelen,
 			cm->cmsg_len = CMSG_LEN(sizeof(gso));
 			memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
 		}
+		first[m] = i;
+		piece += pieces;
 		m++;
 	}
 
@@ -798,6 +814,8 @@ static void udp_send_segs(int fd, union udp_sa *name, socklen_t namelen,
 		if (rc == 0 || errno == EAGAIN || errno == EWOULDBLOCK)
 			break;
 
+		i = first[done];
+		k = (done + 1 < m ? first[done + 1] : n) - i;
 		if (mh->msg_controllen) {
 			/* Path MTU below the datagram size, or no UDP GSO
 			 * for this socket: this run, and all from now on,
@@ -808,11 +826,10 @@ static void udp_send_segs(int fd, union udp_sa *name, socklen_t namelen,
 				      "datagrams of this flow go one by one",
 				      strerror(errno));
 			f->nogso = true;
-			udp_send_each(fd, mh);
+			udp_send_each(fd, mh, dlen + i, dniov + i, k);
 		} else {
 			debug("UDP: dropping %zu datagram(s) of %zu bytes: %s",
-			      mh->msg_iovlen, mh->msg_iov->iov_len,
-			      strerror(errno));
+			      k, dlen[i], strerror(errno));
 		}
 		done++;
 	}
@@ -865,7 +882,7 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	struct udp_flow *f;
 	union udp_sa name;
 	socklen_t namelen = 0;
-	size_t i, first, m, bytes = 0, dgrams = 0;
+	size_t i, first, m, p = 0, bytes = 0, dgrams = 0;
 	struct flow_key k;
 	int idx, fd;
 
@@ -915,7 +932,7 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	for (m = 0, i = first; i < n; i++) {
 		const udphdr_ua *uh = (const udphdr_ua *)pkts[i].l4;
 		const uint8_t *pl = (const uint8_t *)(uh + 1);
-		size_t plen, off, step;
+		size_t plen, off, step, k;
 
 		if (!udp_hdr_ok(&pkts[i]))
 			continue;
@@ -931,14 +948,24 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 		step = pkts[i].gso ? pkts[i].gso : plen;
 		off = 0;
 		do {
-			if (m == UDP_SEG_MAX) {
-				udp_send_segs(fd, &name, namelen, udp_seg, m,
-					      f);
-				m = 0;
+			size_t pieces = MAX(pkts[i].niov, 1U);
+
+			if (m == UDP_SEG_MAX || p + pieces > UDP_SEG_MAX) {
+				udp_send_segs(fd, &name, namelen, udp_seg,
+					      udp_dlen, udp_dniov, m, f);
+				m = p = 0;
 			}
-			udp_seg[m].iov_base = (void *)(pl + off);
-			udp_seg[m].iov_len = MIN(step, plen - off);
-			m++;
+			udp_dlen[m] = MIN(step, plen - off);
+			if (pkts[i].niov) {
+				/* vhost-user: one datagram, in guest memory */
+				for (k = 0; k < pkts[i].niov; k++)
+					udp_seg[p + k] = pkts[i].iov[k];
+			} else {
+				udp_seg[p].iov_base = (void *)(pl + off);
+				udp_seg[p].iov_len = udp_dlen[m];
+			}
+			udp_dniov[m++] = (uint16_t)pieces;
+			p += pieces;
 			dgrams++;
 			off += step;
 		} while (off < plen);
@@ -948,7 +975,8 @@ void udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	flow_at(idx)->f.bytes[udp_tap_sidx(f)] += bytes;
 	flow_at(idx)->f.pkts[udp_tap_sidx(f)] += dgrams;
 	if (m)
-		udp_send_segs(fd, &name, namelen, udp_seg, m, f);
+		udp_send_segs(fd, &name, namelen, udp_seg, udp_dlen, udp_dniov,
+			      m, f);
 }
 
 /**

@@ -12,14 +12,18 @@
  * kicks TX when it adds frames, we signal "call" when we used buffers.
  *
  * Guest to us: on a TX kick, each chain is a virtio_net_hdr and a frame.
- * The frame is copied into our TX arena before the parser in tap.c sees
- * it: the guest can write its memory at any time, and a header changing
+ * The guest can write its memory at any time, and a header changing
  * between the check of a length and its use would take the parser outside
- * the frame. The copy is the only one on this path (the socket write
- * then reads the arena). With its header, checksum offload and TCP
- * segmentation from the guest (CSUM, HOST_TSO4/6) are checked and honoured
- * as for pasta's tap device. Chains go back to the guest right after the
- * copy; the arena is reused once the parser flushed its batch.
+ * the frame: the parser in tap.c reads only its copy in our TX arena. Of
+ * small frames, and of those whose payload we read (ARP, ICMP, NDP, DHCP),
+ * that's the whole frame; of TCP segments and UDP datagrams, only the
+ * headers: the payload goes from guest memory to the socket, as iovecs
+ * (struct tap_l4_pkt), and the kernel's copy is the only one. A guest
+ * changing that payload meanwhile only changes its own data. With its
+ * header, checksum offload and TCP segmentation from the guest (CSUM,
+ * HOST_TSO4/6) are checked and honoured as for pasta's tap device. Chains
+ * go back to the guest once the parser flushed its batch, and the arena is
+ * reused then.
  *
  * Us to guest: tap.c's room (tap_room()) is made of the guest's own RX
  * buffers here (vu_room()): each frame takes chains (several of them with
@@ -76,7 +80,7 @@
 /* How long we wait for the rest of a message, once its header came */
 #define VU_MSG_TIMEOUT_MS	1000
 
-/* TX chains handled per batch, and the arena their frames are copied to */
+/* TX chains handled per batch, and the arena for what we copy of them */
 #define VU_TX_BATCH		64
 #define VU_TX_ARENA		(512 * 1024)
 
@@ -122,7 +126,7 @@ static struct vu_dev {
 		{ .kick_fd = -1, .call_fd = -1, .err_fd = -1 } },
 };
 
-/* Scratch frames for TX chains spread over several buffers */
+/* Copies of TX frames, or of their headers, for the parser */
 static uint8_t vu_tx_arena[VU_TX_ARENA] __attribute__((aligned(8)));
 
 /* Room toward the guest: chains at most, and their buffers */
@@ -1269,7 +1273,8 @@ size_t vu_send_frames(const struct ctx *c, const struct iovec *iov,
 }
 
 /**
- * vu_tx_frame() - Copy the frame of a TX chain to our arena, hand it over
+ * vu_tx_frame() - Hand the frame of a TX chain to the parser, with room for
+ *		   its copy in our arena
  * @c:		Execution context
  * @ch:		Chain: virtio_net_hdr, then the frame
  * @used:	Bytes of the arena used in this batch, updated; the caller
@@ -1282,10 +1287,10 @@ static void vu_tx_frame(struct ctx *c, const struct vq_chain *ch,
 	struct virtio_net_hdr_mrg_rxbuf vh;
 	struct vu_cursor src = { .iov = ch->iov, .n = ch->n };
 	struct iovec hv = { .iov_base = &vh, .iov_len = sizeof(vh) };
+	struct iovec fv[VQ_IOV_MAX];
 	struct virtio_net_hdr h;
-	struct iovec fv;
+	size_t len, n = 0;
 	uint8_t *frame;
-	size_t len;
 
 	if (ch->len < VU_HDR_LEN) {
 		vu_log_limited(&vu.tx_dropped, "TX chain shorter than header");
@@ -1306,19 +1311,18 @@ static void vu_tx_frame(struct ctx *c, const struct vq_chain *ch,
 	h.csum_start = le16toh(vh.hdr.csum_start);
 	h.csum_offset = le16toh(vh.hdr.csum_offset);
 
-	/* Our copy, which the guest can't change under the parser: IP
-	 * headers aligned (frame at 2 modulo 8)
+	/* The frame: the rest of the chain, @len bytes */
+	for (; src.i < src.n; src.i++, src.off = 0) {
+		fv[n].iov_base = (uint8_t *)src.iov[src.i].iov_base + src.off;
+		fv[n++].iov_len = src.iov[src.i].iov_len - src.off;
+	}
+
+	/* Our copy of what the parser reads, which the guest can't change
+	 * under it: IP headers aligned (frame at 2 modulo 8)
 	 */
 	frame = vu_tx_arena + ROUND_UP(*used, 8) + 2;
-	fv.iov_base = frame;
-	fv.iov_len = len;
-	if (vu_copy(&src, &fv, 1, 0) != len) {
-		vu_log_limited(&vu.tx_dropped, "TX chain shorter than frame");
-		return;
-	}
-	*used = (size_t)(frame - vu_tx_arena) + len;
-
-	tap_vu_frame(c, &h, frame, len, now);
+	*used = (size_t)(frame - vu_tx_arena) +
+		tap_vu_frame(c, &h, fv, n, len, frame, now);
 }
 
 /**

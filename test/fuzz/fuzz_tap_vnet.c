@@ -11,19 +11,24 @@
  *
  * Input: one option byte (bit 0: the device has a virtio_net_hdr, bit 1: a
  * capture file is configured, so that partial checksums are completed,
- * bit 2: UDP segmentation offload is enabled, else TCP's only),
- * then what successive read()s from the device return, each as a 16-bit
- * big-endian length and that many bytes (header, if any, then the frame).
- * Up to FUZZ_READS_MAX of them go through tap_pasta_frame(), the function
- * tap_pasta_input() calls for each read, as one batch, each in a buffer of
- * its own size (AddressSanitizer sees any byte read past it).
+ * bit 2: UDP segmentation offload is enabled, else TCP's only, bit 3:
+ * frames from a vhost-user guest instead, bits 4 to 7: how they are cut in
+ * pieces), then what successive read()s from the device return, each as a
+ * 16-bit big-endian length and that many bytes (header, if any, then the
+ * frame). Up to FUZZ_READS_MAX of them go through tap_pasta_frame(), the
+ * function tap_pasta_input() calls for each read, as one batch, each in a
+ * buffer of its own size (AddressSanitizer sees any byte read past it).
+ * vhost-user frames, with a virtio_net_hdr, go through tap_vu_frame() in
+ * pieces, each in a buffer of its own, with a buffer for the copy.
  *
  * Protocol handlers are stubs (renamed with macros before including tap.c,
  * as in test_tap.c): they check that every packet they get lies inside one
  * of the frames, and read all of it, and that UDP packets carrying several
  * datagrams come only with the offload on, with a segment size within the
- * payload and at most TAP_USO_SEGS_MAX segments. ARP is the real one, with
- * no guest to answer to.
+ * payload and at most TAP_USO_SEGS_MAX segments. Payload left in the
+ * pieces of a vhost-user frame must lie within them, and add up to the
+ * packet's length less its header, which must be in the copy. ARP is the
+ * real one, with no guest to answer to.
  */
 
 #include <stdlib.h>
@@ -40,6 +45,7 @@
 #include "../../tap.c"
 
 #define FUZZ_READS_MAX	32
+#define FUZZ_PIECES_MAX	64	/* VQ_IOV_MAX: a chain has no more */
 
 static struct ctx c;
 static struct timespec fuzz_now;
@@ -51,6 +57,37 @@ static struct {
 	size_t len;
 } frames[FUZZ_READS_MAX];
 static size_t nframes;
+
+/* Pieces of vhost-user frames in the batch */
+static struct iovec pieces[FUZZ_READS_MAX * FUZZ_PIECES_MAX];
+static size_t npieces;
+
+/**
+ * in_piece() - Abort unless a buffer lies within one piece of a frame,
+ *		read it
+ * @p:		Buffer
+ * @len:	Length
+ */
+static void in_piece(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i < npieces; i++) {
+		const uint8_t *q = pieces[i].iov_base;
+
+		if (b >= q && len <= pieces[i].iov_len &&
+		    (size_t)(b - q) <= pieces[i].iov_len - len)
+			break;
+	}
+	if (i == npieces || !len)
+		abort();
+
+	for (i = 0; i < len; i++)
+		s += b[i];
+	fuzz_sink += s;
+}
 
 /**
  * inside() - Abort unless a packet lies within one of the frames, read it
@@ -128,9 +165,24 @@ static void l4_check(const struct tap_l4_pkt *pkts, size_t n, size_t hlen)
 	if (!n || n > TAP_BATCH_MAX)
 		abort();
 	for (i = 0; i < n; i++) {
+		size_t j, pay = 0;
+
 		if (pkts[i].len < hlen)
 			abort();
-		inside(pkts[i].l4, pkts[i].len);
+		if (!pkts[i].niov) {
+			inside(pkts[i].l4, pkts[i].len);
+			continue;
+		}
+		if (pkts[i].gso || pkts[i].niov > FUZZ_PIECES_MAX)
+			abort();
+		for (j = 0; j < pkts[i].niov; j++) {
+			in_piece(pkts[i].iov[j].iov_base,
+				 pkts[i].iov[j].iov_len);
+			pay += pkts[i].iov[j].iov_len;
+		}
+		if (pay > pkts[i].len - hlen)
+			abort();
+		inside(pkts[i].l4, pkts[i].len - pay);
 	}
 }
 
@@ -365,6 +417,24 @@ static void seeds(void)
 	seed_read(&h, f, len);
 	seed_out("uso");
 
+	/* vhost-user, in pieces of 41 bytes: TCP with offloads, UDP */
+	seed_buf[seed_len++] = 8 | 2 << 4;
+	len = seed_frame(f, false, IPPROTO_TCP, 1000);
+	memset(&h, 0, sizeof(h));
+	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	h.hdr_len = (uint16_t)(l4off4 + sizeof(struct tcphdr));
+	h.gso_size = 300;
+	h.csum_start = (uint16_t)l4off4;
+	h.csum_offset = offsetof(struct tcphdr, check);
+	seed_read(&h, f, len);
+	len = seed_frame(f, true, IPPROTO_UDP, 1000);
+	memset(&h, 0, sizeof(h));
+	seed_read(&h, f, len);
+	len = seed_frame(f, true, IPPROTO_TCP, 100);
+	seed_read(&h, f, len);
+	seed_out("vhost-user");
+
 	seed_buf[seed_len++] = 0;	/* no header */
 	len = seed_frame(f, false, IPPROTO_TCP, 100);
 	seed_read(NULL, f, len);
@@ -410,6 +480,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *bufs[FUZZ_READS_MAX];
 	size_t off = 1, n = 0, i;
+	bool vu;
 
 	if (!size)
 		return 0;
@@ -421,12 +492,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tap_offloads |= TUN_F_USO4 | TUN_F_USO6;
 	fuzz_now.tv_sec++;
 
+	vu = data[0] & 8;
+	if (vu)
+		tap_offloads &= ~(TUN_F_USO4 | TUN_F_USO6);
+	npieces = 0;
+
 	while (n < FUZZ_READS_MAX && size - off >= 2) {
 		size_t len = (size_t)data[off] << 8 | data[off + 1];
 
 		off += 2;
 		if (len > size - off)
 			len = size - off;
+
+		if (vu && len >= sizeof(struct virtio_net_hdr)) {
+			size_t flen = len - sizeof(struct virtio_net_hdr);
+			size_t cut = 1 + (size_t)(data[0] >> 4) * 20, k = 0, o;
+			struct virtio_net_hdr h;
+			struct iovec *iov = pieces + npieces;
+
+			memcpy(&h, data + off, sizeof(h));
+			off += sizeof(h);
+			cut = MAX(cut, (flen + FUZZ_PIECES_MAX - 1) /
+				       FUZZ_PIECES_MAX);
+			for (o = 0; o < flen; o += cut, k++) {
+				size_t l = MIN(cut, flen - o);
+
+				iov[k].iov_base = malloc(l);
+				iov[k].iov_len = l;
+				memcpy(iov[k].iov_base, data + off + o, l);
+			}
+			npieces += k;
+			off += flen;
+
+			bufs[n] = malloc(flen ? flen : 1);
+			frames[n].p = bufs[n];
+			frames[n].len = flen;
+			nframes = ++n;
+			tap_vu_frame(&c, &h, iov, k, flen, bufs[n - 1],
+				     &fuzz_now);
+			continue;
+		}
 
 		bufs[n] = malloc(len ? len : 1);
 		memcpy(bufs[n], data + off, len);
@@ -444,6 +549,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (i = 0; i < n; i++)
 		free(bufs[i]);
+	for (i = 0; i < npieces; i++)
+		free(pieces[i].iov_base);
+	npieces = 0;
 
 	return 0;
 }

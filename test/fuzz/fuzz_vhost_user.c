@@ -15,8 +15,9 @@
  *	FUZZ_RX:    payload = a frame to send to the guest (and its
  *		    struct tap_gso in the first bytes if the guest takes TSO)
  * Frames handed to the parser (tap_vu_frame(), a stub here) are read
- * whole, so that AddressSanitizer sees any byte out of place; guest
- * memory itself is a mapping of the memfd: a stray access faults.
+ * whole, so that AddressSanitizer sees any byte out of place, and the
+ * buffer for their copy is filled; guest memory itself is a mapping of the
+ * memfd: a stray access faults.
  */
 
 #include <stdint.h>
@@ -41,20 +42,35 @@ static int memfd = -1;
 static uint8_t *gmem;
 
 /**
- * tap_vu_frame() - Stand-in for the parser: read the whole frame
+ * tap_vu_frame() - Stand-in for the parser: read the whole frame in guest
+ *		    memory, fill the buffer given for its copy
  * @c:		Execution context, unused
  * @h:		virtio_net_hdr, unused
- * @f:		Frame
- * @len:	Length
+ * @iov:	Frame, in guest memory
+ * @niov:	Number of pieces
+ * @len:	Length of the frame
+ * @buf:	Buffer for our copy, room for @len bytes
  * @now:	Current time, unused
+ *
+ * Return: @len, as if copied whole
  */
-void tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
-		  const uint8_t *f, size_t len, const struct timespec *now)
+size_t tap_vu_frame(struct ctx *c, const struct virtio_net_hdr *h,
+		    const struct iovec *iov, size_t niov, size_t len,
+		    uint8_t *buf, const struct timespec *now)
 {
+	size_t i, total = 0;
+
 	(void)c;
 	(void)h;
 	(void)now;
-	fuzz_touch(f, len);
+	for (i = 0; i < niov; i++) {
+		fuzz_touch(iov[i].iov_base, iov[i].iov_len);
+		total += iov[i].iov_len;
+	}
+	if (total != len)
+		abort();
+	memset(buf, 0xa5, len);
+	return len;
 }
 
 /**

@@ -59,7 +59,12 @@ static struct call {
 	uint8_t first_byte;	/* first payload byte of the last packet */
 	uintptr_t l4addr;	/* address of the first packet */
 	uint16_t gso0;		/* UDP segment size of the first packet */
+	uint16_t niov0;		/* payload pieces of the first packet */
 } calls[CALLS_MAX];
+
+/* Payload of the first packet of the last L4 call, gathered */
+static uint8_t pay0[70000];
+static size_t pay0_len;
 static size_t ncalls;
 static int tcp_resets, guest_connects;
 
@@ -168,17 +173,45 @@ static void l4_record(enum call_kind k, int af, const void *saddr,
 	const uint8_t *l4 = pkts[0].l4;
 	size_t hl = k == C_UDP ? 8 : 20;
 	const struct tap_l4_pkt *last = &pkts[n - 1];
-	size_t i;
+	uint8_t fb = 0;
+	size_t i, j;
 
-	for (i = 0; i < n; i++)
-		in_frame(pkts[i].l4, pkts[i].len);
+	for (i = 0; i < n; i++) {
+		size_t pay = 0;
 
+		for (j = 0; j < pkts[i].niov; j++)
+			pay += pkts[i].iov[j].iov_len;
+		in_frame(pkts[i].l4, pkts[i].len - pay);
+	}
+
+	if (last->niov)
+		fb = *(const uint8_t *)last->iov[0].iov_base;
+	else if (last->len > hl)
+		fb = last->l4[hl];
 	record(k, af, saddr, daddr, (uint16_t)(l4[0] << 8 | l4[1]),
-	       (uint16_t)(l4[2] << 8 | l4[3]), n, pkts[0].len,
-	       last->len > hl ? last->l4[hl] : 0);
+	       (uint16_t)(l4[2] << 8 | l4[3]), n, pkts[0].len, fb);
 	if (ncalls) {
 		calls[ncalls - 1].l4addr = (uintptr_t)l4;
 		calls[ncalls - 1].gso0 = pkts[0].gso;
+		calls[ncalls - 1].niov0 = pkts[0].niov;
+	}
+
+	/* First packet's payload, from its pieces or after the header */
+	pay0_len = 0;
+	if (pkts[0].niov) {
+		for (j = 0; j < pkts[0].niov; j++) {
+			memcpy(pay0 + pay0_len, pkts[0].iov[j].iov_base,
+			       pkts[0].iov[j].iov_len);
+			pay0_len += pkts[0].iov[j].iov_len;
+		}
+	} else if (k == C_TCP && pkts[0].len >= 20 &&
+		   (size_t)(l4[12] >> 4) * 4 <= pkts[0].len) {
+		hl = (size_t)(l4[12] >> 4) * 4;
+		memcpy(pay0, l4 + hl, pkts[0].len - hl);
+		pay0_len = pkts[0].len - hl;
+	} else if (pkts[0].len > hl) {
+		memcpy(pay0, l4 + hl, pkts[0].len - hl);
+		pay0_len = pkts[0].len - hl;
 	}
 }
 
@@ -1762,6 +1795,225 @@ static void test_tmpl(void)
 	memset(ctx.guest_mac, 0, ETH_ALEN);
 }
 
+/**
+ * vu_frame() - Hand a frame to tap_vu_frame() as a vhost-user guest would:
+ *		in pieces in "guest memory", apart from each other
+ * @f:		Frame
+ * @len:	Length of @f
+ * @cuts:	Lengths of the pieces but the last one, 0-terminated
+ * @h:		virtio_net_hdr, NULL for none (all zero)
+ *
+ * Return: bytes tap_vu_frame() copied to our buffer
+ */
+static size_t vu_frame(const uint8_t *f, size_t len, const size_t *cuts,
+		       const struct virtio_net_hdr *h)
+{
+	static uint8_t guest[FRAME_MAX + 64 * 64];
+	static uint8_t buf[FRAME_MAX] __attribute__((aligned(8)));
+	struct virtio_net_hdr z = { 0 };
+	struct iovec iov[64];
+	size_t n = 0, off = 0, goff = 0, ret;
+	unsigned long long before = tap_vu_copied;
+
+	memset(buf, 0xee, sizeof(buf));
+	while (off < len && n < 63) {
+		size_t l = cuts && cuts[n] ? MIN(cuts[n], len - off) :
+					     len - off;
+
+		memcpy(guest + goff, f + off, l);
+		iov[n].iov_base = guest + goff;
+		iov[n++].iov_len = l;
+		off += l;
+		goff += l + 37;		/* a gap: not one contiguous run */
+	}
+
+	frames[0].p = buf;
+	frames[0].len = len;
+	nframes = 1;
+	ret = tap_vu_frame(&ctx, h ? h : &z, iov, n, len, buf, &now);
+	tap_vu_flush(&ctx, &now);
+	nframes = 0;
+
+	if (tap_vu_copied - before != ret)
+		CHECK(0, "copy counter: %llu bytes, %zu returned",
+		      tap_vu_copied - before, ret);
+	return ret;
+}
+
+/**
+ * test_vu() - Frames from a vhost-user guest: headers copied, TCP and UDP
+ *	       payload left in guest memory, the rest copied whole; hostile
+ *	       frames dropped as from other sources
+ */
+static void test_vu(void)
+{
+	static uint8_t f[FRAME_MAX], exp[FRAME_MAX];
+	static const size_t split[] = { 10, 7, 30, 9, 300, 300, 0 };
+	size_t bytes[62], len, cp, i;
+
+	for (i = 0; i < 61; i++)
+		bytes[i] = 1;
+	bytes[61] = 0;
+
+	/* TCP, IPv4, headers cut over four pieces, payload over more */
+	reset_calls();
+	len = frame4(f, IPPROTO_TCP, G4, R4, 40000, 80, 1000, 0);
+	for (i = 0; i < 1000; i++)
+		f[54 + i] = (uint8_t)(i * 7);
+	cp = vu_frame(f, len, split, NULL);
+	CHECK(ncalls == 1 && calls[0].kind == C_TCP && calls[0].niov0 > 1 &&
+	      calls[0].len0 == 1020 && pay0_len == 1000 &&
+	      !memcmp(pay0, f + 54, 1000),
+	      "vhost-user TCP: payload in guest memory, %u pieces, intact",
+	      ncalls ? calls[0].niov0 : 0);
+	CHECK(cp >= 54 && cp <= TAP_VU_HEAD,
+	      "vhost-user TCP: only headers copied (%zu of %zu bytes)", cp,
+	      len);
+	CHECK(!outside, "vhost-user TCP: header inside our copy");
+
+	/* Large super-frame with TSO: same */
+	reset_calls();
+	len = frame4(f, IPPROTO_TCP, G4, R4, 40000, 80, 60000, 3);
+	for (i = 0; i < 60000; i++)
+		f[54 + i] = (uint8_t)(i * 13 + 1);
+	{
+		struct virtio_net_hdr h = {
+			.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+			.hdr_len = 54, .gso_size = 1448,
+			.csum_start = 34,
+			.csum_offset = offsetof(struct tcphdr, check),
+		};
+		static const size_t pages[] = { 54, 4096, 4096, 4096, 4096,
+						4096, 4096, 4096, 4096, 0 };
+
+		cp = vu_frame(f, len, pages, &h);
+	}
+	CHECK(ncalls == 1 && calls[0].niov0 == 9 && pay0_len == 60000 &&
+	      !memcmp(pay0, f + 54, 60000) && cp <= TAP_VU_HEAD,
+	      "vhost-user TSO frame of 60000 bytes: %zu bytes copied", cp);
+
+	/* UDP, IPv6: datagram payload in guest memory */
+	reset_calls();
+	len = frame6(f, IPPROTO_UDP, G6, R6, 5000, 53, 1400, 0x5a, 0);
+	cp = vu_frame(f, len, split, NULL);
+	memset(exp, 0x5a, 1400);
+	CHECK(ncalls == 1 && calls[0].kind == C_UDP && calls[0].niov0 &&
+	      pay0_len == 1400 && !memcmp(pay0, exp, 1400) &&
+	      cp <= TAP_VU_HEAD && !outside,
+	      "vhost-user UDP: payload in guest memory, %zu bytes copied",
+	      cp);
+
+	/* One byte per piece, 61 pieces of headers and the rest in one */
+	reset_calls();
+	len = frame6(f, IPPROTO_TCP, G6, R6, 40000, 80, 700, 0x11, 0);
+	cp = vu_frame(f, len, bytes, NULL);
+	memset(exp, 0x11, 700);
+	CHECK(ncalls == 1 && calls[0].niov0 && pay0_len == 700 &&
+	      !memcmp(pay0, exp, 700) && !outside,
+	      "vhost-user TCP, headers one byte per piece: parsed");
+
+	/* Extension headers past the first copy: more is copied, only
+	 * headers still
+	 */
+	reset_calls();
+	len = frame6(f, IPPROTO_TCP, G6, R6, 40000, 80, 1000, 0x22, 160);
+	cp = vu_frame(f, len, split, NULL);
+	memset(exp, 0x22, 1000);
+	CHECK(ncalls == 1 && calls[0].niov0 && pay0_len == 1000 &&
+	      !memcmp(pay0, exp, 1000) && cp == 14 + 40 + 160 + 20 &&
+	      !outside,
+	      "vhost-user: extension headers past the first copy: %zu bytes "
+	      "copied, headers only", cp);
+
+	/* Small frames: copied whole, payload in our copy */
+	reset_calls();
+	len = frame4(f, IPPROTO_TCP, G4, R4, 40000, 80, 100, 0x33);
+	cp = vu_frame(f, len, split, NULL);
+	CHECK(ncalls == 1 && !calls[0].niov0 && cp == len && !outside &&
+	      pay0_len == 100 && pay0[0] == 0x33,
+	      "vhost-user small TCP frame: copied whole");
+
+	/* What we read: ICMP, DHCP, copied whole however long */
+	reset_calls();
+	len = frame4(f, IPPROTO_ICMP, G4, R4, 0, 0, 1200, 0x44);
+	cp = vu_frame(f, len, split, NULL);
+	CHECK(ncalls == 1 && calls[0].kind == C_ICMP && cp == len &&
+	      !outside && calls[0].first_byte == 8,
+	      "vhost-user ICMP of %zu bytes: copied whole", len);
+
+	reset_calls();
+	dhcp_ret = 1;
+	len = frame4(f, IPPROTO_UDP, "0.0.0.0", "255.255.255.255", 68, 67,
+		     600, 0x55);
+	cp = vu_frame(f, len, split, NULL);
+	CHECK(ncalls == 1 && calls[0].kind == C_DHCP && cp == len &&
+	      !outside, "vhost-user DHCP request: copied whole");
+
+	reset_calls();
+	len = frame6(f, IPPROTO_ICMPV6, G6, R6, 0, 0, 1000, 128, 0);
+	cp = vu_frame(f, len, split, NULL);
+	CHECK(ncalls == 1 && calls[0].kind == C_ICMP && cp == len &&
+	      !outside, "vhost-user ICMPv6 echo: copied whole");
+
+	/* Pure ACK in a padded frame: nothing in guest memory */
+	reset_calls();
+	len = frame4(f, IPPROTO_TCP, G4, R4, 40000, 80, 0, 0);
+	memset(f + len, 0x66, 400);
+	cp = vu_frame(f, len + 400, split, NULL);
+	CHECK(ncalls == 1 && !calls[0].niov0 && calls[0].len0 == 20 &&
+	      cp <= TAP_VU_HEAD, "vhost-user padded ACK: headers only");
+
+	/* Padding after a datagram stays out of its payload */
+	reset_calls();
+	len = frame4(f, IPPROTO_UDP, G4, R4, 5000, 53, 500, 0x77);
+	memset(f + len, 0x88, 300);
+	cp = vu_frame(f, len + 300, split, NULL);
+	CHECK(ncalls == 1 && calls[0].niov0 && pay0_len == 500 &&
+	      pay0[499] == 0x77, "vhost-user padded UDP: payload only");
+
+	/* Hostile: lengths lying about the frame */
+	reset_calls();
+	len = frame4(f, IPPROTO_TCP, G4, R4, 40000, 80, 1000, 0);
+	put16(f + 14 + 2, 1500);	/* IP total length past the chain */
+	vu_frame(f, len, split, NULL);
+	CHECK(!ncalls, "vhost-user: IPv4 length past the chain: dropped");
+
+	reset_calls();
+	len = frame6(f, IPPROTO_UDP, G6, R6, 5000, 53, 1000, 0, 0);
+	put16(f + 54 + 4, 2000);	/* UDP length past the IP payload */
+	vu_frame(f, len, split, NULL);
+	CHECK(!ncalls, "vhost-user: UDP length past the packet: dropped");
+
+	reset_calls();
+	len = frame4(f, IPPROTO_TCP, G4, R4, 40000, 80, 20, 0);
+	f[34 + 12] = 15 << 4;		/* data offset 60, 40 bytes there */
+	memset(f + len, 0, 400);
+	vu_frame(f, len + 400, split, NULL);
+	CHECK(ncalls == 1 && !calls[0].niov0 && calls[0].len0 == 40 &&
+	      !outside, "vhost-user: TCP data offset past the segment: "
+	      "nothing in guest memory, the handler drops it");
+
+	reset_calls();
+	len = frame6(f, IPPROTO_TCP, G6, R6, 40000, 80, 1000, 0, 0);
+	f[54 + 12] = 15 << 4;		/* 60 bytes of header: fine */
+	cp = vu_frame(f, len, split, NULL);
+	CHECK(ncalls == 1 && calls[0].niov0 && pay0_len == 960 &&
+	      cp <= TAP_VU_HEAD, "vhost-user: TCP options, all in the copy");
+
+	reset_calls();
+	len = frame4(f, IPPROTO_TCP, G4, R4, 40000, 80, 1000, 0);
+	{
+		struct iovec iov = { f, 100 };
+		static uint8_t buf[2000];
+		struct virtio_net_hdr z = { 0 };
+
+		CHECK(tap_vu_frame(&ctx, &z, &iov, 1, len, buf, &now) == 0 &&
+		      !ncalls, "vhost-user: frame longer than its pieces: "
+		      "refused");
+	}
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1785,6 +2037,7 @@ int main(void)
 	test_vnet_pcap();
 	test_pcap();
 	test_tmpl();
+	test_vu();
 
 	return unit_done();
 }

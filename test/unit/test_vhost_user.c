@@ -923,13 +923,16 @@ static void test_tx(void)
 	      "writable TX buffer: given back unparsed");
 
 	/* A full batch takes the last chain: kicks must be back on. Eight
-	 * 64 KiB chains fill the TX arena (VU_TX_ARENA) of one batch
+	 * 64 KiB chains fill the TX arena (VU_TX_ARENA) of one batch: ARP
+	 * frames, which are copied whole
 	 */
 	{
 		uint16_t start = le16toh(used(VU_TX)->idx);
 		unsigned int k;
 
 		memset(g + BUF_OFF + 0x40000, 0, 0x10000);
+		g[BUF_OFF + 0x40000 + sizeof(h) + 12] = ETH_P_ARP >> 8;
+		g[BUF_OFF + 0x40000 + sizeof(h) + 13] = ETH_P_ARP & 0xff;
 		for (k = 0; k < 8; k++)
 			post(VU_TX, k, BUF_OFF + 0x40000, 0x10000, false);
 		CHECK(!vu_kick(&c, ref, &now) &&
