@@ -1910,7 +1910,7 @@ static bool tcp_tap_write(struct ctx *c, struct tcp_conn *conn,
 static size_t tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			   const struct tap_l4_pkt *pkts, size_t n)
 {
-	struct tcp_tap_batch b;
+	static struct tcp_tap_batch b;	/* large: not on the stack */
 	size_t used;
 
 	if (n > TAP_BATCH_MAX)
