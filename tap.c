@@ -353,6 +353,7 @@ static void tap_vnet_need(struct tap_vnet *v, size_t upto)
 			continue;
 		}
 		l = MIN(l - off, upto - v->have - done);
+		/* @f is our buffer here, the one tap_vu_frame() got */
 		memcpy((uint8_t *)v->f + v->have + done,
 		       (const uint8_t *)v->iov[i].iov_base + off, l);
 		done += l;

@@ -84,6 +84,12 @@
 #define VU_TX_BATCH		64
 #define VU_TX_ARENA		(512 * 1024)
 
+/* Frame bytes per batch: the guest gets its buffers back after each batch,
+ * and the TCP stack of a Linux guest holds back data until its segments
+ * in flight are freed (TCP small queues): smaller batches keep it going
+ */
+#define VU_TX_BATCH_BYTES	(512 * 1024)
+
 /* Batches per kick: a guest refilling TX as fast as we go can't starve
  * everything else, we kick ourselves to come back
  */
@@ -1345,18 +1351,21 @@ static int vu_tx(struct ctx *c, const struct timespec *now)
 		return 0;
 
 	do {
+		size_t used = 0, bytes = 0;
 		unsigned int n = 0, i;
-		size_t used = 0;
 		int r = VQ_EMPTY;
 
 		/* No kicks while we're at it */
 		vq_kick_enable(q, false);
 
 		while (n < VU_TX_BATCH &&
-		       used + FRAME_MAX + 16 <= VU_TX_ARENA) {
+		       used + FRAME_MAX + 16 <= VU_TX_ARENA &&
+		       bytes + FRAME_MAX <= VU_TX_BATCH_BYTES) {
 			r = vq_pop(q, &vu.mem, false, &ch);
 			if (r == VQ_EMPTY || r == VQ_BROKEN)
 				break;
+
+			bytes += ch.len;
 
 			heads[n++] = ch.head;
 			if (r == VQ_BAD_CHAIN)
