@@ -994,6 +994,7 @@ static void test_send(void)
 /* Writes cut by a full socket: no frame is ever cut in the stream */
 static void test_send_partial(void)
 {
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST };
 	static uint8_t payload[3000];
 	struct iovec iov[200 * 2];
 	size_t total = 0, i, want = 200;
@@ -1064,6 +1065,18 @@ static void test_send_partial(void)
 			poll(&p, 1, 100);
 	}
 	CHECK_EQ_INT(total, want, "all frames sent through a slow reader");
+
+	/* The rest of a cut last frame waits for EPOLLOUT, as in the daemon:
+	 * with a reader slower than TAP_FINISH_MS, that's when it goes
+	 */
+	ref.fd = ctx.fd_tap;
+	for (i = 0; i < 2000 && tap_pend_len; i++) {
+		struct pollfd p = { .fd = ctx.fd_tap, .events = POLLOUT };
+
+		poll(&p, 1, 100);
+		tap_handler(&ctx, ref, EPOLLOUT, &now);
+	}
+	CHECK(!tap_pend_len, "rest of a cut last frame sent on EPOLLOUT");
 
 	shutdown(ctx.fd_tap, SHUT_WR);
 	{
