@@ -360,12 +360,38 @@ static size_t seed_frame(uint8_t *f, bool v6, uint8_t proto, size_t plen)
 }
 
 /**
+ * seed_offload() - Fill a virtio_net_hdr for a frame of seed_frame()
+ * @h:		Header to fill
+ * @v6:		IPv6, else IPv4
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @gso_type:	VIRTIO_NET_HDR_GSO_*, NONE for checksum offload only
+ * @gso_size:	Segment size, 0 without segmentation
+ */
+static void seed_offload(struct virtio_net_hdr *h, bool v6, uint8_t proto,
+			 uint8_t gso_type, uint16_t gso_size)
+{
+	size_t l4off = ETH_HLEN + (v6 ? sizeof(struct ip6_hdr) :
+					sizeof(struct iphdr));
+	bool tcp = proto == IPPROTO_TCP;
+
+	memset(h, 0, sizeof(*h));
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->gso_type = gso_type;
+	if (gso_size) {
+		h->hdr_len = (uint16_t)(l4off + (tcp ? sizeof(struct tcphdr) :
+						       sizeof(struct udphdr)));
+		h->gso_size = gso_size;
+	}
+	h->csum_start = (uint16_t)l4off;
+	h->csum_offset = tcp ? offsetof(struct tcphdr, check) :
+			       offsetof(struct udphdr, check);
+}
+
+/**
  * seeds() - Write seed inputs, if FUZZ_SEED_DIR is set
  */
 static void seeds(void)
 {
-	const size_t l4off4 = ETH_HLEN + sizeof(struct iphdr);
-	const size_t l4off6 = ETH_HLEN + sizeof(struct ip6_hdr);
 	static uint8_t buf[2048 + 2] __attribute__((aligned(8)));
 	struct virtio_net_hdr h = { 0 };
 	uint8_t *f = buf + 2;	/* IP header aligned */
@@ -373,25 +399,15 @@ static void seeds(void)
 
 	seed_buf[seed_len++] = 3;	/* header, capture */
 	len = seed_frame(f, false, IPPROTO_TCP, 1000);
-	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-	h.hdr_len = (uint16_t)(l4off4 + sizeof(struct tcphdr));
-	h.gso_size = 300;
-	h.csum_start = (uint16_t)l4off4;
-	h.csum_offset = offsetof(struct tcphdr, check);
+	seed_offload(&h, false, IPPROTO_TCP, VIRTIO_NET_HDR_GSO_TCPV4, 300);
 	seed_read(&h, f, len);
 
 	len = seed_frame(f, true, IPPROTO_TCP, 1000);
-	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
-	h.hdr_len = (uint16_t)(l4off6 + sizeof(struct tcphdr));
-	h.csum_start = (uint16_t)l4off6;
+	seed_offload(&h, true, IPPROTO_TCP, VIRTIO_NET_HDR_GSO_TCPV6, 300);
 	seed_read(&h, f, len);
 
 	len = seed_frame(f, true, IPPROTO_UDP, 200);
-	memset(&h, 0, sizeof(h));
-	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h.csum_start = (uint16_t)l4off6;
-	h.csum_offset = offsetof(struct udphdr, check);
+	seed_offload(&h, true, IPPROTO_UDP, VIRTIO_NET_HDR_GSO_NONE, 0);
 	seed_read(&h, f, len);
 
 	len = seed_frame(f, false, IPPROTO_UDP, 20);
@@ -402,31 +418,18 @@ static void seeds(void)
 	/* Runs of UDP datagrams in one frame, UDP segmentation offload on */
 	seed_buf[seed_len++] = 7;
 	len = seed_frame(f, false, IPPROTO_UDP, 1000);
-	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
-	h.hdr_len = (uint16_t)(l4off4 + sizeof(struct udphdr));
-	h.gso_size = 300;
-	h.csum_start = (uint16_t)l4off4;
-	h.csum_offset = offsetof(struct udphdr, check);
+	seed_offload(&h, false, IPPROTO_UDP, VIRTIO_NET_HDR_GSO_UDP_L4, 300);
 	seed_read(&h, f, len);
 
 	len = seed_frame(f, true, IPPROTO_UDP, 1000);
-	h.hdr_len = (uint16_t)(l4off6 + sizeof(struct udphdr));
-	h.gso_size = 8;
-	h.csum_start = (uint16_t)l4off6;
+	seed_offload(&h, true, IPPROTO_UDP, VIRTIO_NET_HDR_GSO_UDP_L4, 8);
 	seed_read(&h, f, len);
 	seed_out("uso");
 
 	/* vhost-user, in pieces of 41 bytes: TCP with offloads, UDP */
 	seed_buf[seed_len++] = 8 | 2 << 4;
 	len = seed_frame(f, false, IPPROTO_TCP, 1000);
-	memset(&h, 0, sizeof(h));
-	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-	h.hdr_len = (uint16_t)(l4off4 + sizeof(struct tcphdr));
-	h.gso_size = 300;
-	h.csum_start = (uint16_t)l4off4;
-	h.csum_offset = offsetof(struct tcphdr, check);
+	seed_offload(&h, false, IPPROTO_TCP, VIRTIO_NET_HDR_GSO_TCPV4, 300);
 	seed_read(&h, f, len);
 	len = seed_frame(f, true, IPPROTO_UDP, 1000);
 	memset(&h, 0, sizeof(h));
