@@ -23,6 +23,7 @@
 #include "tap.h"
 #include "checksum.h"
 #include "util.h"
+#include "fuzz_seed.h"
 
 int log_level = LOG_ERR;
 bool log_trace;
@@ -62,6 +63,29 @@ void die(const char *fmt, ...)
 {
 	(void)fmt;
 	abort();
+}
+
+/* No epoll set in a fuzz target: registering always works */
+int passt_epoll_add(const struct ctx *c, uint32_t events, union epoll_ref ref)
+{
+	(void)c;
+	(void)events;
+	(void)ref;
+	return 0;
+}
+
+int passt_epoll_mod(const struct ctx *c, uint32_t events, union epoll_ref ref)
+{
+	(void)c;
+	(void)events;
+	(void)ref;
+	return 0;
+}
+
+void passt_epoll_del(const struct ctx *c, int fd)
+{
+	(void)c;
+	(void)fd;
 }
 
 void tap_udp4_send(const struct ctx *c, struct in_addr src, uint16_t sport,
@@ -223,27 +247,6 @@ static void fuzz_ctx(struct ctx *c, uint8_t sel)
 		strcpy(c->dns_search[2].n, "a..invalid");
 		strcpy(c->dns_search[3].n, "test.");
 	}
-}
-
-/**
- * fuzz_seed() - Write a seed input to FUZZ_SEED_DIR, if set
- * @name:	File name
- * @data:	Content
- * @len:	Length of @data
- */
-static void fuzz_seed(const char *name, const void *data, size_t len)
-{
-	const char *dir = getenv("FUZZ_SEED_DIR");
-	char path[4096];
-	FILE *f;
-
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!(f = fopen(path, "w")))
-		return;
-	fwrite(data, 1, len, f);
-	fclose(f);
 }
 
 #endif /* FUZZ_COMMON_H */

@@ -63,28 +63,6 @@ uint32_t flow_hwm(void)
 	return 0;
 }
 
-int passt_epoll_add(const struct ctx *c, uint32_t events, union epoll_ref ref)
-{
-	(void)c;
-	(void)events;
-	(void)ref;
-	return 0;
-}
-
-int passt_epoll_mod(const struct ctx *c, uint32_t events, union epoll_ref ref)
-{
-	(void)c;
-	(void)events;
-	(void)ref;
-	return 0;
-}
-
-void passt_epoll_del(const struct ctx *c, int fd)
-{
-	(void)c;
-	(void)fd;
-}
-
 /**
  * LLVMFuzzerInitialize() - Write seed inputs, if asked to
  * @argc:	Argument count, unused

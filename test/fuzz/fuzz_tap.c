@@ -443,6 +443,7 @@ static void guest_disconnect(void)
 }
 
 #include "fuzz_isolation.h"
+#include "fuzz_seed.h"
 
 /* Seed inputs */
 
@@ -738,17 +739,7 @@ static void seed_v6(void)
 /* Write the seed stream built so far, start a new one */
 static void seed_out(const char *name)
 {
-	const char *dir = getenv("FUZZ_SEED_DIR");
-	char path[4096];
-	FILE *f;
-
-	if (dir) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if ((f = fopen(path, "w"))) {
-			fwrite(seed_buf, 1, seed_len, f);
-			fclose(f);
-		}
-	}
+	fuzz_seed(name, seed_buf, seed_len);
 	seed_len = 0;
 }
 

@@ -248,6 +248,7 @@ void stub_ndp_guest_connected(struct ctx *ctx, const struct timespec *now)
 }
 
 #include "fuzz_isolation.h"
+#include "fuzz_seed.h"
 
 /* Seeds: frames with the headers the kernel writes with offloads on */
 
@@ -283,17 +284,7 @@ static void seed_read(const struct virtio_net_hdr *h, const uint8_t *f,
  */
 static void seed_out(const char *name)
 {
-	const char *dir = getenv("FUZZ_SEED_DIR");
-	char path[4096];
-	FILE *f;
-
-	if (dir) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if ((f = fopen(path, "w"))) {
-			fwrite(seed_buf, 1, seed_len, f);
-			fclose(f);
-		}
-	}
+	fuzz_seed(name, seed_buf, seed_len);
 	seed_len = 0;
 }
 

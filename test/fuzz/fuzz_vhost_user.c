@@ -85,30 +85,29 @@ void tap_vu_flush(struct ctx *c, const struct timespec *now)
 }
 
 /**
- * passt_epoll_add() - Stand-in: no epoll set here
+ * tap_room_again() - Stand-in: nobody waits for room here
  * @c:		Execution context, unused
- * @events:	Events, unused
- * @ref:	Reference, unused
- *
- * Return: 0
+ * @now:	Current time, unused
  */
-int passt_epoll_add(const struct ctx *c, uint32_t events, union epoll_ref ref)
+void tap_room_again(struct ctx *c, const struct timespec *now)
 {
 	(void)c;
-	(void)events;
-	(void)ref;
-	return 0;
+	(void)now;
 }
 
 /**
- * passt_epoll_del() - Stand-in: no epoll set here
- * @c:		Execution context, unused
- * @fd:		Descriptor, unused
+ * pcap_frames_iov() - Stand-in for the capture: read every frame given
+ * @iov:	Buffers of the frames
+ * @bufs_per_frame:	Buffers per frame
+ * @nframes:	Number of frames
  */
-void passt_epoll_del(const struct ctx *c, int fd)
+void pcap_frames_iov(const struct iovec *iov, size_t bufs_per_frame,
+		     size_t nframes)
 {
-	(void)c;
-	(void)fd;
+	size_t i;
+
+	for (i = 0; i < bufs_per_frame * nframes; i++)
+		fuzz_touch(iov[i].iov_base, iov[i].iov_len);
 }
 
 /**
