@@ -2143,7 +2143,8 @@ size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
 	else
 		sent = tap_send_frames_passt(c, iov, bufs_per_frame, nframes);
 
-	pcap_frames_iov(iov, bufs_per_frame, sent);
+	if (!c->vhost_user)	/* vu_room_end() captures what it publishes */
+		pcap_frames_iov(iov, bufs_per_frame, sent);
 	return sent;
 }
 

@@ -25,12 +25,14 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
 #include "passt.h"
+#include "pcap.h"
 #include "tap.h"
 #include "util.h"
 #include "virtio.h"
@@ -462,6 +464,33 @@ static void test_mem_table(void)
 	      "used ring outside memory refused");
 
 	vu_reset(&c);
+}
+
+/**
+ * test_rx_pcap() - Frames to the guest are captured once
+ */
+static void test_rx_pcap(void)
+{
+	char path[] = "/tmp/passt-unit-vu-pcap-XXXXXX";
+	uint8_t frame[100] = { 0 };
+	int fd = mkstemp(path);
+	struct stat st;
+
+	if (fd < 0)
+		return;
+	close(fd);
+
+	CHECK(device_up(F_BASE), "capture: device up");
+	pcap_init(path);
+	strcpy(c.pcap, path);
+	post(VU_RX, 0, BUF_OFF, 2048, true);
+	tap_send_single(&c, frame, sizeof(frame));
+	c.pcap[0] = 0;
+	CHECK(le16toh(used(VU_RX)->idx) == 1 && !stat(path, &st) &&
+	      st.st_size == 24 + 16 + sizeof(frame),
+	      "capture: frame to the guest recorded once");
+	unlink(path);
+	signalled(VU_RX);
 }
 
 /**
@@ -1148,6 +1177,8 @@ int main(void)
 	test_messages();
 	test_mem_table();
 	test_rx();
+	new_pair();
+	test_rx_pcap();
 	new_pair();
 	test_room();
 	new_pair();
