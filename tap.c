@@ -168,6 +168,9 @@ static bool tap_gso_off;
 /* pasta: same, for UDP (TCP and UDP segmentation come separately) */
 static bool tap_uso_off;
 
+/* pasta: the kernel refused a frame with a partial checksum */
+static bool tap_csum_off;
+
 /* pasta: offloads enabled on the tap device (TUN_F_*), for the log */
 static unsigned int tap_offloads;
 
@@ -1984,13 +1987,18 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 static void tap_vnet_hdr(struct virtio_net_hdr *h, const struct tap_gso *gso)
 {
 	memset(h, 0, sizeof(*h));
-	if (!gso || !gso->size)
+	if (!gso || (!gso->size && !gso->csum))
 		return;
 
 	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	h->hdr_len = gso->hlen;
-	h->gso_size = gso->size;
 	h->csum_start = gso->l4off;
+	if (!gso->size) {
+		h->csum_offset = offsetof(struct tcphdr, check);
+		return;
+	}
+
+	h->gso_size = gso->size;
 	if (gso->udp) {
 		h->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
 		h->csum_offset = offsetof(struct udphdr, check);
@@ -2055,6 +2063,10 @@ static size_t tap_send_frames_pasta(const struct ctx *c,
 				warn("tap: kernel refused a TCP frame to be "
 				     "segmented, no segmentation offload");
 				tap_gso_off = true;
+			} else if (errno == EINVAL && gso && gso[i].csum) {
+				warn("tap: kernel refused a partial checksum, "
+				     "no checksum offload");
+				tap_csum_off = true;
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				debug("tap: write to tap device failed: %s",
 				      strerror(errno));
@@ -2109,6 +2121,26 @@ bool tap_uso_ok(const struct ctx *c)
 {
 	return c->mode == MODE_PASTA && c->fd_tap >= 0 && tap_vnet_len &&
 	       !tap_uso_off;
+}
+
+/**
+ * tap_csum_ok() - Can the guest complete TCP checksums of frames we send?
+ * @c:		Execution context
+ *
+ * A receiving kernel takes a partial checksum as verified, so the pass over
+ * the payload is saved twice: ours and the check. Not with a capture file,
+ * which should show valid checksums for frames that aren't segmented.
+ *
+ * Return: true for pasta with a virtio_net_hdr on the tap device, and for
+ *	   a vhost-user guest that took GUEST_CSUM, without capture
+ */
+bool tap_csum_ok(const struct ctx *c)
+{
+	if (*c->pcap || c->fd_tap < 0)
+		return false;
+	if (c->vhost_user)
+		return vu_csum_ok();
+	return c->mode == MODE_PASTA && tap_vnet_len && !tap_csum_off;
 }
 
 /**
@@ -2232,11 +2264,11 @@ void tap_commit(const struct ctx *c, const struct tap_slot *s,
 
 	o->iov_base = s->hdr - tap_room_hlen;
 	o->iov_len = tap_room_hlen + dlen;
-	if (gso && gso->size) {
+	if (gso && (gso->size || gso->csum)) {
 		tap_out_gso[tap_out_n] = *gso;
 		tap_out_has_gso = true;
 	} else {
-		tap_out_gso[tap_out_n].size = 0;
+		tap_out_gso[tap_out_n] = (struct tap_gso){ 0 };
 	}
 	tap_out_n++;
 	tap_arena_used += tap_room_stride;
@@ -2273,7 +2305,7 @@ bool tap_queue(const struct ctx *c, void *frame, size_t len)
 
 	tap_out_iov[tap_out_n].iov_base = frame;
 	tap_out_iov[tap_out_n].iov_len = len;
-	tap_out_gso[tap_out_n++].size = 0;
+	tap_out_gso[tap_out_n++] = (struct tap_gso){ 0 };
 	return true;
 }
 

@@ -123,6 +123,7 @@ void tap_vu_flush(struct ctx *c, const struct timespec *now);
 
 /**
  * struct tap_gso - Segmentation of a TCP or UDP frame by the kernel (pasta)
+ *		    or the guest (vhost-user), or only its checksum
  * @size:	Payload bytes per segment (TCP: the connection's MSS, options
  *		accounted for; UDP: the datagram size), 0 for a frame that
  *		goes as it is
@@ -130,12 +131,15 @@ void tap_vu_flush(struct ctx *c, const struct timespec *now);
  * @hlen:	Length of all headers: Ethernet, IP, TCP with options or UDP
  * @v6:		IPv6 (else IPv4)
  * @udp:	UDP datagrams (tap_uso_ok() only), else TCP segments
+ * @csum:	With @size 0: a TCP frame whose checksum is left to the
+ *		receiver (tap_csum_ok() only)
  *
- * With @size set, the TCP or UDP checksum field holds the folded, not
- * complemented, pseudo-header sum (L4 length of the whole frame), the UDP
- * length and IP lengths cover the whole frame: the kernel completes
- * checksums and cuts the payload into segments of @size bytes (the last one
- * may be shorter), copying headers and TCP options into each.
+ * With @size or @csum set, the TCP or UDP checksum field holds the folded,
+ * not complemented, pseudo-header sum (L4 length of the whole frame): the
+ * receiver completes it. With @size set, the UDP length and IP lengths
+ * cover the whole frame: the kernel cuts the payload into segments of @size
+ * bytes (the last one may be shorter), copying headers and TCP options into
+ * each, and completes their checksums.
  */
 struct tap_gso {
 	uint16_t size;
@@ -143,6 +147,7 @@ struct tap_gso {
 	uint16_t hlen;
 	bool v6;
 	bool udp;
+	bool csum;
 };
 
 /* Headroom for the headers (Ethernet to L4) of one frame in tap_room() */
@@ -183,6 +188,7 @@ size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 bool tap_gso_ok(const struct ctx *c);
 bool tap_uso_ok(const struct ctx *c);
+bool tap_csum_ok(const struct ctx *c);
 size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
 			   size_t bufs_per_frame, size_t nframes,
 			   const struct tap_gso *gso);

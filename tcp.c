@@ -1199,6 +1199,7 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 	bool v6 = conn->flags & C_V6;
 	uint16_t wnd = htons(tcp_wnd_field(conn, false));
 	uint32_t ack = htonl(conn->seq_from_tap);
+	bool partial = tap_csum_ok(c);
 	size_t hlen = TCP_HLEN, off = 0;
 	uint8_t opts[TCP_TS_LEN];
 	unsigned int i = 0;
@@ -1234,12 +1235,14 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 		eth = tap_tmpl_l2l3(c, &conn->tmpl, (uint8_t *)th,
 				    hlen + dlen, &psum);
 
-		/* Segmented by the kernel: it adds header and payload to this
-		 * sum, with the length of each segment instead of ours
+		/* Segmented by the kernel, or only summed by the receiver: it
+		 * adds header and payload to this sum (for segments, with the
+		 * length of each instead of ours)
 		 */
-		if (dlen > conn->mss) {
+		if (dlen > conn->mss || partial) {
 			th->th_sum = (uint16_t)~csum_fold(psum);
-			g.size = conn->mss;
+			g.size = dlen > conn->mss ? conn->mss : 0;
+			g.csum = !g.size;
 			g.l4off = (uint16_t)((uint8_t *)th - eth);
 			g.hlen = (uint16_t)(g.l4off + hlen);
 			g.v6 = v6;
@@ -1250,7 +1253,7 @@ static unsigned int tcp_data_frames(struct ctx *c, struct tcp_conn *conn,
 						  sl->niov, dlen, psum);
 		}
 
-		tap_commit(c, sl, iov, dlen, g.size ? &g : NULL);
+		tap_commit(c, sl, iov, dlen, g.l4off ? &g : NULL);
 		tcp_queue(c, NULL, 0, tcp_idx(conn), seq + (uint32_t)off,
 			  (uint32_t)dlen, false);
 		off += dlen;

@@ -838,6 +838,16 @@ bool vu_gso_ok(void)
 }
 
 /**
+ * vu_csum_ok() - Does the guest complete partial checksums?
+ *
+ * Return: true with GUEST_CSUM
+ */
+bool vu_csum_ok(void)
+{
+	return vu_has(VIRTIO_NET_F_GUEST_CSUM);
+}
+
+/**
  * vu_hdr_fill() - virtio_net_hdr for a frame to the guest
  * @h:		Header to fill
  * @gso:	Segmentation of the frame, NULL or size 0 for none
@@ -851,16 +861,19 @@ static void vu_hdr_fill(struct virtio_net_hdr_mrg_rxbuf *h,
 	if (vu_has(VIRTIO_NET_F_GUEST_CSUM))
 		h->hdr.flags = VIRTIO_NET_HDR_F_DATA_VALID;
 
-	if (!gso || !gso->size)
+	if (!gso || (!gso->size && !gso->csum))
 		return;
 
 	h->hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->hdr.gso_type = gso->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
-				    VIRTIO_NET_HDR_GSO_TCPV4;
 	h->hdr.hdr_len = htole16(gso->hlen);
-	h->hdr.gso_size = htole16(gso->size);
 	h->hdr.csum_start = htole16(gso->l4off);
 	h->hdr.csum_offset = htole16(offsetof(struct tcphdr, check));
+	if (!gso->size)
+		return;
+
+	h->hdr.gso_type = gso->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+				    VIRTIO_NET_HDR_GSO_TCPV4;
+	h->hdr.gso_size = htole16(gso->size);
 }
 
 /**
@@ -1088,7 +1101,8 @@ cut:
  * @s:		Its room (unused: frames come in order)
  * @iov:	Its payload buffers (unused)
  * @dlen:	Payload bytes in it
- * @gso:	Segmentation of the frame, NULL for none (only if vu_gso_ok())
+ * @gso:	Segmentation of the frame or its partial checksum, NULL for none
+ *		(only if vu_gso_ok() or vu_csum_ok())
  */
 void vu_commit(const struct tap_slot *s, const struct iovec *iov,
 	       size_t dlen, const struct tap_gso *gso)

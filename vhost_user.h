@@ -137,6 +137,7 @@ void vu_print_capabilities(void);
 int vu_kick(struct ctx *c, union epoll_ref ref, const struct timespec *now);
 bool vu_ready(void);
 bool vu_gso_ok(void);
+bool vu_csum_ok(void);
 size_t vu_send_frames(const struct ctx *c, const struct iovec *iov,
 		      size_t bpf, size_t nframes, const struct tap_gso *gso);
 size_t vu_room(const struct ctx *c, size_t hlen, size_t plen, size_t n,

@@ -13,8 +13,12 @@
 #   wire and completes their checksums from the partial ones we wrote. The
 #   reader checks that no frame exceeds the MTU, that no segment exceeds the
 #   MSS, and every TCP checksum;
+# - every data frame reaches the guest's kernel with a partial checksum
+#   (PACKET_AUXDATA says TP_STATUS_CSUMNOTREADY): pasta leaves TCP checksums
+#   to it, also for frames of one MSS, as at MTU 65520;
 # - content (SHA-256) at MTU 1500 and 1280, IPv4 and IPv6, with timestamps
-#   and without, and with a slow reader (small windows, partial frames).
+#   and without, and with a slow reader (small windows, partial frames), and
+#   at MTU 65520, where frames are one MSS: nothing to segment.
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -24,7 +28,8 @@ MIRROR=$RIG_TMP/mirror.py
 
 cat >"$MIRROR" <<'EOF'
 # Read frames from a new tap device until SIGTERM or IDLE seconds without
-# any; check TCP segments: frame length <= MTU + 14, payload <= MSS, checksum
+# any; check TCP segments: frame length <= MTU + 14, payload <= MSS, checksum,
+# and that there were at least MIN of them
 import fcntl, os, select, signal, struct, sys, time
 
 name, mtu, mss, idle = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
@@ -92,8 +97,58 @@ while not stop and time.monotonic() - last < idle:
 
 print("frames %d data %d maxlen %d maxseg %d over_mtu %d over_mss %d "
       "bad_csum %d" % (frames, data, maxlen, maxseg, big, bigseg, badsum))
-ok = data >= 1000 and not big and not bigseg and not badsum
+ok = data >= int(sys.argv[6]) and not big and not bigseg and not badsum
 sys.exit(0 if ok else 1)
+EOF
+
+# Count TCP data frames the guest receives on an interface, and how many came
+# with a partial checksum (PACKET_AUXDATA: TP_STATUS_CSUMNOTREADY), until
+# SIGTERM or IDLE seconds without any
+PARTIAL=$RIG_TMP/partial.py
+cat >"$PARTIAL" <<'EOF'
+import select, signal, socket, struct, sys, time
+
+SOL_PACKET, PACKET_AUXDATA, CSUMNOTREADY, OUTGOING = 263, 8, 8, 4
+name, idle = sys.argv[1], float(sys.argv[2])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind((name, 0))
+s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+open(sys.argv[3], "w").close()		# ready
+stop = False
+def term(*a):
+    global stop
+    stop = True
+signal.signal(signal.SIGTERM, term)
+
+data = partial = 0
+last = time.monotonic()
+while not stop and time.monotonic() - last < idle:
+    r, _, _ = select.select([s], [], [], 0.2)
+    if not r:
+        continue
+    f, anc, _, addr = s.recvmsg(128, socket.CMSG_SPACE(20))
+    last = time.monotonic()
+    if addr[2] == OUTGOING or len(f) < 74:
+        continue
+    if f[12:14] == b"\x08\x00" and f[23] == 6:
+        ihl = (f[14] & 15) * 4
+        l4len = struct.unpack("!H", f[16:18])[0] - ihl
+        doff = (f[14 + ihl + 12] >> 4) * 4
+    elif f[12:14] == b"\x86\xdd" and f[20] == 6:
+        l4len = struct.unpack("!H", f[18:20])[0]
+        doff = (f[54 + 12] >> 4) * 4
+    else:
+        continue
+    if l4len <= doff:
+        continue
+    data += 1
+    for lvl, typ, d in anc:
+        if lvl == SOL_PACKET and typ == PACKET_AUXDATA and \
+           struct.unpack("I", d[:4])[0] & CSUMNOTREADY:
+            partial += 1
+
+print("data frames %d, with a partial checksum %d" % (data, partial))
+sys.exit(0 if data >= 100 and partial == data else 1)
 EOF
 
 rig_setup
@@ -118,11 +173,13 @@ gso_xfer() {
 	mss=$((mtu - l3 - 20))
 
 	g ip link set ext0 mtu "$mtu"
-	rm -f "$RIG_TMP/mirror.ready"
+	rm -f "$RIG_TMP/mirror.ready" "$RIG_TMP/partial.ready"
 	rig_bg mirror g python3 "$MIRROR" mir0 "$mtu" "$mss" 20 \
-		"$RIG_TMP/mirror.ready"
+		"$RIG_TMP/mirror.ready" $((mtu < 16384 ? 1000 : 100))
 	rig_wait_file 5 "$RIG_TMP/mirror.ready"
-	g ip link set mir0 up
+	g ip link set mir0 mtu "$mtu" up
+	rig_bg partial g python3 "$PARTIAL" ext0 20 "$RIG_TMP/partial.ready"
+	rig_wait_file 5 "$RIG_TMP/partial.ready"
 	g tc qdisc add dev ext0 ingress
 	g tc filter add dev ext0 parent ffff: protocol all u32 \
 		match u32 0 0 action mirred egress mirror dev mir0
@@ -134,17 +191,24 @@ gso_xfer() {
 	read -r b1 p1 <<<"$(rx ext0)"
 
 	g tc qdisc del dev ext0 ingress
-	kill -TERM "${RIG_BG[mirror]}" 2>/dev/null
+	kill -TERM "${RIG_BG[mirror]}" "${RIG_BG[partial]}" 2>/dev/null
 	wait "${RIG_BG[mirror]}"
 	local mrc=$?
+	wait "${RIG_BG[partial]}"
+	local prc=$?
 	echo "#   mirror: $(cat "$RIG_TMP/mirror.log")"
+	echo "#   guest: $(cat "$RIG_TMP/partial.log")"
 
 	avg=$(((b1 - b0) / (p1 - p0 > 0 ? p1 - p0 : 1)))
 	echo "#   guest received $((p1 - p0)) frames, $avg bytes each"
-	ours check "$desc: frames through the tap much larger than the MTU" \
-		test "$avg" -gt $((mtu * 4))
+	# Frames of one MSS at the largest MTU: nothing to segment
+	[ "$mtu" -lt 16384 ] &&
+		ours check "$desc: frames through the tap much larger than the MTU" \
+			test "$avg" -gt $((mtu * 4))
 	check "$desc: segments on the wire within MTU and MSS, checksums good" \
 		test "$mrc" = 0
+	ours check "$desc: data frames with partial checksums, for the kernel" \
+		test "$prc" = 0
 }
 
 if rig_pasta --config-net -t none -u none -T none -U none; then
@@ -154,6 +218,8 @@ if rig_pasta --config-net -t none -u none -T none -U none; then
 	gso_xfer "MTU 1500, IPv4" 1500 $FAR4 21
 	gso_xfer "MTU 1500, IPv6" 1500 $FAR6 22
 	gso_xfer "MTU 1280, IPv6" 1280 $FAR6 23
+	gso_xfer "MTU 65520, IPv4" 65520 $FAR4 26
+	gso_xfer "MTU 65520, IPv6" 65520 $FAR6 27
 	g sysctl -qw net.ipv4.tcp_timestamps=0
 	gso_xfer "MTU 1500, IPv4, no timestamps" 1500 $FAR4 24
 	g sysctl -qw net.ipv4.tcp_timestamps=1

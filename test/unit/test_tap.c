@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -1687,6 +1688,90 @@ static void test_vnet_reads(void)
 	      "delivered, aligned");
 }
 
+/* pasta: what goes in front of frames we write to the tap device */
+static void test_vnet_writes(void)
+{
+	struct tap_gso part = { .l4off = L4OFF4, .hlen = L4OFF4 + 20,
+				.csum = true };
+	static uint8_t f[256], r[VLEN + 256];
+	struct virtio_net_hdr h;
+	enum passt_mode mode = ctx.mode;
+	int fd = ctx.fd_tap, sv[2];
+	struct iovec iov;
+	size_t len;
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+		return;
+
+	ctx.mode = MODE_PASTA;
+	ctx.fd_tap = sv[0];
+	tap_vnet_len = VLEN;
+	len = frame4(f, IPPROTO_TCP, G4, R4, 5000, 80, 100, 0x3c);
+	iov.iov_base = f;
+	iov.iov_len = len;
+
+	CHECK(tap_csum_ok(&ctx), "tap with virtio_net_hdr: checksums left "
+	      "to the namespace's kernel");
+	snprintf(ctx.pcap, sizeof(ctx.pcap), "/nonexistent");
+	CHECK(!tap_csum_ok(&ctx), "capture: checksums complete, as captured");
+	ctx.pcap[0] = 0;
+
+	CHECK(tap_send_frames_gso(&ctx, &iov, 1, 1, &part) == 1,
+	      "frame with a partial checksum written");
+	n = recv(sv[1], r, sizeof(r), MSG_DONTWAIT);
+	memcpy(&h, r, VLEN);
+	CHECK(n == (ssize_t)(VLEN + len) && h.flags == NC &&
+	      h.gso_type == VIRTIO_NET_HDR_GSO_NONE && !h.gso_size &&
+	      h.csum_start == L4OFF4 && h.csum_offset == TCP_CK &&
+	      h.hdr_len == L4OFF4 + 20 && !memcmp(r + VLEN, f, len),
+	      "partial checksum: NEEDS_CSUM at the TCP header, no GSO");
+
+	CHECK(tap_send_frames_gso(&ctx, &iov, 1, 1, NULL) == 1,
+	      "frame without offload written");
+	n = recv(sv[1], r, sizeof(r), MSG_DONTWAIT);
+	memcpy(&h, r, VLEN);
+	CHECK(n == (ssize_t)(VLEN + len) && !h.flags && !h.csum_start &&
+	      h.gso_type == VIRTIO_NET_HDR_GSO_NONE,
+	      "no offload: header all zero");
+
+	/* Through the room, as tcp.c writes: a stale flag doesn't stay */
+	{
+		struct tap_slot sl;
+		struct iovec piov[1];
+
+		CHECK(tap_room(&ctx, L4OFF4 + 20, 100, 1, &sl, piov, 1) == 1,
+		      "room for one frame");
+		memcpy(sl.hdr - (L4OFF4 + 20), f, len);
+		tap_commit(&ctx, &sl, piov, 100, &part);
+		tap_queue(&ctx, f, len);
+		tap_out_flush(&ctx);
+	}
+	n = recv(sv[1], r, sizeof(r), MSG_DONTWAIT);
+	memcpy(&h, r, VLEN);
+	CHECK(n == (ssize_t)(VLEN + len) && h.flags == NC &&
+	      h.csum_start == L4OFF4 && !memcmp(r + VLEN, f, len),
+	      "committed frame: partial checksum kept");
+	n = recv(sv[1], r, sizeof(r), MSG_DONTWAIT);
+	memcpy(&h, r, VLEN);
+	CHECK(n == (ssize_t)(VLEN + len) && !h.flags,
+	      "queued frame after it: no offload");
+
+	/* Refused (an eventfd takes only 8 bytes): no partial ones again */
+	close(sv[0]);
+	ctx.fd_tap = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	CHECK(tap_send_frames_gso(&ctx, &iov, 1, 1, &part) == 0 &&
+	      !tap_csum_ok(&ctx),
+	      "partial checksum refused by the kernel: not asked again");
+	close(ctx.fd_tap);
+	close(sv[1]);
+
+	tap_csum_off = false;
+	tap_vnet_len = 0;
+	ctx.fd_tap = fd;
+	ctx.mode = mode;
+}
+
 static void test_vnet_pcap(void)
 {
 	char path[] = "/tmp/passt-unit-tap-vnet-XXXXXX";
@@ -2047,6 +2132,7 @@ int main(void)
 	test_vnet_hostile();
 	test_vnet_uso();
 	test_vnet_reads();
+	test_vnet_writes();
 	test_vnet_pcap();
 	test_pcap();
 	test_tmpl();

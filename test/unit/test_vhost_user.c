@@ -511,6 +511,7 @@ static void test_rx(void)
 	CHECK(device_up(F_BASE) && vu_ready() && tap_is_ready(&c),
 	      "device up, no offloads: ready");
 	CHECK(!tap_gso_ok(&c), "no GUEST_TSO: no super-frames from TCP");
+	CHECK(!tap_csum_ok(&c), "no GUEST_CSUM: our checksums complete");
 	CHECK_EQ_INT(tap_send_frames(&c, &iov, 1, 1), 0,
 		     "no RX buffers: frame dropped");
 
@@ -581,6 +582,19 @@ static void test_rx(void)
 	CHECK(h.hdr.flags == VIRTIO_NET_HDR_F_DATA_VALID &&
 	      h.hdr.gso_type == VIRTIO_NET_HDR_GSO_NONE,
 	      "plain frame with GUEST_CSUM: checksum valid, no GSO");
+
+	/* Partial checksum, no segmentation: the guest completes it */
+	CHECK(tap_csum_ok(&c), "GUEST_CSUM: checksums left to the guest");
+	post(VU_RX, 2, BUF_OFF + 2 * 2048, 2048, true);
+	gso.csum = true;
+	tap_send_frames_gso(&c, &iov, 1, 1, &gso);
+	gso.csum = false;
+	memcpy(&h, g + BUF_OFF + 2 * 2048, sizeof(h));
+	CHECK(h.hdr.flags == VIRTIO_NET_HDR_F_NEEDS_CSUM &&
+	      h.hdr.gso_type == VIRTIO_NET_HDR_GSO_NONE && !h.hdr.gso_size &&
+	      le16toh(h.hdr.csum_start) == 34 &&
+	      le16toh(h.hdr.csum_offset) == offsetof(struct tcphdr, check),
+	      "partial checksum: NEEDS_CSUM at the TCP header, no GSO");
 
 	/* Broken RX ring: the front-end socket is shut down */
 	((struct vring_avail *)(g + AVAIL(VU_RX)))->idx = htole16(1000);
