@@ -255,6 +255,11 @@ static int splice_dir(struct splice_conn *conn, int from)
 		ssize_t n;
 
 		if (!(conn->flags & SC_EOF(from))) {
+			/* A full pipe gives EAGAIN too: only from an empty
+			 * one does it say that the socket has nothing
+			 */
+			bool pipe_empty = !conn->pending[from];
+
 			n = splice(conn->s[from], NULL, p->w, NULL, p->size,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
@@ -264,7 +269,7 @@ static int splice_dir(struct splice_conn *conn, int from)
 			} else if (!n) {
 				conn->flags |= SC_EOF(from);
 			} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				again = true;
+				again = pipe_empty;
 			} else if (errno != EINTR) {
 				return -1;
 			}

@@ -7,6 +7,7 @@
  */
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <netinet/tcp.h>
 
 #include "../../tcp_splice.c"
@@ -107,8 +108,79 @@ static void test_ns_socks(void)
 	close(c.pasta_netns_fd);
 }
 
+/* A connected TCP pair over loopback: *@a and *@b, nonblocking */
+static bool tcp_pair(int *a, int *b)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	*a = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || *a < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(l, 1) || getsockname(l, (struct sockaddr *)&sa, &sl) ||
+	    connect(*a, (struct sockaddr *)&sa, sizeof(sa)))
+		return false;
+	*b = accept4(l, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	close(l);
+	fcntl(*a, F_SETFL, O_NONBLOCK);
+	return *b >= 0;
+}
+
+/* A full pipe makes splice() from the socket fail with EAGAIN, as an empty
+ * socket does: relaying must not stop there while the socket has data, as
+ * no new event may come for it (edge-triggered, sender out of window)
+ */
+static void test_full_pipe(void)
+{
+	struct flow *f = flow_at(0);
+	struct splice_conn *conn = flow_priv(f);
+	static char data[65536];
+	int writer, reader, fd[2];
+	ssize_t n;
+
+	memset(conn, 0, sizeof(*conn));
+	f->f.bytes[0] = 0;
+	if (!tcp_pair(&writer, &conn->s[0]) ||
+	    !tcp_pair(&conn->s[1], &reader) ||
+	    pipe2(fd, O_NONBLOCK | O_CLOEXEC) ||
+	    fcntl(fd[0], F_SETPIPE_SZ, sizeof(data)) != sizeof(data)) {
+		CHECK(0, "loopback TCP pairs and a pipe");
+		return;
+	}
+	conn->p[0].r = fd[0];
+	conn->p[0].w = fd[1];
+	conn->p[0].size = sizeof(data);
+
+	/* As left by a destination that was full: the pipe is, and the
+	 * source has more
+	 */
+	n = write(fd[1], data, sizeof(data));
+	conn->pending[0] = n > 0 ? (uint32_t)n : 0;
+	n = write(writer, data, sizeof(data));
+	usleep(50000);
+	CHECK(conn->pending[0] == sizeof(data) && n == sizeof(data),
+	      "pipe full, %zi bytes waiting at the source", n);
+
+	/* Room at the destination, as on EPOLLOUT: the pipe goes, then what
+	 * the source has
+	 */
+	CHECK(!splice_dir(conn, 0), "relayed without errors");
+	CHECK(f->f.bytes[0] == sizeof(data),
+	      "full pipe emptied, then the source read (%llu bytes of %zu)",
+	      (unsigned long long)f->f.bytes[0], sizeof(data));
+
+	close(writer);
+	close(reader);
+	close(conn->s[0]);
+	close(conn->s[1]);
+	close(fd[0]);
+	close(fd[1]);
+}
+
 int main(void)
 {
 	test_ns_socks();
+	test_full_pipe();
 	return unit_done();
 }
