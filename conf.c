@@ -43,6 +43,8 @@
 
 #define LOG_SIZE_DEFAULT	(1024 * 1024)
 #define LOG_SIZE_MIN		4096
+#define BUSY_POLL_DEFAULT_US	100	/* a wake-up in a VM costs more */
+#define BUSY_POLL_MAX_US	10000
 #define SOCK_PATH_MAX		sizeof(((struct sockaddr_un *)0)->sun_path)
 #define IPV6_MIN_MTU		1280	/* RFC 8200, 5 */
 
@@ -192,6 +194,7 @@ enum {
 	OPT_FQDN,
 	OPT_SPLICE_ONLY,
 	OPT_STATS,
+	OPT_BUSY_POLL,
 	OPT_CHROOT_FALLBACK,
 	OPT_REPAIR_PATH,
 	OPT_MIGRATE_EXIT,
@@ -268,6 +271,7 @@ static const struct option options[] = {
 	{ "host-lo-to-ns-lo", no_argument, NULL, OPT_HOST_LO_TO_NS_LO },
 	{ "splice-only", no_argument, NULL, OPT_SPLICE_ONLY },
 	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "busy-poll", required_argument, NULL, OPT_BUSY_POLL },
 	{ "chroot-fallback", no_argument, NULL, OPT_CHROOT_FALLBACK },
 	{ "repair-path", required_argument, NULL, OPT_REPAIR_PATH },
 	{ "migrate-exit", no_argument, NULL, OPT_MIGRATE_EXIT },
@@ -323,6 +327,9 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "                           'nobody' instead of root)\n"
 "      --stats SECONDS      Log event counts, at most every SECONDS\n"
 "                           (needs -f)\n"
+"      --busy-poll USEC     Poll for events up to USEC microseconds\n"
+"                           before sleeping, as traffic allows; 0: never\n"
+"                           (default: %u)\n"
 "      --chroot-fallback    Accepted, no effect yet\n"
 "  -h, --help               Show this help and exit\n"
 "      --version            Show the version and exit\n"
@@ -355,7 +362,8 @@ static void usage(const struct ctx *c, FILE *fp, int status)
 "                           (option 12; 64 characters at most)\n"
 "      --fqdn NAME          Fully qualified domain name for the guest,\n"
 "                           sent to DHCP and DHCPv6 clients that ask\n"
-"                           (options 81 and 39)\n");
+"                           (options 81 and 39)\n",
+		BUSY_POLL_DEFAULT_US);
 	if (pasta)
 		fprintf(fp,
 "      --dhcp-dns           Advertise nameservers (DHCP, NDP, DHCPv6)\n"
@@ -1042,7 +1050,8 @@ static void conf_opt_log(struct ctx *c, struct conf_opts *o, int opt,
 }
 
 /**
- * conf_opt_process() - Process: -f, -P, --runas, -h, --version, -p, ...
+ * conf_opt_process() - Process: -f, -P, --runas, -h, --version, -p,
+ *			 --busy-poll, ...
  * @c:		Execution context
  * @o:		Command line options
  * @opt:	Option value, from getopt_long()
@@ -1052,6 +1061,7 @@ static void conf_opt_process(struct ctx *c, struct conf_opts *o, int opt,
 			     const char *arg)
 {
 	bool pasta = c->mode == MODE_PASTA;
+	unsigned long v;
 
 	switch (opt) {
 	case 'f':
@@ -1077,6 +1087,12 @@ static void conf_opt_process(struct ctx *c, struct conf_opts *o, int opt,
 		break;
 	case OPT_CHROOT_FALLBACK:
 		/* Accepted: pivot_root() has no fallback (yet) */
+		break;
+	case OPT_BUSY_POLL:
+		if (parse_uint(arg, 0, BUSY_POLL_MAX_US, &v))
+			die("Invalid --busy-poll time: %s (microseconds, "
+			    "0 to %u)", arg, BUSY_POLL_MAX_US);
+		c->busy_poll_ns = v * 1000LL;
 		break;
 	}
 }
@@ -1594,6 +1610,7 @@ static const struct conf_opt conf_opts_table[] = {
 	{ OPT_LOG_SIZE, "--log-size", IN_BOTH, conf_opt_log },
 	{ 'e', "-e/--stderr", IN_BOTH, conf_opt_log },
 	{ OPT_STATS, "--stats", IN_BOTH, conf_opt_log },
+	{ OPT_BUSY_POLL, "--busy-poll", IN_BOTH, conf_opt_process },
 	{ 'f', "-f/--foreground", IN_BOTH, conf_opt_process },
 	{ 'P', "-P/--pid", IN_BOTH, conf_opt_process },
 	{ OPT_RUNAS, "--runas", IN_BOTH, conf_opt_process },
@@ -1859,6 +1876,7 @@ static void conf_parse(struct ctx *c, struct conf_opts *o, int argc,
 	o->log_size = LOG_SIZE_DEFAULT;
 
 	c->mtu = MTU_DEFAULT;
+	c->busy_poll_ns = BUSY_POLL_DEFAULT_US * 1000LL;
 	memcpy(c->our_tap_mac, mac_default, ETH_ALEN);
 	c->fd_passed = -1;
 	c->log_size = LOG_SIZE_DEFAULT;

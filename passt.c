@@ -326,11 +326,11 @@ static void dispatch(union epoll_ref ref, uint32_t events,
  * Return: 0 when terminated by a signal or when the guest goes away for
  *	   good, 1 on configuration or set-up errors
  *
- * #syscalls epoll_pwait epoll_wait clock_gettime
  */
 int main(int argc, char **argv)
 {
 	struct epoll_event events[EPOLL_EVENTS];
+	long long poll_ns = 0;
 	sigset_t mask, wait_mask;
 
 	isolate_initial(argc, argv);
@@ -431,12 +431,10 @@ int main(int argc, char **argv)
 		struct timespec now;
 		int i, n;
 
-		n = epoll_pwait(c.epollfd, events, EPOLL_EVENTS, -1,
-				&wait_mask);
+		n = passt_epoll_wait(&c, events, EPOLL_EVENTS, &wait_mask,
+				     &poll_ns, &now);
 		if (n < 0 && errno != EINTR)
 			die("epoll_wait: %s", strerror(errno));
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
 
 		if (flow_dump_req) {
 			flow_dump_req = 0;

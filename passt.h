@@ -12,6 +12,8 @@
 #include <linux/if_ether.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <sys/epoll.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -184,6 +186,7 @@ struct ctx {
 	int debug;
 	int trace;
 	unsigned int stats;		/* --stats: seconds between counts */
+	long long busy_poll_ns;		/* --busy-poll: longest window, 0: off */
 	char log_file[PATH_MAX];
 	size_t log_size;
 	char pcap[PATH_MAX];
@@ -253,9 +256,13 @@ struct ctx {
 	struct fwd_ports udp_out;
 };
 
-/* epoll set of the context (util.c) */
+/* epoll set of the context, and waiting on it (util.c) */
 int passt_epoll_add(const struct ctx *c, uint32_t events, union epoll_ref ref);
 int passt_epoll_mod(const struct ctx *c, uint32_t events, union epoll_ref ref);
 void passt_epoll_del(const struct ctx *c, int fd);
+long long busy_poll_adapt(long long window, long long waited, long long max);
+int passt_epoll_wait(const struct ctx *c, struct epoll_event *events,
+		     int maxevents, const sigset_t *mask, long long *window,
+		     struct timespec *now);
 
 #endif /* PASST_H */

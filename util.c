@@ -329,6 +329,73 @@ int passt_epoll_mod(const struct ctx *c, uint32_t events, union epoll_ref ref)
 	return 0;
 }
 
+/* Busy polling: before sleeping, epoll is asked again without a timeout for
+ * a while, the window. Waking up from sleep costs a context switch, and an
+ * interrupt between CPUs in a VM, more than a round trip through a socket
+ * and back: the window adapts to the traffic as KVM's halt polling does.
+ */
+#define BUSY_POLL_START_NS	10000
+
+/**
+ * busy_poll_adapt() - Next polling window, from how long the last wait was
+ * @window:	Current window, nanoseconds
+ * @waited:	Time from the start of the last wait to its event
+ * @max:	Longest window (--busy-poll), 0: no polling
+ *
+ * An event within @max of the start of the wait: polling for that long
+ * would have caught it, double the window (from BUSY_POLL_START_NS). Later
+ * ones: halve it, down to nothing, so that sparse traffic costs no polls.
+ *
+ * Return: next window, nanoseconds
+ */
+long long busy_poll_adapt(long long window, long long waited, long long max)
+{
+	if (max <= 0)
+		return 0;
+	if (waited > max)
+		return window / 2 < BUSY_POLL_START_NS ? 0 : window / 2;
+	return MIN(window ? window * 2 : BUSY_POLL_START_NS, max);
+}
+
+/**
+ * passt_epoll_wait() - Wait for events: poll for up to the window, then
+ *			sleep, and adapt the window
+ * @c:		Execution context (busy_poll_ns: longest window)
+ * @events:	Events, set here
+ * @maxevents:	Size of @events
+ * @mask:	Signals blocked while waiting
+ * @window:	Polling window, nanoseconds, updated here
+ * @now:	Current time, set here
+ *
+ * Return: number of events or -1 on error, as epoll_pwait(), never 0
+ *
+ * #syscalls epoll_pwait epoll_wait clock_gettime sched_yield
+ */
+int passt_epoll_wait(const struct ctx *c, struct epoll_event *events,
+		     int maxevents, const sigset_t *mask, long long *window,
+		     struct timespec *now)
+{
+	struct timespec start;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (*window) {
+		n = epoll_pwait(c->epollfd, events, maxevents, 0, mask);
+		clock_gettime(CLOCK_MONOTONIC, now);
+		if (n)
+			return n;
+		if (timespec_diff_ns(now, &start) >= *window)
+			break;
+		sched_yield();	/* Others on this CPU go first */
+	}
+
+	n = epoll_pwait(c->epollfd, events, maxevents, -1, mask);
+	clock_gettime(CLOCK_MONOTONIC, now);
+	*window = busy_poll_adapt(*window, timespec_diff_ns(now, &start),
+				  c->busy_poll_ns);
+	return n;
+}
+
 /**
  * passt_epoll_del() - Remove a file descriptor from the epoll set
  * @c:		Execution context

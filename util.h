@@ -39,6 +39,20 @@ static inline long long timespec_diff_ms(const struct timespec *a,
 	       (a->tv_nsec - b->tv_nsec) / 1000000LL;
 }
 
+/**
+ * timespec_diff_ns() - Nanoseconds from @b to @a
+ * @a:		Later time
+ * @b:		Earlier time
+ *
+ * Return: @a - @b in nanoseconds
+ */
+static inline long long timespec_diff_ns(const struct timespec *a,
+					 const struct timespec *b)
+{
+	return (a->tv_sec - b->tv_sec) * 1000000000LL +
+	       (a->tv_nsec - b->tv_nsec);
+}
+
 /* Files */
 int write_all(int fd, const void *buf, size_t len);
 ssize_t read_file(const char *path, char *buf, size_t size);

@@ -3,7 +3,8 @@
 #
 # test/rig/50-tcp-data.sh - TCP bulk data through pasta and passt, IPv4 and
 # IPv6, both directions, content checked with SHA-256; to the far host (via
-# the host's routing) and to the host itself (gateway mapped to loopback)
+# the host's routing) and to the host itself (gateway mapped to loopback);
+# then, idle, the daemon uses no CPU (busy polling stops with the traffic)
 
 . "$(dirname "$0")/../lib/rig.sh"
 
@@ -47,12 +48,29 @@ cc_checks() {
 	wait "${RIG_BG[rr-gw]}" "${RIG_BG[rr-far]}"
 }
 
+# idle_check MODE PID: after round trips through the gateway, the daemon
+# sleeps again: busy polling stops with the traffic (a window that doesn't
+# shrink would keep a CPU busy)
+idle_check() {
+	local mode=$1 pid=$2 t0 t1
+
+	g timeout 10 python3 "$TCPTOOL" rr $GW4 $PORT 2 >/dev/null 2>&1
+	sleep 0.5
+	t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	sleep 2
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	echo "#   $mode: $((t1 - t0)) clock ticks of CPU in 2 s, idle"
+	check "$mode: idle after round trips, no polling left" \
+		test $((t1 - t0)) -le 2
+}
+
 rig_bbr h && BBR=1
 
 if rig_pasta --config-net -t none -u none -T none -U none; then
 	rig_retry 5 g ip -6 route show default | grep -q . ||
 		echo "# no IPv6 default route in guest yet"
 	data_checks pasta
+	idle_check pasta "$RIG_PASTA_PID"
 	if [ -n "$BBR" ]; then
 		ours cc_checks pasta
 	else
@@ -67,6 +85,7 @@ rig_tcp_server h $PORT
 
 if rig_passt --no-ra && rig_guest_conf; then
 	data_checks passt
+	idle_check passt "$RIG_PASST_PID"
 	[ -n "$BBR" ] && ours cc_checks passt
 else
 	rig_result FAIL "passt: start"

@@ -277,6 +277,10 @@ static const struct bad bad_cmds[] = {
 	{ MODE_PASST, { "-f", "--stats", "0" }, "--stats" },
 	{ MODE_PASST, { "-f", "--stats", "1s" }, "--stats" },
 	{ MODE_PASST, { "-f", "--stats" }, "requires an argument" },
+	{ MODE_PASST, { "--busy-poll", "10001" }, "--busy-poll" },
+	{ MODE_PASTA, { "--busy-poll", "-1" }, "--busy-poll" },
+	{ MODE_PASST, { "--busy-poll", "50us" }, "--busy-poll" },
+	{ MODE_PASST, { "--busy-poll" }, "requires an argument" },
 	{ MODE_PASST, { "--migrate-exit" }, "vhost-user" },
 	{ MODE_PASST, { "--migrate-no-linger" }, "vhost-user" },
 	{ MODE_PASST, { "--repair-path", "/tmp/r" }, "vhost-user" },
@@ -752,6 +756,13 @@ static void test_passt(void)
 	if (PASTA_OK("--stats", "1"))
 		CHECK(c.stats == 1 && c.foreground,
 		      "pasta --stats 1 spawning a shell: foreground implied");
+	if (PASST_OK("-f"))
+		CHECK(c.busy_poll_ns == 100000,
+		      "passt: busy polling up to 100 us by default");
+	if (PASTA_OK("--busy-poll", "0"))
+		CHECK(!c.busy_poll_ns, "pasta --busy-poll 0: no polling");
+	if (PASST_OK("--busy-poll", "10000"))
+		CHECK(c.busy_poll_ns == 10000000LL, "passt --busy-poll 10000");
 	if (PASST_OK("--chroot-fallback"))
 		CHECK(c.mode == MODE_PASST, "passt --chroot-fallback accepted");
 	PASTA_OK("--chroot-fallback");

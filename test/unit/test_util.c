@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -319,6 +321,70 @@ static void test_epoll(void)
 	close(c.epollfd);
 }
 
+/* Busy polling: the window follows the traffic, within --busy-poll */
+static void test_busy_poll(void)
+{
+	static struct ctx c = { .busy_poll_ns = 100000 };
+	struct itimerspec its = { .it_value.tv_nsec = 20000000 };
+	long long w = 0, max = 100000;
+	struct epoll_event ev[2];
+	struct timespec now;
+	int t, e;
+
+	CHECK(busy_poll_adapt(0, 5000, max) == 10000,
+	      "event soon after sleeping: polling starts at 10 us");
+	CHECK(busy_poll_adapt(10000, 50000, max) == 20000,
+	      "event within the longest window: the window doubles");
+	CHECK(busy_poll_adapt(80000, 90000, max) == max,
+	      "window at most --busy-poll");
+	CHECK(busy_poll_adapt(80000, 5000000, max) == 40000,
+	      "event later than --busy-poll: the window halves");
+	CHECK(busy_poll_adapt(15000, 5000000, max) == 0,
+	      "below 10 us: no polling at all");
+	CHECK(busy_poll_adapt(0, 5000000, max) == 0,
+	      "sparse events: no polling");
+	CHECK(busy_poll_adapt(40000, 1000, 0) == 0,
+	      "--busy-poll 0: never");
+
+	c.epollfd = epoll_create1(EPOLL_CLOEXEC);
+	t = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	e = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (c.epollfd < 0 || t < 0 || e < 0) {
+		CHECK(0, "epoll set, timerfd, eventfd");
+		return;
+	}
+
+	/* Polling gives the event that's there, as a wait would */
+	epoll_ctl(c.epollfd, EPOLL_CTL_ADD, e,
+		  &(struct epoll_event){ .events = EPOLLIN });
+	w = 50000;
+	CHECK(passt_epoll_wait(&c, ev, 2, NULL, &w, &now) == 1 && w == 50000,
+	      "event ready: returned at once, window kept");
+	epoll_ctl(c.epollfd, EPOLL_CTL_DEL, e, NULL);
+
+	/* Nothing within the window: sleep until the event, never return
+	 * empty-handed, and poll less after a long wait
+	 */
+	epoll_ctl(c.epollfd, EPOLL_CTL_ADD, t,
+		  &(struct epoll_event){ .events = EPOLLIN });
+	timerfd_settime(t, 0, &its, NULL);
+	w = 80000;
+	CHECK(passt_epoll_wait(&c, ev, 2, NULL, &w, &now) == 1 && w == 40000,
+	      "event after 20 ms: slept for it, window halved");
+
+	/* No polling: sleeps, stays without */
+	c.busy_poll_ns = 0;
+	w = 0;
+	timerfd_settime(t, 0, &(struct itimerspec){
+		.it_value.tv_nsec = 1000000 }, NULL);
+	CHECK(passt_epoll_wait(&c, ev, 2, NULL, &w, &now) == 1 && !w,
+	      "--busy-poll 0: slept, no window");
+
+	close(t);
+	close(e);
+	close(c.epollfd);
+}
+
 int main(void)
 {
 	char cmd[64];
@@ -336,6 +402,7 @@ int main(void)
 	test_fd();
 	test_ns_call();
 	test_epoll();
+	test_busy_poll();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd))
