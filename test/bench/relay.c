@@ -36,6 +36,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -187,17 +188,24 @@ static bool dir_run(struct conn *c, int side)
 	ssize_t n;
 
 	for (;;) {
-		bool in_blocked = true, out_blocked = true;
+		bool src_empty = false, dst_full = false;
 
 		if (!d->eof) {
+			size_t before = d->in_pipe;
+
 			n = splice(from, NULL, d->pipe_w, NULL, PIPE_SIZE,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
 				d->in_pipe += (size_t)n;
-				in_blocked = false;
 			} else if (!n) {
 				d->eof = true;
-			} else if (errno != EAGAIN && errno != EINTR) {
+			} else if (errno == EAGAIN) {
+				/* With data in the pipe, EAGAIN may only
+				 * mean that the pipe is full: the source is
+				 * known to be empty only if the pipe was
+				 */
+				src_empty = !before;
+			} else if (errno != EINTR) {
 				return false;
 			}
 		}
@@ -205,18 +213,21 @@ static bool dir_run(struct conn *c, int side)
 		if (d->in_pipe) {
 			n = splice(d->pipe_r, NULL, to, NULL, d->in_pipe,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
+			if (n > 0)
 				d->in_pipe -= (size_t)n;
-				out_blocked = false;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			else if (n < 0 && errno == EAGAIN)
+				dst_full = true;
+			else if (!n || errno != EINTR)
 				return false;
-			}
 		}
 
-		/* Source drained (or done) and the pipe empty, or the
-		 * destination full: an edge on either socket brings us back
+		/* An edge brings us back: EPOLLOUT on a full destination,
+		 * EPOLLIN on a source we drained. A source that we didn't
+		 * drain because the pipe was full might not send another
+		 * edge (its receive buffer full, its peer waiting): go on
+		 * until it's drained.
 		 */
-		if ((in_blocked || d->eof) && (!d->in_pipe || out_blocked))
+		if (dst_full || ((src_empty || d->eof) && !d->in_pipe))
 			break;
 	}
 
@@ -486,6 +497,9 @@ int main(int argc, char **argv)
 		if (setrlimit(RLIMIT_NOFILE, &rl))
 			fprintf(stderr, "relay: can't raise RLIMIT_NOFILE\n");
 	}
+
+	/* A peer gone while we write to it: EPIPE, not the signal */
+	signal(SIGPIPE, SIG_IGN);
 
 	for (i = 0; i < CONN_MAX; i++) {
 		conns[i].d[0].pipe_r = conns[i].d[1].pipe_r = -1;
