@@ -3,7 +3,10 @@
 #
 # test/bench/udp.sh - UDP throughput (iperf3 -u, as fast as the sender can)
 # between a namespace and the host, side by side in one run: our pasta,
-# Debian's /usr/bin/pasta, slirp4netns, and a plain veth pair as the limit.
+# Debian's /usr/bin/pasta, slirp4netns, a plain veth pair as the limit, and
+# "relay": the same veth pair with bench/relay.c (the cheapest user-space
+# relay: recvmmsg() / sendmmsg() and nothing else) in the host namespace,
+# from RELAY_HOST:15201 to the iperf3 server on 127.0.0.1:5201.
 #
 # Datagrams of BENCH_UDP_LEN bytes (default 1400: what fits an Ethernet
 # MTU), guest MTU 65520, both directions: "up" is namespace -> host, "down"
@@ -22,7 +25,7 @@
 #   udp_paced TOOL DIR MBIT_S LOSS_PCT
 #   udp_ratio TOOL DIR RATIO_TO_VETH
 # Environment: BENCH_DUR, BENCH_UDP_LEN, BENCH_UDP_TOOLS (default
-# "ours-pasta deb-pasta slirp veth", or base-pasta first if
+# "ours-pasta deb-pasta slirp veth relay", or base-pasta first if
 # BENCH_UDP_BASE is set), BENCH_UDP_RUNS (default 3), BENCH_UDP_BASE: the
 # pasta (a link named pasta) of another build, e.g. before a change, as
 # "base-pasta".
@@ -31,7 +34,7 @@
 
 DUR=${BENCH_DUR:-3}
 LEN=${BENCH_UDP_LEN:-1400}
-TOOLS="ours-pasta deb-pasta slirp veth"
+TOOLS="ours-pasta deb-pasta slirp veth relay"
 [ -n "$BENCH_UDP_BASE" ] && TOOLS="base-pasta $TOOLS"
 TOOLS=${BENCH_UDP_TOOLS:-$TOOLS}
 OURS=$PASTA
@@ -40,6 +43,10 @@ RATE=${BENCH_UDP_RATE:-300M}
 SLIRP_NET=198.18.8
 VETH_HOST=198.18.5.1
 VETH_GUEST=198.18.5.2
+# relay: a veth pair of its own, set up along with veth's: another subnet
+RELAY_HOST=198.18.6.1
+RELAY_GUEST=198.18.6.2
+RELAY_PORT=15201
 
 declare -A R		# R[tool,dir] = "MBIT LOSS"
 
@@ -64,7 +71,7 @@ except Exception:
     print("n/a n/a")' "$LEN"
 }
 
-declare -A DST GNS	# DST[tool]: server address; GNS[tool]: namespace
+declare -A DST PORT GNS	# server address and port; GNS[tool]: namespace
 
 # one TOOL DIR RATE: one run, "MBIT LOSS"
 one() {
@@ -72,7 +79,8 @@ one() {
 
 	[ "$2" = down ] && rev=-R
 	NS_GUEST=${GNS[$1]}
-	g timeout $((DUR + 15)) iperf3 -u -c "${DST[$1]}" $rev -b "$3" \
+	g timeout $((DUR + 15)) iperf3 -u -c "${DST[$1]}" \
+		-p "${PORT[$1]:-5201}" $rev -b "$3" \
 		-l "$LEN" -t "$DUR" -J --get-server-output 2>/dev/null |
 		udp_rate
 	sleep 0.3
@@ -118,6 +126,27 @@ setup_veth() {
 	DST[veth]=$VETH_HOST
 }
 
+# A veth pair like veth's (host end vb1, on its own subnet: veth's is up at
+# the same time), relay.c in the host namespace between it and the iperf3
+# server
+setup_relay() {
+	h ip link add vb1 type veth peer name vb0 netns "$NS_GUEST" || return 1
+	h ip addr add $RELAY_HOST/24 dev vb1
+	h ip link set vb1 mtu 65520 up
+	g ip addr add $RELAY_GUEST/24 dev vb0
+	g ip link set vb0 mtu 65520 up
+	rig_bg relay h "$RELAY" $RELAY_HOST $RELAY_PORT 127.0.0.1 5201
+	rig_wait_port h tcp $RELAY_PORT $RELAY_HOST &&
+		rig_retry 5 g ping -c1 -W1 -q $RELAY_HOST >/dev/null 2>&1 ||
+		{ echo "# relay: didn't start"; return 1; }
+	DST[relay]=$RELAY_HOST
+	PORT[relay]=$RELAY_PORT
+}
+
+RELAY=$RIG_TMP/relay
+${CC:-cc} -O2 -o "$RELAY" "$RIG_TESTDIR/bench/relay.c" ||
+	{ echo "# can't build relay.c"; exit 1; }
+
 rig_setup >/dev/null
 rig_bg iperf3 h iperf3 -s -J
 rig_wait_port h tcp 5201 || { echo "# no iperf3 server"; exit 1; }
@@ -133,6 +162,7 @@ for t in $TOOLS; do
 	deb-pasta)	setup_pasta deb-pasta /usr/bin/pasta ;;
 	slirp)		setup_slirp ;;
 	veth)		setup_veth ;;
+	relay)		setup_relay ;;
 	*)		false ;;
 	esac && UP="$UP $t"
 done
