@@ -23,15 +23,16 @@
 #
 # Environment: BENCH_DUR (seconds per throughput figure, default 3),
 # BENCH_TOOLS (default: "ours-pasta ours-passt deb-pasta deb-passt slirp
-# veth relay"), BENCH_UDP=1 to also run bench/udp.sh. bench/splice.sh always runs:
-# pasta's spliced loopback path against a direct loopback connection; so
-# does bench/vm.sh (BENCH_VM=0 to leave it out): a real qemu guest's
-# iperf3 through passt, stream socket against vhost-user.
+# veth relay"), BENCH_UDP=1 to also run bench/udp.sh. bench/splice.sh
+# always runs: pasta's spliced loopback path against a direct loopback
+# connection; so does bench/vm.sh (BENCH_VM=0 to leave it out): a real qemu
+# guest's iperf3 through passt, stream socket against vhost-user.
 
 . "$(dirname "$0")/../lib/rig.sh"
 
 DUR=${BENCH_DUR:-3}
-TOOLS=${BENCH_TOOLS:-"ours-pasta ours-passt deb-pasta deb-passt slirp veth relay"}
+TOOLS="ours-pasta ours-passt deb-pasta deb-passt slirp veth relay"
+TOOLS=${BENCH_TOOLS:-$TOOLS}
 OURS=$PASST
 RR_DUR=1
 SLIRP_NET=198.18.8
