@@ -260,6 +260,7 @@ struct ctx {
 int passt_epoll_add(const struct ctx *c, uint32_t events, union epoll_ref ref);
 int passt_epoll_mod(const struct ctx *c, uint32_t events, union epoll_ref ref);
 void passt_epoll_del(const struct ctx *c, int fd);
+void busy_poll_moved(size_t bytes);
 long long busy_poll_adapt(long long window, long long waited, long long max);
 int passt_epoll_wait(const struct ctx *c, struct epoll_event *events,
 		     int maxevents, const sigset_t *mask, long long *window,

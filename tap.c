@@ -894,6 +894,7 @@ static void tap_frame(struct ctx *c, const uint8_t *f, size_t len,
 		pcap_frames_iov(v->iov, v->niov, 1);
 	else
 		pcap_frame(f, len);
+	busy_poll_moved(len);
 
 	if (c->splice_only)	/* pasta --splice-only: no tap traffic */
 		return;
@@ -2162,10 +2163,13 @@ size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
 			   size_t bufs_per_frame, size_t nframes,
 			   const struct tap_gso *gso)
 {
-	size_t sent;
+	size_t sent, i;
 
 	if (!nframes || !bufs_per_frame || c->fd_tap < 0)
 		return 0;
+
+	for (i = 0; i < nframes * bufs_per_frame; i++)
+		busy_poll_moved(iov[i].iov_len);
 
 	if (c->mode == MODE_PASTA)
 		sent = tap_send_frames_pasta(c, iov, bufs_per_frame, nframes,
@@ -2257,6 +2261,7 @@ void tap_commit(const struct ctx *c, const struct tap_slot *s,
 {
 	struct iovec *o = &tap_out_iov[tap_out_n];
 
+	busy_poll_moved(dlen);
 	if (c->vhost_user) {
 		vu_commit(s, iov, dlen, gso);
 		return;

@@ -281,6 +281,7 @@ static int splice_dir(struct splice_conn *conn, int from)
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
 				conn->pending[from] -= n;
+				busy_poll_moved((size_t)n);
 				progress = true;
 			} else if (n < 0 && (errno == EAGAIN ||
 					     errno == EWOULDBLOCK)) {

@@ -336,6 +336,23 @@ int passt_epoll_mod(const struct ctx *c, uint32_t events, union epoll_ref ref)
  */
 #define BUSY_POLL_START_NS	10000
 
+/* Bytes relayed between two waits above which we don't poll: in a bulk
+ * transfer, every process is busy and a polling one takes CPU time from
+ * the others, with no round trip to wait for
+ */
+#define BUSY_POLL_BULK		16384
+
+static size_t busy_poll_bytes;
+
+/**
+ * busy_poll_moved() - Count bytes relayed before the next wait
+ * @bytes:	Bytes of frames to or from the guest, or spliced
+ */
+void busy_poll_moved(size_t bytes)
+{
+	busy_poll_bytes += bytes;
+}
+
 /**
  * busy_poll_adapt() - Next polling window, from how long the last wait was
  * @window:	Current window, nanoseconds
@@ -367,6 +384,9 @@ long long busy_poll_adapt(long long window, long long waited, long long max)
  * @window:	Polling window, nanoseconds, updated here
  * @now:	Current time, set here
  *
+ * No polling after more than BUSY_POLL_BULK bytes relayed (busy_poll_moved())
+ * since the last wait.
+ *
  * Return: number of events or -1 on error, as epoll_pwait(), never 0
  *
  * #syscalls epoll_pwait epoll_wait clock_gettime sched_yield
@@ -375,11 +395,13 @@ int passt_epoll_wait(const struct ctx *c, struct epoll_event *events,
 		     int maxevents, const sigset_t *mask, long long *window,
 		     struct timespec *now)
 {
+	bool bulk = busy_poll_bytes > BUSY_POLL_BULK;
 	struct timespec start;
 	int n;
 
+	busy_poll_bytes = 0;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (*window) {
+	while (*window && !bulk) {
 		n = epoll_pwait(c->epollfd, events, maxevents, 0, mask);
 		clock_gettime(CLOCK_MONOTONIC, now);
 		if (n)

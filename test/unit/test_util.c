@@ -372,6 +372,38 @@ static void test_busy_poll(void)
 	CHECK(passt_epoll_wait(&c, ev, 2, NULL, &w, &now) == 1 && w == 40000,
 	      "event after 20 ms: slept for it, window halved");
 
+	/* Polling burns CPU time until the event, unless a bulk transfer
+	 * ran since the last wait
+	 */
+	{
+		struct itimerspec at20 = { .it_value.tv_nsec = 20000000 };
+		struct timespec c0, c1;
+		long long polled, slept;
+
+		c.busy_poll_ns = w = 20000000;
+		timerfd_settime(t, 0, &at20, NULL);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+		passt_epoll_wait(&c, ev, 2, NULL, &w, &now);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+		polled = timespec_diff_ns(&c1, &c0);
+		(void)!read(t, &(uint64_t){ 0 }, sizeof(uint64_t));
+
+		busy_poll_moved(65536);
+		w = 20000000;
+		timerfd_settime(t, 0, &at20, NULL);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+		passt_epoll_wait(&c, ev, 2, NULL, &w, &now);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+		slept = timespec_diff_ns(&c1, &c0);
+		(void)!read(t, &(uint64_t){ 0 }, sizeof(uint64_t));
+
+		CHECK(polled > 4000000 && slept < 2000000,
+		      "20 ms window: %lld us of CPU polling, %lld us after "
+		      "64 KiB relayed (no polling)", polled / 1000,
+		      slept / 1000);
+		c.busy_poll_ns = 100000;
+	}
+
 	/* No polling: sleeps, stays without */
 	c.busy_poll_ns = 0;
 	w = 0;
