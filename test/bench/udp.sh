@@ -116,12 +116,17 @@ setup_slirp() {
 	DST[slirp]=$SLIRP_NET.2
 }
 
-setup_veth() {
-	h ip link add vb0 type veth peer name vb0 netns "$NS_GUEST" || return 1
-	h ip addr add $VETH_HOST/24 dev vb0
-	h ip link set vb0 mtu 65520 up
-	g ip addr add $VETH_GUEST/24 dev vb0
+# veth_pair HOST_DEV HOST_ADDR GUEST_ADDR: a veth pair to the guest's vb0
+veth_pair() {
+	h ip link add "$1" type veth peer name vb0 netns "$NS_GUEST" || return 1
+	h ip addr add "$2/24" dev "$1"
+	h ip link set "$1" mtu 65520 up
+	g ip addr add "$3/24" dev vb0
 	g ip link set vb0 mtu 65520 up
+}
+
+setup_veth() {
+	veth_pair vb0 $VETH_HOST $VETH_GUEST || return 1
 	rig_retry 5 g ping -c1 -W1 -q $VETH_HOST >/dev/null 2>&1 || return 1
 	DST[veth]=$VETH_HOST
 }
@@ -130,11 +135,7 @@ setup_veth() {
 # the same time), relay.c in the host namespace between it and the iperf3
 # server
 setup_relay() {
-	h ip link add vb1 type veth peer name vb0 netns "$NS_GUEST" || return 1
-	h ip addr add $RELAY_HOST/24 dev vb1
-	h ip link set vb1 mtu 65520 up
-	g ip addr add $RELAY_GUEST/24 dev vb0
-	g ip link set vb0 mtu 65520 up
+	veth_pair vb1 $RELAY_HOST $RELAY_GUEST || return 1
 	rig_bg relay h "$RELAY" $RELAY_HOST $RELAY_PORT 127.0.0.1 5201
 	rig_wait_port h tcp $RELAY_PORT $RELAY_HOST &&
 		rig_retry 5 g ping -c1 -W1 -q $RELAY_HOST >/dev/null 2>&1 ||
