@@ -325,7 +325,6 @@ static void dispatch(union epoll_ref ref, uint32_t events,
  *
  * Return: 0 when terminated by a signal or when the guest goes away for
  *	   good, 1 on configuration or set-up errors
- *
  */
 int main(int argc, char **argv)
 {

@@ -2261,8 +2261,9 @@ void tap_commit(const struct ctx *c, const struct tap_slot *s,
 {
 	struct iovec *o = &tap_out_iov[tap_out_n];
 
-	busy_poll_moved(dlen);
 	if (c->vhost_user) {
+		/* Others are counted as tap_out_flush() sends them */
+		busy_poll_moved(dlen);
 		vu_commit(s, iov, dlen, gso);
 		return;
 	}
