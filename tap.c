@@ -1981,11 +1981,12 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 }
 
 /**
- * tap_vnet_hdr() - Fill the virtio_net_hdr for a frame to the tap device
+ * tap_vnet_hdr() - Fill the virtio_net_hdr for a frame to the tap device or,
+ *		    in host order, to a vhost-user guest
  * @h:		Header to fill
- * @gso:	Segmentation of the frame, NULL for none
+ * @gso:	Segmentation of the frame or its partial checksum, NULL for none
  */
-static void tap_vnet_hdr(struct virtio_net_hdr *h, const struct tap_gso *gso)
+void tap_vnet_hdr(struct virtio_net_hdr *h, const struct tap_gso *gso)
 {
 	memset(h, 0, sizeof(*h));
 	if (!gso || (!gso->size && !gso->csum))

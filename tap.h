@@ -189,6 +189,7 @@ size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 bool tap_gso_ok(const struct ctx *c);
 bool tap_uso_ok(const struct ctx *c);
 bool tap_csum_ok(const struct ctx *c);
+void tap_vnet_hdr(struct virtio_net_hdr *h, const struct tap_gso *gso);
 size_t tap_send_frames_gso(const struct ctx *c, const struct iovec *iov,
 			   size_t bufs_per_frame, size_t nframes,
 			   const struct tap_gso *gso);

@@ -850,30 +850,22 @@ bool vu_csum_ok(void)
 /**
  * vu_hdr_fill() - virtio_net_hdr for a frame to the guest
  * @h:		Header to fill
- * @gso:	Segmentation of the frame, NULL or size 0 for none
+ * @gso:	Segmentation of the frame or its partial checksum, NULL for none
  */
 static void vu_hdr_fill(struct virtio_net_hdr_mrg_rxbuf *h,
 			const struct tap_gso *gso)
 {
 	memset(h, 0, sizeof(*h));
+	tap_vnet_hdr(&h->hdr, gso);
 
 	/* Our checksums are complete: spare the guest the check */
-	if (vu_has(VIRTIO_NET_F_GUEST_CSUM))
+	if (!h->hdr.flags && vu_has(VIRTIO_NET_F_GUEST_CSUM))
 		h->hdr.flags = VIRTIO_NET_HDR_F_DATA_VALID;
 
-	if (!gso || (!gso->size && !gso->csum))
-		return;
-
-	h->hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->hdr.hdr_len = htole16(gso->hlen);
-	h->hdr.csum_start = htole16(gso->l4off);
-	h->hdr.csum_offset = htole16(offsetof(struct tcphdr, check));
-	if (!gso->size)
-		return;
-
-	h->hdr.gso_type = gso->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
-				    VIRTIO_NET_HDR_GSO_TCPV4;
-	h->hdr.gso_size = htole16(gso->size);
+	h->hdr.hdr_len = htole16(h->hdr.hdr_len);
+	h->hdr.gso_size = htole16(h->hdr.gso_size);
+	h->hdr.csum_start = htole16(h->hdr.csum_start);
+	h->hdr.csum_offset = htole16(h->hdr.csum_offset);
 }
 
 /**

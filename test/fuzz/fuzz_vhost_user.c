@@ -96,6 +96,18 @@ void tap_room_again(struct ctx *c, const struct timespec *now)
 }
 
 /**
+ * tap_vnet_hdr() - Stand-in for the header builder: offload flag only
+ * @h:		Header to fill
+ * @gso:	Segmentation or partial checksum, NULL for none
+ */
+void tap_vnet_hdr(struct virtio_net_hdr *h, const struct tap_gso *gso)
+{
+	memset(h, 0, sizeof(*h));
+	if (gso && (gso->size || gso->csum))
+		h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+}
+
+/**
  * pcap_frames_iov() - Stand-in for the capture: read every frame given
  * @iov:	Buffers of the frames
  * @bufs_per_frame:	Buffers per frame
