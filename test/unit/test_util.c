@@ -321,6 +321,24 @@ static void test_epoll(void)
 	close(c.epollfd);
 }
 
+/* CPU time passt_epoll_wait() takes, from a window as long as the longest,
+ * for a timer @t firing in 20 ms
+ */
+static long long wait_cpu_ns(const struct ctx *c, int t)
+{
+	struct itimerspec at20 = { .it_value.tv_nsec = 20000000 };
+	long long w = c->busy_poll_ns;
+	struct epoll_event ev[2];
+	struct timespec now, c0, c1;
+
+	timerfd_settime(t, 0, &at20, NULL);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+	passt_epoll_wait(c, ev, 2, NULL, &w, &now);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	(void)!read(t, &(uint64_t){ 0 }, sizeof(uint64_t));
+	return timespec_diff_ns(&c1, &c0);
+}
+
 /* Busy polling: the window follows the traffic, within --busy-poll */
 static void test_busy_poll(void)
 {
@@ -376,27 +394,12 @@ static void test_busy_poll(void)
 	 * ran since the last wait
 	 */
 	{
-		struct itimerspec at20 = { .it_value.tv_nsec = 20000000 };
-		struct timespec c0, c1;
 		long long polled, slept;
 
-		c.busy_poll_ns = w = 20000000;
-		timerfd_settime(t, 0, &at20, NULL);
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-		passt_epoll_wait(&c, ev, 2, NULL, &w, &now);
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-		polled = timespec_diff_ns(&c1, &c0);
-		(void)!read(t, &(uint64_t){ 0 }, sizeof(uint64_t));
-
+		c.busy_poll_ns = 20000000;
+		polled = wait_cpu_ns(&c, t);
 		busy_poll_moved(65536);
-		w = 20000000;
-		timerfd_settime(t, 0, &at20, NULL);
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-		passt_epoll_wait(&c, ev, 2, NULL, &w, &now);
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-		slept = timespec_diff_ns(&c1, &c0);
-		(void)!read(t, &(uint64_t){ 0 }, sizeof(uint64_t));
-
+		slept = wait_cpu_ns(&c, t);
 		CHECK(polled > 4000000 && slept < 2000000,
 		      "20 ms window: %lld us of CPU polling, %lld us after "
 		      "64 KiB relayed (no polling)", polled / 1000,
