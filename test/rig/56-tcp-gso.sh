@@ -27,9 +27,9 @@ SIZE=50000000
 MIRROR=$RIG_TMP/mirror.py
 
 cat >"$MIRROR" <<'EOF'
-# Read frames from a new tap device until SIGTERM or IDLE seconds without
-# any; check TCP segments: frame length <= MTU + 14, payload <= MSS, checksum,
-# and that there were at least MIN of them
+# Read frames from a new tap device until SIGTERM (then those already queued)
+# or IDLE seconds without any; check TCP segments: frame length <= MTU + 14,
+# payload <= MSS, checksum, and that there were at least MIN of them
 import fcntl, os, select, signal, struct, sys, time
 
 name, mtu, mss, idle = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
@@ -39,9 +39,11 @@ fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", name.encode(), 0x0002 |
                                          0x1000))	# TUNSETIFF, TAP NO_PI
 open(sys.argv[5], "w").close()		# ready
 stop = False
+drained_by = float("inf")
 def term(*a):
-    global stop
+    global stop, drained_by
     stop = True
+    drained_by = time.monotonic() + 10
 signal.signal(signal.SIGTERM, term)
 
 def csum(b):
@@ -55,9 +57,12 @@ def csum(b):
 frames = data = big = badsum = bigseg = 0
 maxlen = maxseg = 0
 last = time.monotonic()
-while not stop and time.monotonic() - last < idle:
-    r, _, _ = select.select([fd], [], [], 0.2)
+while time.monotonic() - last < idle and time.monotonic() < drained_by:
+    # after SIGTERM, only what is already queued, for at most 10 s
+    r, _, _ = select.select([fd], [], [], 0 if stop else 0.2)
     if not r:
+        if stop:
+            break
         continue
     f = os.read(fd, 70000)
     last = time.monotonic()
@@ -103,7 +108,8 @@ EOF
 
 # Count TCP data frames the guest receives on an interface, and how many came
 # with a partial checksum (PACKET_AUXDATA: TP_STATUS_CSUMNOTREADY), until
-# SIGTERM or IDLE seconds without any
+# SIGTERM or IDLE seconds without any. A 64 KiB frame takes as much of the
+# receive buffer: a large one keeps this slow reader from dropping most
 PARTIAL=$RIG_TMP/partial.py
 cat >"$PARTIAL" <<'EOF'
 import select, signal, socket, struct, sys, time
@@ -113,6 +119,7 @@ name, idle = sys.argv[1], float(sys.argv[2])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
 s.bind((name, 0))
 s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 64 << 20)
 open(sys.argv[3], "w").close()		# ready
 stop = False
 def term(*a):
@@ -177,7 +184,7 @@ gso_xfer() {
 	rig_bg mirror g python3 "$MIRROR" mir0 "$mtu" "$mss" 20 \
 		"$RIG_TMP/mirror.ready" $((mtu < 16384 ? 1000 : 100))
 	rig_wait_file 5 "$RIG_TMP/mirror.ready"
-	g ip link set mir0 mtu "$mtu" up
+	g ip link set mir0 mtu "$mtu" txqueuelen 10000 up
 	rig_bg partial g python3 "$PARTIAL" ext0 20 "$RIG_TMP/partial.ready"
 	rig_wait_file 5 "$RIG_TMP/partial.ready"
 	g tc qdisc add dev ext0 ingress
