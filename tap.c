@@ -1905,9 +1905,11 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 				    const struct iovec *iov, size_t bpf,
 				    size_t nframes)
 {
+	static const uint8_t pad[ETH_ZLEN];
 	size_t sent = 0;
 
-	if (bpf + 1 > IOV_MAX)
+	/* Per frame: length, @bpf buffers, padding (often empty) */
+	if (bpf + 2 > IOV_MAX)
 		return 0;
 
 	/* The rest of a cut frame goes first */
@@ -1919,20 +1921,26 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 		struct msghdr mh = { .msg_iov = tap_iov };
 		ssize_t w;
 
-		for (i = sent; i < nframes && cnt + 1 + bpf <= IOV_MAX; i++) {
+		for (i = sent; i < nframes && cnt + 2 + bpf <= IOV_MAX; i++) {
 			const struct iovec *f = iov + i * bpf;
-			size_t len = 0;
+			size_t len = 0, plen = 0;
 
 			for (j = 0; j < bpf; j++) {
 				len += f[j].iov_len;
 				tap_iov[cnt + 1 + j] = f[j];
 			}
 
-			tap_len_hdr[nf] = htonl((uint32_t)len);
+			/* Some guest NICs drop runts: pad to Ethernet's least */
+			if (len < ETH_ZLEN)
+				plen = ETH_ZLEN - len;
+			tap_iov[cnt + 1 + bpf].iov_base = (void *)pad;
+			tap_iov[cnt + 1 + bpf].iov_len = plen;
+
+			tap_len_hdr[nf] = htonl((uint32_t)(len + plen));
 			tap_iov[cnt].iov_base = &tap_len_hdr[nf];
 			tap_iov[cnt].iov_len = TAP_HDR_LEN;
-			tap_frame_bytes[nf++] = TAP_HDR_LEN + len;
-			cnt += 1 + bpf;
+			tap_frame_bytes[nf++] = TAP_HDR_LEN + len + plen;
+			cnt += 2 + bpf;
 		}
 
 		mh.msg_iovlen = cnt;
@@ -1955,8 +1963,8 @@ static size_t tap_send_frames_passt(const struct ctx *c,
 			/* Cut in the middle of frame @done: finish it, or
 			 * the stream is broken and the guest must reconnect
 			 */
-			if (!tap_passt_finish(c, tap_iov + done * (bpf + 1),
-					      bpf + 1, (size_t)w - acc)) {
+			if (!tap_passt_finish(c, tap_iov + done * (bpf + 2),
+					      bpf + 2, (size_t)w - acc)) {
 				warn("tap: can't complete frame to guest, "
 				     "resetting connection");
 				shutdown(c->fd_tap, SHUT_RDWR);

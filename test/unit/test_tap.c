@@ -922,6 +922,25 @@ static void test_send(void)
 	CHECK(nf == 3 && !left && !memcmp(fr, "abcdefghxyz", 11),
 	      "stream carries three length-prefixed frames");
 
+	/* Runts padded with zeroes to 60 bytes, longer frames as they are */
+	{
+		static uint8_t arp[42], big[100], raw[4 + 60 + 4 + 100];
+		struct iovec two[2] = { { arp, sizeof(arp) },
+					{ big, sizeof(big) } };
+		ssize_t r;
+
+		memset(arp, 0xa5, sizeof(arp));
+		memset(big, 0x5a, sizeof(big));
+		CHECK_EQ_INT(tap_send_frames(&ctx, two, 1, 2), 2,
+			     "a 42-byte and a 100-byte frame sent");
+		r = recv(peer, raw, sizeof(raw) + 1, MSG_DONTWAIT);
+		CHECK(r == (ssize_t)sizeof(raw) && rd32(raw) == 60 &&
+		      !memcmp(raw + 4, arp, 42) &&
+		      !memcmp(raw + 4 + 42, (uint8_t [18]){ 0 }, 18) &&
+		      rd32(raw + 64) == 100 && !memcmp(raw + 68, big, 100),
+		      "stream: runt padded with zeroes to 60 bytes");
+	}
+
 	/* tap_udp4_send(): header, checksum, broadcast before MAC known */
 	memset(ctx.guest_mac, 0, 6);
 	memcpy(ctx.our_tap_mac, our_mac, 6);

@@ -59,7 +59,12 @@ static bool frame_read(struct frame *f)
 
 	ip = f->buf + ETH_HLEN;
 	f->th = (const tcphdr_ua *)(ip + sizeof(struct iphdr));
-	f->l4len = f->len - ETH_HLEN - sizeof(struct iphdr);
+	/* From the IP header: frames of less than 60 bytes come padded */
+	f->l4len = ntohs(((const struct iphdr *)ip)->tot_len) -
+		   sizeof(struct iphdr);
+	if (f->len < ETH_ZLEN ||
+	    ETH_HLEN + sizeof(struct iphdr) + f->l4len > f->len)
+		return false;
 	f->hlen = (size_t)f->th->th_off * 4;
 	f->payload = (uint8_t *)f->th + f->hlen;
 	f->plen = f->l4len - f->hlen;
