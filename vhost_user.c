@@ -64,6 +64,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <netinet/tcp.h>
+#include <linux/if_ether.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
@@ -1007,7 +1008,7 @@ size_t vu_room(const struct ctx *c, size_t hlen, size_t plen, size_t n,
 	n = MIN(n, (size_t)VU_ROOM_CHAINS);
 
 	for (f = 0; f < n; f++) {
-		size_t need = VU_HDR_LEN + hlen + plen, got = 0;
+		size_t need = VU_HDR_LEN + MAX(hlen + plen, ETH_ZLEN), got = 0;
 		unsigned int first = vu_rx.nchains, iov0 = vu_rx.niov;
 		struct vu_rx_frame *fr = &vu_rx.f[f];
 		int k;
@@ -1152,8 +1153,23 @@ void vu_room_end(const struct ctx *c)
 		const struct vu_rx_chain *rc = &vu_rx.ch[fr->chain];
 		const struct iovec *fiov = vu_rx.iov + rc->iov;
 		bool last = f + 1 == vu_rx.committed;
-		size_t left = fr->len, niov = 0;
+		size_t left, niov = 0;
 		unsigned int j;
+
+		/* Some guest NICs drop runts: pad to Ethernet's least, room
+		 * for it was taken by vu_room()
+		 */
+		if (fr->len < VU_HDR_LEN + ETH_ZLEN) {
+			static const uint8_t pad[ETH_ZLEN];
+			size_t all = 0;
+
+			for (j = 0; j < fr->nchains; j++)
+				all += rc[j].niov;
+			vu_iov_write(fiov, all, fr->len, pad,
+				     VU_HDR_LEN + ETH_ZLEN - fr->len);
+			fr->len = VU_HDR_LEN + ETH_ZLEN;
+		}
+		left = fr->len;
 
 		for (j = 0; j < fr->nchains; j++) {
 			size_t l = MIN(left, (size_t)rc[j].len);

@@ -910,16 +910,21 @@ static void test_tx(void)
 	memcpy(g + BUF_OFF + sizeof(h), arp, alen);
 	post(VU_TX, 0, BUF_OFF, (uint32_t)(sizeof(h) + alen), false);
 	post(VU_RX, 0, BUF_OFF + 0x10000, 2048, true);
+	memset(g + BUF_OFF + 0x10000, 0xee, 2048);
 	(void)!write(kick[VU_TX], &one, sizeof(one));
 	CHECK(!vu_kick(&c, ref, &now), "TX kick handled");
 	CHECK(le16toh(used(VU_TX)->idx) == 1 &&
 	      le32toh(used(VU_TX)->ring[0].id) == 0,
 	      "TX chain given back");
 	CHECK(le16toh(used(VU_RX)->idx) == 1 &&
-	      le32toh(used(VU_RX)->ring[0].len) == sizeof(h) + alen &&
+	      le32toh(used(VU_RX)->ring[0].len) == sizeof(h) + ETH_ZLEN &&
 	      !memcmp(g + BUF_OFF + 0x10000 + sizeof(h), arp + ETH_ALEN,
 		      ETH_ALEN),
 	      "ARP request from the guest answered, to its MAC");
+	CHECK(alen < ETH_ZLEN &&
+	      !memcmp(g + BUF_OFF + 0x10000 + sizeof(h) + alen,
+		      (uint8_t [ETH_ZLEN]){ 0 }, ETH_ZLEN - alen),
+	      "ARP reply padded with zeroes to 60 bytes");
 
 	/* Header alone, frame split over two more descriptors: gathered */
 	memcpy(g + BUF_OFF, &h, sizeof(h));
